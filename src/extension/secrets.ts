@@ -1,0 +1,19 @@
+import type * as vscode from 'vscode';
+import type { SecretStore } from '../core/store';
+
+/**
+ * The core's SecretStore over VS Code SecretStorage (the OS keychain on desktop, the browser profile
+ * in a web workbench). Nothing secret goes to settings, globalState, logs or files.
+ */
+export class VsCodeSecretStore implements SecretStore {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+  async get(key: string): Promise<string | undefined> {
+    return this.secrets.get(key);
+  }
+  async set(key: string, value: string): Promise<void> {
+    await this.secrets.store(key, value);
+  }
+  async delete(key: string): Promise<void> {
+    await this.secrets.delete(key);
+  }
+}
