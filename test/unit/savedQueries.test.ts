@@ -1,0 +1,344 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseQueryFile, QueryFileModel, sanitizeQuery, formatProblems, stringify, isIsoTime } from '../../src/core/cmu/savedQueries';
+import { writeFileAtomic, type AtomicFs } from '../../src/extension/queries/atomicWrite';
+import { InputError } from '../../src/core/errors';
+import type { CmuQuery } from '../../src/core/cmu/types';
+
+const q = (path: string[], extra: Partial<CmuQuery> = {}): CmuQuery => ({ path, filters: [], projections: [], metrics: [], ...extra });
+let n = 0;
+const seqId = () => `id${++n}`;
+
+describe('saved queries: file model', () => {
+  beforeEach(() => (n = 0));
+
+  describe('parsing and validation', () => {
+    it('reads an empty text and an empty object as a valid, empty file', () => {
+      for (const t of ['', '  \n', '{}', '{"version": 1, "queries": []}']) {
+        const r = parseQueryFile(t);
+        assert.strictEqual(r.valid, true, t);
+        assert.deepStrictEqual(r.model.list(), []);
+      }
+    });
+
+    it('reads entries into the CmuQuery model, with comments and trailing commas', () => {
+      const text = `// shared with the team
+{
+  "version": 1,
+  "queries": [
+    /* billing */
+    { "id": "a1", "name": "Monthly", "folder": "Billing",
+      "query": { "path": ["tenant", "year", "month"], "filters": [{ "dimension": "mvpd", "op": "!=", "values": ["X", "Y"] }],
+                 "metrics": ["active-users"], "start": "2024-01", "end": "2024-06-30T00:00:00Z", "limit": 50, "format": "csv" } },
+    { "id": "b2", "name": "Root", "query": { "path": [] } },
+  ],
+}`;
+      const r = parseQueryFile(text);
+      assert.deepStrictEqual(r.problems, []);
+      assert.strictEqual(r.valid, true);
+      const [a, b] = r.model.list();
+      assert.deepStrictEqual(a, {
+        id: 'a1',
+        name: 'Monthly',
+        folder: 'Billing',
+        query: {
+          path: ['tenant', 'year', 'month'],
+          filters: [{ dimension: 'mvpd', op: '!=', values: ['X', 'Y'] }],
+          projections: [],
+          metrics: ['active-users'],
+          start: '2024-01',
+          end: '2024-06-30T00:00:00Z',
+          limit: 50,
+          format: 'csv',
+        },
+      });
+      assert.deepStrictEqual(b, { id: 'b2', name: 'Root', query: q([]) });
+      assert.deepStrictEqual(r.model.folders(), ['Billing']);
+    });
+
+    it('reports broken JSON with the line and column of the problem', () => {
+      const text = '{\n  "queries": [\n    { "name": "x", "query": { "path": [] } }\n    { "name": "y" }\n  ]\n}\n';
+      const r = parseQueryFile(text);
+      assert.strictEqual(r.valid, false);
+      assert.ok(r.problems.length >= 1);
+      assert.strictEqual(r.problems[0].line, 4);
+      assert.strictEqual(r.problems[0].column, 5);
+      assert.match(r.problems[0].message, /Comma expected/);
+      assert.match(formatProblems(r.problems), /^\.vscode\/cmu-queries\.json:4:5: error: Comma expected/);
+    });
+
+    it('reports schema errors at the line of the offending value', () => {
+      const text = [
+        '{', //1
+        '  "queries": [', //2
+        '    { "id": "a", "name": "ok", "query": { "path": ["tenant"] } },', //3
+        '    { "id": "b", "name": "bad op",', //4
+        '      "query": { "path": ["tenant"],', //5
+        '                 "filters": [{ "dimension": "mvpd", "op": "~", "values": ["X"] }] } },', //6
+        '    { "id": "c", "name": "bad limit", "query": {', //7
+        '        "path": ["tenant"],', //8
+        '        "limit": -3 } },', //9
+        '    { "id": "d", "query": { "path": ["tenant/year"] } },', //10
+        '    { "id": "a", "name": "dup", "query": { "path": [], "start": "2024-13" } }', //11
+        '  ]', //12
+        '}',
+      ].join('\n');
+      const r = parseQueryFile(text);
+      assert.strictEqual(r.valid, false);
+      const byLine = r.problems.map((p) => `${p.line}: ${p.message}`);
+      assert.ok(byLine.some((l) => /^6: .*"op" must be "=" or "!="/.test(l)), byLine.join('\n'));
+      assert.ok(byLine.some((l) => /^9: .*"limit" must be a whole number/.test(l)), byLine.join('\n'));
+      assert.ok(byLine.some((l) => /^10: .*needs a "name"/.test(l)), byLine.join('\n'));
+      assert.ok(byLine.some((l) => /^10: .*"tenant\/year" is not a valid name/.test(l)), byLine.join('\n'));
+      assert.ok(byLine.some((l) => /^11: .*Duplicate id "a"/.test(l)), byLine.join('\n'));
+      assert.ok(byLine.some((l) => /^11: .*"start" must be an ISO 8601/.test(l)), byLine.join('\n'));
+      // the valid entry is still readable (best effort, for display)
+      assert.deepStrictEqual(r.model.list().map((s) => s.id), ['a']);
+    });
+
+    it('refuses a file that is not an object, or whose queries is not an array', () => {
+      assert.strictEqual(parseQueryFile('[]').valid, false);
+      const r = parseQueryFile('{\n "queries": {}\n}');
+      assert.strictEqual(r.valid, false);
+      assert.strictEqual(r.problems[0].line, 2);
+    });
+
+    it('gives hand-written entries without an id a stable id from their name', () => {
+      const text = '{"queries": [{"name": "Daily MVPD", "query": {"path": []}}, {"name": "Daily MVPD", "query": {"path": []}}]}';
+      const ids1 = parseQueryFile(text).model.list().map((s) => s.id);
+      const ids2 = parseQueryFile(text).model.list().map((s) => s.id);
+      assert.deepStrictEqual(ids1, ['daily-mvpd', 'daily-mvpd-2']);
+      assert.deepStrictEqual(ids1, ids2);
+    });
+
+    it('checks ISO times', () => {
+      for (const ok of ['2024', '2024-11', '2024-11-01', '2024-11-01T10', '2024-11-01T10:30', '2024-11-01T10:30:00Z', '2024-11-01T10:30:00.123+02:00', '1700000000000'])
+        assert.ok(isIsoTime(ok), ok);
+      for (const bad of ['yesterday', '2024-13', '2024-02-32', '2024-11-01T25', '24-11-01', '2024/11/01']) assert.ok(!isIsoTime(bad), bad);
+    });
+  });
+
+  describe('secrets and hosts', () => {
+    it('marks a file holding a token, a secret or a host as invalid, at the line of the property', () => {
+      const text = [
+        '{',
+        '  "queries": [',
+        '    { "id": "a", "name": "x", "query": { "path": [] },',
+        '      "access_token": "abc" },',
+        '    { "id": "b", "name": "y", "query": { "path": [], "filters": [{ "dimension": "access_token", "op": "=", "values": ["abc"] }] } },',
+        '    { "id": "c", "name": "z", "query": { "path": [] }, "host": "mgmt.auth.adobe.com" },',
+        '    { "id": "d", "name": "w", "query": { "path": [] }, "link": "https://mgmt.auth.adobe.com/cmu/v2/tenant" },',
+        '    { "id": "e", "name": "v", "query": { "path": [] }, "note": "Bearer eyJhbGciOi.eyJzdWIiOi.sig" }',
+        '  ]',
+        '}',
+      ].join('\n');
+      const r = parseQueryFile(text);
+      assert.strictEqual(r.valid, false);
+      const lines = r.problems.map((p) => p.line);
+      assert.deepStrictEqual([...new Set(lines)].sort(), [4, 5, 6, 7, 8]);
+      assert.ok(r.problems.some((p) => p.line === 4 && /secret/.test(p.message)));
+      assert.ok(r.problems.some((p) => p.line === 7 && /https:\/\/mgmt\.auth\.adobe\.com/.test(p.message)));
+      // the message never repeats the secret itself
+      assert.ok(r.problems.every((p) => !p.message.includes('abc') && !p.message.includes('eyJzdWIiOi')));
+    });
+
+    it('strips access_token from a query being saved', () => {
+      const { query, stripped } = sanitizeQuery(
+        q(['tenant'], { filters: [{ dimension: 'access_token', op: '=', values: ['t0k3n'] }, { dimension: 'mvpd', op: '=', values: ['A'] }], projections: ['access_token'] }),
+      );
+      assert.deepStrictEqual(query.filters, [{ dimension: 'mvpd', op: '=', values: ['A'] }]);
+      assert.deepStrictEqual(query.projections, []);
+      assert.deepStrictEqual(stripped, ['access_token', 'access_token']);
+    });
+
+    it('refuses absolute URLs with hosts and strings when saving', () => {
+      assert.throws(() => sanitizeQuery('https://mgmt.auth.adobe.com/cmu/v2/tenant'), (e: unknown) => e instanceof InputError && /URL with a host/.test(e.message));
+      assert.throws(() => sanitizeQuery('/cmu/v2/tenant'), InputError);
+      assert.throws(() => sanitizeQuery(q(['tenant'], { filters: [{ dimension: 'mvpd', op: '=', values: ['https://evil.example/x'] }] })), /host/);
+      assert.throws(() => sanitizeQuery(q(['tenant'], { filters: [{ dimension: 'mvpd', op: '=', values: ['//evil.example/x'] }] })), /host/);
+      assert.throws(() => sanitizeQuery({ path: 'tenant' }), /"path" must be an array/);
+      const m = new QueryFileModel(seqId);
+      assert.throws(() => m.add({ name: 'https://x.example', query: q([]) }), InputError);
+      assert.strictEqual(m.size, 0);
+    });
+  });
+
+  describe('round trip', () => {
+    it('keeps unknown fields on every level through a change', () => {
+      const text = JSON.stringify(
+        {
+          version: 1,
+          owner: 'team-video',
+          queries: [
+            {
+              id: 'a',
+              name: 'A',
+              tags: ['billing'],
+              query: { path: ['tenant', 'year'], note: 'keep me', filters: [{ dimension: 'mvpd', op: '=', values: ['X'], comment: 'why' }] },
+            },
+            { id: 'b', name: 'B', query: { path: [] }, x: { nested: [1, 2] } },
+          ],
+        },
+        null,
+        2,
+      );
+      const r = parseQueryFile(text, seqId);
+      assert.ok(r.valid, formatProblems(r.problems));
+      r.model.rename('a', 'A renamed');
+      r.model.update('a', { query: q(['tenant', 'year', 'month'], { filters: [{ dimension: 'mvpd', op: '=', values: ['X', 'Y'] }] }) });
+      r.model.move('b', undefined, 0);
+      const out = JSON.parse(r.model.serialize(text));
+      assert.strictEqual(out.owner, 'team-video');
+      assert.deepStrictEqual(out.queries[0], { id: 'b', name: 'B', query: { path: [] }, x: { nested: [1, 2] } });
+      assert.deepStrictEqual(out.queries[1].tags, ['billing']);
+      assert.strictEqual(out.queries[1].name, 'A renamed');
+      assert.strictEqual(out.queries[1].query.note, 'keep me');
+      assert.deepStrictEqual(out.queries[1].query.filters, [{ dimension: 'mvpd', op: '=', values: ['X', 'Y'], comment: 'why' }]);
+      assert.deepStrictEqual(out.queries[1].query.path, ['tenant', 'year', 'month']);
+      // and it reads back to the same model
+      assert.deepStrictEqual(parseQueryFile(r.model.serialize(text)).model.list(), r.model.list());
+    });
+
+    it('keeps comments and unknown properties outside the queries when rewriting over the old text', () => {
+      const text = '{\n  // team queries, reviewed in PRs\n  "owner": "video", /* inline */\n  "queries": []\n}\n';
+      const r = parseQueryFile(text, seqId);
+      r.model.add({ name: 'Daily', query: q(['tenant', 'year', 'month', 'day'], { metrics: ['active-users'] }) });
+      const out = r.model.serialize(text);
+      assert.ok(out.includes('// team queries, reviewed in PRs'), out);
+      assert.ok(out.includes('"owner": "video", /* inline */'), out);
+      assert.ok(out.includes('"path": ["tenant", "year", "month", "day"]'), out);
+      const back = parseQueryFile(out);
+      assert.ok(back.valid, formatProblems(back.problems));
+      assert.strictEqual(back.model.list()[0].name, 'Daily');
+    });
+
+    it('writes a new file readable by humans: one-line arrays, no empty keys', () => {
+      const m = new QueryFileModel(seqId);
+      m.add({ name: 'Monthly', query: q(['tenant', 'year', 'month'], { metrics: ['active-users', 'started-sessions'], format: 'csv' }) });
+      const text = m.serialize();
+      assert.strictEqual(
+        text,
+        '{\n  "version": 1,\n  "queries": [\n    {\n      "id": "id1",\n      "name": "Monthly",\n      "query": {\n        "path": ["tenant", "year", "month"],\n        "metrics": ["active-users", "started-sessions"],\n        "format": "csv"\n      }\n    }\n  ]\n}\n',
+      );
+      assert.strictEqual(stringify({ a: [] }), '{\n  "a": []\n}');
+    });
+
+    it('keeps unknown fields when an entry moves to another file (Workspace <-> User)', () => {
+      const ws = parseQueryFile('{"queries": [{"id": "a", "name": "A", "query": {"path": []}, "owner": "me"}]}', seqId).model;
+      const user = parseQueryFile('{"queries": [{"id": "a", "name": "Other with same id", "query": {"path": []}}]}', seqId).model;
+      const d = ws.remove('a');
+      const placed = user.put(d, 'Mine', 0);
+      assert.notStrictEqual(placed.id, 'a', 'an id already used in the target gets a new one');
+      const out = JSON.parse(user.serialize());
+      assert.strictEqual(out.queries.find((x: { id: string }) => x.id === placed.id).owner, 'me');
+      assert.strictEqual(ws.size, 0);
+    });
+  });
+
+  describe('ids, folders and ordering', () => {
+    it('assigns unique ids and keeps a given free id', () => {
+      let calls = 0;
+      const m = new QueryFileModel(() => (++calls < 3 ? 'same' : `r${calls}`));
+      assert.strictEqual(m.add({ name: 'one', query: q([]) }).id, 'same');
+      assert.strictEqual(m.add({ name: 'two', query: q([]) }).id, 'r3');
+      assert.strictEqual(m.add({ name: 'three', query: q([]), id: 'mine' }).id, 'mine');
+      assert.notStrictEqual(m.add({ name: 'four', query: q([]), id: 'mine' }).id, 'mine');
+    });
+
+    it('orders entries inside folders and moves between folders at an index', () => {
+      const m = new QueryFileModel(seqId);
+      const a = m.add({ name: 'a', query: q([]) }).id;
+      const b = m.add({ name: 'b', query: q([]), folder: 'F' }).id;
+      const c = m.add({ name: 'c', query: q([]) }).id;
+      const d = m.add({ name: 'd', query: q([]), folder: 'F' }).id;
+      const names = (f?: string) => m.inFolder(f).map((s) => s.name);
+      assert.deepStrictEqual(names(), ['a', 'c']);
+      assert.deepStrictEqual(names('F'), ['b', 'd']);
+      m.move(c, undefined, 0);
+      assert.deepStrictEqual(names(), ['c', 'a']);
+      m.move(a, 'F', 1);
+      assert.deepStrictEqual(names('F'), ['b', 'a', 'd']);
+      m.move(d, 'F', 0);
+      assert.deepStrictEqual(names('F'), ['d', 'b', 'a']);
+      m.move(b, 'G');
+      assert.deepStrictEqual(m.folders(), ['F', 'G']);
+      m.move(b, null, 99);
+      assert.deepStrictEqual(names(), ['c', 'b']);
+      assert.deepStrictEqual(m.folders(), ['F', 'G'], 'an emptied folder stays until removed');
+      m.moveFolder('G', 0);
+      assert.deepStrictEqual(m.folders(), ['G', 'F']);
+      m.renameFolder('F', 'Billing');
+      assert.deepStrictEqual(names('Billing'), ['d', 'a']);
+      m.removeFolder('Billing');
+      assert.deepStrictEqual(names(), ['c', 'b', 'd', 'a'].filter((x) => names().includes(x)));
+      assert.deepStrictEqual(m.folders(), ['G']);
+      // order survives a serialize/parse round trip
+      const back = parseQueryFile(m.serialize()).model;
+      assert.deepStrictEqual(back.list().map((s) => s.name), m.list().map((s) => s.name));
+      assert.deepStrictEqual(back.folders(), ['G']);
+    });
+
+    it('refuses unknown ids with an InputError', () => {
+      const m = new QueryFileModel(seqId);
+      assert.throws(() => m.rename('nope', 'x'), (e: unknown) => e instanceof InputError && e.code === 'not_found');
+      assert.throws(() => m.remove('nope'), InputError);
+    });
+  });
+});
+
+describe('saved queries: atomic write', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmu-atomic-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('replaces the file and leaves no temp file behind', async () => {
+    const file = path.join(dir, '.vscode', 'cmu-queries.json');
+    await writeFileAtomic(file, 'one');
+    await writeFileAtomic(file, 'two');
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), 'two');
+    assert.deepStrictEqual(fs.readdirSync(path.dirname(file)), ['cmu-queries.json']);
+  });
+
+  function failing(at: 'write' | 'sync' | 'rename'): AtomicFs {
+    const real = fs.promises;
+    return {
+      mkdir: (d, o) => real.mkdir(d, o),
+      stat: (f) => real.stat(f),
+      unlink: (f) => real.unlink(f),
+      rename: async (a, b) => {
+        if (at === 'rename') throw Object.assign(new Error('EXDEV: simulated'), { code: 'EXDEV' });
+        return real.rename(a, b);
+      },
+      open: async (f, flags, mode) => {
+        const h = await real.open(f, flags, mode);
+        return {
+          write: async (data: string, pos: number | null, enc: BufferEncoding) => {
+            if (at === 'write') {
+              await h.write(data.slice(0, Math.floor(data.length / 2)), pos, enc); // half written, then the disk fills up
+              throw Object.assign(new Error('ENOSPC: simulated'), { code: 'ENOSPC' });
+            }
+            return h.write(data, pos, enc);
+          },
+          sync: async () => {
+            if (at === 'sync') throw Object.assign(new Error('EIO: simulated'), { code: 'EIO' });
+            return h.sync();
+          },
+          close: () => h.close(),
+        };
+      },
+    };
+  }
+
+  for (const at of ['write', 'sync', 'rename'] as const) {
+    it(`a failure during ${at} leaves the old file intact and removes the temp file`, async () => {
+      const file = path.join(dir, 'cmu-queries.json');
+      const old = '{"queries": [{"id": "a", "name": "old", "query": {"path": []}}]}\n';
+      fs.writeFileSync(file, old);
+      await assert.rejects(writeFileAtomic(file, '{"queries": [' + 'x'.repeat(100000) + ']}', failing(at)), /simulated/);
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), old);
+      assert.deepStrictEqual(fs.readdirSync(dir), ['cmu-queries.json']);
+    });
+  }
+});
