@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `npm run test:integration`: builds the extension and the suite, starts a private code-server, runs the
+# suite inside its extension host, stops everything, and ends with the line `N passed, M failed`.
+# Env: FILES=a,b (only test files whose path contains one), GREP=regex (only matching test titles),
+#      TEST_TIMEOUT=seconds (default 300), VERBOSE=1, KEEP_RUN=1 (keep the run dir for inspection).
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
+cd "$ROOT"
+T0=$(date +%s)
+
+# 1. tools (no-op once cached in .vscode-test/tools)
+ENV_LINES=$("$HERE/setup.sh") || { echo "0 passed, 1 failed (harness setup failed)"; exit 2; }
+while IFS='=' read -r k v; do [ -n "$k" ] && export "$k=$v"; done <<<"$ENV_LINES"
+
+# 2. the extension bundle + the suite bundle
+node esbuild.js || { echo "0 passed, 1 failed (extension build failed)"; exit 1; }
+[ -f dist/extension.js ] || { echo "0 passed, 1 failed (no dist/extension.js)"; exit 1; }
+node "$HERE/build.js" || { echo "0 passed, 1 failed (suite build failed)"; exit 1; }
+
+# 3. a private run dir (short path: unix sockets), a workspace with hostile workspace settings, a port
+RUN=$(mktemp -d /tmp/cmu-it.XXXXXX)
+LAST="$ROOT/.vscode-test/last-run"
+cleanup() {
+  "$HERE/stop-code-server.sh" "$RUN"
+  rm -rf "$LAST"; mkdir -p "$LAST"
+  cp "$RUN/cs.log" "$RUN/results.json" "$LAST/" 2>/dev/null
+  cp -r "$RUN/ud/logs" "$LAST/vscode-logs" 2>/dev/null
+  [ -n "${KEEP_RUN:-}" ] || rm -rf "$RUN"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$RUN/ws"
+cp -r "$ROOT/test/integration/fixtures/workspace/." "$RUN/ws/" 2>/dev/null || true
+PORT=${PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}
+
+# 4. run
+"$HERE/start-code-server.sh" "$RUN" "$PORT" "$RUN/ws" || { echo "0 passed, 1 failed (code-server did not start)"; exit 1; }
+TMPDIR="$RUN/tmp" node "$HERE/run.js" "http://127.0.0.1:$PORT" "$RUN/ws" "$RUN/results.json" "${TEST_TIMEOUT:-300}" 2>&1 \
+  | tee "$RUN/run.out" | grep --line-buffered -v -E '^[0-9]+ passed, [0-9]+ failed'
+RC=${PIPESTATUS[0]}
+echo "[harness] total $(( $(date +%s) - T0 )) s (logs: .vscode-test/last-run)"
+tail -n 1 "$RUN/run.out"
+exit $RC
