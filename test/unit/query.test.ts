@@ -1,0 +1,311 @@
+import './support/tsFirst';
+import * as assert from 'node:assert/strict';
+import {
+  describeQuery,
+  didYouMean,
+  emptyQuery,
+  isoToMillis,
+  parseQueryUrl,
+  queryToHref,
+  queryToUrl,
+  timeRange,
+  validateQuery,
+} from '../../src/core/cmu/query';
+import type { CmuQuery } from '../../src/core/cmu/types';
+
+function q(partial: Partial<CmuQuery>): CmuQuery {
+  return { ...emptyQuery(), ...partial };
+}
+
+describe('cmu/query: query -> URL', () => {
+  it('builds the contract example: extension, start, != filter, comma metrics, limit', () => {
+    const href = queryToHref(
+      q({
+        path: ['tenant', 'year'],
+        format: 'csv',
+        start: '2024-01',
+        filters: [{ dimension: 'mvpd', op: '!=', values: ['X'] }],
+        metrics: ['active-users', 'started-sessions'],
+        limit: 5,
+      }),
+    );
+    assert.equal(href, '/cmu/v2/tenant/year.csv?start=2024-01&mvpd!=X&metrics=active-users,started-sessions&limit=5');
+  });
+
+  it('repeats names for IN / NOT IN, keeps `!` unencoded and projections bare', () => {
+    const href = queryToHref(
+      q({
+        path: ['tenant', 'year', 'month', 'day'],
+        filters: [
+          { dimension: 'mvpd', op: '=', values: ['Comcast', 'Verizon'] },
+          { dimension: 'channel', op: '!=', values: ['A&B', 'C D'] },
+        ],
+        projections: ['platform'],
+      }),
+    );
+    assert.equal(href, '/cmu/v2/tenant/year/month/day?mvpd=Comcast&mvpd=Verizon&channel!=A%26B&channel!=C%20D&platform');
+    assert.ok(!href.includes('%21'));
+    assert.ok(!href.includes('platform='));
+  });
+
+  it('keeps ISO colons readable and encodes `+` of a zone offset', () => {
+    const href = queryToHref(q({ path: ['year'], start: '2024-11-01T10:00:00+01:00', end: '2024-11-02T00:00:00' }));
+    assert.equal(href, '/cmu/v2/year?start=2024-11-01T10:00:00%2B01:00&end=2024-11-02T00:00:00');
+  });
+
+  it('uses the format parameter at the root (no segment to carry an extension)', () => {
+    assert.equal(queryToHref(q({ format: 'xml' })), '/cmu/v2?format=xml');
+    assert.equal(queryToHref(q({})), '/cmu/v2');
+  });
+
+  it('resolves against the base, whatever its path (production, staging /v2, trailing slash)', () => {
+    const query = q({ path: ['tenant', 'year'], metrics: ['active-users'] });
+    assert.equal(queryToUrl(query, 'https://mgmt.auth.adobe.com/cmu/v2'), 'https://mgmt.auth.adobe.com/cmu/v2/tenant/year?metrics=active-users');
+    assert.equal(queryToUrl(query, 'https://mgmt.auth.adobe.com/cmu/v2/'), 'https://mgmt.auth.adobe.com/cmu/v2/tenant/year?metrics=active-users');
+    assert.equal(queryToUrl(query, 'https://stage.example.com/v2'), 'https://stage.example.com/v2/tenant/year?metrics=active-users');
+    assert.equal(queryToUrl(q({}), 'http://127.0.0.1:9/cmu/v2'), 'http://127.0.0.1:9/cmu/v2');
+  });
+
+  it('never emits access_token', () => {
+    const parsed = parseQueryUrl('https://mgmt.auth.adobe.com/cmu/v2/tenant?access_token=SECRET&limit=3');
+    assert.ok(!queryToHref(parsed).includes('access_token'));
+    assert.ok(!JSON.stringify(parsed).includes('SECRET'));
+  });
+});
+
+describe('cmu/query: URL -> query', () => {
+  it('reads the capture self link: repeated metrics, implicit tenant filter, start/end, limit', () => {
+    const parsed = parseQueryUrl(
+      '/cmu/v2/year/month/day/tenant?tenant=ESPN&start=2023-11-01T00:00:00&end=2023-11-28T22:51:36&limit=1000&metrics=active-users&metrics=active-sessions&metrics=bstreams-30',
+    );
+    assert.deepEqual(parsed, {
+      path: ['year', 'month', 'day', 'tenant'],
+      filters: [{ dimension: 'tenant', op: '=', values: ['ESPN'] }],
+      projections: [],
+      start: '2023-11-01T00:00:00',
+      end: '2023-11-28T22:51:36',
+      metrics: ['active-users', 'active-sessions', 'bstreams-30'],
+      limit: 1000,
+    });
+  });
+
+  it('reads metrics in comma form and mixed forms without duplicates', () => {
+    assert.deepEqual(parseQueryUrl('tenant/year?metrics=a,b&metrics=b&metrics=c').metrics, ['a', 'b', 'c']);
+  });
+
+  it('reads a pasted URL: extension, != filters, NOT IN, projection, access_token dropped', () => {
+    const parsed = parseQueryUrl(
+      'https://mgmt.auth.adobe.com/cmu/v2/tenant/year/month/day/mvpd.csv?start=2024-11-01&mvpd!=TempPass&mvpd!=Other&platform&access_token=XYZ#frag',
+    );
+    assert.deepEqual(parsed, {
+      path: ['tenant', 'year', 'month', 'day', 'mvpd'],
+      filters: [{ dimension: 'mvpd', op: '!=', values: ['TempPass', 'Other'] }],
+      projections: ['platform'],
+      start: '2024-11-01',
+      metrics: [],
+      format: 'csv',
+    });
+  });
+
+  it('extension wins over the format parameter; the parameter is used without one', () => {
+    assert.equal(parseQueryUrl('/cmu/v2/tenant.xml?format=json').format, 'xml');
+    assert.equal(parseQueryUrl('/cmu/v2/tenant?format=CSV').format, 'csv');
+    assert.equal(parseQueryUrl('/cmu/v2.html').format, 'html');
+    assert.deepEqual(parseQueryUrl('/cmu/v2.html').path, []);
+  });
+
+  it('accepts a bare path and strips trailing slashes (doc defect: a URL ending with /)', () => {
+    assert.deepEqual(parseQueryUrl('tenant/year').path, ['tenant', 'year']);
+    assert.deepEqual(parseQueryUrl('/cmu/v2/year/month/day/hour/mvpd/').path, ['year', 'month', 'day', 'hour', 'mvpd']);
+    assert.deepEqual(parseQueryUrl('cmu/v2/tenant/').path, ['tenant']);
+    assert.deepEqual(parseQueryUrl('https://mgmt.auth.adobe.com/cmu/v2').path, []);
+    assert.deepEqual(parseQueryUrl('https://mgmt.auth.adobe.com/cmu/v2/').path, []);
+  });
+
+  it('strips a staging /v2 prefix and a custom base path', () => {
+    assert.deepEqual(parseQueryUrl('https://cm-cmu-or2.stage.cm.adobeprimetime.com/v2/year/month').path, ['year', 'month']);
+    assert.deepEqual(parseQueryUrl('https://h.example/api/reports/tenant', 'https://h.example/api/reports').path, ['tenant']);
+  });
+
+  it('an encoded %21 still means not-equals; `name=` is an empty equals filter, not a projection', () => {
+    const parsed = parseQueryUrl('/cmu/v2/tenant?mvpd%21=X&channel=');
+    assert.deepEqual(parsed.filters, [
+      { dimension: 'mvpd', op: '!=', values: ['X'] },
+      { dimension: 'channel', op: '=', values: [''] },
+    ]);
+    assert.deepEqual(parsed.projections, []);
+  });
+
+  it('decodes values (%20, + as space) but keeps + in ISO offsets', () => {
+    const parsed = parseQueryUrl('/cmu/v2/year?mvpd=Comcast%20SSO&channel=A+B&start=2024-11-01T00:00:00+01:00');
+    assert.deepEqual(parsed.filters.map((f) => f.values[0]), ['Comcast SSO', 'A B']);
+    assert.equal(parsed.start, '2024-11-01T00:00:00+01:00');
+  });
+
+  it('tolerates malformed percent escapes', () => {
+    assert.deepEqual(parseQueryUrl('/cmu/v2/tenant?mvpd=100%').filters[0].values, ['100%']);
+  });
+
+  it('round-trips query -> href -> query', () => {
+    const cases: CmuQuery[] = [
+      q({}),
+      q({ format: 'xml' }),
+      q({ path: ['tenant', 'year', 'month'], format: 'csv', start: '2024-01', end: '2024-11-26T10:15:00', limit: 500 }),
+      q({
+        path: ['tenant', 'year', 'month', 'day', 'mvpd'],
+        filters: [
+          { dimension: 'mvpd', op: '!=', values: ['TempPass', 'Weird & Co', 'a,b', 'ü/ß'] },
+          { dimension: 'tenant', op: '=', values: ['ACME'] },
+        ],
+        projections: ['platform', 'channel'],
+        metrics: ['active-users', 'started-sessions'],
+        start: '2024-11-01T00:00:00Z',
+      }),
+      q({ path: ['year', 'month', 'concurrency-level', 'tenant'], format: 'html', start: '2024-10', end: '2024-11' }),
+    ];
+    for (const c of cases) {
+      assert.deepEqual(parseQueryUrl(queryToHref(c)), c, queryToHref(c));
+      assert.deepEqual(parseQueryUrl(queryToUrl(c, 'https://mgmt.auth.adobe.com/cmu/v2')), c);
+      assert.deepEqual(parseQueryUrl(queryToUrl(c, 'https://stage.example.com/v2')), c);
+    }
+  });
+
+  it('round-trips href -> query -> href for canonical hrefs', () => {
+    for (const href of [
+      '/cmu/v2/tenant/year.csv?start=2024-01&mvpd!=X&metrics=a,b&limit=5',
+      '/cmu/v2/tenant/year/month/day?mvpd=Comcast&mvpd=Verizon&platform',
+      '/cmu/v2?format=json',
+    ]) {
+      assert.equal(queryToHref(parseQueryUrl(href)), href);
+    }
+  });
+});
+
+describe('cmu/query: validation', () => {
+  const ok = (query: CmuQuery) => {
+    const v = validateQuery(query, new Date('2024-11-26T10:00:00Z'));
+    assert.deepEqual(v.errors, [], v.errors.join('\n'));
+    return v;
+  };
+  const errs = (query: CmuQuery) => validateQuery(query, new Date('2024-11-26T10:00:00Z')).errors;
+
+  it('accepts documented queries', () => {
+    ok(parseQueryUrl('/cmu/v2/tenant/year/month/day/mvpd?start=2024-11-01&end=2024-11-08&mvpd!=TempPass&metrics=active-users,started-sessions&limit=500'));
+    ok(parseQueryUrl('/cmu/v2/year/month/concurrency-level/tenant?start=2024-10&end=2024-11'));
+    ok(q({}));
+    const v = ok(parseQueryUrl('/cmu/v2/tenant/year/month/day?platform'));
+    assert.deepEqual(v.warnings, []);
+  });
+
+  it('names the typo, suggests the closest step and lists the next steps', () => {
+    const e = errs(q({ path: ['tenant', 'year', 'month', 'day', 'platfrom'] }));
+    assert.equal(e.length, 1);
+    assert.match(e[0], /`platfrom` is not a dimension here/);
+    assert.match(e[0], /next steps from \/tenant\/year\/month\/day are: mvpd, channel, hour, application-id/);
+    const e2 = errs(q({ path: ['tenant', 'year', 'month', 'day', 'mvdp'] }));
+    assert.match(e2[0], /did you mean `mvpd`\?/);
+    const e3 = errs(q({ path: ['year', 'month', 'day', 'platfrom'] }));
+    assert.match(e3[0], /did you mean `platform`\?/);
+    assert.match(e3[0], /next steps from \/year\/month\/day are: /);
+  });
+
+  it('warns (not errors) on a real dimension off the documented tree', () => {
+    const v = validateQuery(q({ path: ['tenant', 'platform'] }));
+    assert.deepEqual(v.errors, []);
+    assert.match(v.warnings.join('\n'), /`platform` does not follow \/tenant .*next steps there are: year/);
+  });
+
+  it('rejects unknown metrics with a suggestion', () => {
+    const e = errs(q({ path: ['tenant', 'year'], metrics: ['active-user', 'nonsense-thing'] }));
+    assert.equal(e.length, 2);
+    assert.match(e[0], /`active-user` is not a known metric \(did you mean `active-users`\?\)/);
+    assert.match(e[1], /`nonsense-thing` is not a known metric; metrics here: active-users/);
+  });
+
+  it('rejects filters on time dimensions, unknown dimensions, and dimensions not below the path', () => {
+    assert.match(errs(q({ path: ['tenant', 'year', 'month'], filters: [{ dimension: 'month', op: '=', values: ['11'] }] }))[0], /`month` is a time dimension.*start\/end/);
+    assert.match(errs(q({ path: ['tenant', 'year'], filters: [{ dimension: 'mvdp', op: '!=', values: ['X'] }] }))[0], /did you mean `mvpd`/);
+    const e = errs(q({ path: ['tenant', 'year', 'month', 'day', 'hour', 'application-id'], filters: [{ dimension: 'mvpd', op: '=', values: ['X'] }] }));
+    assert.match(e[0], /`mvpd` cannot be filtered on \/tenant\/year\/month\/day\/hour\/application-id.*filterable here: tenant, application-id, application/);
+    // a projected dimension may be filtered
+    ok(q({ path: ['tenant', 'year', 'month', 'day', 'hour', 'application-id'], projections: ['mvpd'], filters: [{ dimension: 'mvpd', op: '=', values: ['X'] }] }));
+  });
+
+  it('rejects a bad limit', () => {
+    for (const limit of [0, -3, 1.5, NaN]) assert.match(errs(q({ path: ['tenant'], limit }))[0], /limit must be a whole number greater than 0/);
+    assert.match(errs(parseQueryUrl('/cmu/v2/tenant?limit=abc'))[0], /limit/);
+  });
+
+  it('rejects bad ISO values (with the colon-instead-of-T doc typo explained) and start after end', () => {
+    assert.match(errs(q({ path: ['tenant', 'year'], start: '2012-01-01:00:00:00' }))[0], /separated by `T`.*start=2012-01-01T00:00:00/);
+    assert.match(errs(q({ path: ['tenant', 'year'], start: '2024-13' }))[0], /`start=2024-13` is not a valid ISO 8601 value/);
+    assert.match(errs(q({ path: ['tenant', 'year'], end: '2024-02-30' }))[0], /`end=2024-02-30`/);
+    assert.match(errs(q({ path: ['tenant', 'year'], end: 'yesterday' }))[0], /`end=yesterday`/);
+    assert.match(errs(q({ path: ['tenant', 'year'], start: '2024-11-08', end: '2024-11-01' }))[0], /start \(2024-11-08\) is after end \(2024-11-01\)/);
+    ok(q({ path: ['tenant', 'year'], start: '2024', end: '2024-11-01T10:00:00.123Z' }));
+    ok(q({ path: ['tenant', 'year'], start: '2024-11-01T10', end: '2024-11-01T10:30-02:00' }));
+  });
+
+  it('warns when start/end cannot apply (no time dimension) and about old data', () => {
+    const v = validateQuery(q({ path: ['tenant'], start: '2024-11-01' }), new Date('2024-11-26T00:00:00Z'));
+    assert.match(v.warnings.join('\n'), /only apply when the path contains a time dimension/);
+    const old = validateQuery(q({ path: ['tenant', 'year'], start: '2021-01' }), new Date('2024-11-26T00:00:00Z'));
+    assert.match(old.warnings.join('\n'), /more than 25 months ago/);
+  });
+
+  it('a metric given as a projection is explained', () => {
+    assert.match(errs(q({ path: ['tenant'], projections: ['active-users'] }))[0], /it is a metric: put it in metrics/);
+  });
+
+  it('didYouMean is conservative', () => {
+    assert.equal(didYouMean('platfrom', ['mvpd', 'platform']), 'platform');
+    assert.equal(didYouMean('xyz', ['mvpd', 'platform']), undefined);
+  });
+
+  it('isoToMillis completes prefixes with the minimum', () => {
+    assert.equal(isoToMillis('2012'), Date.UTC(2012, 0, 1));
+    assert.equal(isoToMillis('2012-07-15T10'), Date.UTC(2012, 6, 15, 10));
+    assert.equal(isoToMillis('2012-07-15T10:00:00-02:00'), Date.UTC(2012, 6, 15, 12));
+    assert.equal(isoToMillis('2012-7-15'), undefined);
+  });
+});
+
+describe('cmu/query: describeQuery', () => {
+  it('says the query in words', () => {
+    const text = describeQuery(
+      parseQueryUrl('/cmu/v2/tenant/year/month/day/mvpd.csv?start=2024-11-01&end=2024-11-08&mvpd!=TempPass&metrics=active-users,started-sessions&limit=500'),
+    );
+    assert.equal(
+      text,
+      'Daily active-users and started-sessions by tenant, year, month, day and mvpd, where mvpd is not TempPass, from 2024-11-01 to 2024-11-08, at most 500 rows, as CSV',
+    );
+    assert.equal(describeQuery(q({})), 'All metrics as overall totals');
+    assert.equal(
+      describeQuery(parseQueryUrl('/cmu/v2/tenant/year/month?mvpd=A&mvpd=B&platform')),
+      "Monthly all metrics by tenant, year, month and platform, where mvpd is one of A, B, over the server's default time window",
+    );
+  });
+});
+
+describe('cmu/query: time presets (UTC)', () => {
+  const now = new Date('2024-03-01T10:15:30.456Z');
+  it('computes each preset as the ISO values that will be sent', () => {
+    assert.deepEqual(timeRange('today', now), { start: '2024-03-01T00:00:00', end: '2024-03-01T10:15:30' });
+    assert.deepEqual(timeRange('yesterday', now), { start: '2024-02-29T00:00:00', end: '2024-03-01T00:00:00' });
+    assert.deepEqual(timeRange('last24h', now), { start: '2024-02-29T10:15:30', end: '2024-03-01T10:15:30' });
+    assert.deepEqual(timeRange('last7d', now), { start: '2024-02-23T10:15:30', end: '2024-03-01T10:15:30' });
+    assert.deepEqual(timeRange('thisMonth', now), { start: '2024-03-01T00:00:00', end: '2024-03-01T10:15:30' });
+    assert.deepEqual(timeRange('lastMonth', now), { start: '2024-02-01T00:00:00', end: '2024-03-01T00:00:00' });
+  });
+  it('crosses a year boundary', () => {
+    const jan = new Date('2025-01-01T00:30:00Z');
+    assert.deepEqual(timeRange('lastMonth', jan), { start: '2024-12-01T00:00:00', end: '2025-01-01T00:00:00' });
+    assert.deepEqual(timeRange('yesterday', jan), { start: '2024-12-31T00:00:00', end: '2025-01-01T00:00:00' });
+  });
+  it('the values pass validation', () => {
+    for (const p of ['today', 'yesterday', 'last24h', 'last7d', 'thisMonth', 'lastMonth'] as const) {
+      const r = timeRange(p, now);
+      assert.deepEqual(validateQuery(q({ path: ['tenant', 'year', 'month', 'day'], ...r }), now).errors, []);
+    }
+  });
+});
