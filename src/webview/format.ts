@@ -1,0 +1,42 @@
+/** Number and time formatting for the table, the header and the chart (locale of the webview). */
+import type { ReportCell } from '../core/cmu/types';
+
+const intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const decFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+
+export function formatNumber(n: number): string {
+  return Number.isInteger(n) ? intFmt.format(n) : decFmt.format(n);
+}
+
+/** Metric cells are formatted numbers; dimension cells are shown as they came (a year is not "2,024"). */
+export function formatCell(v: ReportCell, metric: boolean): string {
+  if (v === null || v === undefined) return metric ? '' : '';
+  if (typeof v === 'number') return metric ? formatNumber(v) : String(v);
+  return v;
+}
+
+/** Completes an ISO prefix ("2024-11", "2024-11-01T10") and reads it as UTC; undefined when unreadable. */
+export function parseIsoUtc(s: string | undefined): Date | undefined {
+  if (!s) return undefined;
+  const m = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{1,2})(?::(\d{1,2}))?)?)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
+  if (!m) {
+    const d = new Date(s);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+  const [, y, mo, d, hh, mi, ss, zone] = m;
+  const utc = Date.UTC(+y, (mo ? +mo : 1) - 1, d ? +d : 1, hh ? +hh : 0, mi ? +mi : 0, ss ? +ss : 0);
+  if (zone && zone !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const z = zone.slice(1).replace(':', '');
+    return new Date(utc - sign * (+z.slice(0, 2) * 60 + +z.slice(2)) * 60000);
+  }
+  return new Date(utc);
+}
+
+export function formatUtc(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace(/:00\.000Z$|\.000Z$/, '') + ' UTC';
+}
+
+export function formatLocal(d: Date): string {
+  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

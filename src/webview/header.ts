@@ -1,0 +1,85 @@
+/**
+ * The report header: the query in words (path, filters, time range in UTC and local time, metrics,
+ * limit), the exact URL, the actions, the roll-up breadcrumb and the drill-down buttons.
+ */
+import type { NavLink, PanelAction, QueryView } from '../shared/protocol';
+import { button, h, linkButton } from './dom';
+import { formatLocal, formatUtc, parseIsoUtc } from './format';
+
+export interface HeaderHandlers {
+  action(a: PanelAction): void;
+  navigate(linkId: string): void;
+}
+
+const ACTIONS: { id: PanelAction; label: string; title: string }[] = [
+  { id: 'refresh', label: 'Refresh', title: 'Fetch the report again' },
+  { id: 'openJson', label: 'Open as JSON', title: 'Open the report as JSON in an editor tab' },
+  { id: 'openCsv', label: 'CSV', title: 'Open the report as CSV in an editor tab' },
+  { id: 'openXml', label: 'XML', title: 'Open the report as XML in an editor tab' },
+  { id: 'saveAs', label: 'Save As…', title: "Save the server's bytes to a file" },
+  { id: 'copyUrl', label: 'Copy URL', title: 'Copy the exact URL' },
+  { id: 'copyCurl', label: 'Copy as cURL', title: 'Copy a curl command (token as $CMU_TOKEN unless you choose otherwise)' },
+  { id: 'saveQuery', label: 'Save Query', title: 'Keep this query in Saved Queries' },
+];
+
+function timeLine(start?: string, end?: string): HTMLElement | undefined {
+  if (!start && !end) return undefined;
+  const s = parseIsoUtc(start);
+  const e = parseIsoUtc(end);
+  const utc = `${s ? formatUtc(s) : start ?? 'server default'} → ${e ? formatUtc(e) : end ?? 'now'}`;
+  const local = s || e ? `${s ? formatLocal(s) : '…'} → ${e ? formatLocal(e) : 'now'} local time` : '';
+  return h('div', { class: 'meta-row' }, h('span', { class: 'k', text: 'Time' }), h('span', { class: 'time-utc', text: utc }), local ? h('span', { class: 'time-local', text: ` (${local})` }) : undefined);
+}
+
+export function renderHeader(
+  host: HTMLElement,
+  q: QueryView,
+  nav: { breadcrumb: NavLink[]; drillDown: NavLink[] } | undefined,
+  handlers: HeaderHandlers,
+  busy: boolean,
+): void {
+  const crumbs = h('nav', { class: 'breadcrumb', 'aria-label': 'Roll up' });
+  for (const link of nav?.breadcrumb ?? []) {
+    crumbs.append(linkButton(link.label, () => handlers.navigate(link.id), { title: `Roll up to ${link.href}`, 'data-link': link.id }), h('span', { class: 'sep', 'aria-hidden': 'true', text: '›' }));
+  }
+  crumbs.append(h('span', { class: 'current', 'aria-current': 'page', text: q.query.path.length ? q.query.path[q.query.path.length - 1] : 'root' }));
+
+  const meta = h('div', { class: 'meta' });
+  const tl = timeLine(q.start, q.end);
+  if (tl) meta.append(tl);
+  if (q.filters.length)
+    meta.append(
+      h('div', { class: 'meta-row' }, h('span', { class: 'k', text: 'Filters' }), h('span', { text: q.filters.map((f) => `${f.dimension} ${f.values.length > 1 ? (f.op === '=' ? 'in' : 'not in') : f.op} ${f.values.join(', ')}`).join('; ') })),
+    );
+  meta.append(h('div', { class: 'meta-row' }, h('span', { class: 'k', text: 'Metrics' }), h('span', { text: q.metrics.length ? q.metrics.join(', ') : 'all metrics of the path' })));
+  if (q.limit !== undefined) meta.append(h('div', { class: 'meta-row' }, h('span', { class: 'k', text: 'Limit' }), h('span', { text: String(q.limit) })));
+  if (q.environment) meta.append(h('div', { class: 'meta-row' }, h('span', { class: 'k', text: 'Environment' }), h('span', { text: q.environment })));
+
+  const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Report actions' });
+  for (const a of ACTIONS) {
+    const b = button(a.label, () => handlers.action(a.id), { title: a.title, 'data-action': a.id, class: a.id === 'refresh' ? 'primary' : 'secondary' });
+    if (busy && a.id !== 'copyUrl' && a.id !== 'copyCurl' && a.id !== 'saveQuery') b.disabled = true;
+    actions.append(b);
+  }
+
+  const drill = h('div', { class: 'drill', role: 'group', 'aria-label': 'Drill down' });
+  if (nav?.drillDown.length) {
+    drill.append(h('span', { class: 'k', text: 'Drill down' }));
+    for (const link of nav.drillDown) {
+      const b = button('', () => handlers.navigate(link.id), { title: link.href, class: 'drill-btn', 'data-link': link.id });
+      b.append(h('span', { class: 'label', text: link.label }));
+      if (link.detail) b.append(h('span', { class: 'detail', text: link.detail }));
+      drill.append(b);
+    }
+  }
+
+  host.replaceChildren(
+    crumbs,
+    h('h1', { class: 'title', text: q.title }),
+    h('p', { class: 'words', text: q.words }),
+    meta,
+    h('div', { class: 'url-row' }, h('code', { class: 'url', text: q.url, title: 'The exact URL requested' })),
+    actions,
+    drill,
+  );
+}

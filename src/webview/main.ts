@@ -1,0 +1,155 @@
+/**
+ * Entry of the report webview (dist/webview.js). Receives HostMessages, renders header, states,
+ * chart and table, and posts WebviewMessages back. It persists only the query (setState) so the
+ * extension's serializer can re-fetch after a reload.
+ */
+import type { HostMessage, PanelAction, PanelState, QueryView, ReportView, WebviewMessage } from '../shared/protocol';
+import { PROTOCOL_VERSION } from '../shared/protocol';
+import { ReportChart } from './chart';
+import { h } from './dom';
+import { renderHeader } from './header';
+import { renderCancelled, renderEmpty, renderError, renderLoading } from './states';
+import { ReportTable } from './table';
+
+interface VsCodeApi {
+  postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const post = (m: WebviewMessage): void => vscode.postMessage(m);
+
+const headerEl = h('header', { class: 'report-header' });
+const stateEl = h('div', { class: 'state-host' });
+const table = new ReportTable();
+const chart = new ReportChart();
+const contentEl = h('main', { class: 'content' }, chart.el, table.el);
+contentEl.hidden = true;
+chart.el.hidden = true;
+document.body.append(headerEl, stateEl, contentEl);
+
+let currentQuery: QueryView | undefined;
+let currentReport: ReportView | undefined;
+let busy = false;
+let lastRequestId = -1;
+
+const handlers = {
+  action: (a: PanelAction) => post({ type: 'action', action: a }),
+  navigate: (linkId: string) => post({ type: 'navigate', linkId }),
+  cancel: () => post({ type: 'action', action: 'cancel' }),
+  retry: () => post({ type: 'action', action: 'refresh' }),
+  errorAction: (id: string) => post({ type: 'errorAction', id }),
+};
+
+function persist(q: QueryView | undefined): void {
+  if (!q) return;
+  const state: PanelState = { v: PROTOCOL_VERSION, query: q.query };
+  vscode.setState(state);
+}
+
+function drawHeader(): void {
+  if (!currentQuery) {
+    headerEl.replaceChildren();
+    return;
+  }
+  const nav = currentReport && currentReport.query === currentQuery ? currentReport : undefined;
+  renderHeader(headerEl, currentQuery, nav, handlers, busy);
+  document.title = currentQuery.title;
+}
+
+/** Resolves after the browser has painted the current DOM (rAF, then a task after the frame). */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+async function showReport(requestId: number, report: ReportView, receivedAt: number): Promise<void> {
+  busy = false;
+  currentQuery = report.query;
+  currentReport = report;
+  persist(report.query);
+  drawHeader();
+  if (report.rows.length === 0) {
+    contentEl.hidden = true;
+    chart.setData([], []);
+    table.setData(report.columns, []);
+    renderEmpty(stateEl, report.drillDown, handlers);
+    await afterPaint();
+    post({ type: 'rendered', stats: { requestId, rows: 0, domRows: 0, chart: false, firstPaintMs: performance.now() - receivedAt, chartMs: 0 } });
+    return;
+  }
+  stateEl.replaceChildren();
+  contentEl.hidden = false;
+  // The table first (what the user reads), the chart after the first paint.
+  const chartApplies = ReportChart.applies(report.columns);
+  chart.el.hidden = !chartApplies;
+  table.setData(report.columns, report.rows);
+  await afterPaint();
+  const firstPaintMs = performance.now() - receivedAt;
+  if (requestId !== lastRequestId) return; // a newer message replaced this one
+  const t0 = performance.now();
+  const shown = chart.setData(report.columns, report.rows);
+  const chartMs = shown ? performance.now() - t0 : 0;
+  table.render(true);
+  post({
+    type: 'rendered',
+    stats: { requestId, rows: table.rowCount, domRows: document.querySelectorAll('.grid .body .row:not([hidden])').length, chart: shown, firstPaintMs, chartMs },
+  });
+}
+
+function onMessage(msg: HostMessage, receivedAt: number): void {
+  switch (msg.type) {
+    case 'loading':
+      lastRequestId = msg.requestId;
+      busy = true;
+      currentQuery = msg.query;
+      persist(msg.query);
+      drawHeader();
+      renderLoading(stateEl, handlers);
+      // keep the previous table visible under the loading bar when it is the same query (refresh)
+      if (!currentReport || currentReport.query.url !== msg.query.url) contentEl.hidden = true;
+      break;
+    case 'report':
+      lastRequestId = msg.requestId;
+      void showReport(msg.requestId, msg.report, receivedAt);
+      break;
+    case 'error':
+      lastRequestId = msg.requestId;
+      busy = false;
+      if (msg.query) {
+        currentQuery = msg.query;
+        persist(msg.query);
+      }
+      currentReport = undefined;
+      drawHeader();
+      contentEl.hidden = true;
+      renderError(stateEl, msg.error, handlers);
+      break;
+    case 'cancelled':
+      lastRequestId = msg.requestId;
+      busy = false;
+      if (msg.query) currentQuery = msg.query;
+      drawHeader();
+      renderCancelled(stateEl, handlers);
+      break;
+    case 'notice': {
+      const n = h('div', { class: 'notice', role: 'status', text: msg.text });
+      document.body.append(n);
+      setTimeout(() => n.remove(), 2500);
+      break;
+    }
+  }
+}
+
+window.addEventListener('message', (e: MessageEvent) => {
+  const receivedAt = performance.now();
+  const data: unknown = e.data;
+  if (typeof data !== 'object' || data === null || typeof (data as { type?: unknown }).type !== 'string') return;
+  onMessage(data as HostMessage, receivedAt);
+});
+
+// Expose the widgets to the browser tests (read-only use).
+(window as unknown as { __cmuReport: unknown }).__cmuReport = { table, chart };
+
+post({ type: 'ready' });
