@@ -1,0 +1,1 @@
+export const TENANTS: readonly string[] = ['ACME', 'Globex', 'Initech'];
