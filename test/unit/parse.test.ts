@@ -1,0 +1,239 @@
+import './support/tsFirst';
+import * as assert from 'node:assert/strict';
+import {
+  ReportParseError,
+  buildReportFileName,
+  fileNameFromContentDisposition,
+  parseReportBody,
+  reportRecords,
+} from '../../src/core/cmu/parse';
+import { parseQueryUrl } from '../../src/core/cmu/query';
+
+// Worked example 5 (reference section h), verbatim.
+const JSON_EX5 = `{"_links":{
+   "self":{"href":"/cmu/v2/tenant/year/month/day/mvpd?tenant=ACME&mvpd!=TempPass&start=2024-11-01T00:00:00&end=2024-11-08T00:00:00&limit=500&metrics=active-users&metrics=started-sessions"},
+   "roll-up":{"href":"/cmu/v2/tenant/year/month/day","name":"day"},
+   "drill-down":[{"href":"/cmu/v2/tenant/year/month/day/mvpd/platform","name":"platform"},
+                 {"href":"/cmu/v2/tenant/year/month/day/mvpd/hour","name":"hour"}]},
+ "report":[
+   {"tenant":"ACME","year":"2024","month":"11","day":"1","mvpd":"Comcast_SSO","active-users":"5012","started-sessions":"17110"},
+   {"tenant":"ACME","year":"2024","month":"11","day":"1","mvpd":"Charter_Direct","active-users":"3120","started-sessions":"9804"}]}`;
+
+// Worked example 6's shape with example 5's two records.
+const XML_EX6 = `<?xml version="1.0" encoding="UTF-8"?>
+<resource href="/cmu/v2/tenant/year/month/day/mvpd?tenant=ACME&amp;start=2024-11-01T00:00:00&amp;end=2024-11-08T00:00:00&amp;limit=1000">
+  <links>
+    <link rel="roll-up" href="/cmu/v2/tenant/year/month/day"/>
+    <link rel="drill-down" href="/cmu/v2/tenant/year/month/day/mvpd/platform"/>
+    <link rel="drill-down" href="/cmu/v2/tenant/year/month/day/mvpd/hour"/>
+  </links>
+  <report>
+    <record tenant="ACME" year="2024" month="11" day="1" mvpd="Comcast_SSO" active-users="5012" started-sessions="17110"/>
+    <record tenant="ACME" year="2024" month="11" day="1" mvpd="Charter_Direct" active-users="3120" started-sessions="9804"/>
+  </report>
+</resource>`;
+
+// CSV shape of example 7 (dimensions then metrics), same records; capitalized headers as in the doc's table.
+const CSV_SAME = '\ufeffTenant,Year,Month,Day,MVPD,Active-Users,Started-Sessions\r\nACME,2024,11,1,Comcast_SSO,5012,17110\r\nACME,2024,11,1,Charter_Direct,3120,9804\r\n';
+
+const HTML_SAME = `<!DOCTYPE html><html><head><title>CMU report</title></head><body>
+<a rel="self" href="/cmu/v2/tenant/year/month/day/mvpd?tenant=ACME">self</a>
+<a rel="roll-up" href="/cmu/v2/tenant/year/month/day">day</a>
+<ul><li><a rel="drill-down" href="/cmu/v2/tenant/year/month/day/mvpd/platform">platform</a></li>
+<li><a rel="drill-down" href="/cmu/v2/tenant/year/month/day/mvpd/hour">hour</a></li></ul>
+<table><thead><tr><th>tenant</th><th>year</th><th>month</th><th>day</th><th>mvpd</th><th>active-users</th><th>started-sessions</th></tr></thead>
+<tbody><tr><td>ACME</td><td>2024</td><td>11</td><td>1</td><td>Comcast_SSO</td><td>5012</td><td>17110</td></tr>
+<tr><td>ACME</td><td>2024</td><td>11</td><td>1</td><td>Charter_Direct</td><td>3120</td><td>9804</td></tr></tbody></table></body></html>`;
+
+const EXPECTED_COLUMNS = [
+  { name: 'tenant', kind: 'dimension' },
+  { name: 'year', kind: 'dimension' },
+  { name: 'month', kind: 'dimension' },
+  { name: 'day', kind: 'dimension' },
+  { name: 'mvpd', kind: 'dimension' },
+  { name: 'active-users', kind: 'metric' },
+  { name: 'started-sessions', kind: 'metric' },
+];
+const EXPECTED_ROWS = [
+  ['ACME', '2024', '11', '1', 'Comcast_SSO', 5012, 17110],
+  ['ACME', '2024', '11', '1', 'Charter_Direct', 3120, 9804],
+];
+const URL5 = 'https://mgmt.auth.adobe.com/cmu/v2/tenant/year/month/day/mvpd';
+
+describe('cmu/parse: one shape for every format', () => {
+  it('JSON (worked example 5): links, columns, numeric metrics', () => {
+    const r = parseReportBody(JSON_EX5, 'application/json', URL5);
+    assert.equal(r.format, 'json');
+    assert.deepEqual(r.columns, EXPECTED_COLUMNS);
+    assert.deepEqual(r.rows, EXPECTED_ROWS);
+    assert.match(r.links.self!, /^\/cmu\/v2\/tenant\/year\/month\/day\/mvpd\?tenant=ACME&mvpd!=TempPass/);
+    assert.deepEqual(r.links.rollUp, [{ href: '/cmu/v2/tenant/year/month/day', name: 'day' }]);
+    assert.deepEqual(r.links.drillDown.map((l) => l.name), ['platform', 'hour']);
+    assert.equal(r.raw, JSON_EX5);
+    assert.equal(r.fileName, undefined);
+  });
+
+  it('XML (worked example 6 shape): same records and links', () => {
+    const r = parseReportBody(XML_EX6, 'application/xml;charset=UTF-8', URL5 + '.xml');
+    assert.equal(r.format, 'xml');
+    assert.deepEqual(r.columns, EXPECTED_COLUMNS);
+    assert.deepEqual(r.rows, EXPECTED_ROWS);
+    assert.equal(r.links.self, '/cmu/v2/tenant/year/month/day/mvpd?tenant=ACME&start=2024-11-01T00:00:00&end=2024-11-08T00:00:00&limit=1000');
+    assert.deepEqual(r.links.rollUp, [{ href: '/cmu/v2/tenant/year/month/day', name: 'day' }]);
+    assert.deepEqual(r.links.drillDown.map((l) => l.name), ['platform', 'hour']);
+  });
+
+  it('CSV: headers matched case-insensitively, BOM and CRLF tolerated', () => {
+    const r = parseReportBody(CSV_SAME, 'text/csv', URL5 + '.csv', 'given.csv');
+    assert.equal(r.format, 'csv');
+    assert.deepEqual(r.columns, EXPECTED_COLUMNS);
+    assert.deepEqual(r.rows, EXPECTED_ROWS);
+    assert.deepEqual(r.links, { rollUp: [], drillDown: [] });
+    assert.equal(r.fileName, 'given.csv');
+  });
+
+  it('HTML (demo): the table, best effort, and rel links', () => {
+    const r = parseReportBody(HTML_SAME, 'text/html; charset=utf-8', URL5 + '.html');
+    assert.equal(r.format, 'html');
+    assert.deepEqual(r.columns, EXPECTED_COLUMNS);
+    assert.deepEqual(r.rows, EXPECTED_ROWS);
+    assert.equal(r.links.self, '/cmu/v2/tenant/year/month/day/mvpd?tenant=ACME');
+    assert.deepEqual(r.links.drillDown.map((l) => l.name), ['platform', 'hour']);
+  });
+
+  it('all four formats yield the same records', () => {
+    const all = [
+      parseReportBody(JSON_EX5, 'application/json', URL5),
+      parseReportBody(XML_EX6, 'application/xml', URL5 + '.xml'),
+      parseReportBody(CSV_SAME, 'text/csv', URL5 + '.csv'),
+      parseReportBody(HTML_SAME, 'text/html', URL5 + '.html'),
+    ].map(reportRecords);
+    for (const recs of all.slice(1)) assert.deepEqual(recs, all[0]);
+    assert.deepEqual(all[0][0], { tenant: 'ACME', year: '2024', month: '11', day: '1', mvpd: 'Comcast_SSO', 'active-users': 5012, 'started-sessions': 17110 });
+  });
+
+  it('worked example 7 CSV verbatim, with the documented file name; a name is built when there is none', () => {
+    const body = 'tenant,year,month,active-users,active-sessions,started-sessions\nACME,2024,1,201233,690012,688101\nACME,2024,2,198870,671554,669932\n';
+    const url = 'https://mgmt.auth.adobe.com/cmu/v2/tenant/year/month.csv?start=2024-01';
+    const r = parseReportBody(body, 'text/csv', url, fileNameFromContentDisposition('attachment; filename="report__2024-01-01_2024-11-26_ACME.csv"'));
+    assert.equal(r.fileName, 'report__2024-01-01_2024-11-26_ACME.csv');
+    assert.deepEqual(r.rows[1], ['ACME', '2024', '2', 198870, 671554, 669932]);
+    assert.equal(parseReportBody(body, 'text/csv', url).fileName, 'report__2024-01_now.csv');
+  });
+
+  it('worked example 4 (root: one record of totals, drill-down to tenant, no roll-up)', () => {
+    const body = `{"_links":{"self":{"href":"/cmu/v2?start=2024-11-01T00:00:00&end=2024-11-26T10:15:00"},"drill-down":[{"href":"/cmu/v2/tenant","name":"tenant"}]},
+ "report":[{"active-users":"120345","active-sessions":"401223","started-sessions":"398870","completed-sessions":"397001","failed-attempts":"5120","dismissed-sessions":"312","killed-sessions":"87"}]}`;
+    const r = parseReportBody(body, 'application/json', 'https://mgmt.auth.adobe.com/cmu/v2');
+    assert.ok(r.columns.every((c) => c.kind === 'metric'));
+    assert.deepEqual(r.rows, [[120345, 401223, 398870, 397001, 5120, 312, 87]]);
+    assert.deepEqual(r.links.rollUp, []);
+    assert.deepEqual(r.links.drillDown, [{ href: '/cmu/v2/tenant', name: 'tenant' }]);
+  });
+
+  it('worked example 8 (concurrency level is a dimension even though numeric; users a metric)', () => {
+    const body = '{"report":[{"year":"2024","month":"10","concurrency-level":"3","tenant":"ACME","users":"8812"}]}';
+    const r = parseReportBody(body, 'application/json', 'https://x/cmu/v2/year/month/concurrency-level/tenant');
+    assert.deepEqual(r.columns.map((c) => `${c.name}:${c.kind}`), ['year:dimension', 'month:dimension', 'concurrency-level:dimension', 'tenant:dimension', 'users:metric']);
+    assert.deepEqual(r.rows, [['2024', '10', '3', 'ACME', 8812]]);
+  });
+
+  it('unknown columns: numeric -> metric (bstreams-30, the doc\'s Clients), text -> dimension', () => {
+    const csv = 'Year,Month,Clients,Label\n2012,7,580,a\n2012,8,,b\n';
+    const r = parseReportBody(csv, 'text/csv', 'https://x/cmu/v2/year/month.csv');
+    assert.deepEqual(r.columns, [
+      { name: 'year', kind: 'dimension' },
+      { name: 'month', kind: 'dimension' },
+      { name: 'Label', kind: 'dimension' },
+      { name: 'Clients', kind: 'metric' },
+    ]);
+    assert.deepEqual(r.rows, [['2012', '7', 'a', 580], ['2012', '8', 'b', null]]);
+    const j = parseReportBody('{"report":[{"day":"1","bstreams-30":"12"},{"day":"2","bstreams-30":7}]}', 'application/json', 'https://x/cmu/v2/day');
+    assert.deepEqual(j.rows, [['1', 12], ['2', 7]]);
+  });
+
+  it('accepts numbers or strings, empty and junk metrics become null; dimension numbers become strings', () => {
+    const body = JSON.stringify({
+      report: [
+        { year: 2024, 'active-users': 12, 'started-sessions': '' },
+        { year: '2025', 'active-users': 'n/a', 'started-sessions': ' ' },
+        { year: null, 'active-users': '1.5e3', 'started-sessions': '-4' },
+      ],
+    });
+    const r = parseReportBody(body, 'application/json', 'https://x/cmu/v2/year');
+    assert.deepEqual(r.rows, [['2024', 12, null], ['2025', null, null], [null, 1500, -4]]);
+  });
+
+  it('tolerates records with different key order and an extra key in a later record', () => {
+    const body = JSON.stringify({ report: [{ mvpd: 'A', 'active-users': '1' }, { 'active-users': '2', mvpd: 'B' }, { mvpd: 'C', 'active-users': '3', platform: 'web' }] });
+    const r = parseReportBody(body, 'application/json', 'https://x/cmu/v2/mvpd');
+    assert.deepEqual(r.columns.map((c) => c.name), ['mvpd', 'platform', 'active-users']);
+    assert.deepEqual(r.rows, [['A', null, 1], ['B', null, 2], ['C', 'web', 3]]);
+  });
+
+  it('an empty report, a missing report, a single-object report', () => {
+    assert.deepEqual(parseReportBody('{"_links":{},"report":[]}', 'application/json', 'https://x/cmu/v2/tenant').rows, []);
+    assert.deepEqual(parseReportBody('{"_links":{}}', 'application/json', 'https://x/cmu/v2/tenant').columns, []);
+    assert.deepEqual(parseReportBody('{"report":{"tenant":"A","users":"1"}}', 'application/json', 'https://x/cmu/v2/tenant').rows, [['A', 1]]);
+    assert.deepEqual(parseReportBody('<resource href="/cmu/v2/x"><report/></resource>', 'application/xml', 'https://x/cmu/v2/x.xml').rows, []);
+    assert.deepEqual(parseReportBody('', 'text/csv', 'https://x/cmu/v2/x.csv').rows, []);
+  });
+
+  it('a single XML record and XML entities', () => {
+    const xml = '<resource href="/cmu/v2/mvpd"><links><link rel="roll-up" href="/cmu/v2"/></links><report><record mvpd="A &amp; B" active-users="7"/></report></resource>';
+    const r = parseReportBody(xml, 'text/xml', 'https://x/cmu/v2/mvpd.xml');
+    assert.deepEqual(r.rows, [['A & B', 7]]);
+    assert.deepEqual(r.links.rollUp, [{ href: '/cmu/v2', name: 'v2' }]);
+  });
+
+  it('format: content type first, then the body, then the URL', () => {
+    assert.equal(parseReportBody(JSON_EX5, '', URL5 + '.csv').format, 'json');
+    assert.equal(parseReportBody(XML_EX6, 'application/octet-stream', URL5).format, 'xml');
+    assert.equal(parseReportBody(CSV_SAME, '', URL5 + '.csv').format, 'csv');
+    assert.equal(parseReportBody('{"report":[]}', 'application/hal+json', URL5).format, 'json');
+  });
+});
+
+describe('cmu/parse: bodies that are not what they claim', () => {
+  const expectBad = (fn: () => unknown, re: RegExp) =>
+    assert.throws(fn, (e: unknown) => {
+      assert.ok(e instanceof ReportParseError, String(e));
+      assert.equal(e.code, 'bad_response');
+      assert.match(`${e.message} ${e.explanation}`, re);
+      return true;
+    });
+
+  it('an HTML error page where JSON was expected (even labelled JSON)', () => {
+    const page = '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>';
+    expectBad(() => parseReportBody(page, 'text/html', URL5), /HTML page instead of a JSON report.*502 Bad Gateway/);
+    expectBad(() => parseReportBody(page, 'application/json', URL5), /HTML page instead of a JSON report/);
+    expectBad(() => parseReportBody(page, 'text/html', URL5 + '.csv'), /instead of a CSV report/);
+  });
+
+  it('truncated JSON, non-JSON text, empty body', () => {
+    expectBad(() => parseReportBody(JSON_EX5.slice(0, 200), 'application/json', URL5), /incomplete or malformed/);
+    expectBad(() => parseReportBody('Service Unavailable', 'application/json', URL5), /not JSON/);
+    expectBad(() => parseReportBody('', 'application/json', URL5), /empty body/);
+    expectBad(() => parseReportBody('"just a string"', 'application/json', URL5), /not a report/);
+  });
+
+  it('malformed XML', () => {
+    expectBad(() => parseReportBody('<resource><report><record a="1"', 'application/xml', URL5 + '.xml'), /XML/);
+  });
+});
+
+describe('cmu/parse: file names', () => {
+  it('reads Content-Disposition (quoted, plain, RFC 5987) and refuses paths', () => {
+    assert.equal(fileNameFromContentDisposition('attachment; filename="report__a_b_c.csv"'), 'report__a_b_c.csv');
+    assert.equal(fileNameFromContentDisposition('attachment; filename=report__a.csv'), 'report__a.csv');
+    assert.equal(fileNameFromContentDisposition("attachment; filename*=UTF-8''r%C3%A9port.csv; filename=\"x.csv\""), 'réport.csv');
+    assert.equal(fileNameFromContentDisposition('attachment; filename="../../etc/passwd"'), 'passwd');
+    assert.equal(fileNameFromContentDisposition('inline'), undefined);
+    assert.equal(fileNameFromContentDisposition(undefined), undefined);
+  });
+
+  it('builds the documented pattern from a query', () => {
+    assert.equal(buildReportFileName(parseQueryUrl('/cmu/v2/year/month.csv?start=2012-07-20&end=2012-08-20T10:00:00&limit=1000')), 'report__2012-07-20_2012-08-20_1000.csv');
+    assert.equal(buildReportFileName(parseQueryUrl('/cmu/v2/tenant.csv?tenant=ACME&mvpd=A/B')), 'report__default_now_ACME,A-B.csv');
+  });
+});
