@@ -1,12 +1,12 @@
 /**
  * The one CMU catalog: the CM-tenant drill-down tree, metrics, dimensions, the concurrency/activity-level
- * reports and the documented report presets, read from catalog.json (the project's copy of
+ * reports and the documented report presets, read from catalog-data.json (the project's copy of
  * shared/reference/cmu-catalog.json, bundled by esbuild). The query builder, validation, the tree view's
  * examples and the sandbox all answer their questions here.
  *
  * Paths are arrays of dimension segments without the `/cmu/v2` base: `['tenant', 'year', 'month']`; `[]` is the root.
  */
-import raw from './catalog.json';
+import raw from './catalog-data.json';
 
 export interface NamedItem {
   name: string;
