@@ -1,0 +1,407 @@
+/**
+ * Saved-query commands and the Queries view. Same scripting contract as the rest of the extension:
+ * called with arguments (executeCommand) a command asks nothing and returns a plain result (or rejects
+ * with the error); from the palette it asks for what it needs; from the tree it acts on the item
+ * (and confirms deletions).
+ *
+ *   cmu.queries.list()                                  → [{ id, name, group, folder, url }]
+ *   cmu.queries.save(query, { name, group, folder })    → { id }
+ *   cmu.queries.run(id)                                 → whatever cmu.runQuery returns
+ *   cmu.queries.rename(id, name)                        → { id, name }
+ *   cmu.queries.move(id, { group, folder, index })      → { id }
+ *   cmu.queries.delete(id)                              → { id }   (no confirmation with an id)
+ *   cmu.queries.importUrl(url, name?, { group, folder }?) → { id }
+ *   plus tree actions: new, edit, duplicate, copyUrl, copyCurl, moveToWorkspace, moveToUser, saveExample,
+ *   editJson, newFolder, renameFolder, deleteFolder, refresh.
+ */
+import * as vscode from 'vscode';
+import { parseTree, findNodeAtLocation } from 'jsonc-parser';
+import type { Services } from '../services';
+import { InputError } from '../../core/errors';
+import { parseQueryUrl, queryToHref, queryToUrl } from '../../core/cmu/query';
+import { hasHost, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
+import type { CmuQuery } from '../../core/cmu/types';
+import { QueryStore, defaultName, type FoundQuery, type WritableGroup } from './queryFileStore';
+import { QueryTreeProvider, type QueryNode } from './treeProvider';
+import { QueryDragAndDrop } from './dragAndDrop';
+import { runQueryBuilder } from './builder';
+import { writeFileAtomic } from './atomicWrite';
+
+export interface QueriesApi {
+  store: QueryStore;
+  tree: QueryTreeProvider;
+  dragAndDrop: QueryDragAndDrop;
+  view: vscode.TreeView<QueryNode>;
+  ready: Promise<void>;
+}
+
+const NODE_KINDS = new Set(['group', 'folder', 'query', 'problem', 'info']);
+function isNode(v: unknown): v is QueryNode {
+  return !!v && typeof v === 'object' && NODE_KINDS.has((v as { kind?: string }).kind ?? '') && 'group' in v;
+}
+
+/** Single-quoted for POSIX shells. */
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function curlCommand(url: string): string {
+  // the token stays out of the clipboard: the user exports CMU_TOKEN (e.g. from "Copy Authorization Header")
+  return `curl -sS --compressed -H "Authorization: Bearer $CMU_TOKEN" ${shellQuote(url)}`;
+}
+
+export function registerQueries(services: Services): QueriesApi {
+  const { context } = services;
+  const store = new QueryStore(context.globalStorageUri);
+  const ready = store.load().catch((e) => services.log.error(`saved queries: ${String(e)}`));
+  const tree = new QueryTreeProvider(store);
+  const dragAndDrop = new QueryDragAndDrop(store, (e) => services.showError(e));
+  const view = vscode.window.createTreeView<QueryNode>('cmu.queries', {
+    treeDataProvider: tree,
+    dragAndDropController: dragAndDrop,
+    showCollapseAll: true,
+    canSelectMany: true,
+  });
+  const setContext = () => {
+    void vscode.commands.executeCommand('setContext', 'cmu.queries.hasWorkspace', store.workspace.available);
+  };
+  setContext();
+  context.subscriptions.push(store, tree, view);
+
+  const api: QueriesApi = { store, tree, dragAndDrop, view, ready };
+
+  /**
+   * Registers a command. Scripted calls (arguments that are not tree items) get the error as a rejection;
+   * interactive ones (palette, tree) get it shown as a message.
+   */
+  const command = (id: string, fn: (...args: unknown[]) => Promise<unknown>) => {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        await ready;
+        const scripted = args.length > 0 && args[0] !== undefined && !isNode(args[0]);
+        try {
+          return await fn(...args);
+        } catch (e) {
+          if (scripted) throw e;
+          await services.showError(e);
+          return undefined;
+        }
+      }),
+    );
+  };
+
+  const pickGroup = async (title: string): Promise<WritableGroup | undefined> => {
+    if (!store.workspace.available) return 'user';
+    const r = await vscode.window.showQuickPick(
+      [
+        { label: '$(repo) Workspace', description: `${WORKSPACE_QUERY_FILE} — shared with the team`, group: 'workspace' as const },
+        { label: '$(account) User', description: 'only for you, in every workspace', group: 'user' as const },
+      ],
+      { title, placeHolder: 'Where to keep it' },
+    );
+    return r?.group;
+  };
+
+  const pickQuery = async (title: string, opts: { writable?: boolean } = {}): Promise<string | undefined> => {
+    const items = store
+      .list()
+      .filter((q) => !opts.writable || q.group !== 'examples')
+      .map((q) => ({ label: q.name, description: `${q.group}${q.folder ? ' / ' + q.folder : ''}`, detail: q.url, id: q.id }));
+    if (!items.length) {
+      void vscode.window.showInformationMessage('No saved queries yet: use "CMU: New Query…".');
+      return undefined;
+    }
+    return (await vscode.window.showQuickPick(items, { title, matchOnDescription: true, matchOnDetail: true }))?.id;
+  };
+
+  /** The id from a tree node, a string id, or asked for (palette). */
+  const resolveId = async (arg: unknown, title: string, opts: { writable?: boolean } = {}): Promise<string | undefined> => {
+    if (typeof arg === 'string') return arg;
+    if (isNode(arg) && arg.kind === 'query') return arg.saved.id;
+    if (arg === undefined) {
+      const sel = view.selection.find((n) => n.kind === 'query');
+      if (sel && sel.kind === 'query' && view.visible) return sel.saved.id;
+      return pickQuery(title, opts);
+    }
+    throw new InputError('Expected a saved query id', 'cmu.queries.list() returns the ids.', 'none', 'bad_argument');
+  };
+
+  /** Where a new query goes when created from a tree item (group or folder), else undefined. */
+  const placeFromNode = (arg: unknown): { group: WritableGroup; folder?: string } | undefined => {
+    if (!isNode(arg) || arg.group === 'examples') return undefined;
+    if (arg.kind === 'folder') return { group: arg.group, folder: arg.folder };
+    if (arg.kind === 'query') return { group: arg.group, folder: arg.saved.folder };
+    return { group: arg.group as WritableGroup };
+  };
+
+  const cmuBaseOrPlaceholder = async (q: CmuQuery): Promise<string> => {
+    try {
+      const s = await services.session();
+      if (s.env.cmuBase) return queryToUrl(q, s.env.cmuBase);
+    } catch {
+      // no usable environment: a placeholder base the user can replace
+    }
+    return '$CMU_BASE' + queryToHref(q).replace(/^\/cmu\/v2/, '');
+  };
+
+  const located = (id: string): FoundQuery => store.mustFind(id);
+
+  // ---------------------------------------------------------------------------------------------
+  command('cmu.queries.list', async () => store.list());
+
+  command('cmu.queries.save', async (query?: unknown, opts?: unknown) => {
+    if (query === undefined) return vscode.commands.executeCommand('cmu.queries.new');
+    const o = (opts ?? {}) as { name?: string; group?: WritableGroup; folder?: string | null; index?: number };
+    const r = await store.save(query, o);
+    if (r.stripped.length) services.log.warn(`saved query ${r.id}: removed ${r.stripped.join(', ')} (a token never goes into the queries file)`);
+    return { id: r.id };
+  });
+
+  command('cmu.queries.new', async (arg?: unknown) => {
+    const place = placeFromNode(arg) ?? (typeof arg === 'object' && arg && !isNode(arg) ? (arg as { group: WritableGroup; folder?: string }) : undefined);
+    const built = await runQueryBuilder();
+    if (!built) return undefined;
+    const group = place?.group ?? (await pickGroup('Save the new query'));
+    if (!group) return undefined;
+    const { id } = await store.save(built.query, { name: built.name, group, folder: place?.folder });
+    await reveal(id);
+    return { id };
+  });
+
+  command('cmu.queries.run', async (arg?: unknown) => {
+    const id = await resolveId(arg, 'Run a saved query');
+    if (!id) return undefined;
+    const found = located(id);
+    return vscode.commands.executeCommand('cmu.runQuery', found.saved.query);
+  });
+
+  command('cmu.queries.edit', async (arg?: unknown, query?: unknown) => {
+    const id = await resolveId(arg, 'Edit a saved query', { writable: true });
+    if (!id) return undefined;
+    const found = located(id);
+    if (query !== undefined) {
+      const s = await store.update(id, { query: query as CmuQuery });
+      return { id: s.id };
+    }
+    if (found.group === 'examples') return vscode.commands.executeCommand('cmu.queries.saveExample', id);
+    const built = await runQueryBuilder({ query: found.saved.query, name: found.saved.name });
+    if (!built) return undefined;
+    await store.update(id, { name: built.name, query: built.query });
+    return { id };
+  });
+
+  command('cmu.queries.rename', async (arg?: unknown, name?: unknown) => {
+    const id = await resolveId(arg, 'Rename a saved query', { writable: true });
+    if (!id) return undefined;
+    let newName = name as string | undefined;
+    if (newName === undefined) {
+      newName = await vscode.window.showInputBox({
+        title: 'Rename saved query',
+        value: located(id).saved.name,
+        validateInput: (s) => (s.trim() ? undefined : 'The name cannot be empty'),
+      });
+      if (newName === undefined) return undefined;
+    }
+    const s = await store.rename(id, newName);
+    return { id: s.id, name: s.name };
+  });
+
+  command('cmu.queries.duplicate', async (arg?: unknown) => {
+    const id = await resolveId(arg, 'Duplicate a saved query');
+    if (!id) return undefined;
+    const r = await store.duplicate(id);
+    await reveal(r.id);
+    return r;
+  });
+
+  command('cmu.queries.delete', async (arg?: unknown) => {
+    const id = await resolveId(arg, 'Delete a saved query', { writable: true });
+    if (!id) return undefined;
+    const found = located(id);
+    if (typeof arg !== 'string') {
+      const where = found.group === 'workspace' ? `${WORKSPACE_QUERY_FILE} (shared with the team)` : 'your User queries';
+      const ok = await vscode.window.showWarningMessage(`Delete "${found.saved.name}" from ${where}?`, { modal: true }, 'Delete');
+      if (ok !== 'Delete') return undefined;
+    }
+    await store.delete(id);
+    return { id };
+  });
+
+  command('cmu.queries.move', async (arg?: unknown, to?: unknown) => {
+    const id = await resolveId(arg, 'Move a saved query', { writable: true });
+    if (!id) return undefined;
+    let dest = to as { group?: WritableGroup; folder?: string | null; index?: number } | undefined;
+    if (dest === undefined) {
+      const group = await pickGroup('Move to');
+      if (!group) return undefined;
+      const folders = store.source(group).model.folders();
+      const f = await vscode.window.showQuickPick(
+        [{ label: '(top level)', folder: null as string | null }, ...folders.map((x) => ({ label: x, folder: x as string | null }))],
+        { title: 'Move to folder' },
+      );
+      if (!f) return undefined;
+      dest = { group, folder: f.folder };
+    }
+    return store.move(id, dest);
+  });
+
+  const moveTo = (group: WritableGroup) => async (arg?: unknown) => {
+    const id = await resolveId(arg, `Move to ${group === 'workspace' ? 'Workspace' : 'User'}`, { writable: true });
+    if (!id) return undefined;
+    const r = await store.move(id, { group, folder: located(id).saved.folder ?? null });
+    await reveal(r.id);
+    return r;
+  };
+  command('cmu.queries.moveToWorkspace', moveTo('workspace'));
+  command('cmu.queries.moveToUser', moveTo('user'));
+
+  command('cmu.queries.saveExample', async (arg?: unknown, opts?: unknown) => {
+    const id = await resolveId(arg, 'Save an example as my query');
+    if (!id) return undefined;
+    const found = located(id);
+    const o = (opts ?? {}) as { name?: string; group?: WritableGroup; folder?: string | null };
+    const scripted = typeof arg === 'string';
+    const group = o.group ?? (scripted ? 'user' : await pickGroup(`Save "${found.saved.name}" as my query`));
+    if (!group) return undefined;
+    const r = await store.save(found.saved.query, { name: o.name ?? found.saved.name, group, folder: o.folder });
+    await reveal(r.id);
+    return { id: r.id };
+  });
+
+  command('cmu.queries.importUrl', async (url?: unknown, name?: unknown, opts?: unknown) => {
+    const place = placeFromNode(url);
+    let text = typeof url === 'string' ? url : undefined;
+    if (text === undefined) {
+      const clip = (await vscode.env.clipboard.readText()).trim();
+      text = await vscode.window.showInputBox({
+        title: 'New Query from URL',
+        prompt: 'Paste a CMU URL or a HAL href (/cmu/v2/...). Any access_token in it is dropped.',
+        value: /\/cmu\/v2\b/.test(clip) && clip.length < 4000 ? clip : '',
+        placeHolder: 'https://mgmt.auth.adobe.com/cmu/v2/tenant/year/month?metrics=active-users',
+        ignoreFocusOut: true,
+        validateInput: (s) => (s.trim() ? undefined : 'Paste a URL'),
+      });
+      if (!text) return undefined;
+    }
+    if (hasHost(text) && !/^[a-z][a-z0-9+.-]*:\/\/[^/]+\/(cmu\/)?v2(\/|\?|$)/i.test(text.trim()))
+      throw new InputError('This is not a CMU URL', 'Paste a URL or an href whose path starts with /cmu/v2/.', 'none', 'bad_url');
+    const query = parseQueryUrl(text);
+    let qname = typeof name === 'string' ? name : undefined;
+    const o = (opts ?? {}) as { group?: WritableGroup; folder?: string | null };
+    let group = o.group ?? place?.group;
+    if (typeof url !== 'string') {
+      qname = await vscode.window.showInputBox({ title: 'Name of the saved query', value: defaultName(query), ignoreFocusOut: true });
+      if (qname === undefined) return undefined;
+      group = group ?? (await pickGroup('Save the imported query'));
+      if (!group) return undefined;
+    }
+    const r = await store.save(query, { name: qname ?? defaultName(query), group: group ?? store.defaultGroup(), folder: o.folder ?? place?.folder });
+    if (typeof url !== 'string') {
+      if (hasHost(text)) void vscode.window.showInformationMessage('Saved the query; the host was not kept (it comes from the environment).');
+      await reveal(r.id);
+    }
+    return { id: r.id };
+  });
+
+  command('cmu.queries.copyUrl', async (arg?: unknown) => {
+    const id = await resolveId(arg, 'Copy the URL of a saved query');
+    if (!id) return undefined;
+    const url = await cmuBaseOrPlaceholder(located(id).saved.query);
+    await vscode.env.clipboard.writeText(url);
+    if (typeof arg !== 'string') void vscode.window.setStatusBarMessage('CMU: URL copied', 3000);
+    return { url };
+  });
+
+  command('cmu.queries.copyCurl', async (arg?: unknown) => {
+    const id = await resolveId(arg, 'Copy a saved query as cURL');
+    if (!id) return undefined;
+    const curl = curlCommand(await cmuBaseOrPlaceholder(located(id).saved.query));
+    await vscode.env.clipboard.writeText(curl);
+    if (typeof arg !== 'string') void vscode.window.setStatusBarMessage('CMU: cURL copied — export CMU_TOKEN first', 4000);
+    return { curl };
+  });
+
+  command('cmu.queries.editJson', async (arg?: unknown) => {
+    let group: WritableGroup | undefined;
+    let index = -1;
+    if (isNode(arg) && arg.kind === 'group' && arg.group !== 'examples') group = arg.group;
+    else if (isNode(arg) && arg.kind === 'problem') group = arg.group;
+    else {
+      const id = arg === undefined && !view.selection.length ? undefined : await resolveId(arg, 'Edit as JSON', { writable: true });
+      if (id) {
+        const found = located(id);
+        if (found.group === 'examples') throw new InputError('Examples are read-only', 'Save the example as your own query first.', 'none', 'read_only');
+        group = found.group;
+        index = store.source(group).model.list().findIndex((s) => s.id === id);
+      }
+    }
+    group = group ?? store.defaultGroup();
+    const src = store.source(group);
+    if (!src.uri) throw new InputError('No workspace folder is open', 'Open a folder to keep queries in .vscode/cmu-queries.json.', 'none', 'no_workspace');
+    if (!src.exists) await writeFileAtomic(src.uri.fsPath, '{\n  "version": 1,\n  "queries": []\n}\n');
+    const doc = await vscode.workspace.openTextDocument(src.uri);
+    let selection: vscode.Range | undefined;
+    if (index >= 0) {
+      const node = findNodeAtLocation(parseTree(doc.getText(), [], { allowTrailingComma: true }) ?? { type: 'null', offset: 0, length: 0 }, ['queries', index]);
+      if (node) selection = new vscode.Range(doc.positionAt(node.offset), doc.positionAt(node.offset));
+    }
+    await vscode.window.showTextDocument(doc, { selection, preview: false });
+    return { uri: src.uri.toString(), line: selection ? selection.start.line + 1 : undefined };
+  });
+
+  command('cmu.queries.newFolder', async (arg?: unknown, name?: unknown) => {
+    let group = isNode(arg) && arg.group !== 'examples' ? (arg.group as WritableGroup) : typeof arg === 'string' ? (arg as WritableGroup) : undefined;
+    group = group ?? (await pickGroup('New folder in'));
+    if (!group) return undefined;
+    let n = typeof name === 'string' ? name : undefined;
+    if (n === undefined) {
+      n = await vscode.window.showInputBox({ title: 'New folder', validateInput: (s) => (s.trim() ? undefined : 'Enter a name') });
+      if (!n) return undefined;
+    }
+    return { folder: await store.addFolder(group, n) };
+  });
+
+  command('cmu.queries.renameFolder', async (arg?: unknown, name?: unknown) => {
+    if (!isNode(arg) || arg.kind !== 'folder' || arg.group === 'examples') throw new InputError('Pick a folder in the Queries view', '', 'none', 'bad_argument');
+    const n = typeof name === 'string' ? name : await vscode.window.showInputBox({ title: 'Rename folder', value: arg.folder });
+    if (!n) return undefined;
+    await store.renameFolder(arg.group as WritableGroup, arg.folder, n);
+    return { folder: n.trim() };
+  });
+
+  command('cmu.queries.deleteFolder', async (arg?: unknown) => {
+    if (!isNode(arg) || arg.kind !== 'folder' || arg.group === 'examples') throw new InputError('Pick a folder in the Queries view', '', 'none', 'bad_argument');
+    const group = arg.group as WritableGroup;
+    const count = store.source(group).model.inFolder(arg.folder).length;
+    if (count > 0) {
+      const choice = await vscode.window.showWarningMessage(
+        `Delete folder "${arg.folder}"?`,
+        { modal: true, detail: `It holds ${count} quer${count === 1 ? 'y' : 'ies'}.` },
+        'Keep Queries (move to top level)',
+        'Delete Queries Too',
+      );
+      if (!choice) return undefined;
+      await store.deleteFolder(group, arg.folder, choice === 'Delete Queries Too');
+    } else await store.deleteFolder(group, arg.folder);
+    return { folder: arg.folder };
+  });
+
+  command('cmu.queries.refresh', async () => {
+    await store.load();
+    tree.refresh();
+    return { ok: true };
+  });
+
+  // in-process access for the integration tests (drag and drop through the controller); not in the palette
+  context.subscriptions.push(vscode.commands.registerCommand('cmu.queries._internals', () => api));
+
+  async function reveal(id: string): Promise<void> {
+    if (!view.visible) return;
+    const found = store.find(id);
+    if (!found || found.group === 'examples') return;
+    await new Promise((r) => setTimeout(r, 0)); // let the tree pick up the change first
+    await view.reveal({ kind: 'query', group: found.group, saved: found.saved }, { select: true, focus: false }).then(undefined, () => undefined);
+  }
+
+  return api;
+}
