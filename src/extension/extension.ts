@@ -1,13 +1,22 @@
 import * as vscode from 'vscode';
 import { createServices } from './servicesImpl';
+import { registerCoreCommands } from './commands';
+import { ReadonlyDocs } from './readonlyDoc';
+import { StatusBar } from './statusBar';
+import { createTestApi, isTestRun } from './testApi';
 
 /** Activation is cheap: it wires objects together; nothing touches the network until a command runs. */
 export async function activate(context: vscode.ExtensionContext) {
   const services = createServices(context);
+  const docs = new ReadonlyDocs();
+  context.subscriptions.push(docs);
+  registerCoreCommands(services, docs);
+  const statusBar = new StatusBar(services);
+  context.subscriptions.push(statusBar);
 
   // feature registrations (one line each)
 
-  return services;
+  return isTestRun(context) ? { test: createTestApi(services, statusBar) } : {};
 }
 
 export function deactivate(): void {

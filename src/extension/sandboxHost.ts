@@ -29,6 +29,7 @@ export class SandboxHost implements vscode.Disposable {
       this.starting = undefined;
     }
     this.log.info(`sandbox started on ${this.sandbox.origin}`);
+    void vscode.commands.executeCommand('setContext', 'cmu.sandboxRunning', true);
     this.emitter.fire(this.sandbox);
     return { sandbox: this.sandbox, fresh: true };
   }
@@ -39,6 +40,7 @@ export class SandboxHost implements vscode.Disposable {
     if (!s) return false;
     await s.stop();
     this.log.info('sandbox stopped');
+    void vscode.commands.executeCommand('setContext', 'cmu.sandboxRunning', false);
     this.emitter.fire(undefined);
     return true;
   }

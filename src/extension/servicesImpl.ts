@@ -32,8 +32,8 @@ export class ServicesImpl implements Services, vscode.Disposable {
   readonly onDidChangeSession = this.emitter.event;
   /** last error message shown (tests read it through the test API) */
   lastError?: string;
-  /** set while a token request runs (status bar "refreshing…") */
-  busy = false;
+  /** when a token request started (status bar "refreshing…"); a failed request emits no event, so it expires */
+  private busySince = 0;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.extLog = new ExtensionLog();
@@ -49,17 +49,20 @@ export class ServicesImpl implements Services, vscode.Disposable {
       this.extLog,
       this.sandboxHost,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!affectsSettings(e)) return;
-        this.settingsCache = readSettings();
-        this.extLog.setFloor(this.settingsCache.logLevel);
-        if (this.settingsCache.timeoutMs !== this.clientTimeout) {
-          this.clientTimeout = this.settingsCache.timeoutMs;
-          this.client = this.newHttp();
-        }
-        this.emitter.fire();
+        if (affectsSettings(e)) this.reloadSettings();
       }),
       this.sandboxHost.onDidChange(() => this.emitter.fire()),
     );
+  }
+
+  reloadSettings(): void {
+    this.settingsCache = readSettings();
+    this.extLog.setFloor(this.settingsCache.logLevel);
+    if (this.settingsCache.timeoutMs !== this.clientTimeout) {
+      this.clientTimeout = this.settingsCache.timeoutMs;
+      this.client = this.newHttp();
+    }
+    this.emitter.fire();
   }
 
   private newHttp(): HttpClient {
@@ -99,7 +102,7 @@ export class ServicesImpl implements Services, vscode.Disposable {
       ...(s.deviceInfo ? { deviceInfo: s.deviceInfo } : {}),
     });
     const unsubscribe = session.onDidChange((e: SessionEvent) => {
-      this.busy = e === 'refreshing';
+      this.busySince = e === 'refreshing' ? Date.now() : 0;
       this.emitter.fire();
     });
     this.current = { key, session, unsubscribe };
@@ -180,7 +183,17 @@ export class ServicesImpl implements Services, vscode.Disposable {
     } catch (e) {
       if (!isCancellation(e)) await this.showError(e);
       return undefined;
+    } finally {
+      if (this.busySince) {
+        this.busySince = 0;
+        this.emitter.fire();
+      }
     }
+  }
+
+  /** a token request is running */
+  get busy(): boolean {
+    return this.busySince > 0 && Date.now() - this.busySince < this.clientTimeout + 5000;
   }
 
   fire(): void {

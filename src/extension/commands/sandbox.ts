@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import { writeUserSetting } from '../config';
+import { registerCommand, type CommandContext } from './util';
+
+export function registerSandboxCommands(ctx: CommandContext): void {
+  const { services } = ctx;
+
+  /** starts the local sandbox, switches to the sandbox environment, imports its statement */
+  registerCommand(ctx, 'cmu.startSandbox', async () => {
+    if (services.settings().environment !== 'sandbox') {
+      await writeUserSetting('environment', 'sandbox');
+      services.reloadSettings();
+    }
+    const { session, fresh } = await services.startSandbox();
+    if (fresh) {
+      void vscode.window
+        .showInformationMessage(`CMU sandbox running on ${session.env.dcrOrigin}, its statement imported.`, 'Get Access Token')
+        .then((c) => {
+          if (c) void vscode.commands.executeCommand('cmu.getAccessToken');
+        });
+    }
+    services.fire();
+    return { dcrOrigin: session.env.dcrOrigin, cmuBase: session.env.cmuBase };
+  });
+
+  registerCommand(ctx, 'cmu.stopSandbox', async () => {
+    const stopped = await services.sandboxHost.stop();
+    services.fire();
+    return { stopped };
+  });
+
+  registerCommand(ctx, 'cmu.showLog', async () => {
+    services.extLog.show();
+    return {};
+  });
+}

@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import { describeToken, formatRemaining, type TokenInfo } from '../../core/token';
+import { registerCommand, options, type CommandContext } from './util';
+
+/** what a command may return about a token: never the token */
+export function tokenResult(t: TokenInfo): { expiresAt: number; scopes: string[] } {
+  return { expiresAt: t.expiresAt, scopes: [...t.scopes] };
+}
+
+function tokenDocument(t: TokenInfo, where: string): string {
+  const d = describeToken(t);
+  const lines = [
+    `# Access token — ${where}`,
+    '',
+    ...d.fields.map((f) => `- **${f.name}**: ${f.display}`),
+    '',
+    'The raw token is not shown here. To copy it, run **CMU: Copy Raw Access Token…** (asks first), or',
+    '**CMU: Copy Authorization Header** for a ready-made `Authorization: Bearer …` value.',
+  ];
+  if (t.claims && Object.keys(t.claims).length) {
+    lines.push('', '## Decoded claims (not verified)', '', '```json', JSON.stringify(t.claims, null, 2), '```');
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function registerTokenCommands(ctx: CommandContext): void {
+  const { services } = ctx;
+
+  registerCommand(ctx, 'cmu.registerClient', async () => {
+    const session = await services.session();
+    const creds = await services.withProgress(`Registering a client with ${session.env.dcrOrigin}…`, (signal) => session.register({ signal }));
+    services.extLog.info(`client registered for ${session.env.name}/${session.profile}: ${creds.clientId}`);
+    void vscode.window.showInformationMessage(`Client registered (${creds.clientId}).`, 'Get Access Token').then((c) => {
+      if (c) void vscode.commands.executeCommand('cmu.getAccessToken');
+    });
+    return { clientId: creds.clientId };
+  });
+
+  const getToken = async (forceRefresh: boolean) => {
+    const session = await services.session();
+    const t = await services.withProgress(forceRefresh ? 'Refreshing the access token…' : 'Getting an access token…', (signal) =>
+      session.getToken({ forceRefresh, signal }),
+    );
+    void vscode.window.setStatusBarMessage(`CMU: token valid for ${formatRemaining(t.expiresAt - Date.now())}`, 5000);
+    return tokenResult(t);
+  };
+  registerCommand(ctx, 'cmu.getAccessToken', () => getToken(false));
+  registerCommand(ctx, 'cmu.refreshAccessToken', () => getToken(true));
+
+  registerCommand(ctx, 'cmu.showAccessToken', async () => {
+    const session = await services.session();
+    const t =
+      (await session.peekToken()) ??
+      (await services.withProgress('Getting an access token…', (signal) => session.getToken({ signal })));
+    await ctx.docs.open(`access-token-${session.env.name}-${session.profile}.md`, tokenDocument(t, `${session.env.name}/${session.profile}`), 'markdown');
+    return tokenResult(t);
+  });
+
+  registerCommand(ctx, 'cmu.copyAccessToken', async (arg?: unknown) => {
+    const session = await services.session();
+    const t = await services.withProgress('Getting an access token…', (signal) => session.getToken({ signal }));
+    if (!options<{ confirmed: boolean }>(arg).confirmed) {
+      const ok = await vscode.window.showWarningMessage(
+        'Copy the raw access token to the clipboard?',
+        {
+          modal: true,
+          detail: `Anyone who gets it can read your CMU reports until it expires (in ${formatRemaining(t.expiresAt - Date.now())}). Do not paste it into tickets or chats.`,
+        },
+        'Copy Token',
+      );
+      if (ok !== 'Copy Token') return undefined;
+    }
+    await vscode.env.clipboard.writeText(t.accessToken);
+    return { copied: true, ...tokenResult(t) };
+  });
+
+  registerCommand(ctx, 'cmu.copyAuthorizationHeader', async () => {
+    const session = await services.session();
+    const t = await services.withProgress('Getting an access token…', (signal) => session.getToken({ signal }));
+    await vscode.env.clipboard.writeText(`Authorization: Bearer ${t.accessToken}`);
+    void vscode.window.setStatusBarMessage(
+      `CMU: Authorization header copied (valid for ${formatRemaining(t.expiresAt - Date.now())})`,
+      5000,
+    );
+    return tokenResult(t);
+  });
+}

@@ -1,0 +1,96 @@
+import * as vscode from 'vscode';
+import { formatRemaining } from '../core/token';
+import type { ServicesImpl } from './servicesImpl';
+import { ENV_SHORT } from './commands/util';
+
+const ACTIONS: { label: string; command: string; detail?: string }[] = [
+  { label: '$(key) Get Access Token', command: 'cmu.getAccessToken' },
+  { label: '$(refresh) Refresh Access Token', command: 'cmu.refreshAccessToken' },
+  { label: '$(eye) Show Access Token', command: 'cmu.showAccessToken' },
+  { label: '$(copy) Copy Authorization Header', command: 'cmu.copyAuthorizationHeader' },
+  { label: '$(pulse) Diagnose Connection', command: 'cmu.diagnose' },
+  { label: '$(server-environment) Switch Environment…', command: 'cmu.switchEnvironment' },
+  { label: '$(file-add) Import Software Statement…', command: 'cmu.importSoftwareStatement' },
+  { label: '$(output) Show Log', command: 'cmu.showLog' },
+];
+
+/**
+ * "CMU prod · token 5h 12m" | "no credentials" | "no token" | "expired" | "refreshing…" | "stopped".
+ * Updated on every session change and on a timer (the remaining time ticks down). Reads only what
+ * is stored (no network, never starts the sandbox).
+ */
+export class StatusBar implements vscode.Disposable {
+  readonly item: vscode.StatusBarItem;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private seq = 0;
+  private readonly subs: vscode.Disposable[] = [];
+  /** resolves when the text reflects the latest change (tests) */
+  updating: Promise<void> = Promise.resolve();
+
+  constructor(private readonly services: ServicesImpl, intervalMs = 30_000) {
+    this.item = vscode.window.createStatusBarItem('cmu.status', vscode.StatusBarAlignment.Left, 50);
+    this.item.name = 'CMU Explorer';
+    this.item.command = 'cmu.statusBarActions';
+    this.subs.push(
+      vscode.commands.registerCommand('cmu.statusBarActions', async () => {
+        const pick = await vscode.window.showQuickPick(ACTIONS, { title: `CMU — ${this.text}`, placeHolder: 'What next?' });
+        if (pick) return vscode.commands.executeCommand(pick.command);
+        return undefined;
+      }),
+      services.onDidChangeSession(() => this.update()),
+    );
+    this.timer = setInterval(() => this.update(), intervalMs);
+    this.update();
+    this.item.show();
+  }
+
+  get text(): string {
+    return this.item.text.replace(/^\$\([\w-]+\)\s*/, '');
+  }
+
+  update(): Promise<void> {
+    const seq = ++this.seq;
+    this.updating = this.compute().then(
+      ({ state, warn, tooltip }) => {
+        if (seq !== this.seq) return;
+        const env = ENV_SHORT[this.services.settings().environment] ?? this.services.settings().environment;
+        const icon = state === 'refreshing…' ? '$(sync~spin)' : warn ? '$(warning)' : '$(key)';
+        this.item.text = `${icon} CMU ${env} · ${state}`;
+        this.item.tooltip = `${tooltip}\nClick for actions.`;
+        this.item.backgroundColor = warn ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      },
+      () => undefined,
+    );
+    return this.updating;
+  }
+
+  private async compute(): Promise<{ state: string; warn: boolean; tooltip: string }> {
+    const s = this.services.settings();
+    const where = `${s.environment}/${s.profile}`;
+    if (s.environment === 'sandbox' && !this.services.sandboxHost.current) {
+      return { state: 'stopped', warn: false, tooltip: `CMU ${where}: the sandbox is not running (CMU: Start Sandbox).` };
+    }
+    const session = this.services.peekSession();
+    if (!session) return { state: 'not configured', warn: true, tooltip: `CMU ${where}: endpoints not set (user settings cmu.${s.environment}.*).` };
+    if (this.services.busy) return { state: 'refreshing…', warn: false, tooltip: `CMU ${where}: getting a new access token…` };
+    const token = await session.peekToken();
+    if (token) {
+      const left = token.expiresAt - Date.now();
+      if (left <= 0) return { state: 'expired', warn: true, tooltip: `CMU ${where}: the access token expired; the next call gets a new one.` };
+      return {
+        state: `token ${formatRemaining(left)}`,
+        warn: false,
+        tooltip: `CMU ${where}: access token valid until ${new Date(token.expiresAt).toLocaleString()}.`,
+      };
+    }
+    const creds = await session.peekCredentials();
+    if (creds) return { state: 'no token', warn: false, tooltip: `CMU ${where}: client ${creds.clientId} registered, no access token yet.` };
+    return { state: 'no credentials', warn: true, tooltip: `CMU ${where}: import a software statement and register a client.` };
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    for (const d of this.subs) d.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,35 @@
+import * as vscode from 'vscode';
+import type { ServicesImpl } from './servicesImpl';
+import type { StatusBar } from './statusBar';
+
+/** true only when the extension runs under the integration tests */
+export function isTestRun(context: vscode.ExtensionContext): boolean {
+  return context.extensionMode === vscode.ExtensionMode.Test || process.env.CMU_EXPLORER_TEST === '1';
+}
+
+/**
+ * What the integration tests may look at (exported from activate() and `cmu._test.*` commands only
+ * under tests): the status bar text, what was logged, the last error shown, the real SecretStorage.
+ */
+export function createTestApi(services: ServicesImpl, statusBar: StatusBar) {
+  const api = {
+    services,
+    secrets: services.context.secrets,
+    globalState: services.context.globalState,
+    sandbox: () => services.sandboxHost.current,
+    /** waits for pending status bar updates, then returns its text ("CMU prod · token 5h 12m") */
+    statusBarText: async () => {
+      await statusBar.update();
+      return statusBar.text;
+    },
+    logLines: () => services.extLog.lines(),
+    lastError: () => services.lastError,
+    clearLastError: () => {
+      services.lastError = undefined;
+    },
+  };
+  services.context.subscriptions.push(vscode.commands.registerCommand('cmu._test.statusBarText', api.statusBarText));
+  return api;
+}
+
+export type TestApi = ReturnType<typeof createTestApi>;
