@@ -1,0 +1,234 @@
+/**
+ * What every CLI command gets: the resolved environment, the store, the one HttpClient (with the
+ * redacted log on stderr under --verbose), the Session and the CmuClient — built lazily.
+ */
+import { CmuClient } from '../core/cmu/client';
+import { DEFAULT_HOSTS, checkEndpoint, isLoopbackHost, resolveEnvironment, type Environment } from '../core/environments';
+import { InputError } from '../core/errors';
+import { HttpClient, type ExchangeLog, type HttpRequest, type HttpResponse } from '../core/http';
+import { Session } from '../core/session';
+import type { SecretStore } from '../core/store';
+import { FileStore, defaultStoreDir } from './fileStore';
+import { sanitize } from './output';
+
+export const CLI_VERSION = '0.1.0';
+
+export interface GlobalOptions {
+  store?: string;
+  profile?: string;
+  dcrUrl?: string;
+  cmuUrl?: string;
+  verbose?: boolean;
+}
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** stdout as a stream, for bodies piped through unchanged */
+  outStream: NodeJS.WritableStream;
+  /** stdout is a terminal (a person is reading) */
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export const processIo: Io = {
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
+  outStream: process.stdout,
+  isTTY: !!process.stdout.isTTY,
+  env: process.env,
+};
+
+const PROFILE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * The environment from flags/env vars. No URL: production. A URL: `sandbox` when the DCR origin is
+ * loopback (its CMU base then defaults to origin + /cmu/v2, as the embedded sandbox serves both),
+ * else `custom` (a custom CMU base must be given with --cmu-url to run reports).
+ */
+export function environmentFrom(dcrUrl: string | undefined, cmuUrl: string | undefined): Environment {
+  if (!dcrUrl && !cmuUrl) return resolveEnvironment('production');
+  let dcrOrigin = DEFAULT_HOSTS.production.dcrOrigin;
+  if (dcrUrl) {
+    const u = checkEndpoint(dcrUrl, 'The DCR origin (--dcr-url)');
+    if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) {
+      throw new InputError(
+        `--dcr-url is an origin, not a URL with a path: ${u.origin}${u.pathname}`,
+        `Pass only scheme://host[:port] (here: ${u.origin}); the CLI appends /o/client/register and /o/client/token itself.`,
+        'openSettings',
+        'bad_url',
+      );
+    }
+    dcrOrigin = u.origin;
+  }
+  const loopback = isLoopbackHost(new URL(dcrOrigin).hostname);
+  let cmuBase = cmuUrl;
+  if (!cmuBase && loopback) cmuBase = `${dcrOrigin}/cmu/v2`;
+  if (cmuBase) {
+    const u = checkEndpoint(cmuBase, 'The CMU base URL (--cmu-url)');
+    if (u.search || u.hash) {
+      throw new InputError(
+        `--cmu-url is a base URL without a query: ${u.origin}${u.pathname}`,
+        'Pass the CMU base, e.g. https://mgmt.auth.adobe.com/cmu/v2; put report paths and parameters on `cmu report`.',
+        'openSettings',
+        'bad_url',
+      );
+    }
+  }
+  return resolveEnvironment(loopback ? 'sandbox' : 'custom', { dcrOrigin, cmuBase });
+}
+
+/**
+ * Keys of `custom`/`sandbox` environments are further scoped by their endpoints, so a client secret
+ * or a token stored for one server is never sent to another one that happens to share the profile.
+ */
+export class ScopedStore implements SecretStore {
+  constructor(
+    private readonly inner: SecretStore,
+    private readonly env: Environment,
+  ) {}
+  map(key: string): string {
+    if (this.env.name === 'production') return key;
+    const scope = `${this.env.dcrOrigin} ${this.env.cmuBase ? new URL(this.env.cmuBase).origin : '-'}`;
+    const prefix = `cmu/${this.env.name}/`;
+    return key.startsWith(prefix) ? `cmu/${this.env.name}@${scope}/${key.slice(prefix.length)}` : `${scope} ${key}`;
+  }
+  get(key: string): Promise<string | undefined> {
+    return this.inner.get(this.map(key));
+  }
+  set(key: string, value: string): Promise<void> {
+    return this.inner.set(this.map(key), value);
+  }
+  delete(key: string): Promise<void> {
+    return this.inner.delete(this.map(key));
+  }
+}
+
+/** Remembers the server clock seen in responses (doctor's clock-skew step). */
+export class ObservingHttpClient extends HttpClient {
+  /** server Date − local receive time, ms, for each response that had a Date header */
+  readonly skews: { url: string; skewMs: number }[] = [];
+  override async request(req: HttpRequest): Promise<HttpResponse> {
+    const res = await super.request(req);
+    if (res.serverDate && !Number.isNaN(res.serverDate.getTime())) {
+      this.skews.push({ url: res.url, skewMs: res.serverDate.getTime() - res.receivedAt });
+    }
+    return res;
+  }
+}
+
+export function formatExchange(e: ExchangeLog): string {
+  const lines = [
+    `[http] ${e.method} ${e.url} -> ${e.status ?? 'no response'} (${e.durationMs} ms, attempt ${e.attempt})` +
+      (e.responseContentType ? ` ${e.responseContentType}` : '') +
+      (e.error ? ` error: ${e.error}` : ''),
+  ];
+  for (const [k, v] of Object.entries(e.requestHeaders)) lines.push(`[http]   ${k}: ${v}`);
+  if (e.requestBody !== undefined) lines.push(`[http]   body: ${e.requestBody}`);
+  return lines.map(sanitize).join('\n') + '\n';
+}
+
+export class CliContext {
+  readonly profile: string;
+  readonly verbose: boolean;
+  readonly storeDir: string;
+  private envCache?: Environment;
+  private storeCache?: FileStore;
+  private httpCache?: ObservingHttpClient;
+  private sessionCache?: Session;
+  private cmuCache?: CmuClient;
+
+  constructor(
+    readonly opts: GlobalOptions,
+    readonly io: Io = processIo,
+    /** set by `demo` / tests: use this environment instead of the flags */
+    envOverride?: Environment,
+  ) {
+    this.verbose = !!opts.verbose;
+    this.profile = opts.profile ?? io.env.CMU_PROFILE ?? 'default';
+    if (!PROFILE_RE.test(this.profile)) {
+      throw new InputError(
+        `Invalid profile name: ${sanitize(this.profile)}`,
+        'A profile name is 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit.',
+        'none',
+        'bad_profile',
+      );
+    }
+    this.storeDir = opts.store ?? io.env.CMU_STORE ?? defaultStoreDir(io.env);
+    this.envCache = envOverride;
+  }
+
+  get env(): Environment {
+    this.envCache ??= environmentFrom(this.opts.dcrUrl ?? (this.io.env.CMU_DCR_URL || undefined), this.opts.cmuUrl ?? (this.io.env.CMU_API_URL || undefined));
+    return this.envCache;
+  }
+
+  /** `cmu [--dcr-url X --cmu-url Y] [--profile P]` — the prefix the hints print. */
+  get commandPrefix(): string {
+    const parts = ['cmu'];
+    const env = this.env;
+    const fromFlags = this.opts.dcrUrl || this.opts.cmuUrl;
+    if (env.name !== 'production' && fromFlags) {
+      parts.push(`--dcr-url ${env.dcrOrigin}`);
+      const implied = env.name === 'sandbox' && env.cmuBase === `${env.dcrOrigin}/cmu/v2`;
+      if (env.cmuBase && !implied) parts.push(`--cmu-url ${env.cmuBase}`);
+    }
+    if (this.opts.store) parts.push(`--store ${this.opts.store}`);
+    if (this.opts.profile) parts.push(`--profile ${this.profile}`);
+    return parts.join(' ');
+  }
+
+  get fileStore(): FileStore {
+    this.storeCache ??= new FileStore(this.storeDir, { onProblem: (m) => this.io.err(`${sanitize(m)}\n`) });
+    return this.storeCache;
+  }
+
+  get http(): ObservingHttpClient {
+    if (!this.httpCache) {
+      this.httpCache = new ObservingHttpClient({
+        timeoutMs: 120_000,
+        userAgent: `cmu-explorer-cli/${CLI_VERSION} (node ${process.version}; ${process.platform})`,
+      });
+      if (this.verbose) this.httpCache.setLog((e) => this.io.err(formatExchange(e)));
+    }
+    return this.httpCache;
+  }
+
+  get session(): Session {
+    this.sessionCache ??= new Session({
+      store: new ScopedStore(this.fileStore, this.env),
+      env: this.env,
+      profile: this.profile,
+      http: this.http,
+      userAgent: this.http.userAgent,
+      warn: (m) => this.io.err(`warning: ${sanitize(m)}\n`),
+    });
+    return this.sessionCache;
+  }
+
+  /** Throws a usage error when the environment has no CMU base. */
+  get cmuBase(): string {
+    const base = this.env.cmuBase;
+    if (!base) {
+      throw new InputError(
+        `No CMU base URL is set for the ${this.env.name} environment (${this.env.dcrOrigin})`,
+        'Pass --cmu-url https://…/cmu/v2 or set CMU_API_URL.',
+        'openSettings',
+        'no_cmu_base',
+      );
+    }
+    return base;
+  }
+
+  get cmu(): CmuClient {
+    this.cmuCache ??= new CmuClient({ http: this.http, session: this.session, cmuBase: this.cmuBase });
+    return this.cmuCache;
+  }
+
+  out(s: string): void {
+    this.io.out(s.endsWith('\n') ? s : s + '\n');
+  }
+  err(s: string): void {
+    this.io.err(s.endsWith('\n') ? s : s + '\n');
+  }
+}

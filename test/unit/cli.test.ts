@@ -1,0 +1,442 @@
+/**
+ * The CLI end to end: dist/cli.js as a child process against a sandbox started in this process.
+ * Every output of every command is checked for secrets (statement, client secret, access token),
+ * except `token --print`, whose whole job is to print the token.
+ */
+import * as assert from 'assert';
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { queryToUrl, parseQueryUrl } from '../../src/core/cmu/query';
+import { HttpClient } from '../../src/core/http';
+import { Sandbox } from '../../src/sandbox/server';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const posix = process.platform !== 'win32';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  out: Buffer;
+}
+
+/** The CLI bundle exactly as esbuild.js builds it, into a temp dir so parallel builds don't race. */
+async function buildCli(dir: string): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const outfile = path.join(dir, 'cli.js');
+  await esbuild.build({
+    entryPoints: [path.join(ROOT, 'src/cli/main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    banner: { js: '#!/usr/bin/env node' },
+    logLevel: 'error',
+    legalComments: 'none',
+  });
+  return outfile;
+}
+
+describe('cli end to end (child process)', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  let cli: string;
+  let sb: Sandbox;
+  let store: string;
+  const secrets = new Set<string>();
+  const outputs: { args: string[]; text: string }[] = [];
+
+  function run(args: string[], opts: { stdin?: string; store?: string; env?: Record<string, string>; noUrl?: boolean; record?: boolean } = {}): Promise<Run> {
+    const base = ['--store', opts.store ?? store];
+    if (!opts.noUrl) base.push('--dcr-url', sb.dcrOrigin);
+    const env: NodeJS.ProcessEnv = { ...process.env, ...(opts.env ?? {}) };
+    for (const k of ['CMU_STORE', 'CMU_PROFILE', 'CMU_DCR_URL', 'CMU_API_URL']) if (!opts.env?.[k]) delete env[k];
+    const all = [...base, ...args];
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [cli, ...all], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) => out.push(c));
+      child.stderr.on('data', (c: Buffer) => err.push(c));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        const r = { code, out: Buffer.concat(out), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+        if (opts.record !== false) outputs.push({ args: all, text: r.stdout + '\n' + r.stderr });
+        resolve(r);
+      });
+      child.stdin.end(opts.stdin ?? '');
+    });
+  }
+
+  /** The client secret as the session stored it (whatever its JSON shape). */
+  function collectStoredSecrets(dir: string): void {
+    for (const f of fs.readdirSync(dir)) {
+      const env = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { value: string };
+      try {
+        const v = JSON.parse(env.value) as Record<string, unknown>;
+        for (const k of ['clientSecret', 'client_secret', 'accessToken', 'access_token']) if (typeof v[k] === 'string') secrets.add(v[k] as string);
+      } catch {
+        if (env.value.split('.').length === 3) secrets.add(env.value);
+      }
+    }
+  }
+
+  async function serverBody(href: string, token: string): Promise<{ body: Buffer; contentType: string }> {
+    const http = new HttpClient();
+    const res = await http.request({ method: 'GET', url: queryToUrl(parseQueryUrl(href), sb.cmuBase), headers: { Authorization: `Bearer ${token}` } });
+    assert.strictEqual(res.status, 200, `server answered ${res.status}`);
+    return { body: await res.buffer(), contentType: res.contentType };
+  }
+
+  const day = (d: number) => new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - d)).toISOString().slice(0, 10);
+  const START = day(7);
+  const END = day(1);
+  const REPORT = '/cmu/v2/tenant/year/month/day';
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cmu-cli-'));
+    cli = await buildCli(tmp);
+    sb = await Sandbox.start({ port: 0, throttle: false });
+    store = path.join(tmp, 'store'); // created by the CLI
+    secrets.add(sb.statement);
+  });
+
+  after(async () => {
+    await sb?.stop();
+    // nothing secret anywhere (token --print is not recorded)
+    for (const o of outputs) {
+      for (const s of secrets) {
+        assert.ok(!o.text.includes(s), `a secret appeared in the output of: cmu ${o.args.join(' ')}`);
+        // and not its signature part either (a JWT printed with line breaks or truncated)
+        const sig = s.split('.')[2];
+        if (sig && sig.length > 20) assert.ok(!o.text.includes(sig), `a secret signature appeared in: cmu ${o.args.join(' ')}`);
+      }
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  describe('usage errors exit 2', () => {
+    it('no command, unknown command, unknown option, missing argument', async () => {
+      for (const args of [[], ['frobnicate'], ['token', '--nope'], ['report'], ['statement', 'import']]) {
+        const r = await run(args);
+        assert.strictEqual(r.code, 2, `cmu ${args.join(' ')} → ${r.code}\n${r.stderr}`);
+        assert.ok(r.stderr.length > 0 || r.stdout.includes('Usage'), `no message for ${args.join(' ')}`);
+      }
+    });
+
+    it('--help and --version exit 0', async () => {
+      const h = await run(['--help']);
+      assert.strictEqual(h.code, 0);
+      for (const c of ['statement', 'register', 'token', 'sandbox', 'doctor', 'report', 'demo']) assert.ok(h.stdout.includes(c), c);
+      const v = await run(['--version']);
+      assert.strictEqual(v.code, 0);
+      assert.match(v.stdout, /^\d+\.\d+\.\d+/);
+    });
+
+    it('refuses plain http to a non-loopback host, a DCR URL with a path, a bad profile', async () => {
+      let r = await run(['--dcr-url', 'http://example.com', 'statement', 'show'], { noUrl: true });
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /https/);
+      r = await run(['--dcr-url', `${sb.dcrOrigin}/o/client/register`, 'statement', 'show'], { noUrl: true });
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /origin/);
+      r = await run(['--profile', '../x', 'statement', 'show']);
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /profile/i);
+      assert.ok(!/\n\s+at /.test(r.stderr), 'no stack');
+    });
+
+    it('commands that need a statement say so (exit 2) before one is imported', async () => {
+      for (const args of [['statement', 'show'], ['register'], ['token']]) {
+        const r = await run(args, { store: path.join(tmp, 'empty') });
+        assert.strictEqual(r.code, 2, args.join(' '));
+        assert.match(r.stderr, /statement import/);
+      }
+    });
+  });
+
+  describe('statement → register → token', () => {
+    it('rejects a malformed statement with exit 2 and a specific message', async () => {
+      const bad = path.join(tmp, 'bad.jwt');
+      fs.writeFileSync(bad, 'not-a-jws\n');
+      let r = await run(['statement', 'import', bad]);
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /^error: /m);
+      assert.ok(!/\n\s+at /.test(r.stderr), 'no stack');
+      r = await run(['statement', 'import', '-'], { stdin: 'a.b.c.d.e' });
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /JWE|five/i);
+      r = await run(['statement', 'import', path.join(tmp, 'missing.jwt')]);
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /Cannot read/);
+    });
+
+    it('imports from a file (with line breaks and a trailing newline)', async () => {
+      const file = path.join(tmp, 'statement.txt');
+      fs.writeFileSync(file, sb.statement.replace(/(.{60})/g, '$1\n') + '\n');
+      const r = await run(['statement', 'import', file]);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stdout, /imported/);
+      assert.match(r.stdout, /RS256/);
+    });
+
+    (posix ? it : it.skip)('keeps the store 0700 and its files 0600', () => {
+      assert.strictEqual(fs.statSync(store).mode & 0o777, 0o700);
+      const files = fs.readdirSync(store);
+      assert.ok(files.length >= 1);
+      for (const f of files) assert.strictEqual(fs.statSync(path.join(store, f)).mode & 0o777, 0o600, f);
+    });
+
+    it('imports from stdin (-)', async () => {
+      const other = path.join(tmp, 'stdin-store');
+      const r = await run(['statement', 'import', '-'], { stdin: `  ${sb.statement}\n`, store: other });
+      assert.strictEqual(r.code, 0, r.stderr);
+      const show = await run(['statement', 'show'], { store: other });
+      assert.strictEqual(show.code, 0, show.stderr);
+    });
+
+    it('statement show prints the decoded header and claims, signature elided', async () => {
+      const r = await run(['statement', 'show']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stdout, /header:/);
+      assert.match(r.stdout, /alg:\s+RS256/);
+      assert.match(r.stdout, /claims:/);
+      assert.match(r.stdout, /sub:/);
+      assert.match(r.stdout, /signature: \(elided\)/);
+    });
+
+    it('register prints the client_id only', async () => {
+      const before = sb.stats.register;
+      const r = await run(['register']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^client_id: \S+\n$/);
+      assert.strictEqual(sb.stats.register, before + 1);
+      collectStoredSecrets(store);
+    });
+
+    it('token prints expiry, remaining time and scopes; reuses the cached token; --refresh gets a new one', async () => {
+      const t0 = sb.stats.token;
+      let r = await run(['token']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stdout, /expires:\s+\d{4}-\d\d-\d\dT/);
+      assert.match(r.stdout, /valid for \d+h \d+m/);
+      assert.match(r.stdout, /scopes:\s+\S/);
+      assert.strictEqual(sb.stats.token, t0 + 1);
+      r = await run(['token']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(sb.stats.token, t0 + 1, 'cached token reused');
+      r = await run(['token', '--refresh']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(sb.stats.token, t0 + 2, '--refresh gets a new token');
+      collectStoredSecrets(store);
+    });
+
+    it('token --print prints the raw access token only', async () => {
+      const r = await run(['token', '--print'], { record: false });
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
+      assert.strictEqual(r.stderr, '');
+      secrets.add(r.stdout.trim());
+    });
+
+    it('exit 1 when the server refuses or fails, with the explanation and a hint, no stack', async () => {
+      sb.failNext(1, 503, { endpoint: 'token' });
+      const r = await run(['token', '--refresh']);
+      assert.strictEqual(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^error: /m);
+      assert.ok(r.stderr.split('\n').length >= 2, 'explanation line');
+      assert.ok(!/\n\s+at /.test(r.stderr), 'no stack');
+      assert.strictEqual(r.stdout, '');
+    });
+
+    it('a corrupted store file does not crash the CLI', async () => {
+      const files = fs.readdirSync(store).filter((f) => /token/.test(f));
+      assert.strictEqual(files.length, 1, files.join(','));
+      fs.writeFileSync(path.join(store, files[0]), '{garbage');
+      const r = await run(['token']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stderr, /corrupted/);
+      assert.match(r.stdout, /valid for/);
+      collectStoredSecrets(store);
+    });
+
+    it('--verbose prints the redacted HTTP exchanges on stderr', async () => {
+      const r = await run(['--verbose', 'token', '--refresh']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stderr, /\[http\] POST http:\/\/127\.0\.0\.1:\d+\/o\/client\/token -> 20\d/);
+      assert.ok(!r.stdout.includes('[http]'));
+      collectStoredSecrets(store);
+    });
+  });
+
+  describe('report', () => {
+    let token = '';
+    before(async () => {
+      const r = await run(['token', '--print'], { record: false });
+      token = r.stdout.trim();
+      secrets.add(token);
+    });
+    const flags = ['--start', START, '--end', END];
+
+    it('json: the server document pretty-printed', async () => {
+      const r = await run(['report', REPORT, ...flags, '--format', 'json']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const { body } = await serverBody(`${REPORT}?start=${START}&end=${END}`, token);
+      assert.strictEqual(r.stdout, JSON.stringify(JSON.parse(body.toString('utf8')), null, 2) + '\n');
+      assert.ok((JSON.parse(r.stdout) as { report: unknown[] }).report.length > 0);
+    });
+
+    for (const fmt of ['csv', 'xml'] as const) {
+      it(`${fmt}: the server's bytes unchanged`, async () => {
+        const r = await run(['report', REPORT, ...flags, '--format', fmt]);
+        assert.strictEqual(r.code, 0, r.stderr);
+        const { body } = await serverBody(`${REPORT}.${fmt}?start=${START}&end=${END}`, token);
+        assert.ok(body.length > 100);
+        assert.ok(r.out.equals(body), `${fmt} bytes differ`);
+      });
+    }
+
+    it('a path extension picks the format; filters, dimensions, metrics and limit reach the server', async () => {
+      const r = await run(['report', 'tenant/year/month/day/mvpd.csv', ...flags, '--filter', 'mvpd!=nope', '--metrics', 'active-users', '--limit', '3']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const lines = r.stdout.trim().split(/\r?\n/);
+      assert.ok(lines.length <= 4, `limit 3: ${lines.length} lines`);
+      assert.match(lines[0], /active-users/);
+      assert.ok(!/started-sessions/.test(lines[0]));
+    });
+
+    it('table: aligned columns', async () => {
+      const r = await run(['report', REPORT, ...flags, '--format', 'table']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      assert.match(lines[0], /^tenant\s+year\s+month\s+day\s+/);
+      assert.match(lines[1], /^-+( +-+)+$/);
+      // every data row ends its columns where the rule does
+      const rule = lines[1];
+      const ends = [...rule.matchAll(/-+/g)].map((m) => m.index! + m[0].length);
+      const data = lines.slice(2).filter((l) => l && !/rows?\b/.test(l) && !/^(drill down|roll up):/.test(l));
+      assert.ok(data.length >= 5, `${data.length} rows`);
+      for (const l of data) assert.strictEqual(l.length, ends[ends.length - 1], `ragged row: ${JSON.stringify(l)}`);
+      assert.match(r.stdout, /\n\d+ rows/);
+    });
+
+    it('--out streams the body to a file (csv bytes as sent), nothing on stdout', async () => {
+      const file = path.join(tmp, 'out.csv');
+      const r = await run(['report', REPORT, ...flags, '--format', 'csv', '--out', file]);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(r.stdout, '');
+      assert.match(r.stderr, /wrote \d+ bytes/);
+      const { body } = await serverBody(`${REPORT}.csv?start=${START}&end=${END}`, token);
+      assert.ok(fs.readFileSync(file).equals(body));
+      assert.deepStrictEqual(
+        fs.readdirSync(tmp).filter((f) => f.endsWith('.part')),
+        [],
+      );
+    });
+
+    it('bad queries are usage errors (exit 2) with the catalog hint', async () => {
+      let r = await run(['report', 'tenant/yaer', '--format', 'json']);
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /yaer/);
+      r = await run(['report', REPORT, '--filter', 'mvpd', '--format', 'json']);
+      assert.strictEqual(r.code, 2);
+      r = await run(['report', REPORT, '--limit', '-1', '--format', 'json']);
+      assert.strictEqual(r.code, 2);
+      r = await run(['report', REPORT, '--format', 'pdf']);
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /json, csv, xml, table/);
+    });
+
+    it('a CMU refusal is exit 1 with the explanation on stderr', async () => {
+      sb.failNext(1, 403, { endpoint: 'cmu' });
+      const r = await run(['report', REPORT, ...flags, '--format', 'json']);
+      assert.strictEqual(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^error: .*403|scope/im);
+      assert.ok(!/\n\s+at /.test(r.stderr), 'no stack');
+    });
+  });
+
+  describe('sandbox', () => {
+    it('runs in the foreground, writes its statement 0600, imports it, and stops on SIGTERM with exit 0', async () => {
+      const dir = path.join(tmp, 'sandbox-store');
+      const stFile = path.join(tmp, 'sandbox-statement.jwt');
+      const child = spawn(process.execPath, [cli, '--store', dir, 'sandbox', '--port', '0', '--statement-out', stFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const origin = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (c: Buffer) => {
+          stdout += c.toString();
+          const m = /dcr origin:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (m && /drop the two URL flags/.test(stdout)) resolve(m[1]);
+        });
+        child.on('close', () => reject(new Error(`sandbox exited: ${stderr}`)));
+      });
+      try {
+        const statement = fs.readFileSync(stFile, 'utf8').trim();
+        secrets.add(statement);
+        if (posix) assert.strictEqual(fs.statSync(stFile).mode & 0o777, 0o600);
+        assert.match(stdout, /cmu base:\s+http:\/\/127\.0\.0\.1:\d+\/cmu\/v2/);
+        assert.match(stdout, new RegExp(`cmu --dcr-url ${origin} --store \\S+ register`));
+        assert.ok(!stdout.includes(statement));
+        // the statement is already in the store for that sandbox: register works right away
+        const reg = await run(['--dcr-url', origin, 'register'], { store: dir, noUrl: true });
+        assert.strictEqual(reg.code, 0, reg.stderr);
+        assert.match(reg.stdout, /^client_id: /);
+        collectStoredSecrets(dir);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      assert.strictEqual(await exited, 0, stderr);
+      outputs.push({ args: ['sandbox'], text: stdout + stderr });
+    });
+  });
+
+  describe('doctor', () => {
+    it('a good chain: every step ok, exit 0', async () => {
+      const r = await run(['doctor']);
+      assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+      for (const step of ['statement', 'credentials', 'token', 'clock', 'cmu']) assert.match(r.stdout, new RegExp(`^\\[ok\\]\\s+${step}\\b`, 'm'), step);
+    });
+
+    it('no statement: fails at the first step with the fix, exit 2', async () => {
+      const r = await run(['doctor'], { store: path.join(tmp, 'doctor-empty') });
+      assert.strictEqual(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stdout, /^\[FAIL\] statement/m);
+      assert.match(r.stdout, /fix: .*statement import/);
+      assert.match(r.stdout, /^\[skip\] credentials/m);
+      assert.match(r.stdout, /^\[skip\] cmu/m);
+    });
+
+    it('a statement the server did not sign: fails at credentials with the explanation, exit 1', async () => {
+      const other = await Sandbox.start({ port: 0, throttle: false });
+      try {
+        secrets.add(other.statement);
+        const dir = path.join(tmp, 'doctor-foreign');
+        const imp = await run(['statement', 'import', '-'], { store: dir, stdin: other.statement });
+        assert.strictEqual(imp.code, 0, imp.stderr);
+        const r = await run(['doctor'], { store: dir });
+        assert.strictEqual(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stdout, /^\[ok\]\s+statement/m);
+        assert.match(r.stdout, /^\[FAIL\] credentials/m);
+        assert.match(r.stdout, /why: /);
+        assert.match(r.stdout, /^\[skip\] token/m);
+      } finally {
+        await other.stop();
+      }
+    });
+
+    it('CMU failing: fails at the last step, exit 1', async () => {
+      sb.failNext(1, 403, { endpoint: 'cmu' });
+      const r = await run(['doctor']);
+      assert.strictEqual(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /^\[ok\]\s+token/m);
+      assert.match(r.stdout, /^\[FAIL\] cmu/m);
+    });
+  });
+});

@@ -1,0 +1,121 @@
+/** CLI pieces without a process: environment resolution, key scoping, report flags, output formatting. */
+import * as assert from 'assert';
+import { buildQuery, parseFilter } from '../../src/cli/commands/report';
+import { ScopedStore, environmentFrom, formatExchange } from '../../src/cli/context';
+import { exitCodeFor, formatError, formatTable, sanitize } from '../../src/cli/output';
+import { CmuError, InputError } from '../../src/core/errors';
+import { MemoryStore, secretKey } from '../../src/core/store';
+
+describe('cli parts', () => {
+  describe('environmentFrom', () => {
+    it('no URL is production', () => {
+      const e = environmentFrom(undefined, undefined);
+      assert.strictEqual(e.name, 'production');
+      assert.strictEqual(e.dcrOrigin, 'https://sp.auth.adobe.com');
+      assert.strictEqual(e.cmuBase, 'https://mgmt.auth.adobe.com/cmu/v2');
+    });
+    it('a loopback DCR origin is the sandbox, with its CMU base on the same origin', () => {
+      const e = environmentFrom('http://127.0.0.1:4567', undefined);
+      assert.strictEqual(e.name, 'sandbox');
+      assert.strictEqual(e.dcrOrigin, 'http://127.0.0.1:4567');
+      assert.strictEqual(e.cmuBase, 'http://127.0.0.1:4567/cmu/v2');
+      assert.strictEqual(environmentFrom('http://localhost:1/', 'http://localhost:2/x/cmu/v2/').cmuBase, 'http://localhost:2/x/cmu/v2');
+    });
+    it('any other URL is custom; a custom DCR origin has no CMU base unless given', () => {
+      const e = environmentFrom('https://sp.example.com', undefined);
+      assert.strictEqual(e.name, 'custom');
+      assert.strictEqual(e.cmuBase, undefined);
+      const c = environmentFrom(undefined, 'https://cmu.example.com/cmu/v2');
+      assert.strictEqual(c.name, 'custom');
+      assert.strictEqual(c.dcrOrigin, 'https://sp.auth.adobe.com');
+    });
+    it('refuses http off loopback, paths on the DCR origin, queries on the CMU base', () => {
+      assert.throws(() => environmentFrom('http://sp.example.com', undefined), InputError);
+      assert.throws(() => environmentFrom('https://sp.example.com/o/client/register', undefined), /origin/);
+      assert.throws(() => environmentFrom(undefined, 'https://cmu.example.com/cmu/v2?x=1'), /without a query/);
+      assert.throws(() => environmentFrom('https://u:p@sp.example.com', undefined), InputError);
+    });
+  });
+
+  it('ScopedStore keeps secrets of different custom endpoints apart; production keys unchanged', async () => {
+    const mem = new MemoryStore();
+    const a = new ScopedStore(mem, environmentFrom('http://127.0.0.1:1', undefined));
+    const b = new ScopedStore(mem, environmentFrom('http://127.0.0.1:2', undefined));
+    const p = new ScopedStore(mem, environmentFrom(undefined, undefined));
+    const key = (env: string) => secretKey(env, 'default', 'token');
+    await a.set(key('sandbox'), 'A');
+    await b.set(key('sandbox'), 'B');
+    await p.set(key('production'), 'P');
+    assert.strictEqual(await a.get(key('sandbox')), 'A');
+    assert.strictEqual(await b.get(key('sandbox')), 'B');
+    assert.strictEqual(mem.data.get(key('production')), 'P');
+    assert.strictEqual(mem.data.size, 3);
+  });
+
+  describe('report flags', () => {
+    it('parses = and != filters (values may contain =)', () => {
+      assert.deepStrictEqual(parseFilter('mvpd=Comcast'), { dimension: 'mvpd', op: '=', values: ['Comcast'] });
+      assert.deepStrictEqual(parseFilter('mvpd!=A=B'), { dimension: 'mvpd', op: '!=', values: ['A=B'] });
+      assert.throws(() => parseFilter('mvpd'), InputError);
+      assert.throws(() => parseFilter('=x'), InputError);
+      assert.throws(() => parseFilter('mvpd='), /--dimension/);
+    });
+    it('merges repeated filters into IN / NOT IN and adds projections, metrics, limit', () => {
+      const { query, format } = buildQuery('/cmu/v2/tenant/year/month?mvpd=A', {
+        filter: ['mvpd=B', 'mvpd!=C', 'mvpd!=D', 'mvpd=A'],
+        dimension: ['platform'],
+        metrics: 'active-users, started-sessions',
+        limit: '10',
+        start: '2024-11',
+      });
+      assert.strictEqual(format, undefined);
+      assert.deepStrictEqual(query.path, ['tenant', 'year', 'month']);
+      assert.deepStrictEqual(query.filters, [
+        { dimension: 'mvpd', op: '=', values: ['A', 'B'] },
+        { dimension: 'mvpd', op: '!=', values: ['C', 'D'] },
+      ]);
+      assert.deepStrictEqual(query.projections, ['platform']);
+      assert.deepStrictEqual(query.metrics, ['active-users', 'started-sessions']);
+      assert.strictEqual(query.limit, 10);
+      assert.strictEqual(query.start, '2024-11');
+    });
+    it('format: --format wins over the path extension; html and unknown formats are refused', () => {
+      assert.strictEqual(buildQuery('tenant/year.csv', {}).format, 'csv');
+      assert.strictEqual(buildQuery('tenant/year.csv', { format: 'TABLE' }).format, 'table');
+      assert.throws(() => buildQuery('tenant/year', { format: 'pdf' }), InputError);
+      assert.throws(() => buildQuery('tenant/year.html', {}), InputError);
+      assert.throws(() => buildQuery('tenant/year', { limit: '0' }), InputError);
+      assert.throws(() => buildQuery('tenant/year', { limit: '1e3' }), InputError);
+      assert.throws(() => buildQuery('tenant/year', { metrics: ' , ' }), InputError);
+    });
+  });
+
+  describe('output', () => {
+    it('aligns columns, right-aligns numbers, strips control characters', () => {
+      const t = formatTable(['name', 'n'], [
+        ['a', 1],
+        ['long name', 12345],
+        ['x\u001b[31my', null],
+      ]);
+      assert.strictEqual(
+        t,
+        ['name           n', '---------  -----', 'a              1', 'long name  12345', 'x\ufffd[31my'].join('\n'),
+      );
+      assert.strictEqual(sanitize('a\u0007b\tc'), 'a\ufffdb c');
+    });
+    it('errors: message, explanation, hint; a stack only when verbose; exit codes 2 for input, 1 otherwise', () => {
+      const e = new CmuError('Token refused', 'The client is unknown.', 'register', 'invalid_client');
+      const text = formatError(e, { prefix: 'cmu' });
+      assert.strictEqual(text, 'error: Token refused\n  The client is unknown.\n  hint: register a client: cmu register');
+      assert.ok(!formatError(new Error('boom'), { prefix: 'cmu' }).includes('    at '));
+      assert.ok(formatError(new Error('boom'), { prefix: 'cmu', verbose: true }).includes('    at '));
+      assert.strictEqual(exitCodeFor(new InputError('x', 'y')), 2);
+      assert.strictEqual(exitCodeFor(e), 1);
+      assert.strictEqual(exitCodeFor(new Error('x')), 1);
+    });
+    it('formats an exchange log entry on one line per header', () => {
+      const s = formatExchange({ method: 'GET', url: 'http://h/x', status: 200, durationMs: 5, attempt: 1, requestHeaders: { Authorization: '[redacted]' } });
+      assert.strictEqual(s, '[http] GET http://h/x -> 200 (5 ms, attempt 1)\n[http]   Authorization: [redacted]\n');
+    });
+  });
+});
