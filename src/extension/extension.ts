@@ -4,6 +4,9 @@ import { registerCoreCommands } from './commands';
 import { ReadonlyDocs } from './readonlyDoc';
 import { StatusBar } from './statusBar';
 import { createTestApi, isTestRun } from './testApi';
+import { registerQueries } from './queries/commands';
+import { registerConnectionView } from './views/connectionView';
+import { registerReportPanel } from './panels/register';
 
 /** Activation is cheap: it wires objects together; nothing touches the network until a command runs. */
 export async function activate(context: vscode.ExtensionContext) {
@@ -15,6 +18,9 @@ export async function activate(context: vscode.ExtensionContext) {
   context.subscriptions.push(statusBar);
 
   // feature registrations (one line each)
+  registerQueries(services);
+  registerConnectionView(services);
+  registerReportPanel(services);
 
   return isTestRun(context) ? { test: createTestApi(services, statusBar) } : {};
 }

@@ -1,0 +1,190 @@
+/**
+ * From the engine's shapes to the webview's plain data (no `vscode` here, so the browser checks use
+ * the same mapping): the query in words, the report's columns/rows, HAL navigation as NavLinks whose
+ * target queries stay on the extension side, and errors with their next steps.
+ */
+import { describe, filterableDimensions, isTimeDimension, metricsFor, nextSteps } from '../../core/cmu/catalog';
+import { parseQueryUrl, describeQuery, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
+import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
+import { CmuError } from '../../core/errors';
+import type { ColumnView, ErrorView, NavLink, QueryView, ReportView } from '../../shared/protocol';
+
+export function queryTitle(q: CmuQuery): string {
+  return q.path.length ? q.path.join(' › ') : 'CMU root';
+}
+
+export function queryView(q: CmuQuery, cmuBase: string, environment?: string): QueryView {
+  return {
+    query: cloneQuery(q),
+    title: queryTitle(q),
+    words: describeQuery(q),
+    url: queryToUrl(q, cmuBase),
+    start: q.start,
+    end: q.end,
+    filters: q.filters.map((f) => ({ ...f, values: [...f.values] })),
+    metrics: [...q.metrics],
+    limit: q.limit,
+    environment,
+  };
+}
+
+/** One panel per query: the key ignores the format (the panel always shows the parsed report). */
+export function queryKey(q: CmuQuery): string {
+  return queryToHref({ ...q, format: undefined });
+}
+
+/**
+ * The query a drill-down / roll-up lands on: the new path, the time range, the limit, the filters
+ * and projections the catalog still allows there, and the metrics that still exist there.
+ */
+export function followQuery(from: CmuQuery, path: string[]): CmuQuery {
+  const allowed = new Set(filterableDimensions(path));
+  const metricsThere = new Set(metricsFor(path));
+  const q: CmuQuery = {
+    path: [...path],
+    filters: from.filters.filter((f) => allowed.has(f.dimension)).map((f) => ({ ...f, values: [...f.values] })),
+    projections: from.projections.filter((p) => allowed.has(p) && !path.includes(p)),
+    metrics: from.metrics.filter((m) => metricsThere.has(m)),
+  };
+  if (from.start !== undefined) q.start = from.start;
+  if (from.end !== undefined) q.end = from.end;
+  if (from.limit !== undefined) q.limit = from.limit;
+  return q;
+}
+
+/** The path of a HAL href (`/cmu/v2/tenant/year`), or undefined when it is not a CMU path. */
+export function hrefPath(href: string, cmuBase?: string): string[] | undefined {
+  try {
+    return parseQueryUrl(href, cmuBase).path.filter((s) => !/^\.(json|xml|csv|html)$/i.test(s));
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Navigation {
+  drillDown: NavLink[];
+  breadcrumb: NavLink[];
+  /** link id → the query it opens */
+  targets: Map<string, CmuQuery>;
+}
+
+/** First clause of the catalog's description of the added dimension, shown beside the button. */
+function describeStep(dim: string): string | undefined {
+  const d = describe(dim);
+  return d ? d.split(/[.;]/)[0] : undefined;
+}
+
+/**
+ * Drill-down links from the report (HAL), else the catalog's next steps (CSV has no links); the
+ * roll-up breadcrumb is every ancestor of the path, root first, nearest last.
+ */
+export function navigation(q: CmuQuery, report: Pick<ParsedReport, 'links'> | undefined, cmuBase: string): Navigation {
+  const targets = new Map<string, CmuQuery>();
+  const drillDown: NavLink[] = [];
+  const seen = new Set<string>();
+  const halChildren = (report?.links.drillDown ?? [])
+    .map((l) => ({ name: l.name, path: hrefPath(l.href, cmuBase) }))
+    .filter((l): l is { name: string; path: string[] } => !!l.path && l.path.length > 0);
+  const children = halChildren.length ? halChildren : nextSteps(q.path).map((c) => ({ name: c, path: [...q.path, c] }));
+  for (const c of children) {
+    const key = c.path.join('/');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const target = followQuery(q, c.path);
+    const id = `d${drillDown.length}`;
+    const added = c.path[c.path.length - 1];
+    targets.set(id, target);
+    drillDown.push({
+      id,
+      label: c.name || added,
+      detail: c.name && c.name !== added ? `+ ${added}` : describeStep(added),
+      href: queryToHref(target),
+    });
+  }
+  const breadcrumb: NavLink[] = [];
+  for (let i = 0; i < q.path.length; i++) {
+    const path = q.path.slice(0, i);
+    const target = followQuery(q, path);
+    const id = `r${i}`;
+    targets.set(id, target);
+    breadcrumb.push({ id, label: i === 0 ? 'root' : path[i - 1], href: queryToHref(target) });
+  }
+  return { drillDown, breadcrumb, targets };
+}
+
+export function columnViews(report: Pick<ParsedReport, 'columns'>): ColumnView[] {
+  return report.columns.map((c) => ({ name: c.name, kind: c.kind, description: describe(c.name), time: isTimeDimension(c.name) }));
+}
+
+export function reportView(
+  q: CmuQuery,
+  report: ParsedReport,
+  nav: Navigation,
+  opts: { cmuBase: string; environment?: string; elapsedMs: number; fetchedAt?: Date },
+): ReportView {
+  const qv = queryView(q, opts.cmuBase, opts.environment);
+  // what the server applied (default time window, implicit tenant filter…) is in its self link
+  if (report.links.self) {
+    try {
+      const applied = parseQueryUrl(report.links.self, opts.cmuBase);
+      if (!qv.start && applied.start) qv.start = applied.start;
+      if (!qv.end && applied.end) qv.end = applied.end;
+      if (qv.limit === undefined && applied.limit !== undefined) qv.limit = applied.limit;
+    } catch {
+      // a self link we cannot read changes nothing
+    }
+  }
+  return {
+    query: qv,
+    columns: columnViews(report),
+    rows: report.rows,
+    drillDown: nav.drillDown,
+    breadcrumb: nav.breadcrumb,
+    selfHref: report.links.self,
+    formats: ['json', 'csv', 'xml'],
+    fetchedAt: (opts.fetchedAt ?? new Date()).toISOString(),
+    elapsedMs: Math.round(opts.elapsedMs),
+  };
+}
+
+/** Error actions the panel knows how to run (ids are the core's NextStep values). */
+const ACTION_LABELS: Record<string, string> = {
+  retry: 'Retry',
+  importStatement: 'Import Software Statement…',
+  register: 'Register Client',
+  getToken: 'Get Access Token',
+  diagnose: 'Diagnose Connection',
+  openSettings: 'Open Settings',
+  showLog: 'Show Log',
+};
+
+/** Any failure as the panel's error state; `validNextSteps` (404) become links to those child paths. */
+export function errorView(e: unknown, q: CmuQuery | undefined): { view: ErrorView; targets: Map<string, CmuQuery> } {
+  const targets = new Map<string, CmuQuery>();
+  const view: ErrorView = { message: 'The report could not be loaded', explanation: '', code: 'error', actions: [], nextSteps: [] };
+  if (e instanceof CmuError) {
+    view.message = e.message;
+    view.explanation = e.explanation;
+    view.code = e.code;
+    const ext = e as CmuError & { status?: unknown; serverText?: unknown; validNextSteps?: unknown };
+    if (typeof ext.status === 'number') view.status = ext.status;
+    if (typeof ext.serverText === 'string' && ext.serverText.trim()) view.serverText = ext.serverText.slice(0, 4000);
+    const ids = [e.nextStep !== 'none' && e.nextStep !== 'contactAdobe' ? e.nextStep : undefined, 'retry', 'showLog'];
+    for (const id of ids) if (id && ACTION_LABELS[id] && !view.actions.some((a) => a.id === id)) view.actions.push({ id, label: ACTION_LABELS[id] });
+    if (q && Array.isArray(ext.validNextSteps)) {
+      // a 404: the valid next steps of the deepest known ancestor, as links
+      const steps = ext.validNextSteps.filter((s): s is string => typeof s === 'string');
+      const parent = q.path.slice(0, -1);
+      steps.forEach((s, i) => {
+        const target = followQuery(q, s.includes('/') ? s.split('/').filter(Boolean) : [...parent, s]);
+        const id = `n${i}`;
+        targets.set(id, target);
+        view.nextSteps.push({ id, label: target.path.join('/') || 'root', href: queryToHref(target) });
+      });
+    }
+  } else {
+    view.explanation = e instanceof Error ? e.message : String(e);
+    view.actions.push({ id: 'retry', label: 'Retry' }, { id: 'showLog', label: 'Show Log' });
+  }
+  return { view, targets };
+}

@@ -1,0 +1,133 @@
+/**
+ * Reports in the editor: a read-only `cmu-report:` document per query and format (JSON pretty-printed
+ * with the json language, CSV, XML), named after the query, refreshable; and Save As…, which writes the
+ * server's bytes unchanged.
+ */
+import * as vscode from 'vscode';
+import { buildReportFileName } from '../../core/cmu/parse';
+import { queryToHref } from '../../core/cmu/query';
+import type { CmuQuery, ParsedReport, ReportFormat } from '../../core/cmu/types';
+import type { Services } from '../services';
+
+export const REPORT_SCHEME = 'cmu-report';
+export type DocFormat = Extract<ReportFormat, 'json' | 'csv' | 'xml'>;
+export const DOC_FORMATS: readonly DocFormat[] = ['json', 'csv', 'xml'];
+
+const LANGUAGE: Record<DocFormat, string> = { json: 'json', csv: 'csv', xml: 'xml' };
+
+interface DocEntry {
+  query: CmuQuery;
+  format: DocFormat;
+  content: string;
+}
+
+/** `tenant-year-month.json`: the document's name in the tab. */
+export function documentName(q: CmuQuery, format: DocFormat): string {
+  const base = q.path.length ? q.path.join('-') : 'root';
+  return `${base.replace(/[^A-Za-z0-9._-]+/g, '-')}.${format}`;
+}
+
+/** The server's JSON, pretty-printed (2 spaces); other formats as the server sent them. */
+export function documentText(raw: string, format: DocFormat): string {
+  if (format !== 'json') return raw;
+  try {
+    return JSON.stringify(JSON.parse(raw), null, 2) + '\n';
+  } catch {
+    return raw;
+  }
+}
+
+export class ReportDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly docs = new Map<string, DocEntry>();
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+  private readonly registration: vscode.Disposable;
+
+  constructor(private readonly services: Services) {
+    this.registration = vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this);
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.docs.get(uri.toString())?.content ?? '';
+  }
+
+  uriFor(q: CmuQuery, format: DocFormat): vscode.Uri {
+    // the query (href) in the URI query keeps one document per query and format
+    return vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${documentName(q, format)}`, query: queryToHref({ ...q, format: undefined }) });
+  }
+
+  isReportDocument(uri: vscode.Uri): boolean {
+    return uri.scheme === REPORT_SCHEME && this.docs.has(uri.toString());
+  }
+
+  /** The server's body in `format`: the panel's parsed report when it already is that format, else a fetch. */
+  async fetchText(q: CmuQuery, format: DocFormat, have?: ParsedReport, signal?: AbortSignal): Promise<string> {
+    if (have && have.format === format) return have.raw;
+    const client = await this.services.cmuClient();
+    const res = await client.open({ ...q, format }, { signal });
+    return res.text();
+  }
+
+  /** Opens (or refreshes) the read-only document of `q` as `format`. */
+  async open(q: CmuQuery, format: DocFormat, have?: ParsedReport): Promise<vscode.TextDocument> {
+    const uri = this.uriFor(q, format);
+    const raw = await this.fetchText(q, format, have);
+    this.docs.set(uri.toString(), { query: q, format, content: documentText(raw, format) });
+    this.emitter.fire(uri);
+    let doc = await vscode.workspace.openTextDocument(uri);
+    const lang = LANGUAGE[format];
+    if (doc.languageId !== lang) {
+      const known = await vscode.languages.getLanguages();
+      if (known.includes(lang)) doc = await vscode.languages.setTextDocumentLanguage(doc, lang);
+    }
+    await vscode.window.showTextDocument(doc, { preview: false });
+    return doc;
+  }
+
+  /** Re-fetches a `cmu-report:` document; VS Code re-reads it through onDidChange. */
+  async refresh(uri: vscode.Uri): Promise<void> {
+    const entry = this.docs.get(uri.toString());
+    if (!entry) throw new Error('This document is not a CMU report.');
+    const raw = await this.services.withProgress(`Refreshing ${documentName(entry.query, entry.format)}`, (signal) =>
+      this.fetchText(entry.query, entry.format, undefined, signal),
+    );
+    entry.content = documentText(raw, entry.format);
+    this.emitter.fire(uri);
+  }
+
+  /**
+   * Save As…: asks for a file (format from its extension) unless `target` is given, then writes the
+   * server's bytes unchanged (the body of a fresh request in that format).
+   */
+  async saveAs(q: CmuQuery, have: ParsedReport | undefined, target?: vscode.Uri, format?: DocFormat): Promise<{ path: string; bytes: number } | undefined> {
+    let fmt: DocFormat = format ?? (have && DOC_FORMATS.includes(have.format as DocFormat) ? (have.format as DocFormat) : 'json');
+    if (!target) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const name = have?.fileName && have.format === fmt ? have.fileName : buildReportFileName(q, fmt);
+      target = await vscode.window.showSaveDialog({
+        title: 'Save CMU report as',
+        defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+        filters: { JSON: ['json'], CSV: ['csv'], XML: ['xml'] },
+      });
+      if (!target) return undefined;
+      const ext = /\.([a-z]+)$/i.exec(target.path)?.[1]?.toLowerCase();
+      if (ext && (DOC_FORMATS as readonly string[]).includes(ext)) fmt = ext as DocFormat;
+    }
+    const dest = target;
+    const bytes = await this.services.withProgress(`Saving ${dest.path.split('/').pop()}`, async (signal) => {
+      const client = await this.services.cmuClient();
+      const res = await client.open({ ...q, format: fmt }, { signal });
+      const buf = await res.buffer();
+      const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      await vscode.workspace.fs.writeFile(dest, data);
+      return data;
+    });
+    return { path: dest.fsPath || dest.path, bytes: bytes.byteLength };
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.emitter.dispose();
+    this.docs.clear();
+  }
+}
