@@ -79,7 +79,11 @@ export class Session {
   async importStatement(text: string): Promise<StatementInfo> {
     const info = parseStatement(text, this.now());
     this.opts.http.addSecret(info.compact);
+    const previous = await this.opts.store.get(this.key('statement'));
     await this.opts.store.set(this.key('statement'), info.compact);
+    // A new statement means new credentials (registered on next use); the old token must not outlive it.
+    // The old credentials stay stored until a registration with the new statement succeeds.
+    if (previous !== undefined && previous !== info.compact) await this.opts.store.delete(this.key('token'));
     this.emit('statement');
     return info;
   }

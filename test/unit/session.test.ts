@@ -148,6 +148,25 @@ describe('session (against the sandbox)', () => {
     assert.ok(await s.getToken({ forceRefresh: true }));
   });
 
+  it('a newly imported statement is registered on next use; its failure keeps the old credentials', async () => {
+    const s = await ready();
+    const old = await s.getCredentials();
+    await s.getToken();
+    const other = await sandbox.issueStatement();
+    await s.importStatement(other);
+    assert.equal(await s.peekToken(), undefined, 'the old token does not outlive its statement');
+    sandbox.failNext(1, 400, { endpoint: 'register', error: 'unapproved_software_statement' });
+    await assert.rejects(s.getToken(), (e: unknown) => e instanceof DcrError && e.code === 'unapproved_software_statement');
+    assert.deepEqual(await s.peekCredentials(), old);
+    const s0 = stats();
+    const t = await s.getToken();
+    assert.deepEqual(delta(s0), { register: 1, token: 1 });
+    assert.notEqual(t.claims?.sub, old.clientId);
+    // importing the same statement again changes nothing
+    await s.importStatement(`${other}\n`);
+    assert.deepEqual(await s.peekToken(), t);
+  });
+
   it('without a statement, asks for one', async () => {
     const s = session();
     await assert.rejects(s.getToken(), (e: unknown) => e instanceof CmuError && e.code === 'no_statement' && e.nextStep === 'importStatement');
