@@ -82,3 +82,13 @@ describe('cmu/hal', () => {
     assert.equal(fallbackHref('/cmu/v2x/y', 'https://stage.example.com/v2'), undefined);
   });
 });
+
+describe('cmu/hal: alternateUrl', () => {
+  it('swaps the base path and /cmu/v2 on the same origin, never in production', async () => {
+    const { alternateUrl } = await import('../../src/core/cmu/hal');
+    assert.equal(alternateUrl('https://s.example/cmu/v2/year/month?x=1', 'https://s.example/v2'), 'https://s.example/v2/year/month?x=1');
+    assert.equal(alternateUrl('https://s.example/v2/year.csv', 'https://s.example/v2'), 'https://s.example/cmu/v2/year.csv');
+    assert.equal(alternateUrl('https://mgmt.auth.adobe.com/cmu/v2/year', 'https://mgmt.auth.adobe.com/cmu/v2'), undefined);
+    assert.equal(alternateUrl('https://other.example/cmu/v2/year', 'https://s.example/v2'), undefined);
+  });
+});

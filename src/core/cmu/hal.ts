@@ -119,3 +119,25 @@ export function fallbackHref(href: string, cmuBase: string): string | undefined 
   const alt = origin + path + pathAndQuery.slice(m[0].length);
   return alt === resolveHref(h, cmuBase) ? undefined : alt;
 }
+
+/**
+ * The other candidate for an absolute URL on the base's origin when the base path is not `/cmu/v2`:
+ * `<origin><basePath>/rest` <-> `<origin>/cmu/v2/rest`. Undefined when there is none (production).
+ */
+export function alternateUrl(url: string, cmuBase: string): string | undefined {
+  let u: URL;
+  let base: { origin: string; path: string };
+  try {
+    u = new URL(url);
+    base = splitBase(cmuBase);
+  } catch {
+    return undefined;
+  }
+  if (u.origin !== base.origin || base.path === '/cmu/v2') return undefined;
+  const p = u.pathname;
+  const under = (prefix: string) => p === prefix || p.startsWith(prefix + '/') || p.startsWith(prefix + '.');
+  let alt: string | undefined;
+  if (base.path !== '' && under(base.path)) alt = '/cmu/v2' + p.slice(base.path.length);
+  else if (under('/cmu/v2')) alt = base.path + p.slice('/cmu/v2'.length);
+  return alt === undefined ? undefined : base.origin + alt + u.search;
+}

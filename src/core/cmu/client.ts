@@ -1,0 +1,299 @@
+/**
+ * The CMU client: GET a report through the session's token and the one HttpClient, map every failure to
+ * a CmuApiError with a plain explanation and a next step, and parse the body into the one report shape.
+ *
+ * - The token goes in `Authorization: Bearer`, never in the `access_token` query parameter (stripped
+ *   from pasted URLs), and only to the CMU base's origin (other origins are refused).
+ * - 401 -> one forced token refresh and one retry; a second 401 is an error.
+ * - 429/5xx retries are the http module's (bounded); what is left is an error here.
+ * - 404 on a base whose path is not `/cmu/v2` (staging) -> one try of the other prefix (reference,
+ *   ambiguity 4), then "no pre-aggregation" with the valid next steps from the catalog.
+ */
+import { CmuError, InputError, type NextStep } from '../errors';
+import { checkEndpoint, joinUrl } from '../environments';
+import { CancelledError, bodyExcerpt, type HttpClient, type HttpResponse } from '../http';
+import type { Session } from '../session';
+import { isKnownPath, nextSteps } from './catalog';
+import { alternateUrl, resolveHref } from './hal';
+import { ACCEPT_FOR, ReportParseError, fileNameFromContentDisposition, formatFromUrl, parseReportBody } from './parse';
+import { parseQueryUrl, queryToUrl } from './query';
+import type { CmuQuery, ParsedReport, ReportFormat } from './types';
+
+export { parseReportBody } from './parse';
+
+/** A CMU answer the caller cannot use (status mapped), or a 2xx body that is not the report it claims. */
+export class CmuApiError extends CmuError {
+  readonly status: number;
+  /** the server's own words (plain text of a 400/406, an error page's title), redacted and bounded */
+  readonly serverText?: string;
+  /** for a 404: the drill-down steps the catalog knows from the closest known ancestor */
+  readonly validNextSteps?: string[];
+
+  constructor(
+    message: string,
+    explanation: string,
+    status: number,
+    opts: { nextStep?: NextStep; code?: string; serverText?: string; validNextSteps?: string[] } = {},
+  ) {
+    super(message, explanation, opts.nextStep ?? 'none', opts.code ?? `http_${status}`);
+    this.status = status;
+    if (opts.serverText) this.serverText = opts.serverText;
+    if (opts.validNextSteps) this.validNextSteps = opts.validNextSteps;
+  }
+}
+
+export interface CmuClientOptions {
+  http: HttpClient;
+  session: Session;
+  /** e.g. https://mgmt.auth.adobe.com/cmu/v2 (the environment's) */
+  cmuBase: string;
+}
+
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
+
+export class CmuClient {
+  readonly cmuBase: string;
+  readonly origin: string;
+  private readonly http: HttpClient;
+  private readonly session: Session;
+
+  constructor(opts: CmuClientOptions) {
+    if (!opts.cmuBase) {
+      throw new InputError('No CMU base URL is set for this environment', 'Set the CMU base URL (https://…/cmu/v2) in the settings.', 'openSettings', 'no_cmu_base');
+    }
+    const base = checkEndpoint(opts.cmuBase, 'CMU base URL');
+    this.cmuBase = (base.origin + base.pathname).replace(/\/+$/, '');
+    this.origin = base.origin;
+    this.http = opts.http;
+    this.session = opts.session;
+    const envBase = opts.session.env?.cmuBase;
+    if (envBase && safeOrigin(envBase) !== this.origin) {
+      throw new InputError(
+        `The CMU base ${this.origin} is not the one of the ${opts.session.env.name} environment (${safeOrigin(envBase)})`,
+        "An access token is only sent to its own environment's CMU origin.",
+        'openSettings',
+        'origin_mismatch',
+      );
+    }
+  }
+
+  /**
+   * Absolute URL of a query, a pasted URL, a HAL href (`/cmu/v2/...`, resolved against the base's origin)
+   * or a bare path (`tenant/year`, relative to the base). Refuses other origins; drops `access_token`.
+   */
+  urlFor(q: CmuQuery | string): string {
+    if (typeof q !== 'string') return queryToUrl(q, this.cmuBase);
+    let s = q.trim();
+    const hash = s.indexOf('#');
+    if (hash >= 0) s = s.slice(0, hash);
+    let url: string;
+    if (ABSOLUTE.test(s)) url = s;
+    else if (s.startsWith('/')) url = resolveHref(s, this.cmuBase);
+    else if (/^cmu\/v2(?=[/.?]|$)/.test(s)) url = resolveHref('/' + s, this.cmuBase);
+    else if (s === '' || s.startsWith('?')) url = this.cmuBase + s;
+    else url = joinUrl(this.cmuBase, s);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new InputError(`Not a CMU URL: ${q}`, 'Paste a CMU URL (https://…/cmu/v2/…), a link such as /cmu/v2/tenant/year, or a path such as tenant/year.', 'none', 'bad_url');
+    }
+    if (parsed.origin !== this.origin) {
+      throw new InputError(
+        `Refused to send the access token to ${parsed.origin}`,
+        `This environment's CMU origin is ${this.origin}; an access token is only ever sent there. ` +
+          'Switch to the environment the URL belongs to, or open the path on this one.',
+        'openSettings',
+        'origin_mismatch',
+      );
+    }
+    if (parsed.username || parsed.password) {
+      throw new InputError('A CMU URL must not contain credentials', 'Remove the user:password@ part of the URL.', 'none', 'bad_url');
+    }
+    return stripAccessToken(url);
+  }
+
+  /** The 2xx response, unread (the CLI streams big bodies to a file); every other outcome is an error. */
+  async open(q: CmuQuery | string, opts: { signal?: AbortSignal; accept?: string } = {}): Promise<HttpResponse> {
+    const url = this.urlFor(q);
+    const format: ReportFormat | undefined = typeof q === 'string' ? formatFromUrl(url) : q.format;
+    const accept = opts.accept ?? ACCEPT_FOR[format ?? 'json'];
+    const state = { refreshed: false };
+    let res = await this.send(url, accept, state, opts.signal);
+    if (res.status === 404) {
+      const alt = alternateUrl(url, this.cmuBase);
+      if (alt) {
+        await drain(res);
+        res = await this.send(alt, accept, state, opts.signal);
+      }
+    }
+    if (res.status >= 200 && res.status < 300) return res;
+    const path = typeof q === 'string' ? parseQueryUrl(url, this.cmuBase).path : q.path;
+    throw await this.errorFor(res, path, url);
+  }
+
+  /** GET + parse. The CSV file name comes from Content-Disposition, else it is built from the query. */
+  async fetchReport(q: CmuQuery | string, opts: { signal?: AbortSignal } = {}): Promise<ParsedReport> {
+    const res = await this.open(q, opts);
+    const body = await res.text();
+    if (opts.signal?.aborted) throw new CancelledError();
+    const fileName = fileNameFromContentDisposition(res.headers['content-disposition']);
+    try {
+      return parseReportBody(body, res.contentType, res.url || this.urlFor(q), fileName);
+    } catch (e) {
+      if (e instanceof ReportParseError) {
+        throw new CmuApiError(e.message, e.explanation, res.status, { nextStep: 'retry', code: 'bad_response', serverText: e.bodyExcerpt });
+      }
+      throw e;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async send(url: string, accept: string, state: { refreshed: boolean }, signal?: AbortSignal): Promise<HttpResponse> {
+    const token = await this.session.getToken({ signal });
+    const res = await this.get(url, accept, token.accessToken, signal);
+    if (res.status !== 401 || state.refreshed) return res;
+    // one refresh and one retry: the token may have been revoked or expired early
+    await drain(res);
+    state.refreshed = true;
+    const fresh = await this.session.getToken({ forceRefresh: true, signal });
+    return this.get(url, accept, fresh.accessToken, signal);
+  }
+
+  private get(url: string, accept: string, accessToken: string, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.http.request({ method: 'GET', url, headers: { Authorization: `Bearer ${accessToken}`, Accept: accept }, signal });
+  }
+
+  private async errorFor(res: HttpResponse, path: string[], url: string): Promise<CmuApiError> {
+    let body = '';
+    try {
+      body = await res.text();
+    } catch {
+      body = '';
+    }
+    const status = res.status;
+    const serverText = bodyExcerpt(body, res.contentType, 1000) || undefined;
+    const said = serverText ? ` The server said: "${serverText}".` : '';
+    const where = '/' + path.join('/');
+    if (status === 400) {
+      return new CmuApiError(
+        `CMU refused the request: ${serverText ?? 'bad request'}`,
+        'CMU answers 400 for an invalid date, a filter on a dimension that is not in the projection, or a query too large to aggregate on the fly. ' +
+          'Check the start/end values and the filters, or narrow the time window.' + (serverText ? ` The server said: "${serverText}".` : ''),
+        400,
+        { serverText, nextStep: 'none' },
+      );
+    }
+    if (status === 401) {
+      return new CmuApiError(
+        'CMU did not accept the access token (401), even a freshly issued one',
+        'A new token was requested and refused too. The token may come from another environment or DCR server than this CMU, ' +
+          'or the registered client was revoked. Run the diagnostics; re-registering the client may help.' + said,
+        401,
+        { serverText, nextStep: 'diagnose' },
+      );
+    }
+    if (status === 403) {
+      return new CmuApiError(
+        'Not allowed to see this CMU data (403)',
+        'The access token is valid, but the registered application is not entitled to this report: its scopes do not include CMU access, ' +
+          'or the data belongs to another tenant than yours. Ask Adobe (your Technical Account Manager) to enable CMU for the software statement, ' +
+          'or query your own tenant.' + said,
+        403,
+        { serverText, nextStep: 'contactAdobe' },
+      );
+    }
+    if (status === 404) {
+      let i = Math.max(0, path.length - 1);
+      while (i > 0 && !isKnownPath(path.slice(0, i))) i--;
+      const ancestor = path.slice(0, i);
+      const steps = nextSteps(ancestor);
+      return new CmuApiError(
+        `No pre-aggregation for ${where} (404)`,
+        `CMU has no pre-aggregated report for this path and cannot compute it on the fly.` +
+          (steps.length > 0 ? ` Valid next steps from /${ancestor.join('/')} are: ${steps.join(', ')}.` : '') +
+          ' Follow the drill-down links of a report instead of typing paths; the order of the dimensions matters.',
+        404,
+        { serverText, validNextSteps: steps, nextStep: 'none' },
+      );
+    }
+    if (status === 406) {
+      return new CmuApiError(
+        `CMU cannot produce this format (406)${serverText ? `: ${serverText}` : ''}`,
+        'The requested media type is not supported. Use json, xml, csv or html (as the path extension).' + said,
+        406,
+        { serverText, nextStep: 'none' },
+      );
+    }
+    if (status === 405) {
+      return new CmuApiError('CMU only accepts GET (405)', 'The request used another method than GET.' + said, 405, { serverText, nextStep: 'showLog' });
+    }
+    if (status === 429) {
+      return new CmuApiError(
+        'CMU is throttling requests (429)',
+        'Too many requests in a short time; the automatic retries were used up. Wait a minute and try again, one report at a time.' + said,
+        429,
+        { serverText, nextStep: 'retry' },
+      );
+    }
+    if (status >= 500) {
+      return new CmuApiError(
+        status === 503 ? 'CMU is unavailable (503)' : `CMU had an internal error (${status})`,
+        (status === 503 ? 'The service or one of its dependencies is failing.' : 'The server failed unexpectedly.') +
+          ' The request was retried a few times already. Try again later; if it persists, contact Adobe support.' + said,
+        status,
+        { serverText, nextStep: 'retry' },
+      );
+    }
+    if (status >= 300 && status < 400) {
+      const location = res.headers['location'];
+      return new CmuApiError(
+        `CMU redirected the request (${status})`,
+        'Redirects are not followed, so the access token cannot leak to another address.' +
+          (location ? ` The server pointed to ${safeOrigin(location, url) ?? 'another address'}.` : '') +
+          ' Check the CMU base URL of this environment.',
+        status,
+        { serverText, nextStep: 'openSettings' },
+      );
+    }
+    return new CmuApiError(`CMU answered HTTP ${status}`, `Unexpected status for a CMU report.${said}`, status, { serverText, nextStep: 'showLog' });
+  }
+}
+
+/** Removes every `access_token` parameter; the rest of the query string is kept byte for byte. */
+export function stripAccessToken(url: string): string {
+  const qm = url.indexOf('?');
+  if (qm < 0) return url;
+  const kept = url
+    .slice(qm + 1)
+    .split('&')
+    .filter((p) => {
+      const name = p.split('=')[0];
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        // keep the raw name
+      }
+      return p !== '' && decoded !== 'access_token';
+    });
+  return url.slice(0, qm) + (kept.length > 0 ? '?' + kept.join('&') : '');
+}
+
+function safeOrigin(url: string, base?: string): string | undefined {
+  try {
+    return new URL(url, base).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads and drops a body we will not use (error bodies are small); never throws. */
+async function drain(res: HttpResponse): Promise<void> {
+  try {
+    await res.buffer();
+  } catch {
+    // ignore
+  }
+}
