@@ -282,7 +282,7 @@ describe('cmu/query: describeQuery', () => {
     assert.equal(describeQuery(q({})), 'All metrics as overall totals');
     assert.equal(
       describeQuery(parseQueryUrl('/cmu/v2/tenant/year/month?mvpd=A&mvpd=B&platform')),
-      "Monthly all metrics by tenant, year, month and platform, where mvpd is one of A, B, over the server's default time window",
+      "Monthly report (all metrics) by tenant, year, month and platform, where mvpd is one of A, B, over the server's default time window",
     );
   });
 });

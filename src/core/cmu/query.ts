@@ -514,8 +514,9 @@ export function describeQuery(q: CmuQuery): string {
       break;
     }
   }
-  const what = q.metrics.length > 0 ? joinWords(q.metrics) : 'all metrics';
-  let s = grain ? `${grain} ${what}` : what.charAt(0).toUpperCase() + what.slice(1);
+  let s: string;
+  if (q.metrics.length > 0) s = grain ? `${grain} ${joinWords(q.metrics)}` : joinWords(q.metrics);
+  else s = grain ? `${grain} report (all metrics)` : 'All metrics';
   const groups = [...path, ...q.projections.filter((p) => !path.includes(p))];
   s += groups.length > 0 ? ` by ${joinWords(groups)}` : ' as overall totals';
   if (q.filters.length > 0) s += `, where ${joinWords(q.filters.map(filterWords))}`;
