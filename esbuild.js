@@ -15,7 +15,9 @@ const common = {
   legalComments: 'none',
 };
 
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// 'module' first: some dependencies (jsonc-parser) ship a UMD 'main' whose dynamic require('./impl/…')
+// esbuild cannot follow, and the bundle then fails at load time ("Cannot find module './impl/format'").
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
 
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
