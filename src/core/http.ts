@@ -246,7 +246,8 @@ export class HttpClient {
     const headersOut = lowerHeaders(fres);
     const contentType = headersOut['content-type'] ?? '';
     entry({ status: fres.status, responseContentType: contentType });
-    const date = headersOut['date'] ? new Date(headersOut['date']) : undefined;
+    const parsedDate = headersOut['date'] ? new Date(headersOut['date']) : undefined;
+    const date = parsedDate && !Number.isNaN(parsedDate.getTime()) ? parsedDate : undefined;
     const decoded = decode(raw, headersOut['content-encoding']);
     const fail = (e: unknown): CmuError => {
       const err = mapError(e, state, timeoutMs, url);
@@ -499,7 +500,7 @@ function retryAfterMs(res: HttpResponse, floorMs: number): number {
     else if (!Number.isNaN(Date.parse(ra))) ms = Date.parse(ra) - now;
   } else if (res.headers['expires'] && !Number.isNaN(Date.parse(res.headers['expires']))) {
     // Expires is relative to the server clock; compare it with the server Date when we have one.
-    const base = res.serverDate && !Number.isNaN(res.serverDate.getTime()) ? res.serverDate.getTime() : now;
+    const base = res.serverDate?.getTime() ?? now;
     ms = Date.parse(res.headers['expires']) - base;
   }
   return Math.max(floorMs, ms);
