@@ -250,8 +250,19 @@ export function registerReportPanel(services: Services): void {
     reg('cmu._test.reportPanels', async () => {
       const out = [];
       for (const p of ReportPanel.all()) {
-        const stats = await p.whenRendered(30000).catch(() => undefined);
-        out.push({ title: p.panel.title, query: p.query, url: p.report?.url, rows: p.report?.rows.length, stats, rejectedMessages: p.rejectedMessages, active: p === ReportPanel.current, visible: p.panel.visible });
+        const stats = p.lastState === 'report' ? await p.whenRendered(30000).catch(() => undefined) : p.lastStats;
+        out.push({
+          title: p.panel.title,
+          query: p.query,
+          url: p.report?.url,
+          rows: p.report?.rows.length,
+          state: p.lastState,
+          links: p.links,
+          stats,
+          rejectedMessages: p.rejectedMessages,
+          active: p === ReportPanel.current,
+          visible: p.panel.visible,
+        });
       }
       return out;
     });

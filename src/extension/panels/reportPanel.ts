@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
 import type { Services } from '../services';
-import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type PanelAction, type RenderStats, type WebviewMessage } from '../../shared/protocol';
+import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
 import { errorView, navigation, queryKey, queryTitle, queryView, reportView } from './reportView';
 
@@ -40,6 +40,8 @@ export class ReportPanel implements vscode.Disposable {
   /** the last report shown (raw body included: Open as JSON, Save As…) */
   report: ParsedReport | undefined;
   lastStats: RenderStats | undefined;
+  /** the links last sent (drill-down, breadcrumb, next steps), for tests */
+  links: NavLink[] = [];
   /** messages received from the webview that failed validation (for the log and tests) */
   rejectedMessages = 0;
 
@@ -114,6 +116,11 @@ export class ReportPanel implements vscode.Disposable {
     this.panel.title = `CMU: ${this.query.path.length ? this.query.path[this.query.path.length - 1] : 'root'}`;
   }
 
+  /** type of the last state sent to the webview (loading/report/error/cancelled), for tests */
+  get lastState(): string | undefined {
+    return this.lastMessage?.type;
+  }
+
   private post(msg: HostMessage): void {
     if (msg.type !== 'notice') this.lastMessage = msg;
     if (!this.disposed) void this.panel.webview.postMessage(msg);
@@ -155,6 +162,7 @@ export class ReportPanel implements vscode.Disposable {
       this.report = report;
       const nav = navigation(q, report, cmuBase);
       this.targets = nav.targets;
+      this.links = [...nav.drillDown, ...nav.breadcrumb];
       this.post({ type: 'report', requestId: id, report: reportView(q, report, nav, { cmuBase, environment: env, elapsedMs: Date.now() - t0 }) });
       return report;
     } catch (e) {
@@ -170,6 +178,7 @@ export class ReportPanel implements vscode.Disposable {
         } else {
           const { view, targets } = errorView(e, q);
           this.targets = targets;
+          this.links = view.nextSteps;
           this.post({ type: 'error', requestId: id, query: qv, error: view });
           this.services.log.warn(`report ${queryKey(q)}: ${view.message}`);
         }

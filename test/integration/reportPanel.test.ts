@@ -1,0 +1,181 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { CmuQuery, ReportCell, ReportColumn } from '../../src/core/cmu/types';
+import type { NavLink, RenderStats } from '../../src/shared/protocol';
+import { cmd, testApi } from './helpers';
+
+interface RunResult {
+  rows: ReportCell[][];
+  columns: ReportColumn[];
+  url: string;
+}
+interface PanelInfo {
+  title: string;
+  query: CmuQuery;
+  url?: string;
+  rows?: number;
+  state?: string;
+  links: NavLink[];
+  stats?: RenderStats;
+  rejectedMessages: number;
+  active: boolean;
+}
+
+const panels = () => cmd<PanelInfo[]>('cmu._test.reportPanels');
+const activePanel = async (): Promise<PanelInfo> => {
+  const all = await panels();
+  const p = all.find((x) => x.active) ?? all[0];
+  assert.ok(p, 'a report panel is open');
+  return p;
+};
+
+const DAILY: CmuQuery = {
+  path: ['tenant', 'year', 'month', 'day'],
+  filters: [{ dimension: 'mvpd', op: '!=', values: ['TempPass'] }],
+  projections: [],
+  metrics: ['active-users', 'started-sessions'],
+};
+
+function closeAllPanels(): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+suite('report panel', function () {
+  this.timeout(120_000);
+
+  suiteSetup(async () => {
+    await testApi();
+    await cmd('cmu.startSandbox');
+    await closeAllPanels();
+  });
+
+  suiteTeardown(async () => {
+    await closeAllPanels();
+  });
+
+  test('cmu.runQuery with a query: returns the records and the panel renders all of them', async () => {
+    const r = await cmd<RunResult>('cmu.runQuery', DAILY);
+    assert.ok(r.rows.length > 0, 'rows');
+    assert.ok(r.columns.some((c) => c.kind === 'metric' && c.name === 'active-users'));
+    assert.match(r.url, /\/cmu\/v2\/tenant\/year\/month\/day\?/);
+    assert.match(r.url, /mvpd!=TempPass/);
+    const p = await activePanel();
+    assert.strictEqual(p.state, 'report');
+    assert.ok(p.stats, 'the webview reported painting the data');
+    assert.strictEqual(p.stats.rows, r.rows.length, 'every record reached the webview');
+    assert.ok(p.stats.domRows > 0);
+    assert.strictEqual(p.stats.chart, true, 'a time path shows the chart');
+    assert.strictEqual(p.rejectedMessages, 0);
+    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('cmu.report'));
+    assert.ok(tab, 'a webview tab of type cmu.report');
+  });
+
+  test('running the same query again reuses its panel; a URL string works too', async () => {
+    const before = (await panels()).length;
+    await cmd<RunResult>('cmu.runQuery', DAILY);
+    assert.strictEqual((await panels()).length, before);
+    const href = '/cmu/v2/tenant/year/month/day?mvpd!=TempPass&metrics=active-users,started-sessions';
+    const r = await cmd<RunResult>('cmu.runQuery', href);
+    assert.ok(r.rows.length > 0);
+    assert.strictEqual((await panels()).length, before, 'the href is the same query');
+  });
+
+  test('drill-down opens the child report and keeps the filters that still apply', async () => {
+    await cmd<RunResult>('cmu.runQuery', DAILY);
+    const p = await activePanel();
+    const link = p.links.find((l) => l.id.startsWith('d') && l.label === 'mvpd') ?? p.links.find((l) => l.id.startsWith('d'));
+    assert.ok(link, `drill-down links: ${JSON.stringify(p.links)}`);
+    await cmd('cmu._test.reportPanelMessage', { type: 'navigate', linkId: link.id });
+    const child = await activePanel();
+    assert.strictEqual(child.query.path.length, DAILY.path.length + 1);
+    assert.deepStrictEqual(child.query.path.slice(0, 4), DAILY.path);
+    assert.deepStrictEqual(child.query.filters, DAILY.filters, 'mvpd is still filterable below day');
+    assert.strictEqual(child.state, 'report');
+    assert.ok(child.stats && child.stats.rows === child.rows && child.rows > 0, `child rows ${child.rows}, rendered ${child.stats?.rows}`);
+    // roll-up back through the breadcrumb
+    const up = child.links.find((l) => l.id.startsWith('r') && l.label === 'day');
+    assert.ok(up, 'breadcrumb link to day');
+    await cmd('cmu._test.reportPanelMessage', { type: 'navigate', linkId: up.id });
+    assert.deepStrictEqual((await activePanel()).query.path, DAILY.path);
+  });
+
+  test('messages from the webview are validated before anything acts on them', async () => {
+    const before = (await activePanel()).rejectedMessages;
+    for (const bad of [{ type: 'navigate', linkId: 5 }, { type: 'action', action: 'deleteEverything' }, { type: 'evil' }, 'navigate', null]) {
+      await cmd('cmu._test.reportPanelMessage', bad);
+    }
+    const after = await activePanel();
+    assert.strictEqual(after.rejectedMessages, before + 5);
+    // an unknown link id is ignored (no navigation)
+    await cmd('cmu._test.reportPanelMessage', { type: 'navigate', linkId: 'https://evil.example/cmu/v2' });
+    assert.deepStrictEqual((await activePanel()).query.path, DAILY.path);
+  });
+
+  test('Open as JSON: a read-only json document whose content parses and equals the report', async () => {
+    const r = await cmd<RunResult>('cmu.runQuery', DAILY);
+    const opened = await cmd<{ uri: string; languageId: string }>('cmu.openReportAs', 'json');
+    assert.strictEqual(opened.languageId, 'json');
+    const uri = vscode.Uri.parse(opened.uri);
+    assert.strictEqual(uri.scheme, 'cmu-report');
+    assert.match(uri.path, /tenant-year-month-day\.json$/);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === opened.uri);
+    assert.ok(doc);
+    const json = JSON.parse(doc.getText()) as { report: Record<string, unknown>[]; _links: unknown };
+    assert.ok(json._links, 'HAL links kept');
+    assert.strictEqual(json.report.length, r.rows.length);
+    json.report.forEach((rec, i) => {
+      r.columns.forEach((c, j) => {
+        const v = r.rows[i][j];
+        const raw = rec[c.name];
+        if (c.kind === 'metric') assert.strictEqual(raw === undefined || raw === null || raw === '' ? null : Number(raw), v, `${c.name} row ${i}`);
+        else assert.strictEqual(String(raw), String(v), `${c.name} row ${i}`);
+      });
+    });
+    assert.ok(doc.getText().includes('\n  "'), 'pretty-printed');
+    // refreshable
+    await cmd('cmu.refreshReportDocument', uri);
+    assert.deepStrictEqual(JSON.parse(doc.getText()).report.length, r.rows.length);
+  });
+
+  test('Open as CSV, Save As writes the server bytes, copy URL and cURL with the placeholder', async () => {
+    await cmd<RunResult>('cmu.runQuery', DAILY);
+    const csv = await cmd<{ uri: string }>('cmu.openReportAs', 'csv');
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === csv.uri);
+    assert.ok(doc && /^tenant,year,month,day/i.test(doc.getText()), doc?.getText().slice(0, 80));
+    await cmd('cmu.runQuery', DAILY); // back to the panel
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cmu-save-')), 'report.csv');
+    const saved = await cmd<{ path: string; bytes: number }>('cmu.saveReportAs', file, 'csv');
+    assert.ok(saved.bytes > 0);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), doc.getText(), 'the same bytes the server sent');
+    const { url } = await cmd<{ url: string }>('cmu.copyReportUrl');
+    assert.strictEqual(await vscode.env.clipboard.readText(), url);
+    const c = await cmd<{ curl: string; includesToken: boolean }>('cmu.copyReportCurl', { includeToken: false });
+    assert.ok(c.curl.includes('$CMU_TOKEN') && c.curl.includes(url) && !c.includesToken);
+    assert.strictEqual(await vscode.env.clipboard.readText(), c.curl);
+  });
+
+  test('an error is shown in the panel with the valid next steps as links', async () => {
+    const bad: CmuQuery = { path: ['tenant', 'year', 'platfrom'], filters: [], projections: [], metrics: [] };
+    await assert.rejects(cmd('cmu.runQuery', bad));
+    const p = (await panels()).find((x) => x.query.path.join('/') === 'tenant/year/platfrom');
+    assert.ok(p);
+    assert.strictEqual(p.state, 'error');
+    assert.ok(p.links.some((l) => l.id.startsWith('n')), `next steps: ${JSON.stringify(p.links)}`);
+    await cmd('cmu._test.reportPanelMessage', { type: 'navigate', linkId: p.links[0].id });
+    const fixed = await activePanel();
+    assert.strictEqual(fixed.state, 'report');
+  });
+
+  test('the serializer restores a panel from its state (the query) and fetches again', async () => {
+    const restored = await cmd<{ query: CmuQuery; rows?: number; stats?: RenderStats } | undefined>('cmu._test.restoreReportPanel', { v: 1, query: DAILY });
+    assert.ok(restored);
+    assert.deepStrictEqual(restored.query.path, DAILY.path);
+    assert.ok(restored.rows && restored.rows > 0);
+    assert.strictEqual(restored.stats?.rows, restored.rows);
+    const none = await cmd('cmu._test.restoreReportPanel', { v: 1, query: { path: ['<script>'] } });
+    assert.strictEqual(none, undefined, 'an invalid state is dropped');
+  });
+});
