@@ -1,27 +1,492 @@
+/**
+ * The CMU side of the sandbox (`GET /cmu/v2/...`): WOLAP semantics as the reference documents them —
+ * the path is the GROUP BY, query parameters filter (=, IN, !=, NOT IN) or project (bare name),
+ * start/end/limit/metrics are reserved, and the answer is HAL JSON, HAL XML, CSV or HTML.
+ * Errors are plain text: 400 bad request, 401 token, 403 other tenant or scope, 404 unknown path,
+ * 405 method, 406 format.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DcrService } from './dcr';
-import { sendText } from './respond';
+import { pipeline, type Writable } from 'node:stream';
+import { createDeflate, createGzip } from 'node:zlib';
+import {
+  CMU_BASE_PATH,
+  DEFAULT_LIMIT,
+  filterableDimensions,
+  isDimension,
+  isKnownPath,
+  isMetric,
+  isTimeDimension,
+  metricsFor,
+  nextSteps,
+  pathHref,
+  rollUpPath,
+} from '../core/cmu/catalog';
+import { Dataset, TIME_ORDER, type Cube, type RowFilter } from './dataset';
+import { CMU_SCOPE, type DcrService, type TokenRecord } from './dcr';
+import { parsePairs, sendText } from './respond';
+
+export type CmuFormat = 'json' | 'xml' | 'csv' | 'html';
+const FORMATS: readonly CmuFormat[] = ['json', 'xml', 'csv', 'html'];
+const CONTENT_TYPES: Record<CmuFormat, string> = {
+  json: 'application/json',
+  xml: 'application/xml',
+  csv: 'text/csv',
+  html: 'text/html;charset=UTF-8',
+};
+/** Larger limits are refused as "too large to return" (400). */
+export const MAX_LIMIT = 1_000_000;
+const RESERVED_ONCE = ['start', 'end', 'format', 'limit', 'access_token'];
 
 export interface CmuConfig {
   seed: number;
   now: () => number;
 }
 
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A parsed, validated report request. */
+export interface CmuRequest {
+  path: string[];
+  format: CmuFormat;
+  filters: RowFilter[];
+  projections: string[];
+  start: number;
+  end: number;
+  limit: number;
+  metrics: string[];
+}
+
 export class CmuService {
+  private data?: Dataset;
+
   constructor(
     private readonly dcr: DcrService,
     private readonly config: CmuConfig,
   ) {}
 
-  async handle(req: IncomingMessage, res: ServerResponse, _path: string, _query: string): Promise<void> {
-    req.resume();
-    const auth = req.headers.authorization ?? '';
-    const m = /^Bearer (\S+)$/i.exec(auth);
-    if (!m || !(await this.dcr.checkToken(m[1]))) return sendText(res, 401, 'missing or invalid access token', { 'WWW-Authenticate': 'Bearer' });
-    return sendText(res, 404, 'not implemented yet');
+  /** The synthetic dataset, built on first use (about 0.1 s). */
+  get dataset(): Dataset {
+    this.data ??= new Dataset(this.config.seed, this.config.now);
+    return this.data;
   }
 
-  hugeReportHref(rows: number, format: string): string {
-    return `/cmu/v2/tenant/year/month/day/hour/minute.${format}?limit=${rows}`;
+  async handle(req: IncomingMessage, res: ServerResponse, rawPath: string, query: string): Promise<void> {
+    req.resume();
+    try {
+      if (req.method !== 'GET') throw new HttpProblem(405, `method ${req.method} not allowed; CMU answers GET only`, { Allow: 'GET' });
+      const pairs = parsePairs(query);
+      if (!pairs) throw new HttpProblem(400, 'malformed query string (bad percent-encoding)');
+      const token = await this.authenticate(req, pairs);
+      const request = this.parse(req, rawPath, pairs, token);
+      await this.respond(req, res, request);
+    } catch (e) {
+      if (!(e instanceof HttpProblem)) throw e;
+      sendText(res, e.status, e.message + '\n', e.headers);
+    }
+  }
+
+  /** `/cmu/v2/tenant/year/month/day/hour/minute.<format>?start&end&limit=rows` with at least `rows` rows. */
+  hugeReportHref(rows: number, format: CmuFormat): string {
+    const day = 86_400_000;
+    const now = this.config.now();
+    const end = now - (now % day) - day;
+    const start = end - Math.ceil(rows / 1440) * day;
+    const d = (t: number) => new Date(t).toISOString().slice(0, 10);
+    return `${pathHref(['tenant', 'year', 'month', 'day', 'hour', 'minute'])}.${format}?start=${d(start)}&end=${d(end)}&limit=${rows}`;
+  }
+
+  private async authenticate(req: IncomingMessage, pairs: [string, string | undefined][]): Promise<TokenRecord> {
+    const header = req.headers.authorization;
+    const inQuery = pairs.filter(([n]) => n === 'access_token');
+    const challenge = { 'WWW-Authenticate': 'Bearer realm="cmu"' };
+    if (header !== undefined && inQuery.length > 0) throw new HttpProblem(400, 'access token given twice (Authorization header and access_token parameter); use the header');
+    if (inQuery.length > 1) throw new HttpProblem(400, 'access_token given more than once');
+    let token: string | undefined;
+    if (header !== undefined) {
+      const m = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
+      if (!m) throw new HttpProblem(401, 'Authorization header is not "Bearer <access token>"', { 'WWW-Authenticate': 'Bearer realm="cmu", error="invalid_request"' });
+      token = m[1];
+    } else if (inQuery.length === 1) {
+      token = inQuery[0][1];
+    }
+    if (!token) throw new HttpProblem(401, 'missing access token', challenge);
+    const rec = await this.dcr.checkToken(token);
+    if (!rec) throw new HttpProblem(401, 'invalid, expired or revoked access token', { 'WWW-Authenticate': 'Bearer realm="cmu", error="invalid_token"' });
+    if (!rec.scopes.includes(CMU_SCOPE)) throw new HttpProblem(403, `the client's scopes do not include ${CMU_SCOPE}`);
+    return rec;
+  }
+
+  parse(req: IncomingMessage, rawPath: string, pairs: [string, string | undefined][], token: TokenRecord): CmuRequest {
+    // ---- path and extension
+    let rest = rawPath.slice(CMU_BASE_PATH.length);
+    let ext: string | undefined;
+    const dot = /\.([^./]*)$/.exec(rest);
+    if (dot) {
+      ext = dot[1].toLowerCase();
+      rest = rest.slice(0, dot.index);
+    }
+    if (rest.endsWith('/') && !ext) rest = rest.slice(0, -1); // the documented example URL with a trailing '/'
+    let path: string[];
+    try {
+      path = rest === '' ? [] : rest.slice(1).split('/').map((s) => decodeURIComponent(s));
+    } catch {
+      throw new HttpProblem(404, `no such report: ${rawPath}`);
+    }
+    if (path.some((s) => s === '') || !isKnownPath(path)) {
+      let known = path.slice();
+      while (known.length && !isKnownPath(known)) known = known.slice(0, -1);
+      const steps = nextSteps(known);
+      throw new HttpProblem(
+        404,
+        `no pre-aggregation for ${pathHref(path)}; from ${pathHref(known)} the drill-down steps are: ${steps.join(', ') || '(none)'}`,
+      );
+    }
+
+    // ---- format: extension > format parameter > Accept
+    const params = new Map<string, (string | undefined)[]>();
+    for (const [n, v] of pairs) params.set(n, [...(params.get(n) ?? []), v]);
+    for (const n of RESERVED_ONCE) {
+      if ((params.get(n)?.length ?? 0) > 1) throw new HttpProblem(400, `${n} given more than once`);
+    }
+    for (const n of [...RESERVED_ONCE, 'metrics']) {
+      if (params.get(n)?.some((v) => v === undefined)) throw new HttpProblem(400, `${n} needs a value (${n}=...)`);
+    }
+    let format: CmuFormat;
+    if (ext !== undefined) format = checkFormat(ext, `path extension .${ext}`);
+    else if (params.has('format')) format = checkFormat(String(params.get('format')?.[0]).toLowerCase(), `format=${params.get('format')?.[0]}`);
+    else format = negotiate(req.headers.accept);
+
+    // ---- filters and projections
+    const allowed = filterableDimensions(path);
+    const filters: RowFilter[] = [];
+    const projections: string[] = [];
+    for (const [name, value] of pairs) {
+      if (name === 'access_token' || name === 'metrics' || RESERVED_ONCE.includes(name)) continue;
+      const negated = name.endsWith('!');
+      const dim = negated ? name.slice(0, -1) : name;
+      if (isTimeDimension(dim)) throw new HttpProblem(400, `${dim} is a time dimension: it cannot be filtered or projected; use start and end`);
+      if (!isDimension(dim)) throw new HttpProblem(400, `unknown parameter or dimension: ${dim}`);
+      if (!allowed.includes(dim)) {
+        throw new HttpProblem(400, `${dim} is not a dimension of ${pathHref(path)} or of the paths below it; filterable here: ${allowed.join(', ') || '(none)'}`);
+      }
+      if (value === undefined) {
+        if (negated) throw new HttpProblem(400, `${name} needs a value (${name}=...)`);
+        if (!path.includes(dim) && !projections.includes(dim)) projections.push(dim);
+        continue;
+      }
+      const op = negated ? '!=' : '=';
+      const existing = filters.find((f) => f.dimension === dim);
+      if (existing && existing.op !== op) throw new HttpProblem(400, `${dim} is filtered with both = and !=`);
+      if (existing) existing.values.push(value);
+      else filters.push({ dimension: dim, op, values: [value] });
+    }
+    // the client's tenant is implied (Adobe: "the tenant parameter keeps a default value")
+    const tenantFilter = filters.find((f) => f.dimension === 'tenant');
+    if (tenantFilter?.op === '=' && tenantFilter.values.some((v) => v !== token.tenant)) {
+      throw new HttpProblem(403, `this client may only see tenant ${token.tenant}`);
+    }
+    if (!tenantFilter || tenantFilter.op === '!=') filters.unshift({ dimension: 'tenant', op: '=', values: [token.tenant] });
+
+    // ---- time window
+    const now = this.config.now();
+    const startParam = params.get('start')?.[0];
+    const endParam = params.get('end')?.[0];
+    const start = startParam !== undefined ? parseTime(startParam, 'start') : defaultStart(path, now);
+    const end = endParam !== undefined ? parseTime(endParam, 'end') : Math.floor(now / 1000) * 1000;
+    if (start >= end) throw new HttpProblem(400, `start (${formatTime(start)}) must be before end (${formatTime(end)})`);
+
+    // ---- limit
+    const limitParam = params.get('limit')?.[0];
+    let limit = DEFAULT_LIMIT;
+    if (limitParam !== undefined) {
+      if (!/^\d{1,9}$/.test(limitParam) || Number(limitParam) < 1) throw new HttpProblem(400, `limit must be a positive integer: ${limitParam}`);
+      limit = Number(limitParam);
+      if (limit > MAX_LIMIT) throw new HttpProblem(400, `limit ${limit} is too large to return; at most ${MAX_LIMIT}`);
+    }
+
+    // ---- metrics (comma-separated and/or repeated)
+    const available = metricsFor(path);
+    let metrics = available;
+    const metricParams = params.get('metrics');
+    if (metricParams) {
+      metrics = [];
+      for (const v of metricParams) {
+        for (const m of String(v).split(',')) {
+          if (!isMetric(m)) throw new HttpProblem(400, `unknown metric: ${m === '' ? '(empty)' : m}`);
+          if (!available.includes(m)) throw new HttpProblem(400, `${m} is not a metric of ${pathHref(path)}; metrics here: ${available.join(', ')}`);
+          if (!metrics.includes(m)) metrics.push(m);
+        }
+      }
+    }
+    return { path, format, filters, projections, start, end, limit, metrics };
+  }
+
+  /** The self link: the path and every explicit and implicit parameter actually used. */
+  selfHref(r: CmuRequest): string {
+    const enc = encodeURIComponent;
+    const parts: string[] = [];
+    for (const f of r.filters) for (const v of f.values) parts.push(`${enc(f.dimension)}${f.op === '!=' ? '!' : ''}=${enc(v)}`);
+    for (const p of r.projections) parts.push(enc(p));
+    parts.push(`start=${formatTime(r.start)}`, `end=${formatTime(r.end)}`, `limit=${r.limit}`);
+    for (const m of r.metrics) parts.push(`metrics=${enc(m)}`);
+    return `${pathHref(r.path)}?${parts.join('&')}`;
+  }
+
+  /** `report__<start>_<end>_<filter values or limit>.csv` */
+  csvFileName(r: CmuRequest): string {
+    const values = r.filters.filter((f) => f.op === '=').flatMap((f) => f.values.map((v) => v.replace(/[^A-Za-z0-9._-]+/g, '-')));
+    const tail = values.length ? values.join(',') : String(r.limit);
+    return `report__${formatTime(r.start).slice(0, 10)}_${formatTime(r.end).slice(0, 10)}_${tail}.csv`;
+  }
+
+  private async respond(req: IncomingMessage, res: ServerResponse, r: CmuRequest): Promise<void> {
+    const cube: Cube = this.dataset.cubeFor(r.path);
+    const columns = [...r.path, ...r.projections];
+    const rows = this.dataset.rows(cube, { columns, metrics: r.metrics, filters: r.filters, start: r.start, end: r.end })[Symbol.iterator]();
+    const first = rows.next(); // a problem in the query surfaces here, before the status line is sent
+    const header = [...columns, ...r.metrics];
+    const self = this.selfHref(r);
+    const up = rollUpPath(r.path);
+    const down = nextSteps(r.path).map((s) => ({ href: pathHref([...r.path, s]), name: s }));
+    const links = {
+      self,
+      rollUp: up && { href: pathHref(up), name: up[up.length - 1] },
+      down,
+    };
+    const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[r.format], Vary: 'Accept, Accept-Encoding', 'Cache-Control': 'no-store' };
+    if (r.format === 'csv') headers['Content-Disposition'] = `attachment; filename="${this.csvFileName(r)}"`;
+    const encoding = chooseEncoding(req.headers['accept-encoding']);
+    if (encoding) headers['Content-Encoding'] = encoding;
+    res.writeHead(200, headers);
+    const chunks = render(r.format, header, columns.length, limited(first, rows, r.limit), links);
+    const sink = encoding === 'gzip' ? createGzip() : encoding === 'deflate' ? createDeflate() : undefined;
+    if (sink) pipeline(sink, res, () => undefined);
+    await pump(chunks, sink ?? res, res);
+  }
+}
+
+/** Writes the chunks with back-pressure; stops when the client goes away. */
+async function pump(chunks: Iterator<string>, out: Writable, res: ServerResponse): Promise<void> {
+  for (;;) {
+    if (res.destroyed || out.destroyed) return;
+    const next = chunks.next();
+    if (next.done) break;
+    if (!out.write(next.value)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          out.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        out.on('drain', done);
+        res.on('close', done);
+      });
+    }
+  }
+  out.end();
+}
+
+interface Links {
+  self: string;
+  rollUp?: { href: string; name?: string };
+  down: { href: string; name: string }[];
+}
+
+function* limited<T>(first: IteratorResult<T>, rest: Iterator<T>, limit: number): Generator<T> {
+  let n = 0;
+  for (let r = first; !r.done && n < limit; r = rest.next(), n++) yield r.value;
+}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * The body as string chunks of about 64 KB. The first `dims` cells of a row are dimension values (escaped);
+ * the rest are metric values, which are digits.
+ */
+function* render(format: CmuFormat, header: string[], dims: number, rows: Iterable<string[]>, links: Links): Generator<string> {
+  let buf = '';
+  const flush = function* (force = false): Generator<string> {
+    if (buf.length >= CHUNK || (force && buf.length)) {
+      yield buf;
+      buf = '';
+    }
+  };
+  switch (format) {
+    case 'json': {
+      const keys = header.map((h) => JSON.stringify(h) + ':');
+      const halLinks: Record<string, unknown> = { self: { href: links.self } };
+      if (links.rollUp) halLinks['roll-up'] = links.rollUp;
+      if (links.down.length) halLinks['drill-down'] = links.down;
+      buf = `{"_links":${JSON.stringify(halLinks)},"report":[`;
+      let first = true;
+      for (const row of rows) {
+        let rec = first ? '{' : ',{';
+        first = false;
+        for (let i = 0; i < row.length; i++) rec += (i ? ',' : '') + keys[i] + (i < dims ? jsonString(row[i]) : `"${row[i]}"`);
+        buf += rec + '}';
+        yield* flush();
+      }
+      buf += ']}';
+      break;
+    }
+    case 'xml': {
+      buf = `<?xml version="1.0" encoding="UTF-8"?>\n<resource href="${xml(links.self)}">\n  <links>\n`;
+      if (links.rollUp) buf += `    <link rel="roll-up" href="${xml(links.rollUp.href)}"/>\n`;
+      for (const d of links.down) buf += `    <link rel="drill-down" href="${xml(d.href)}"/>\n`;
+      buf += '  </links>\n  <report>\n';
+      const names = header.map((h) => ' ' + h + '="');
+      for (const row of rows) {
+        let rec = '    <record';
+        for (let i = 0; i < row.length; i++) rec += names[i] + (i < dims ? xml(row[i]) : row[i]) + '"';
+        buf += rec + '/>\n';
+        yield* flush();
+      }
+      buf += '  </report>\n</resource>\n';
+      break;
+    }
+    case 'csv': {
+      buf = header.map(csv).join(',') + '\r\n';
+      for (const row of rows) {
+        let line = '';
+        for (let i = 0; i < row.length; i++) line += (i ? ',' : '') + (i < dims ? csv(row[i]) : row[i]);
+        buf += line + '\r\n';
+        yield* flush();
+      }
+      break;
+    }
+    case 'html': {
+      const a = (href: string, text: string) => `<a href="${xml(href)}">${xml(text)}</a>`;
+      buf = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>CMU report</title></head><body>\n<h1>${xml(links.self.split('?')[0])}</h1>\n<p>`;
+      buf += a(links.self, 'self');
+      if (links.rollUp) buf += ' · roll-up: ' + a(links.rollUp.href, links.rollUp.name ?? 'root');
+      if (links.down.length) buf += ' · drill-down: ' + links.down.map((d) => a(d.href, d.name)).join(', ');
+      buf += '</p>\n<table border="1">\n<thead><tr>' + header.map((h) => `<th>${xml(h)}</th>`).join('') + '</tr></thead>\n<tbody>\n';
+      for (const row of rows) {
+        buf += '<tr>' + row.map((v) => `<td>${xml(v)}</td>`).join('') + '</tr>\n';
+        yield* flush();
+      }
+      buf += '</tbody>\n</table>\n</body></html>\n';
+      break;
+    }
+  }
+  yield* flush(true);
+}
+
+function jsonString(s: string): string {
+  return /^[\w .:-]*$/.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+function xml(s: string): string {
+  return /[&<>"']/.test(s) ? s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;') : s;
+}
+
+function csv(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function checkFormat(value: string, what: string): CmuFormat {
+  if ((FORMATS as readonly string[]).includes(value)) return value as CmuFormat;
+  throw new HttpProblem(406, `unsupported format (${what}); use json, xml, csv or html`);
+}
+
+/** Accept header → format (JSON when absent); 406 when nothing acceptable is offered. */
+export function negotiate(accept: string | undefined): CmuFormat {
+  if (accept === undefined || accept.trim() === '') return 'json';
+  const ranges = accept
+    .split(',')
+    .map((part, i) => {
+      const [type, ...ps] = part.split(';').map((x) => x.trim().toLowerCase());
+      const q = ps.find((p) => p.startsWith('q='));
+      return { type, q: q ? Number(q.slice(2)) : 1, i };
+    })
+    .filter((r) => r.type && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  const map: Record<string, CmuFormat> = {
+    'application/json': 'json',
+    'application/hal+json': 'json',
+    'application/*': 'json',
+    '*/*': 'json',
+    'application/xml': 'xml',
+    'application/hal+xml': 'xml',
+    'text/xml': 'xml',
+    'text/csv': 'csv',
+    'text/html': 'html',
+    'text/*': 'html',
+  };
+  for (const r of ranges) if (map[r.type]) return map[r.type];
+  throw new HttpProblem(406, `none of the accepted media types (${accept}) is available; use application/json, application/xml, text/csv or text/html`);
+}
+
+function chooseEncoding(header: string | undefined): 'gzip' | 'deflate' | undefined {
+  if (!header) return undefined;
+  const q = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name, ...ps] = part.split(';').map((x) => x.trim().toLowerCase());
+    const qp = ps.find((p) => p.startsWith('q='));
+    q.set(name, qp ? Number(qp.slice(2)) : 1);
+  }
+  const gzip = q.get('gzip') ?? q.get('*') ?? 0;
+  const deflate = q.get('deflate') ?? q.get('*') ?? 0;
+  if (gzip > 0 && gzip >= deflate) return 'gzip';
+  if (deflate > 0) return 'deflate';
+  return undefined;
+}
+
+const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
+
+/** ISO 8601 or a prefix of it (completed with the start of the period), UTC unless an offset is given; or epoch ms. */
+export function parseTime(value: string, name: string): number {
+  if (/^\d{10,}$/.test(value)) return Number(value);
+  const m = ISO.exec(value);
+  if (!m) throw new HttpProblem(400, `${name} is not an ISO 8601 date/time: ${value}`);
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '', zone] = m;
+  const nums = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)];
+  const t = Date.UTC(nums[0], nums[1] - 1, nums[2], nums[3], nums[4], nums[5], Number((frac + '000').slice(0, 3)));
+  const back = new Date(t);
+  const ok =
+    back.getUTCFullYear() === nums[0] &&
+    back.getUTCMonth() === nums[1] - 1 &&
+    back.getUTCDate() === nums[2] &&
+    back.getUTCHours() === nums[3] &&
+    back.getUTCMinutes() === nums[4] &&
+    back.getUTCSeconds() === nums[5];
+  if (!ok) throw new HttpProblem(400, `${name} is not a valid date/time: ${value}`);
+  if (!zone || zone === 'Z') return t;
+  const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone) as RegExpExecArray;
+  const offset = (Number(zm[2]) * 60 + Number(zm[3])) * 60_000 * (zm[1] === '+' ? 1 : -1);
+  return t - offset;
+}
+
+/** `2024-11-01T00:00:00` (UTC, no zone suffix, as in Adobe's self links) */
+export function formatTime(t: number): string {
+  return new Date(Math.floor(t / 1000) * 1000).toISOString().slice(0, 19);
+}
+
+/**
+ * Default start by the finest time dimension of the path: minute → this hour, hour → today, day → this
+ * month (observed), month and year → this year; no time dimension → this month (as the root example).
+ */
+export function defaultStart(path: string[], now: number): number {
+  const d = new Date(now);
+  const finest = [...TIME_ORDER].reverse().find((t) => path.includes(t));
+  const y = d.getUTCFullYear();
+  switch (finest) {
+    case 'minute':
+      return Date.UTC(y, d.getUTCMonth(), d.getUTCDate(), d.getUTCHours());
+    case 'hour':
+      return Date.UTC(y, d.getUTCMonth(), d.getUTCDate());
+    case 'month':
+    case 'year':
+      return Date.UTC(y, 0, 1);
+    default:
+      return Date.UTC(y, d.getUTCMonth(), 1);
   }
 }
