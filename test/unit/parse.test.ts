@@ -54,6 +54,25 @@ describe('cmu/parse: one shape for every format', () => {
     assert.deepEqual(r.links.drillDown.map((l) => l.name), ['platform', 'hour']);
   });
 
+  it('HTML without rel attributes: the words before the links say what they are', () => {
+    const page = `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>CMU report</title></head><body>
+<h1>/cmu/v2/tenant/year</h1>
+<p><a href="/cmu/v2/tenant/year?start=2024-01-01T00:00:00&amp;limit=1000">self</a> · roll-up: <a href="/cmu/v2/tenant">tenant</a> · drill-down: <a href="/cmu/v2/tenant/year/month">month</a></p>
+<table border="1">
+<thead><tr><th>tenant</th><th>year</th><th>active-users</th></tr></thead>
+<tbody>
+<tr><td>A &amp; B</td><td>2024</td><td>12</td></tr>
+</tbody>
+</table>
+</body></html>`;
+    const r = parseReportBody(page, 'text/html;charset=UTF-8', 'http://x/cmu/v2/tenant/year.html');
+    assert.equal(r.links.self, '/cmu/v2/tenant/year?start=2024-01-01T00:00:00&limit=1000');
+    assert.deepEqual(r.links.rollUp, [{ href: '/cmu/v2/tenant', name: 'tenant' }]);
+    assert.deepEqual(r.links.drillDown, [{ href: '/cmu/v2/tenant/year/month', name: 'month' }]);
+    assert.deepEqual(r.rows, [['A & B', '2024', 12]]);
+  });
+
   it('all four formats yield the same records', () => {
     const all = [
       parseReportBody(JSON_EX5, 'application/json', URL5),

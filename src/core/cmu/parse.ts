@@ -393,16 +393,31 @@ function attr(tag: string, name: string): string | undefined {
 
 function parseHtml(body: string): { links: ReportLinks; columns: ReportColumn[]; rows: ReportCell[][] } {
   const items: { rel?: string; href?: string; name?: string }[] = [];
+  const tableAt = body.search(/<table\b/i);
+  const head = tableAt >= 0 ? body.slice(0, tableAt) : body;
   const aRe = /<(a|link)\b([^>]*)>(?:([\s\S]*?)<\/a>)?/gi;
   let self: string | undefined;
-  for (let m = aRe.exec(body); m; m = aRe.exec(body)) {
+  // Links with rel= attributes; without one, the words before them say what they are
+  // ("self", "roll-up: <a>", "drill-down: <a>, <a>"), as on the sandbox's demo page.
+  let mode: string | undefined;
+  let last = 0;
+  for (let m = aRe.exec(head); m; m = aRe.exec(head)) {
+    const between = stripTags(head.slice(last, m.index)).toLowerCase();
+    last = aRe.lastIndex;
+    if (/roll-?up/.test(between)) mode = 'roll-up';
+    else if (/drill-?down/.test(between)) mode = 'drill-down';
     const tag = m[2];
-    const rel = attr(tag, 'rel');
     const href = attr(tag, 'href');
-    if (!rel || !href) continue;
-    if (rel.toLowerCase() === 'self') self ??= href;
+    if (!href) continue;
     const text = m[3] !== undefined ? decodeEntities(stripTags(m[3])).trim() : undefined;
-    items.push({ rel, href, name: attr(tag, 'name') ?? (text || undefined) });
+    let rel = attr(tag, 'rel');
+    if (!rel) {
+      if (text?.toLowerCase() === 'self') rel = 'self';
+      else if (mode) rel = mode;
+      else continue;
+    }
+    if (rel.toLowerCase() === 'self') self ??= href;
+    items.push({ rel, href, name: attr(tag, 'name') ?? (rel.toLowerCase() === 'self' ? undefined : text || undefined) });
   }
   const links = linksFromRels(items, self);
   const table = /<table\b[\s\S]*?<\/table>/i.exec(body);
