@@ -154,6 +154,14 @@ export function registerQueries(services: Services): QueriesApi {
     const o = (opts ?? {}) as { name?: string; group?: WritableGroup; folder?: string | null; index?: number };
     const r = await store.save(query, o);
     if (r.stripped.length) services.log.warn(`saved query ${r.id}: removed ${r.stripped.join(', ')} (a token never goes into the queries file)`);
+    if (opts === undefined) {
+      // saved with a default name (e.g. from a report panel): say where, offer a rename, never wait for it
+      const saved = store.find(r.id);
+      void vscode.window.showInformationMessage(`Saved query "${saved?.saved.name}" to ${saved?.group === 'workspace' ? WORKSPACE_QUERY_FILE : 'User queries'}.`, 'Rename…').then((c) => {
+        if (c) void vscode.commands.executeCommand('cmu.queries.rename', { kind: 'query', group: saved!.group, saved: saved!.saved });
+      });
+      void reveal(r.id);
+    }
     return { id: r.id };
   });
 

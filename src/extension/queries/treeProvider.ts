@@ -107,7 +107,7 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vs
         const label = node.group === 'examples' ? (EXAMPLE_FOLDER_LABEL[node.folder] ?? node.folder) : node.folder;
         const item = new vscode.TreeItem(label, C.Collapsed);
         item.id = nodeId(node);
-        item.contextValue = node.group === 'examples' ? 'cmu.exampleFolder' : 'cmu.folder';
+        item.contextValue = node.group === 'examples' ? 'cmu.exampleFolder' : `cmu.folder.${node.group}`;
         item.iconPath = vscode.ThemeIcon.Folder;
         return item;
       }
@@ -115,7 +115,7 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vs
         const { saved } = node;
         const item = new vscode.TreeItem(saved.name, C.None);
         item.id = nodeId(node);
-        item.contextValue = node.group === 'examples' ? 'cmu.example' : 'cmu.query';
+        item.contextValue = node.group === 'examples' ? 'cmu.example' : `cmu.query.${node.group}`;
         item.description = '/' + saved.query.path.join('/');
         item.iconPath = new vscode.ThemeIcon(node.group === 'examples' ? 'graph-line' : 'graph');
         item.tooltip = queryTooltip(saved);
