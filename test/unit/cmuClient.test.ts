@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
 import { CmuApiError, CmuClient, stripAccessToken } from '../../src/core/cmu/client';
 import { reportRecords } from '../../src/core/cmu/parse';
-import { emptyQuery, parseQueryUrl } from '../../src/core/cmu/query';
+import { emptyQuery, parseQueryUrl, timeRange } from '../../src/core/cmu/query';
 import type { Environment } from '../../src/core/environments';
 import { CmuError } from '../../src/core/errors';
 import { CancelledError, HttpClient } from '../../src/core/http';
@@ -255,6 +255,55 @@ describe('cmu/client', () => {
     });
   });
 
+  describe('live reports from the sandbox', () => {
+    let client: CmuClient;
+    before(async () => {
+      client = new CmuClient({ http: httpClient, session: await sessionFor(sandbox.cmuBase), cmuBase: sandbox.cmuBase });
+    });
+
+    it('each format is parsed into the same records', async () => {
+      const range = timeRange('yesterday');
+      const base = { ...emptyQuery(['tenant', 'year', 'month', 'day', 'mvpd']), ...range, metrics: ['active-users', 'started-sessions'] };
+      const reports = [];
+      for (const format of [undefined, 'xml', 'csv', 'html'] as const) {
+        const r = await client.fetchReport({ ...base, format });
+        assert.equal(r.format, format ?? 'json');
+        reports.push(r);
+      }
+      const json = reports[0];
+      assert.deepEqual(json.columns.map((c) => `${c.name}:${c.kind}`), [
+        'tenant:dimension', 'year:dimension', 'month:dimension', 'day:dimension', 'mvpd:dimension', 'active-users:metric', 'started-sessions:metric',
+      ]);
+      assert.ok(json.rows.length >= 2, `rows: ${json.rows.length}`);
+      assert.ok(json.rows.every((row) => typeof row[5] === 'number' && typeof row[6] === 'number'));
+      for (const r of reports.slice(1)) assert.deepEqual(reportRecords(r), reportRecords(json), r.format);
+      assert.match(reports[2].fileName ?? '', /^report__\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}.*\.csv$/);
+      // links: the self link carries the parameters actually used; drill-down/roll-up normalized
+      assert.match(json.links.self ?? '', /^\/cmu\/v2\/tenant\/year\/month\/day\/mvpd\?/);
+      assert.deepEqual(json.links.rollUp.map((l) => l.name), ['day']);
+      assert.ok(json.links.drillDown.length > 0);
+      assert.deepEqual(reports[1].links.drillDown, json.links.drillDown);
+      assert.deepEqual(reports[1].links.rollUp, json.links.rollUp);
+      assert.deepEqual(reports[3].links.drillDown, json.links.drillDown);
+    });
+
+    it('the self link opens as the same query, a drill-down link as a report', async () => {
+      const first = await client.fetchReport({ ...emptyQuery(['tenant', 'year', 'month']), ...timeRange('lastMonth'), limit: 5 });
+      const again = await client.fetchReport(parseQueryUrl(first.links.self!));
+      assert.deepEqual(again.rows, first.rows);
+      const down = first.links.drillDown[0];
+      const child = await client.fetchReport(down.href);
+      assert.ok(child.columns.some((c) => c.name === down.name));
+    });
+
+    it('gzip from the sandbox is decoded', async () => {
+      const res = await client.open('/cmu/v2/tenant/year/month');
+      assert.equal(res.headers['content-encoding'], 'gzip');
+      const body = await res.text();
+      assert.ok(body.startsWith('{"_links"'));
+    });
+  });
+
   describe('status mapping (sandbox)', () => {
     let session: Session;
     let client: CmuClient;
@@ -267,11 +316,8 @@ describe('cmu/client', () => {
     it('401 -> one token refresh and one retry', async () => {
       sandbox.revokeTokens();
       const before = { ...sandbox.stats };
-      try {
-        await client.open('/cmu/v2/tenant');
-      } catch (e) {
-        assert.ok(!(e instanceof CmuApiError && e.status === 401), `still 401: ${String(e)}`);
-      }
+      const r = await client.fetchReport('/cmu/v2/tenant');
+      assert.deepEqual(r.rows, [['ACME', ...r.rows[0].slice(1)]]);
       assert.equal(sandbox.stats.token - before.token, 1);
       assert.equal(sandbox.stats.cmu - before.cmu, 2);
     });
@@ -346,12 +392,30 @@ describe('cmu/client', () => {
     it('a transient 503 is retried transparently', async () => {
       sandbox.failNext(1, 503, { endpoint: 'cmu' });
       const before = sandbox.stats.cmu;
-      try {
-        await client.open('/cmu/v2/tenant');
-      } catch (e) {
-        assert.ok(!(e instanceof CmuApiError && e.status === 503), String(e));
-      }
+      const res = await client.open('/cmu/v2/tenant');
+      assert.equal(res.status, 200);
+      await res.text();
       assert.equal(sandbox.stats.cmu - before, 2);
+    });
+
+    it('a real 404 from the sandbox: its text plus the catalog\'s next steps', async () => {
+      await expectApiError(client.open('/cmu/v2/tenant/bogus'), (e) => {
+        assert.equal(e.status, 404);
+        assert.deepEqual(e.validNextSteps, ['year']);
+        assert.match(e.serverText ?? '', /no pre-aggregation/);
+      });
+    });
+
+    it('real 400 and 406 from the sandbox: the server\'s text shown', async () => {
+      await expectApiError(client.open(parseQueryUrl('/cmu/v2/tenant/year?start=2024-13')), (e) => {
+        assert.equal(e.status, 400);
+        assert.equal(e.serverText, 'start is not a valid date/time: 2024-13');
+        assert.match(e.message, /start is not a valid date\/time: 2024-13/);
+      });
+      await expectApiError(client.open('/cmu/v2/tenant.pdf'), (e) => {
+        assert.equal(e.status, 406);
+        assert.match(e.message, /unsupported format/);
+      });
     });
 
     it('cancellation while the sandbox is slow', async () => {

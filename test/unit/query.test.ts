@@ -253,6 +253,11 @@ describe('cmu/query: validation', () => {
     assert.match(old.warnings.join('\n'), /more than 25 months ago/);
   });
 
+  it('a time dimension as a projection is a warning', () => {
+    const v = validateQuery(q({ path: ['tenant', 'year'], projections: ['month'] }));
+    assert.match(v.warnings.join('\n'), /`month` is a time dimension/);
+  });
+
   it('a metric given as a projection is explained', () => {
     assert.match(errs(q({ path: ['tenant'], projections: ['active-users'] }))[0], /it is a metric: put it in metrics/);
   });

@@ -424,6 +424,8 @@ export function validateQuery(q: CmuQuery, now: Date = new Date()): { errors: st
       );
     } else if (path.includes(p)) {
       warnings.push(`\`${p}\` is already on the path; projecting it again changes nothing`);
+    } else if (isTimeDimension(p)) {
+      warnings.push(`\`${p}\` is a time dimension: the time granularity comes from the path (add it as a segment), and the server may refuse it as a projection`);
     }
   }
 
