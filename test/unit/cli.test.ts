@@ -360,6 +360,16 @@ describe('cli end to end (child process)', function () {
     });
   });
 
+  it('demo: statement → client → token summary → a CMU report as a table, exit 0', async () => {
+    const r = await run(['demo'], { store: path.join(tmp, 'demo-store'), noUrl: true });
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /client_id [0-9a-f-]{8,}/);
+    assert.match(r.stdout, /valid for \d+h \d+m/);
+    assert.match(r.stdout, /^tenant\s+year\s+month\s+day\s+active-users/m);
+    assert.match(r.stdout, /^\d+ rows/m);
+    assert.ok(fs.existsSync(path.join(tmp, 'demo-store')), 'uses the given --store');
+  });
+
   describe('sandbox', () => {
     it('runs in the foreground, writes its statement 0600, imports it, and stops on SIGTERM with exit 0', async () => {
       const dir = path.join(tmp, 'sandbox-store');

@@ -36,6 +36,7 @@ export async function demo(ctx: CliContext): Promise<void> {
     const range = timeRange('last7d');
     q.start = range.start;
     q.end = range.end;
+    q.metrics = ['active-users', 'active-sessions', 'started-sessions', 'completed-sessions', 'failed-attempts'];
     c.out(`5. CMU report ${queryToHref(q)}`);
     const r = await c.cmu.fetchReport(q);
     c.out('');
