@@ -6,6 +6,9 @@ import { parseQueryFile, QueryFileModel, sanitizeQuery, formatProblems, stringif
 import { writeFileAtomic, type AtomicFs } from '../../src/extension/queries/atomicWrite';
 import { InputError } from '../../src/core/errors';
 import type { CmuQuery } from '../../src/core/cmu/types';
+import { runQueryBuilderFlow, BACK, type BuilderUi, type PickOptions, type InputOptions, type Back } from '../../src/extension/queries/builderFlow';
+import { nextSteps, metricsFor, filterableDimensions } from '../../src/core/cmu/catalog';
+import { timeRange, queryToHref } from '../../src/core/cmu/query';
 
 const q = (path: string[], extra: Partial<CmuQuery> = {}): CmuQuery => ({ path, filters: [], projections: [], metrics: [], ...extra });
 let n = 0;
@@ -341,4 +344,143 @@ describe('saved queries: atomic write', () => {
       assert.deepStrictEqual(fs.readdirSync(dir), ['cmu-queries.json']);
     });
   }
+});
+
+describe('saved queries: the query builder steps', () => {
+  type Step =
+    | { kind: 'pick'; o: PickOptions<unknown> }
+    | { kind: 'input'; o: InputOptions };
+  /** A UI that answers from a script; input answers must pass the step's own validation, like the real box. */
+  function scripted(answers: ((s: Step) => unknown)[]): BuilderUi & { seen: Step[] } {
+    const seen: Step[] = [];
+    const next = (s: Step) => {
+      seen.push(s);
+      const a = answers.shift();
+      if (!a) throw new Error(`no scripted answer for ${s.o.title} (step ${s.o.step})`);
+      return a(s);
+    };
+    return {
+      seen,
+      async pick<T>(o: PickOptions<T>) {
+        return next({ kind: 'pick', o: o as PickOptions<unknown> }) as T[] | Back | undefined;
+      },
+      async input(o: InputOptions) {
+        const v = next({ kind: 'input', o });
+        if (typeof v === 'string' && o.validate?.(v)) throw new Error(`scripted input "${v}" refused: ${o.validate(v)}`);
+        return v as string | Back | undefined;
+      },
+      async confirm() {
+        return 'Save Anyway';
+      },
+      info() {},
+    };
+  }
+  const pickLabel = (label: string) => (s: Step) => {
+    assert.strictEqual(s.kind, 'pick');
+    const it = (s.o as PickOptions<unknown>).items.find((i) => i.label === label || i.label.endsWith(' ' + label));
+    assert.ok(it, `no item "${label}" in ${(s.o as PickOptions<unknown>).items.map((i) => i.label).join(' | ')}`);
+    return [it.value];
+  };
+  const pickMany = (labels: string[]) => (s: Step) => (s.o as PickOptions<unknown>).items.filter((i) => labels.includes(i.label)).map((i) => i.value);
+  const type = (text: string) => (s: Step) => {
+    assert.strictEqual(s.kind, 'input');
+    return text;
+  };
+  const dimsOffered = (s: Step) => (s.o as PickOptions<{ kind: string; name?: string }>).items.filter((i) => i.value.kind === 'dim').map((i) => i.label);
+  const now = new Date('2026-11-26T15:00:00Z');
+
+  it('walks the drill-down tree offering only valid next steps, then metrics, filters (NOT IN), time, limit, format, name', async () => {
+    const ui = scripted([
+      pickLabel('tenant'),
+      pickLabel('year'),
+      pickLabel('month'),
+      pickLabel('day'),
+      pickLabel('mvpd'),
+      pickLabel('Done'),
+      pickMany(['active-users', 'started-sessions']),
+      pickLabel('Add a filter…'),
+      pickLabel('mvpd'),
+      pickLabel('!='),
+      type('TempPass'),
+      type('Other'),
+      type(''),
+      pickLabel('Continue'),
+      pickLabel('Last 7 days'),
+      type('50'),
+      pickLabel('CSV'),
+      type('Daily MVPD users'),
+    ]);
+    const r = await runQueryBuilderFlow(ui, undefined, now);
+    assert.ok(r);
+    const range = timeRange('last7d', now);
+    assert.deepStrictEqual(r.query, {
+      path: ['tenant', 'year', 'month', 'day', 'mvpd'],
+      filters: [{ dimension: 'mvpd', op: '!=', values: ['TempPass', 'Other'] }],
+      projections: [],
+      metrics: ['active-users', 'started-sessions'],
+      start: range.start,
+      end: range.end,
+      limit: 50,
+      format: 'csv',
+    });
+    assert.strictEqual(r.name, 'Daily MVPD users');
+    assert.ok(queryToHref(r.query).includes('mvpd!=TempPass&mvpd!=Other'));
+    // each path step offered exactly the catalog's next steps, with descriptions
+    const pathSteps = ui.seen.slice(0, 6);
+    const paths = [[], ['tenant'], ['tenant', 'year'], ['tenant', 'year', 'month'], ['tenant', 'year', 'month', 'day'], ['tenant', 'year', 'month', 'day', 'mvpd']];
+    pathSteps.forEach((st, i) => assert.deepStrictEqual(dimsOffered(st), nextSteps(paths[i]), `step ${i}`));
+    assert.ok((pathSteps[0].o as PickOptions<unknown>).items.filter((i) => i.label === 'tenant').every((i) => !!i.description));
+    // metrics of that path, filterable dimensions of that path
+    assert.deepStrictEqual((ui.seen[6].o as PickOptions<unknown>).items.map((i) => i.label), metricsFor(paths[5]));
+    assert.deepStrictEqual((ui.seen[8].o as PickOptions<unknown>).items.map((i) => i.label), filterableDimensions(paths[5]));
+  });
+
+  it('validates a custom ISO range, goes Back a step, and can be cancelled', async () => {
+    let refused: string | undefined;
+    const ui = scripted([
+      pickLabel('tenant'),
+      pickLabel('Done'),
+      () => BACK, // from metrics back to the path
+      pickLabel('year'),
+      pickLabel('Done'),
+      () => [],
+      pickLabel('Continue'),
+      pickLabel('Custom…'),
+      (s) => {
+        refused = (s.o as InputOptions).validate!('yesterday');
+        return '2024-11-01';
+      },
+      (s) => {
+        assert.match((s.o as InputOptions).validate!('2024-10-01') ?? '', /after the start/);
+        assert.match((s.o as InputOptions).validate!('2024-13') ?? '', /ISO 8601/);
+        return '2024-11-08T00:00:00Z';
+      },
+      type(''),
+      pickLabel('JSON (HAL, the default)'),
+      () => undefined, // cancel at the name
+    ]);
+    assert.strictEqual(await runQueryBuilderFlow(ui, undefined, now), undefined);
+    assert.match(refused ?? '', /ISO 8601/);
+  });
+
+  it('edits an existing query: starts on Done, keeps what is not changed', async () => {
+    const initial = q(['tenant', 'year'], { metrics: ['active-users'], start: '2024-01', limit: 10 });
+    const ui = scripted([
+      (s) => {
+        assert.deepStrictEqual(
+          (s.o as PickOptions<{ kind: string }>).items.filter((i) => (s.o as PickOptions<{ kind: string }>).active?.(i.value)).map((i) => i.label)[0],
+          '$(check) Done',
+        );
+        return [{ kind: 'done' }];
+      },
+      pickMany(['active-users']),
+      pickLabel('Continue'),
+      pickLabel('Keep'),
+      type('10'),
+      pickLabel('CSV'),
+      type('Yearly'),
+    ]);
+    const r = await runQueryBuilderFlow(ui, { query: initial, name: 'Old' }, now);
+    assert.deepStrictEqual(r, { query: { ...initial, format: 'csv' }, name: 'Yearly' });
+  });
 });

@@ -1,0 +1,330 @@
+/**
+ * The guided query builder's steps, free of `vscode` (the UI comes in through BuilderUi, so unit tests
+ * drive it with scripted answers). It only offers what the catalog says is valid: the path step by step
+ * (each step lists the valid next dimensions with their descriptions, plus "done"), metrics
+ * (multi-select with descriptions), filters (a dimension valid on the path, = or !=, values — several
+ * values make IN / NOT IN), time range (presets or custom ISO, validated), limit, format, name.
+ * Back returns to the previous step; cancel (undefined) ends the builder.
+ */
+import { describe, filterableDimensions, metricsFor, nextSteps, isKnownPath } from '../../core/cmu/catalog';
+import { TIME_PRESETS, describeQuery, emptyQuery, isoToMillis, queryToHref, timeRange, validateQuery, type TimePreset } from '../../core/cmu/query';
+import { cloneQuery, isIsoTime } from '../../core/cmu/savedQueries';
+import { REPORT_FORMATS, type CmuFilter, type CmuQuery, type ReportFormat } from '../../core/cmu/types';
+
+export interface BuilderResult {
+  query: CmuQuery;
+  name: string;
+}
+
+export const BACK = Symbol('back');
+export type Back = typeof BACK;
+
+export interface Item<T> {
+  label: string;
+  description?: string;
+  detail?: string;
+  value: T;
+}
+
+export const TOTAL_STEPS = 7;
+
+export interface PickOptions<T> {
+  title: string;
+  step: number;
+  placeholder: string;
+  items: Item<T>[];
+  many?: boolean;
+  selected?: (v: T) => boolean;
+  active?: (v: T) => boolean;
+  /** show a Back button (default true) */
+  back?: boolean;
+}
+
+export interface InputOptions {
+  title: string;
+  step: number;
+  prompt: string;
+  value?: string;
+  placeholder?: string;
+  validate?: (v: string) => string | undefined;
+}
+
+/** What the steps need from a UI: a pick list, an input box, a confirmation, a notice. */
+export interface BuilderUi {
+  /** the picked values (one for a single pick), BACK, or undefined when cancelled */
+  pick<T>(o: PickOptions<T>): Promise<T[] | Back | undefined>;
+  /** the accepted text (already valid), BACK, or undefined when cancelled */
+  input(o: InputOptions): Promise<string | Back | undefined>;
+  confirm(message: string, detail: string, buttons: string[]): Promise<string | undefined>;
+  info(message: string): void;
+}
+
+const pathLabel = (p: string[]) => '/' + p.join('/');
+
+/** Runs the builder; undefined when cancelled. `initial` pre-fills every step (Edit). */
+export async function runQueryBuilderFlow(ui: BuilderUi, initial?: { query?: CmuQuery; name?: string; title?: string }, now: Date = new Date()): Promise<BuilderResult | undefined> {
+  const q: CmuQuery = initial?.query ? cloneQuery(initial.query) : emptyQuery();
+  let name = initial?.name;
+  const title = initial?.title ?? (initial?.query ? 'Edit CMU Query' : 'New CMU Query');
+  let step = 1;
+  for (;;) {
+    let r: 'next' | Back | undefined;
+    switch (step) {
+      case 1:
+        r = await pathStep(ui, title, q, !!initial?.query);
+        break;
+      case 2:
+        r = await metricsStep(ui, title, q);
+        break;
+      case 3:
+        r = await filtersStep(ui, title, q);
+        break;
+      case 4:
+        r = await timeStep(ui, title, q, now);
+        break;
+      case 5:
+        r = await limitStep(ui, title, q);
+        break;
+      case 6:
+        r = await formatStep(ui, title, q);
+        break;
+      default: {
+        const v = await ui.input({
+          title,
+          step: 7,
+          prompt: `Name of the saved query — ${describeQuery(q)}`,
+          value: name ?? defaultQueryName(q),
+          validate: (s) => (s.trim() ? undefined : 'Give the query a name'),
+        });
+        if (v === undefined) return undefined;
+        if (v === BACK) {
+          step = 6;
+          continue;
+        }
+        name = v.trim();
+        const { errors } = validateQuery(q);
+        if (errors.length) {
+          const choice = await ui.confirm(
+            `This query has problems: ${errors[0].replace(/`/g, '')}`,
+            errors.map((e) => e.replace(/`/g, '')).join('\n'),
+            ['Save Anyway', 'Change Path'],
+          );
+          if (choice === 'Change Path') {
+            step = 1;
+            continue;
+          }
+          if (choice !== 'Save Anyway') return undefined;
+        }
+        return { query: q, name };
+      }
+    }
+    if (r === undefined) return undefined;
+    if (r === BACK) step = Math.max(1, step - 1);
+    else step++;
+  }
+}
+
+export function defaultQueryName(q: CmuQuery): string {
+  const d = describeQuery(q);
+  return d.length > 80 ? d.slice(0, 77) + '…' : d;
+}
+
+async function pathStep(ui: BuilderUi, title: string, q: CmuQuery, editing: boolean): Promise<'next' | Back | undefined> {
+  let first = true;
+  for (;;) {
+    type V = { kind: 'dim'; name: string } | { kind: 'done' } | { kind: 'up' };
+    const items: Item<V>[] = [];
+    const doneItem: Item<V> = {
+      label: '$(check) Done',
+      description: pathLabel(q.path),
+      detail: isKnownPath(q.path) ? 'use this path' : 'this path is not on the documented drill-down tree',
+      value: { kind: 'done' },
+    };
+    items.push(doneItem);
+    for (const d of nextSteps(q.path)) items.push({ label: d, description: describe(d) ?? '', value: { kind: 'dim', name: d } });
+    if (q.path.length) items.push({ label: '$(arrow-up) Up one level', description: pathLabel(q.path.slice(0, -1)), value: { kind: 'up' } });
+    const r = await ui.pick<V>({
+      title: `${title}: path ${pathLabel(q.path)}`,
+      step: 1,
+      placeholder: q.path.length ? 'Drill down further, or Done' : 'Pick the first dimension of the report path',
+      items,
+      // when editing, start on "Done" so Enter keeps the path
+      active: (v) => (editing && first ? v.kind === 'done' : v.kind === 'dim'),
+      back: q.path.length > 0,
+    });
+    first = false;
+    if (r === undefined) return undefined;
+    if (r === BACK || r[0]?.kind === 'up') {
+      q.path.pop();
+      continue;
+    }
+    const v = r[0];
+    if (!v) continue;
+    if (v.kind === 'done') {
+      // filters/metrics that no longer fit the path are dropped
+      const valid = new Set(filterableDimensions(q.path));
+      q.filters = q.filters.filter((f) => valid.has(f.dimension));
+      const metrics = new Set(metricsFor(q.path));
+      q.metrics = q.metrics.filter((m) => metrics.has(m));
+      return 'next';
+    }
+    if (v.kind === 'dim') q.path.push(v.name);
+  }
+}
+
+async function metricsStep(ui: BuilderUi, title: string, q: CmuQuery): Promise<'next' | Back | undefined> {
+  const items: Item<string>[] = metricsFor(q.path).map((m) => ({ label: m, detail: describe(m), value: m }));
+  const r = await ui.pick<string>({
+    title: `${title}: metrics`,
+    step: 2,
+    placeholder: 'Pick the metrics (none picked = every metric of the report)',
+    items,
+    many: true,
+    selected: (m) => q.metrics.includes(m),
+  });
+  if (r === undefined || r === BACK) return r;
+  q.metrics = r;
+  return 'next';
+}
+
+function filterText(f: CmuFilter): string {
+  if (f.values.length === 1) return `${f.dimension} ${f.op} ${f.values[0]}`;
+  return `${f.dimension} ${f.op === '=' ? 'IN' : 'NOT IN'} (${f.values.join(', ')})`;
+}
+
+async function filtersStep(ui: BuilderUi, title: string, q: CmuQuery): Promise<'next' | Back | undefined> {
+  for (;;) {
+    type V = { kind: 'continue' } | { kind: 'add' } | { kind: 'remove'; index: number };
+    const items: Item<V>[] = [
+      { label: '$(arrow-right) Continue', description: q.filters.length ? `${q.filters.length} filter(s)` : 'no filters', value: { kind: 'continue' } },
+      { label: '$(add) Add a filter…', description: 'dimension = / != value (several values: IN / NOT IN)', value: { kind: 'add' } },
+      ...q.filters.map((f, index) => ({ label: `$(trash) ${filterText(f)}`, description: 'remove this filter', value: { kind: 'remove' as const, index } })),
+    ];
+    const r = await ui.pick<V>({ title: `${title}: filters`, step: 3, placeholder: 'Filters narrow the report to some values', items });
+    if (r === undefined || r === BACK) return r;
+    const v = r[0];
+    if (!v || v.kind === 'continue') return 'next';
+    if (v.kind === 'remove') {
+      q.filters.splice(v.index, 1);
+      continue;
+    }
+    const dims = filterableDimensions(q.path);
+    if (!dims.length) {
+      ui.info(`No dimension can be filtered on ${pathLabel(q.path)}: drill down first.`);
+      continue;
+    }
+    const d = await ui.pick<string>({
+      title: `${title}: filter on…`,
+      step: 3,
+      placeholder: `Dimensions valid on ${pathLabel(q.path)} (on the path or below it)`,
+      items: dims.map((x) => ({ label: x, description: (q.path.includes(x) ? 'on the path — ' : 'below the path — ') + (describe(x) ?? ''), value: x })),
+    });
+    if (d === undefined) return undefined;
+    if (d === BACK || !d[0]) continue;
+    const dimension = d[0];
+    const op = await ui.pick<'=' | '!='>({
+      title: `${title}: ${dimension}`,
+      step: 3,
+      placeholder: 'Operator',
+      items: [
+        { label: '=', description: 'is (several values: IN)', value: '=' },
+        { label: '!=', description: 'is not (several values: NOT IN)', value: '!=' },
+      ],
+    });
+    if (op === undefined) return undefined;
+    if (op === BACK || !op[0]) continue;
+    const values: string[] = [];
+    for (;;) {
+      const val = await ui.input({
+        title: `${title}: ${dimension} ${op[0]} …`,
+        step: 3,
+        prompt: values.length
+          ? `Another value for ${dimension} ${op[0] === '=' ? 'IN' : 'NOT IN'} (${values.join(', ')}) — leave empty to finish`
+          : `Value of ${dimension} (e.g. an MVPD id); you can add more values next`,
+        validate: (s) => (!values.length && !s.trim() ? 'Enter a value' : values.includes(s.trim()) ? 'Already in the list' : undefined),
+      });
+      if (val === undefined) return undefined;
+      if (val === BACK) break;
+      if (!val.trim()) break;
+      values.push(val.trim());
+    }
+    if (!values.length) continue;
+    const same = q.filters.find((f) => f.dimension === dimension && f.op === op[0]);
+    if (same) same.values = [...new Set([...same.values, ...values])];
+    else q.filters.push({ dimension, op: op[0], values });
+  }
+}
+
+async function timeStep(ui: BuilderUi, title: string, q: CmuQuery, now: Date): Promise<'next' | Back | undefined> {
+  type V = { kind: 'keep' } | { kind: 'none' } | { kind: 'preset'; id: TimePreset } | { kind: 'custom' };
+  const items: Item<V>[] = [];
+  if (q.start || q.end) items.push({ label: '$(check) Keep', description: `${q.start ?? '…'} → ${q.end ?? 'now'}`, value: { kind: 'keep' } });
+  items.push({ label: 'Server default', description: 'no start/end: the server picks the window', value: { kind: 'none' } });
+  for (const p of TIME_PRESETS) {
+    const r = timeRange(p.id, now);
+    items.push({ label: p.label, description: `${r.start} → ${r.end} (UTC)`, value: { kind: 'preset', id: p.id } });
+  }
+  items.push({ label: 'Custom…', description: 'ISO 8601 start and end, e.g. 2024-11 or 2024-11-01T10:00:00', value: { kind: 'custom' } });
+  const r = await ui.pick<V>({ title: `${title}: time range`, step: 4, placeholder: 'Time range (saved as fixed UTC dates)', items });
+  if (r === undefined || r === BACK) return r;
+  const v = r[0];
+  if (!v || v.kind === 'keep') return 'next';
+  if (v.kind === 'none') {
+    delete q.start;
+    delete q.end;
+    return 'next';
+  }
+  if (v.kind === 'preset') {
+    const t = timeRange(v.id, now);
+    q.start = t.start;
+    q.end = t.end;
+    return 'next';
+  }
+  const isoCheck = (s: string, optional: boolean) =>
+    !s.trim() ? (optional ? undefined : 'Enter a start') : isIsoTime(s.trim()) && isoToMillis(s.trim()) !== undefined ? undefined : 'Not an ISO 8601 date/time: try 2024-11-01 or 2024-11-01T10:00:00Z';
+  const start = await ui.input({ title: `${title}: start`, step: 4, prompt: 'Start (ISO 8601, UTC unless a zone is given)', value: q.start ?? '', validate: (s) => isoCheck(s, false) });
+  if (start === undefined) return undefined;
+  if (start === BACK) return timeStep(ui, title, q, now);
+  const end = await ui.input({
+    title: `${title}: end`,
+    step: 4,
+    prompt: 'End (ISO 8601) — leave empty for "now"',
+    value: q.end ?? '',
+    validate: (s) => isoCheck(s, true) ?? (s.trim() && isoToMillis(s.trim())! <= isoToMillis(start.trim())! ? 'The end must be after the start' : undefined),
+  });
+  if (end === undefined) return undefined;
+  if (end === BACK) return timeStep(ui, title, q, now);
+  q.start = start.trim();
+  if (end.trim()) q.end = end.trim();
+  else delete q.end;
+  return 'next';
+}
+
+async function limitStep(ui: BuilderUi, title: string, q: CmuQuery): Promise<'next' | Back | undefined> {
+  const v = await ui.input({
+    title: `${title}: limit`,
+    step: 5,
+    prompt: 'Maximum number of rows — leave empty for the server default (1000)',
+    value: q.limit !== undefined ? String(q.limit) : '',
+    validate: (s) => (!s.trim() || /^[1-9]\d{0,8}$/.test(s.trim()) ? undefined : 'A whole number of rows, 1 or more'),
+  });
+  if (v === undefined || v === BACK) return v;
+  if (v.trim()) q.limit = Number(v.trim());
+  else delete q.limit;
+  return 'next';
+}
+
+async function formatStep(ui: BuilderUi, title: string, q: CmuQuery): Promise<'next' | Back | undefined> {
+  const label: Record<ReportFormat, string> = { json: 'JSON (HAL, the default)', csv: 'CSV', xml: 'XML', html: 'HTML' };
+  const r = await ui.pick<ReportFormat>({
+    title: `${title}: format`,
+    step: 6,
+    placeholder: `Format — ${queryToHref(q)}`,
+    items: REPORT_FORMATS.map((f) => ({ label: label[f], value: f })),
+    active: (f) => f === (q.format ?? 'json'),
+  });
+  if (r === undefined || r === BACK) return r;
+  if (!r[0] || r[0] === 'json') delete q.format;
+  else q.format = r[0];
+  return 'next';
+}
