@@ -79,6 +79,11 @@ describe('cli parts', () => {
       assert.strictEqual(query.limit, 10);
       assert.strictEqual(query.start, '2024-11');
     });
+    it('a pasted URL must be on the CMU origin of the environment', () => {
+      const base = 'http://127.0.0.1:9/cmu/v2';
+      assert.deepStrictEqual(buildQuery('http://127.0.0.1:9/cmu/v2/tenant/year?mvpd=A', {}, base).query.path, ['tenant', 'year']);
+      assert.throws(() => buildQuery('https://evil.example.com/cmu/v2/tenant/year', {}, base), /evil\.example\.com/);
+    });
     it('format: --format wins over the path extension; html and unknown formats are refused', () => {
       assert.strictEqual(buildQuery('tenant/year.csv', {}).format, 'csv');
       assert.strictEqual(buildQuery('tenant/year.csv', { format: 'TABLE' }).format, 'table');

@@ -14,6 +14,7 @@ import { pipeline } from 'stream/promises';
 import { fileNameFromContentDisposition, parseReportBody } from '../../core/cmu/parse';
 import { parseQueryUrl, validateQuery } from '../../core/cmu/query';
 import type { CmuFilter, CmuQuery, ParsedReport } from '../../core/cmu/types';
+import { sameOrigin } from '../../core/environments';
 import { InputError } from '../../core/errors';
 import type { HttpResponse } from '../../core/http';
 import type { CliContext } from '../context';
@@ -47,6 +48,21 @@ export function parseFilter(s: string): CmuFilter {
 
 /** The query from PATH (a path, a HAL href or a pasted CMU URL) plus the flags. */
 export function buildQuery(pathArg: string, opts: ReportOptions, cmuBase?: string): { query: CmuQuery; format: CliFormat | undefined } {
+  // A pasted URL must be on this environment's CMU origin: the token only ever goes there.
+  if (cmuBase && /^[a-z][a-z0-9+.-]*:\/\//i.test(pathArg.trim()) && !sameOrigin(pathArg.trim(), cmuBase)) {
+    let origin = pathArg.trim();
+    try {
+      origin = new URL(origin).origin;
+    } catch {
+      /* shown as given */
+    }
+    throw new InputError(
+      `The URL is on ${origin}, but this environment's CMU base is ${cmuBase}`,
+      'The access token is only sent to the CMU origin of its environment. Pass a path (e.g. /cmu/v2/tenant/year), or choose the environment with --dcr-url/--cmu-url.',
+      'openSettings',
+      'other_origin',
+    );
+  }
   const q = parseQueryUrl(pathArg, cmuBase);
   for (const s of opts.filter ?? []) {
     const f = parseFilter(s);
