@@ -143,6 +143,13 @@ describe('cmu/parse: one shape for every format', () => {
     assert.deepEqual(r.rows, [['A', null, 1], ['B', null, 2], ['C', 'web', 3]]);
   });
 
+  it('metrics before dimensions in the records: columns still dimensions first', () => {
+    const body = JSON.stringify({ report: [{ 'active-users': '1', mvpd: 'A', 'started-sessions': 2, year: 2024 }, { 'active-users': '3', mvpd: 'B', 'started-sessions': '', year: '2025' }] });
+    const r = parseReportBody(body, 'application/json', 'https://x/cmu/v2/year/mvpd');
+    assert.deepEqual(r.columns.map((c) => c.name), ['mvpd', 'year', 'active-users', 'started-sessions']);
+    assert.deepEqual(r.rows, [['A', '2024', 1, 2], ['B', '2025', 3, null]]);
+  });
+
   it('an empty report, a missing report, a single-object report', () => {
     assert.deepEqual(parseReportBody('{"_links":{},"report":[]}', 'application/json', 'https://x/cmu/v2/tenant').rows, []);
     assert.deepEqual(parseReportBody('{"_links":{}}', 'application/json', 'https://x/cmu/v2/tenant').columns, []);

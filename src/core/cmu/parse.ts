@@ -185,25 +185,33 @@ function dimensionCell(v: unknown): ReportCell {
 export function rowsFromRecords(records: readonly Record<string, unknown>[]): { columns: ReportColumn[]; rows: ReportCell[][] } {
   const n = records.length;
   if (n === 0) return { columns: [], rows: [] };
-  // keys: those of the first record, plus any a later record adds (the doc says all records share them)
+  // Keys: those of the first record, plus any a later record adds. The doc says every record has the same
+  // keys in the same order; such records take the fast path (Object.values, converted in place).
   const keys = Object.keys(records[0]);
-  const keyIndex = new Map<string, number>();
-  for (let i = 0; i < keys.length; i++) keyIndex.set(keys[i], i);
-  const firstCount = keys.length;
+  const width0 = keys.length;
+  let keyIndex: Map<string, number> | undefined;
+  let odd: Uint8Array | undefined; // records whose keys differ from the first one's
   for (let r = 1; r < n; r++) {
     const rec = records[r];
-    let count = 0;
+    let i = 0;
+    let same = true;
     for (const k in rec) {
-      count++;
-      if (count > firstCount || keyIndex.get(k) === undefined) {
-        // rare: a record with other keys; register every key it has
-        for (const k2 of Object.keys(rec)) {
-          if (!keyIndex.has(k2)) {
-            keyIndex.set(k2, keys.length);
-            keys.push(k2);
-          }
-        }
+      if (k !== keys[i++]) {
+        same = false;
         break;
+      }
+    }
+    if (same && i === width0) continue;
+    odd ??= new Uint8Array(n);
+    odd[r] = 1;
+    if (!keyIndex) {
+      keyIndex = new Map<string, number>();
+      for (let c = 0; c < keys.length; c++) keyIndex.set(keys[c], c);
+    }
+    for (const k of Object.keys(rec)) {
+      if (!keyIndex.has(k)) {
+        keyIndex.set(k, keys.length);
+        keys.push(k);
       }
     }
   }
@@ -212,22 +220,38 @@ export function rowsFromRecords(records: readonly Record<string, unknown>[]): { 
     for (let r = 0; r < n; r++) yield records[r][key];
   });
   const width = p.order.length;
-  const srcKeys = p.order.map((c) => keys[c]);
+  const order = p.order;
   const isMetricCol = p.metric;
+  let identity = width === width0;
+  for (let j = 0; identity && j < width; j++) identity = order[j] === j;
+  const srcKeys = order.map((c) => keys[c]);
   const rows: ReportCell[][] = new Array(n);
   for (let r = 0; r < n; r++) {
     const rec = records[r];
-    const row: ReportCell[] = new Array(width);
+    if (odd !== undefined && odd[r] === 1) {
+      // slow path: look every column up by name
+      const row: ReportCell[] = new Array(width);
+      for (let j = 0; j < width; j++) {
+        const v = rec[srcKeys[j]];
+        row[j] = isMetricCol[j] ? metricCell(v) : dimensionCell(v);
+      }
+      rows[r] = row;
+      continue;
+    }
+    const vs = Object.values(rec) as unknown[];
+    const row: unknown[] = identity ? vs : new Array(width);
     for (let j = 0; j < width; j++) {
-      const v = rec[srcKeys[j]];
+      const c = order[j];
+      const v = c < width0 ? vs[c] : undefined;
       if (isMetricCol[j]) {
         if (typeof v === 'string') {
           const x = +v;
           row[j] = v.length === 0 || x !== x || (x === 0 && v.trim() === '') ? null : x;
         } else row[j] = metricCell(v);
-      } else row[j] = typeof v === 'string' ? v : dimensionCell(v);
+      } else if (typeof v !== 'string') row[j] = dimensionCell(v);
+      else if (!identity) row[j] = v;
     }
-    rows[r] = row;
+    rows[r] = row as ReportCell[];
   }
   return { columns: p.columns, rows };
 }
