@@ -169,7 +169,7 @@ export class CmuService {
     const filters: RowFilter[] = [];
     const projections: string[] = [];
     for (const [name, value] of pairs) {
-      if (name === 'access_token' || name === 'metrics' || RESERVED_ONCE.includes(name)) continue;
+      if (name === 'metrics' || RESERVED_ONCE.includes(name)) continue;
       const negated = name.endsWith('!');
       const dim = negated ? name.slice(0, -1) : name;
       if (isTimeDimension(dim)) throw new HttpProblem(400, `${dim} is a time dimension: it cannot be filtered or projected; use start and end`);
