@@ -1,4 +1,3 @@
-import './support/tsFirst';
 import * as assert from 'node:assert/strict';
 import { alternateUrl, asArray, fallbackHref, lastSegment, linksFromRels, normalizeLink, readHalLinks, resolveHref } from '../../src/core/cmu/hal';
 

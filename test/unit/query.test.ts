@@ -1,4 +1,3 @@
-import './support/tsFirst';
 import * as assert from 'node:assert/strict';
 import {
   describeQuery,
