@@ -224,3 +224,64 @@ suite('saved queries', function () {
     await cmd('cmu.queries.delete', id);
   });
 });
+
+suite('Connection view', function () {
+  this.timeout(60_000);
+  type Summary = {
+    state: string;
+    environment: string;
+    statement: boolean;
+    clientId?: string;
+    tokenExpiresAt?: number;
+    items: { label: string; description: string; contextValue?: string }[];
+  };
+  const refresh = () => cmd<Summary>('cmu.connection.refresh');
+  const item = (s: Summary, label: string) => s.items.find((i) => i.label === label)!;
+
+  suiteSetup(async () => {
+    await testApi();
+    await cmd('cmu.startSandbox');
+  });
+
+  test('follows the chain: nothing (welcome) → statement → client → token, with the countdown', async () => {
+    await cmd('cmu.forgetCredentials', 'all');
+    let s = await refresh();
+    assert.strictEqual(s.state, 'noStatement');
+    assert.deepStrictEqual(s.items, [], 'empty: the welcome content shows');
+
+    await cmd('cmu.startSandbox'); // imports the sandbox's statement again
+    s = await refresh();
+    assert.strictEqual(s.state, 'ready');
+    assert.match(item(s, 'Environment').description, /^sandbox · profile /);
+    assert.match(item(s, 'Software statement').description, /RS256/);
+    assert.strictEqual(item(s, 'Client').description, 'not registered');
+    assert.strictEqual(item(s, 'Client').contextValue, 'cmu.conn.client.missing');
+
+    const { clientId } = await cmd<{ clientId: string }>('cmu.registerClient');
+    s = await refresh();
+    assert.strictEqual(s.clientId, clientId);
+    assert.strictEqual(item(s, 'Client').description, clientId);
+
+    await cmd('cmu.getAccessToken');
+    s = await refresh();
+    assert.ok(s.tokenExpiresAt! > Date.now());
+    assert.match(item(s, 'Access token').description, /^expires in \d/);
+    assert.strictEqual(item(s, 'Access token').contextValue, 'cmu.conn.token');
+    // nothing secret in what the view shows
+    const shown = JSON.stringify(s);
+    const token = await (await testApi()).services.peekSession()!.peekToken();
+    assert.ok(token && !shown.includes(token.accessToken));
+  });
+
+  test('inline actions run the extension commands; a stopped sandbox shows its welcome', async () => {
+    const before = (await refresh()).tokenExpiresAt;
+    await new Promise((r) => setTimeout(r, 1100));
+    await cmd('cmu.connection.refreshToken');
+    const after = await refresh();
+    assert.ok(after.tokenExpiresAt! >= before!, 'token refreshed');
+    await cmd('cmu.stopSandbox');
+    assert.strictEqual((await refresh()).state, 'sandboxStopped');
+    await cmd('cmu.startSandbox');
+    assert.strictEqual((await refresh()).state, 'ready');
+  });
+});

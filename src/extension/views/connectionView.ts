@@ -241,7 +241,26 @@ export function registerConnectionView(services: Services): ConnectionTreeProvid
     services.onDidChangeSession(reload),
     view.onDidChangeVisibility(() => (view.visible ? reload() : schedule())),
     { dispose: () => timer && clearInterval(timer) },
-    vscode.commands.registerCommand('cmu.connection.refresh', () => provider.reload().then(() => provider.snapshot.state)),
+    // re-reads what is stored and returns what the view shows (no secret: ids, states, expiry, scopes)
+    vscode.commands.registerCommand('cmu.connection.refresh', async () => {
+      await provider.reload();
+      schedule();
+      const roots = await provider.getChildren();
+      const s = provider.snapshot;
+      return {
+        state: s.state,
+        environment: s.environment,
+        profile: s.profile,
+        statement: !!s.statement,
+        clientId: s.client?.clientId,
+        tokenExpiresAt: s.token?.expiresAt,
+        scopes: s.token?.scopes,
+        items: roots.map((n) => {
+          const it = provider.getTreeItem(n);
+          return { label: String(it.label), description: String(it.description ?? ''), contextValue: it.contextValue };
+        }),
+      };
+    }),
   );
   for (const [id, target] of Object.entries(CONNECTION_ACTIONS)) {
     context.subscriptions.push(
