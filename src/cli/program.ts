@@ -15,7 +15,7 @@ import { register, token } from './commands/token';
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /** Builds the program; `run` receives the chosen command's work and maps its outcome to an exit code. */
-export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+export function buildProgram(io: Io, setExit: (code: number) => void, state: { prefix: string } = { prefix: 'cmu' }): Command {
   const program = new Command('cmu');
   const ctxOf = (cmd: Command): CliContext => new CliContext(cmd.optsWithGlobals<GlobalOptions>(), io);
   const run =
@@ -23,6 +23,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     async (...args: unknown[]): Promise<void> => {
       const cmd = args[args.length - 1] as Command;
       const ctx = ctxOf(cmd);
+      try {
+        state.prefix = ctx.commandPrefix; // hints in error messages repeat the flags that were used
+      } catch {
+        /* a bad URL: reported by the command itself */
+      }
       const code = await fn(ctx, ...(args.slice(0, -1) as A));
       setExit(typeof code === 'number' ? code : 0);
     };
@@ -106,7 +111,8 @@ Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage or input.`,
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code = 0;
   const verbose = argv.includes('--verbose');
-  const program = buildProgram(io, (c) => (code = c));
+  const state = { prefix: 'cmu' };
+  const program = buildProgram(io, (c) => (code = c), state);
   try {
     if (argv.length === 0) {
       program.outputHelp({ error: true });
@@ -120,7 +126,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // commander already printed the message.
       return e.exitCode === 0 ? 0 : 2;
     }
-    io.err(formatError(e, { verbose, prefix: 'cmu' }) + '\n');
+    io.err(formatError(e, { verbose, prefix: state.prefix }) + '\n');
     return exitCodeFor(e);
   }
 }
