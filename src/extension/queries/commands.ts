@@ -400,8 +400,9 @@ export function registerQueries(services: Services): QueriesApi {
     return { ok: true };
   });
 
-  // in-process access for the integration tests (drag and drop through the controller); not in the palette
-  context.subscriptions.push(vscode.commands.registerCommand('cmu.queries._internals', () => api));
+  // in-process access for the integration tests (drag and drop through the controller); only under tests
+  if (context.extensionMode === vscode.ExtensionMode.Test || process.env.CMU_EXPLORER_TEST === '1')
+    context.subscriptions.push(vscode.commands.registerCommand('cmu.queries._internals', () => api));
 
   async function reveal(id: string): Promise<void> {
     if (!view.visible) return;
