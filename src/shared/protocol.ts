@@ -51,10 +51,21 @@ export interface QueryView {
   environment?: string;
 }
 
+/**
+ * One column of the report, columnar so 200k rows cross every hop (extension host → workbench →
+ * webview) as a few typed arrays instead of 2M small values: text cells dictionary-encoded (CMU
+ * dimensions repeat a lot), numbers as a Float64Array (NaN = empty).
+ */
+export type ColumnData = { type: 'text'; dict: string[]; codes: Uint32Array } | { type: 'number'; values: Float64Array };
+/** `codes` value of an empty (null) text cell */
+export const NULL_CODE = 0xffffffff;
+
 export interface ReportView {
   query: QueryView;
   columns: ColumnView[];
-  rows: ReportCell[][];
+  rowCount: number;
+  /** aligned with `columns` */
+  data: ColumnData[];
   drillDown: NavLink[];
   /** root … parent: the roll-up chain, nearest last */
   breadcrumb: NavLink[];
@@ -77,6 +88,67 @@ export interface ErrorView {
   actions: { id: string; label: string }[];
   /** e.g. the valid next steps after a 404, as clickable links */
   nextSteps: NavLink[];
+}
+
+/** Rows (arrays aligned with columns) to columns: numbers where every cell is a number or empty. */
+export function encodeColumns(ncols: number, rows: readonly (readonly ReportCell[])[]): ColumnData[] {
+  const n = rows.length;
+  const out: ColumnData[] = [];
+  for (let c = 0; c < ncols; c++) {
+    let numeric = true;
+    for (let r = 0; r < n; r++) {
+      const v = rows[r][c];
+      if (v !== null && v !== undefined && typeof v !== 'number') {
+        numeric = false;
+        break;
+      }
+    }
+    if (numeric) {
+      const values = new Float64Array(n);
+      for (let r = 0; r < n; r++) {
+        const v = rows[r][c];
+        values[r] = typeof v === 'number' ? v : NaN;
+      }
+      out.push({ type: 'number', values });
+      continue;
+    }
+    const dict: string[] = [];
+    const index = new Map<string, number>();
+    const codes = new Uint32Array(n);
+    for (let r = 0; r < n; r++) {
+      const v = rows[r][c];
+      if (v === null || v === undefined) {
+        codes[r] = NULL_CODE;
+        continue;
+      }
+      const s = String(v);
+      let k = index.get(s);
+      if (k === undefined) {
+        k = dict.length;
+        dict.push(s);
+        index.set(s, k);
+      }
+      codes[r] = k;
+    }
+    out.push({ type: 'text', dict, codes });
+  }
+  return out;
+}
+
+export function cellAt(col: ColumnData, r: number): ReportCell {
+  if (col.type === 'number') {
+    const v = col.values[r];
+    return Number.isNaN(v) ? null : v;
+  }
+  const k = col.codes[r];
+  return k === NULL_CODE ? null : col.dict[k];
+}
+
+/** Back to rows (tests, small reports). */
+export function decodeRows(data: ColumnData[], rowCount: number): ReportCell[][] {
+  const rows: ReportCell[][] = new Array(rowCount);
+  for (let r = 0; r < rowCount; r++) rows[r] = data.map((c) => cellAt(c, r));
+  return rows;
 }
 
 // ---------- extension → webview ----------

@@ -6,8 +6,8 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ReportCell } from '../core/cmu/types';
-import type { ColumnView } from '../shared/protocol';
+import { NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol';
+import type { ReportData } from './data';
 import { h } from './dom';
 
 export const TIME_ORDER = ['year', 'month', 'day', 'hour', 'minute', 'second'] as const;
@@ -19,36 +19,35 @@ export interface ChartSeries {
   series: { label: string; values: (number | null)[] }[];
 }
 
-/** Aggregates rows into time buckets; pure, exported for tests and the benchmark. */
-export function buildSeries(
-  columns: ColumnView[],
-  rows: ReportCell[][],
-  metric: string,
-  split: string,
-  topN: number,
-): ChartSeries | undefined {
+/** Aggregates the rows into time buckets (UTC); pure, exported for tests and the benchmark. */
+export function buildSeries(d: ReportData, metric: string, split: string, topN: number): ChartSeries | undefined {
+  const columns = d.columns;
   const timeIdx = TIME_ORDER.map((t) => columns.findIndex((c) => c.name === t));
   if (timeIdx.every((i) => i < 0)) return undefined;
   const metrics = metric === ALL_METRICS ? columns.filter((c) => c.kind === 'metric').map((c) => c.name) : [metric];
-  const mIdx = metrics.map((m) => columns.findIndex((c) => c.name === m)).filter((i) => i >= 0);
+  const mIdx = metrics.map((m) => columns.findIndex((c) => c.name === m)).filter((i) => i >= 0 && d.data[i].type === 'number');
   if (mIdx.length === 0) return undefined;
-  const sIdx = split ? columns.findIndex((c) => c.name === split) : -1;
-  const [yi, moi, di, hi, mii, si] = timeIdx;
-  const num = (r: ReportCell[], i: number, dflt: number): number => {
-    if (i < 0) return dflt;
-    const v = r[i];
-    const n = typeof v === 'number' ? v : Number(v);
-    return Number.isFinite(n) ? n : dflt;
-  };
+  const mVals = mIdx.map((i) => (d.data[i] as Extract<ColumnData, { type: 'number' }>).values);
+  const n = d.rowCount;
 
-  // bucket index per row
+  // one numeric part per time column: per distinct text value, not per row
+  const part = (ci: number, dflt: number): ((r: number) => number) => {
+    if (ci < 0) return () => dflt;
+    const col = d.data[ci];
+    if (col.type === 'number') return (r) => (Number.isNaN(col.values[r]) ? dflt : col.values[r]);
+    const nums = col.dict.map((s) => {
+      const x = Number(s);
+      return Number.isFinite(x) ? x : dflt;
+    });
+    return (r) => (col.codes[r] === NULL_CODE ? dflt : nums[col.codes[r]]);
+  };
+  const [y, mo, da, ho, mi, se] = [part(timeIdx[0], 1970), part(timeIdx[1], 1), part(timeIdx[2], 1), part(timeIdx[3], 0), part(timeIdx[4], 0), part(timeIdx[5], 0)];
+
   const bucketOf = new Map<number, number>();
   const xs: number[] = [];
-  const rowBucket = new Int32Array(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    const t =
-      Date.UTC(num(row, yi, 1970), num(row, moi, 1) - 1, num(row, di, 1), num(row, hi, 0), num(row, mii, 0), num(row, si, 0)) / 1000;
+  const rowBucket = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const t = Date.UTC(y(r), mo(r) - 1, da(r), ho(r), mi(r), se(r)) / 1000;
     let b = bucketOf.get(t);
     if (b === undefined) {
       b = xs.length;
@@ -57,59 +56,64 @@ export function buildSeries(
     }
     rowBucket[r] = b;
   }
-  // sort buckets by time
-  const perm = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b]);
+  const perm = Array.from(xs.keys()).sort((a, b) => xs[a] - xs[b]);
   const rank = new Int32Array(xs.length);
   perm.forEach((b, i) => (rank[b] = i));
   const x = perm.map((b) => xs[b]);
   const nb = x.length;
 
-  const valueOf = (row: ReportCell[]): number | null => {
-    let s = 0;
-    let any = false;
-    for (const i of mIdx) {
-      const v = row[i];
-      if (typeof v === 'number') {
-        s += v;
-        any = true;
-      }
-    }
-    return any ? s : null;
-  };
-
-  if (sIdx < 0) {
-    const series = mIdx.map((mi) => {
+  const sIdx = split ? columns.findIndex((c) => c.name === split) : -1;
+  const sCol = sIdx >= 0 ? d.data[sIdx] : undefined;
+  if (!sCol || sCol.type !== 'text') {
+    const series = mIdx.map((ci, k) => {
       const vals = new Array<number | null>(nb).fill(null);
-      for (let r = 0; r < rows.length; r++) {
-        const v = rows[r][mi];
-        if (typeof v !== 'number') continue;
-        const k = rank[rowBucket[r]];
-        vals[k] = (vals[k] ?? 0) + v;
+      const v = mVals[k];
+      for (let r = 0; r < n; r++) {
+        const m = v[r];
+        if (Number.isNaN(m)) continue;
+        const b = rank[rowBucket[r]];
+        vals[b] = (vals[b] ?? 0) + m;
       }
-      return { label: columns[mi].name, values: vals };
+      return { label: columns[ci].name, values: vals };
     });
     return { x, series };
   }
 
   // top N values of the split dimension by total, the rest as "other"
-  const totals = new Map<string, number>();
-  for (const row of rows) {
-    const key = String(row[sIdx] ?? '');
-    totals.set(key, (totals.get(key) ?? 0) + (valueOf(row) ?? 0));
+  const valueOf = (r: number): number => {
+    let s = NaN;
+    for (const v of mVals) {
+      const m = v[r];
+      if (!Number.isNaN(m)) s = Number.isNaN(s) ? m : s + m;
+    }
+    return s;
+  };
+  const ncodes = sCol.dict.length + 1; // last slot: empty cells
+  const codeOf = (r: number): number => (sCol.codes[r] === NULL_CODE ? ncodes - 1 : sCol.codes[r]);
+  const totals = new Float64Array(ncodes);
+  const seen = new Uint8Array(ncodes);
+  const rowValue = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const v = valueOf(r);
+    rowValue[r] = v;
+    const k = codeOf(r);
+    seen[k] = 1;
+    if (!Number.isNaN(v)) totals[k] += v;
   }
-  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1]);
-  const top = ranked.slice(0, topN).map(([k]) => k);
-  const hasOther = ranked.length > topN;
-  const slot = new Map(top.map((k, i) => [k, i]));
-  const series = [...top.map((k) => ({ label: k === '' ? '(empty)' : k, values: new Array<number | null>(nb).fill(null) }))];
-  if (hasOther) series.push({ label: `other (${ranked.length - topN})`, values: new Array<number | null>(nb).fill(null) });
-  for (let r = 0; r < rows.length; r++) {
-    const v = valueOf(rows[r]);
-    if (v === null) continue;
-    const s = slot.get(String(rows[r][sIdx] ?? '')) ?? top.length;
-    const k = rank[rowBucket[r]];
-    const arr = series[s].values;
-    arr[k] = (arr[k] ?? 0) + v;
+  const present = Array.from(totals.keys()).filter((k) => seen[k]);
+  present.sort((a, b) => totals[b] - totals[a]);
+  const top = present.slice(0, topN);
+  const others = present.length - top.length;
+  const slot = new Int32Array(ncodes).fill(top.length);
+  top.forEach((k, i) => (slot[k] = i));
+  const series = top.map((k) => ({ label: k === ncodes - 1 ? '(empty)' : sCol.dict[k] === '' ? '(empty)' : sCol.dict[k], values: new Array<number | null>(nb).fill(null) }));
+  if (others > 0) series.push({ label: `other (${others})`, values: new Array<number | null>(nb).fill(null) });
+  for (let r = 0; r < n; r++) {
+    const v = rowValue[r];
+    if (Number.isNaN(v)) continue;
+    const arr = series[slot[codeOf(r)]].values;
+    const b = rank[rowBucket[r]];
+    arr[b] = (arr[b] ?? 0) + v;
   }
   return { x, series };
 }
@@ -142,8 +146,7 @@ export class ReportChart {
   private readonly topSel: HTMLSelectElement;
   private readonly note: HTMLElement;
   private plot: uPlot | undefined;
-  private columns: ColumnView[] = [];
-  private rows: ReportCell[][] = [];
+  private report: ReportData | undefined;
   private data: ChartSeries | undefined;
   /** ms spent building the last chart (aggregation + uPlot draw) */
   lastBuildMs = 0;
@@ -195,10 +198,10 @@ export class ReportChart {
   }
 
   /** Sets the data; returns whether a chart is shown. Keeps the chosen metric/split when still valid. */
-  setData(columns: ColumnView[], rows: ReportCell[][]): boolean {
-    this.columns = columns;
-    this.rows = rows;
-    if (!ReportChart.applies(columns) || rows.length === 0) {
+  setData(report: ReportData | undefined): boolean {
+    this.report = report;
+    const columns = report?.columns ?? [];
+    if (!report || !ReportChart.applies(columns) || report.rowCount === 0) {
       this.destroy();
       this.el.hidden = true;
       return false;
@@ -219,10 +222,10 @@ export class ReportChart {
   }
 
   rebuild(): void {
-    if (this.el.hidden || !this.columns.length) return;
+    if (this.el.hidden || !this.report) return;
     const t0 = performance.now();
     this.topSel.hidden = this.splitSel.value === NO_SPLIT;
-    this.data = buildSeries(this.columns, this.rows, this.metricSel.value, this.splitSel.value, Number(this.topSel.value));
+    this.data = buildSeries(this.report, this.metricSel.value, this.splitSel.value, Number(this.topSel.value));
     this.destroy();
     if (!this.data) return;
     const colors = palette();

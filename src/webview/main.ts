@@ -6,6 +6,7 @@
 import type { HostMessage, PanelAction, PanelState, QueryView, ReportView, WebviewMessage } from '../shared/protocol';
 import { PROTOCOL_VERSION } from '../shared/protocol';
 import { ReportChart } from './chart';
+import { ReportData } from './data';
 import { h } from './dom';
 import { renderHeader } from './header';
 import { renderCancelled, renderEmpty, renderError, renderLoading } from './states';
@@ -70,10 +71,11 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   currentReport = report;
   persist(report.query);
   drawHeader();
-  if (report.rows.length === 0) {
+  const data = new ReportData(report.columns, report.data, report.rowCount);
+  if (data.rowCount === 0) {
     contentEl.hidden = true;
-    chart.setData([], []);
-    table.setData(report.columns, []);
+    chart.setData(undefined);
+    table.setData(data);
     renderEmpty(stateEl, report.drillDown, handlers);
     await afterPaint();
     post({ type: 'rendered', stats: { requestId, rows: 0, domRows: 0, chart: false, firstPaintMs: performance.now() - receivedAt, chartMs: 0 } });
@@ -84,12 +86,12 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   // The table first (what the user reads), the chart after the first paint.
   const chartApplies = ReportChart.applies(report.columns);
   chart.el.hidden = !chartApplies;
-  table.setData(report.columns, report.rows);
+  table.setData(data);
   await afterPaint();
   const firstPaintMs = performance.now() - receivedAt;
   if (requestId !== lastRequestId) return; // a newer message replaced this one
   const t0 = performance.now();
-  const shown = chart.setData(report.columns, report.rows);
+  const shown = chart.setData(data);
   const chartMs = shown ? performance.now() - t0 : 0;
   table.render(true);
   post({
@@ -150,6 +152,6 @@ window.addEventListener('message', (e: MessageEvent) => {
 });
 
 // Expose the widgets to the browser tests (read-only use).
-(window as unknown as { __cmuReport: unknown }).__cmuReport = { table, chart };
+(window as unknown as { __cmuReport: unknown }).__cmuReport = { table, chart, ReportData };
 
 post({ type: 'ready' });

@@ -6,10 +6,10 @@
  * announced through aria-activedescendant). Plain DOM: with 200k rows a pool of ~40 rows of divs is
  * faster than any component library.
  */
-import type { ReportCell } from '../core/cmu/types';
 import type { ColumnView } from '../shared/protocol';
+import { ReportData } from './data';
 import { h } from './dom';
-import { formatCell, formatNumber } from './format';
+import { formatNumber } from './format';
 
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 6;
@@ -32,12 +32,11 @@ export class ReportTable {
   private readonly live: HTMLElement;
 
   private columns: ColumnView[] = [];
-  private rows: ReportCell[][] = [];
+  private data: ReportData = ReportData.empty();
   /** full row order after sorting (indices into rows) */
   private order: Uint32Array = new Uint32Array(0);
   /** rows shown: order filtered by the quick filter */
   private view: Uint32Array = new Uint32Array(0);
-  private haystack: string[] | undefined;
   private sortCol = -1;
   private sortDir: SortDir = 'asc';
   private filterText = '';
@@ -79,7 +78,7 @@ export class ReportTable {
     );
     this.filterInput.addEventListener('input', () => {
       clearTimeout(this.filterTimer);
-      this.filterTimer = setTimeout(() => this.setFilter(this.filterInput.value), this.rows.length > 20000 ? 150 : 40);
+      this.filterTimer = setTimeout(() => this.setFilter(this.filterInput.value), this.data.rowCount > 20000 ? 120 : 40);
     });
     this.filterInput.addEventListener('keydown', (e) => {
       if (e.key === 'ArrowDown' || e.key === 'Enter') {
@@ -115,11 +114,11 @@ export class ReportTable {
   }
 
   /** Replaces the data. Sort and filter text are kept when the columns are the same. */
-  setData(columns: ColumnView[], rows: ReportCell[][]): void {
+  setData(data: ReportData): void {
+    const columns = data.columns;
     const sameCols = columns.length === this.columns.length && columns.every((c, i) => c.name === this.columns[i].name);
     this.columns = columns;
-    this.rows = rows;
-    this.haystack = undefined;
+    this.data = data;
     if (!sameCols) {
       this.sortCol = -1;
       this.activeCol = 0;
@@ -205,76 +204,45 @@ export class ReportTable {
 
   /** Column widths in ch from the header and a sample of values; one CSS grid template for every row. */
   private layoutColumns(): void {
-    const sample = Math.min(this.rows.length, 500);
-    const step = Math.max(1, Math.floor(this.rows.length / sample));
+    const rowCount = this.data.rowCount;
+    const sample = Math.min(rowCount, 500);
+    const step = Math.max(1, Math.floor(rowCount / sample));
     const widths = this.columns.map((c, ci) => {
       let w = c.name.length + 2;
-      for (let i = 0, n = 0; i < this.rows.length && n < sample; i += step, n++) {
-        const len = formatCell(this.rows[i][ci], c.kind === 'metric').length;
+      for (let i = 0, n = 0; i < rowCount && n < sample; i += step, n++) {
+        const len = this.data.text(i, ci).length;
         if (len > w) w = len;
       }
       return Math.min(Math.max(w, 6), 48);
     });
-    const rowNum = Math.max(5, formatNumber(this.rows.length).length);
+    const rowNum = Math.max(5, formatNumber(rowCount).length);
     const tpl = [`${rowNum + 2}ch`, ...widths.map((w) => `minmax(${w + 2}ch, ${w + 2}fr)`)].join(' ');
     this.grid.style.setProperty('--cols', tpl);
     this.grid.style.setProperty('--min-width', `${rowNum + 2 + widths.reduce((a, b) => a + b + 2, 0)}ch`);
   }
 
   private computeOrder(): void {
-    const n = this.rows.length;
+    const n = this.data.rowCount;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     if (this.sortCol >= 0 && this.sortCol < this.columns.length) {
-      const ci = this.sortCol;
-      const keys = sortKeys(this.rows, ci);
+      const keys = this.data.sortKeys(this.sortCol);
       const dir = this.sortDir === 'asc' ? 1 : -1;
-      const nums = keys.nums;
-      const strs = keys.strs;
       order.sort((a, b) => {
-        // empty cells last whatever the direction
-        const na = nums[a];
-        const nb = nums[b];
-        const ea = Number.isNaN(na) && strs[a] === '';
-        const eb = Number.isNaN(nb) && strs[b] === '';
+        // empty cells last whatever the direction; ties keep the server's order
+        const ka = keys[a];
+        const kb = keys[b];
+        const ea = Number.isNaN(ka);
+        const eb = Number.isNaN(kb);
         if (ea || eb) return ea === eb ? a - b : ea ? 1 : -1;
-        let r: number;
-        if (!Number.isNaN(na) && !Number.isNaN(nb)) r = na - nb;
-        else if (!Number.isNaN(na)) r = -1;
-        else if (!Number.isNaN(nb)) r = 1;
-        else r = strs[a] < strs[b] ? -1 : strs[a] > strs[b] ? 1 : 0;
-        return r === 0 ? a - b : r * dir;
+        return ka === kb ? a - b : (ka - kb) * dir;
       });
     }
     this.order = order;
   }
 
   private applyFilter(): void {
-    const t = this.filterText;
-    if (!t) {
-      this.view = this.order;
-      return;
-    }
-    if (!this.haystack) {
-      const metricCols = this.columns.map((c) => c.kind === 'metric');
-      this.haystack = this.rows.map((r) => {
-        let s = '';
-        for (let i = 0; i < r.length; i++) {
-          const v = r[i];
-          if (v === null) continue;
-          s += (metricCols[i] && typeof v === 'number' ? `${v}\u0001${formatNumber(v)}` : String(v)).toLowerCase() + '\u0000';
-        }
-        return s;
-      });
-    }
-    const hay = this.haystack;
-    const out = new Uint32Array(this.order.length);
-    let k = 0;
-    for (let i = 0; i < this.order.length; i++) {
-      const r = this.order[i];
-      if (hay[r].includes(t)) out[k++] = r;
-    }
-    this.view = out.subarray(0, k);
+    this.view = this.filterText ? this.data.filter(this.order, this.filterText) : this.order;
   }
 
   private refresh(): void {
@@ -283,7 +251,7 @@ export class ReportTable {
     this.totalsRow.setAttribute('aria-rowindex', String(this.view.length + 2));
     this.updateHeader();
     this.updateTotals();
-    const total = this.rows.length;
+    const total = this.data.rowCount;
     this.countEl.textContent =
       this.view.length === total
         ? `${formatNumber(total)} ${total === 1 ? 'row' : 'rows'}`
@@ -311,16 +279,8 @@ export class ReportTable {
         cell.textContent = '';
         continue;
       }
-      let sum = 0;
-      let any = false;
-      for (let i = 0; i < view.length; i++) {
-        const v = this.rows[view[i]][c];
-        if (typeof v === 'number') {
-          sum += v;
-          any = true;
-        }
-      }
-      cell.textContent = any ? formatNumber(sum) : '';
+      const sum = this.data.sum(view, c);
+      cell.textContent = sum === undefined ? '' : formatNumber(sum);
     }
     (cells[0] as HTMLElement).title = 'Sum of the metric over the rows shown (the quick filter applies)';
   }
@@ -376,11 +336,10 @@ export class ReportTable {
         row.style.transform = `translateY(${v * ROW_HEIGHT}px)`;
         row.setAttribute('aria-rowindex', String(v + 2));
         row.classList.toggle('odd', (v & 1) === 1);
-        const data = this.rows[r];
         const cells = row.children;
         (cells[0] as HTMLElement).textContent = String(v + 1);
         for (let c = 0; c < this.columns.length; c++) {
-          const text = formatCell(data[c], this.columns[c].kind === 'metric');
+          const text = this.data.text(r, c);
           const cell = cells[c + 1] as HTMLElement;
           if (cell.textContent !== text) cell.textContent = text;
         }
@@ -485,25 +444,4 @@ export class ReportTable {
   get active(): { row: number; col: number } {
     return { row: this.activeRow, col: this.activeCol };
   }
-}
-
-/** Per-column sort keys: the number when the cell is numeric (metrics, year, month…), else lower-case text. */
-function sortKeys(rows: ReportCell[][], ci: number): { nums: Float64Array; strs: string[] } {
-  const nums = new Float64Array(rows.length);
-  const strs = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const v = rows[i][ci];
-    if (typeof v === 'number') {
-      nums[i] = v;
-      strs[i] = '';
-    } else if (v === null || v === '') {
-      nums[i] = NaN;
-      strs[i] = '';
-    } else {
-      const n = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
-      nums[i] = n;
-      strs[i] = Number.isNaN(n) ? v.toLowerCase() : '';
-    }
-  }
-  return { nums, strs };
 }

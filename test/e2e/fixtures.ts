@@ -4,7 +4,7 @@
  * engine is available.
  */
 import type { CmuQuery, ReportCell } from '../../src/core/cmu/types';
-import type { ColumnView, NavLink, QueryView, ReportView } from '../../src/shared/protocol';
+import { decodeRows, encodeColumns, type ColumnView, type NavLink, type QueryView, type ReportView } from '../../src/shared/protocol';
 
 const TIME = ['year', 'month', 'day', 'hour', 'minute', 'second'];
 
@@ -50,7 +50,8 @@ export function reportView(path: string[], columns: ColumnView[], rows: ReportCe
   return {
     query: queryView(query),
     columns,
-    rows,
+    rowCount: rows.length,
+    data: encodeColumns(columns.length, rows),
     drillDown: [link('d0', 'platform', `/cmu/v2/${path.join('/')}/platform`, 'then by platform'), link('d1', 'hour', `/cmu/v2/${path.join('/')}/hour`)],
     breadcrumb: path.slice(0, -1).map((_, i) => link(`r${i}`, path[i], `/cmu/v2/${path.slice(0, i + 1).join('/')}`)),
     formats: ['json', 'csv', 'xml'],
@@ -140,4 +141,14 @@ export function largeRows(n: number): { columns: ColumnView[]; rows: ReportCell[
 export function largeReport(n: number): ReportView {
   const { columns, rows } = largeRows(n);
   return reportView(['tenant', 'year', 'month', 'day', 'hour', 'mvpd', 'platform'], columns, rows);
+}
+
+/** The rows of a view (what the table should show, in the server's order). */
+export function rowsOf(v: ReportView): ReportCell[][] {
+  return decodeRows(v.data, v.rowCount);
+}
+
+/** The same report with no rows. */
+export function emptied(v: ReportView): ReportView {
+  return { ...v, rowCount: 0, data: encodeColumns(v.columns.length, []) };
 }

@@ -7,7 +7,7 @@ import { describe, filterableDimensions, isTimeDimension, metricsFor, nextSteps 
 import { parseQueryUrl, describeQuery, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
-import type { ColumnView, ErrorView, NavLink, QueryView, ReportView } from '../../shared/protocol';
+import { encodeColumns, type ColumnView, type ErrorView, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
 
 export function queryTitle(q: CmuQuery): string {
   return q.path.length ? q.path.join(' › ') : 'CMU root';
@@ -137,7 +137,8 @@ export function reportView(
   return {
     query: qv,
     columns: columnViews(report),
-    rows: report.rows,
+    rowCount: report.rows.length,
+    data: encodeColumns(report.columns.length, report.rows),
     drillDown: nav.drillDown,
     breadcrumb: nav.breadcrumb,
     selfHref: report.links.self,

@@ -1,0 +1,135 @@
+/** The report as the webview holds it: columnar (see ColumnData in protocol.ts), read cell by cell. */
+import type { ReportCell } from '../core/cmu/types';
+import { NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol';
+import { formatNumber } from './format';
+
+export class ReportData {
+  constructor(
+    readonly columns: ColumnView[],
+    readonly data: ColumnData[],
+    readonly rowCount: number,
+  ) {}
+
+  static empty(): ReportData {
+    return new ReportData([], [], 0);
+  }
+
+  cell(r: number, c: number): ReportCell {
+    const col = this.data[c];
+    if (col.type === 'number') {
+      const v = col.values[r];
+      return Number.isNaN(v) ? null : v;
+    }
+    const k = col.codes[r];
+    return k === NULL_CODE ? null : col.dict[k];
+  }
+
+  /** The text shown: metrics formatted ("12,345"), dimensions as they came (a year is not "2,024"). */
+  text(r: number, c: number): string {
+    const col = this.data[c];
+    if (col.type === 'number') {
+      const v = col.values[r];
+      if (Number.isNaN(v)) return '';
+      return this.columns[c].kind === 'metric' ? formatNumber(v) : String(v);
+    }
+    const k = col.codes[r];
+    return k === NULL_CODE ? '' : col.dict[k];
+  }
+
+  /** A number for the cell when it has one (metrics; numeric text such as "2024"), else NaN. */
+  number(r: number, c: number): number {
+    const col = this.data[c];
+    if (col.type === 'number') return col.values[r];
+    const k = col.codes[r];
+    if (k === NULL_CODE) return NaN;
+    const s = col.dict[k];
+    return /^\s*-?\d+(\.\d+)?\s*$/.test(s) ? Number(s) : NaN;
+  }
+
+  /**
+   * Sort keys (NaN = empty, sorted last): numbers as themselves; text by its rank in the sorted
+   * dictionary (numeric text first in numeric order, then text case-insensitively) — one sort of
+   * the distinct values instead of comparing 200k strings.
+   */
+  sortKeys(c: number): Float64Array {
+    const col = this.data[c];
+    if (col.type === 'number') return col.values;
+    const numOf = col.dict.map((s) => (/^\s*-?\d+(\.\d+)?\s*$/.test(s) ? Number(s) : NaN));
+    const low = col.dict.map((s) => s.toLowerCase());
+    const idx = col.dict.map((_, i) => i);
+    idx.sort((a, b) => {
+      const na = numOf[a];
+      const nb = numOf[b];
+      const ia = !Number.isNaN(na);
+      const ib = !Number.isNaN(nb);
+      if (ia && ib) return na - nb;
+      if (ia !== ib) return ia ? -1 : 1;
+      return low[a] < low[b] ? -1 : low[a] > low[b] ? 1 : 0;
+    });
+    const rank = new Float64Array(col.dict.length);
+    idx.forEach((d, i) => (rank[d] = i));
+    const keys = new Float64Array(this.rowCount);
+    for (let r = 0; r < this.rowCount; r++) {
+      const k = col.codes[r];
+      keys[r] = k === NULL_CODE ? NaN : rank[k];
+    }
+    return keys;
+  }
+
+  /**
+   * Rows of `order` where any cell contains `needle` (lower case). Text columns are tested once per
+   * distinct value; numbers against their digits (the needle's group separators removed).
+   */
+  filter(order: Uint32Array, needle: string): Uint32Array {
+    const digits = needle.replace(/[\s,.'’\u00a0\u202f]/g, '');
+    const numericNeedle = /^-?\d+$/.test(digits) ? digits : needle;
+    const tests = this.data.map((col) => {
+      if (col.type === 'text') {
+        const hit = new Uint8Array(col.dict.length);
+        col.dict.forEach((s, i) => (hit[i] = s.toLowerCase().includes(needle) ? 1 : 0));
+        return hit;
+      }
+      return undefined;
+    });
+    const out = new Uint32Array(order.length);
+    let n = 0;
+    for (let i = 0; i < order.length; i++) {
+      const r = order[i];
+      for (let c = 0; c < this.data.length; c++) {
+        const col = this.data[c];
+        let ok: boolean;
+        if (col.type === 'text') {
+          const k = col.codes[r];
+          ok = k !== NULL_CODE && (tests[c] as Uint8Array)[k] === 1;
+        } else {
+          const v = col.values[r];
+          ok = !Number.isNaN(v) && String(v).includes(numericNeedle);
+        }
+        if (ok) {
+          out[n++] = r;
+          break;
+        }
+      }
+    }
+    return out.subarray(0, n);
+  }
+
+  /** Sum of a numeric column over the rows of `view`; undefined when no cell has a number. */
+  sum(view: Uint32Array, c: number): number | undefined {
+    const col = this.data[c];
+    let s = 0;
+    let any = false;
+    if (col.type === 'number') {
+      const v = col.values;
+      for (let i = 0; i < view.length; i++) {
+        const x = v[view[i]];
+        if (!Number.isNaN(x)) {
+          s += x;
+          any = true;
+        }
+      }
+      return any ? s : undefined;
+    }
+    return undefined;
+  }
+}
