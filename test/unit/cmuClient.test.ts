@@ -51,6 +51,8 @@ async function startFixture(): Promise<{ origin: string; seen: Seen[]; stop: () 
         return send(200, 'application/json', JSON_EX5.slice(0, 150));
       case '/cmu/v2/gateway':
         return send(502, 'text/html', '<html><head><title>502 Bad Gateway</title></head><body>openresty</body></html>');
+      case '/cmu/v2/enhanced':
+        return send(401, 'application/json', JSON.stringify({ action: 'application-registration', status: 401, code: 'invalid_access_token_client_application', message: 'The access token is invalid.', helpUrl: 'https://example.com/help' }));
       case '/cmu/v2/redirect':
         return send(302, 'text/plain', '', { Location: 'https://elsewhere.example/cmu/v2/tenant' });
       case '/cmu/v2/slow':
@@ -212,6 +214,15 @@ describe('cmu/client', () => {
         assert.equal(e.nextStep, 'retry');
         assert.equal(e.serverText, '502 Bad Gateway');
       });
+    });
+
+    it('a JSON error body (Enhanced Error Codes) is shown as code: message; a 401 is retried once after a refresh', async () => {
+      fx.seen.length = 0;
+      await expectApiError(client.fetchReport('/cmu/v2/enhanced'), (e) => {
+        assert.equal(e.status, 401);
+        assert.equal(e.serverText, 'invalid_access_token_client_application: The access token is invalid. (https://example.com/help)');
+      });
+      assert.equal(fx.seen.length, 2);
     });
 
     it('does not follow redirects (the token would leave the origin)', async () => {

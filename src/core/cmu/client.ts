@@ -173,7 +173,7 @@ export class CmuClient {
       body = '';
     }
     const status = res.status;
-    const serverText = bodyExcerpt(body, res.contentType, 1000) || undefined;
+    const serverText = jsonErrorText(body, res.contentType) ?? (bodyExcerpt(body, res.contentType, 1000) || undefined);
     const said = serverText ? ` The server said: "${serverText}".` : '';
     const where = '/' + path.join('/');
     if (status === 400) {
@@ -279,6 +279,29 @@ export function stripAccessToken(url: string): string {
       return p !== '' && decoded !== 'access_token';
     });
   return url.slice(0, qm) + (kept.length > 0 ? '?' + kept.join('&') : '');
+}
+
+/**
+ * A JSON error body in one line: Enhanced Error Codes `{status, code, message, details, helpUrl}`, OAuth
+ * `{error, error_description}`. Undefined when the body is not such JSON (CMU's own 400s are plain text).
+ */
+function jsonErrorText(body: string, contentType: string): string | undefined {
+  const t = body.trim();
+  if (!t.startsWith('{') || (contentType && !/json/i.test(contentType))) return undefined;
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(t) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (!o || typeof o !== 'object') return undefined;
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+  const code = str(o.code) ?? str(o.error);
+  const message = str(o.message) ?? str(o.error_description) ?? str(o.details);
+  const text = code && message ? `${code}: ${message}` : (code ?? message);
+  if (!text) return undefined;
+  const help = str(o.helpUrl);
+  return bodyExcerpt(help ? `${text} (${help})` : text, 'text/plain', 1000);
 }
 
 function safeOrigin(url: string, base?: string): string | undefined {
