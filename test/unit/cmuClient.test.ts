@@ -399,6 +399,25 @@ describe('cmu/client', () => {
       sandbox.clearFailures();
     });
 
+    it('429 after the http module\'s retries, 405 and 500 are mapped too', async () => {
+      sandbox.failNext(10, 429, { endpoint: 'cmu', retryAfterSec: 0 });
+      await expectApiError(client.open('/cmu/v2/tenant'), (e) => {
+        assert.equal(e.status, 429);
+        assert.equal(e.nextStep, 'retry');
+        assert.match(e.message, /throttling/);
+      });
+      sandbox.clearFailures();
+      sandbox.failNext(1, 405, { endpoint: 'cmu' });
+      await expectApiError(client.open('/cmu/v2/tenant'), (e) => assert.equal(e.status, 405));
+      sandbox.failNext(10, 500, { endpoint: 'cmu' });
+      await expectApiError(client.open('/cmu/v2/tenant'), (e) => {
+        assert.equal(e.status, 500);
+        assert.match(e.message, /internal error/);
+        assert.equal(e.serverText, 'unexpected server error');
+      });
+      sandbox.clearFailures();
+    });
+
     it('a transient 503 is retried transparently', async () => {
       sandbox.failNext(1, 503, { endpoint: 'cmu' });
       const before = sandbox.stats.cmu;
