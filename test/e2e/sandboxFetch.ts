@@ -1,0 +1,31 @@
+/** Fetches two real reports from a fresh sandbox through the engine and maps them like the panel does. */
+import { CmuClient } from '../../src/core/cmu/client';
+import type { CmuQuery } from '../../src/core/cmu/types';
+import { resolveEnvironment } from '../../src/core/environments';
+import { HttpClient } from '../../src/core/http';
+import { Session } from '../../src/core/session';
+import { MemoryStore } from '../../src/core/store';
+import { navigation, reportView } from '../../src/extension/panels/reportView';
+import { Sandbox } from '../../src/sandbox/server';
+import type { SandboxReports } from './sandboxData';
+
+export async function fetchSandboxReports(): Promise<SandboxReports> {
+  const sandbox = await Sandbox.start({ throttle: false });
+  try {
+    const http = new HttpClient();
+    const env = resolveEnvironment('sandbox', { dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase });
+    const session = new Session({ store: new MemoryStore(), env, profile: 'e2e', http });
+    await session.importStatement(sandbox.statement);
+    const client = new CmuClient({ http, session, cmuBase: sandbox.cmuBase });
+    const view = async (q: CmuQuery) => {
+      const t0 = Date.now();
+      const report = await client.fetchReport(q);
+      return reportView(q, report, navigation(q, report, sandbox.cmuBase), { cmuBase: sandbox.cmuBase, environment: 'sandbox', elapsedMs: Date.now() - t0 });
+    };
+    const time = await view({ path: ['tenant', 'year', 'month', 'day', 'mvpd'], filters: [], projections: [], metrics: ['active-users', 'started-sessions'] });
+    const flat = await view({ path: ['mvpd'], filters: [], projections: [], metrics: [] });
+    return { time, flat };
+  } finally {
+    await sandbox.stop();
+  }
+}
