@@ -55,18 +55,6 @@ export function formatPairs(pairs: [string, Cell][]): string {
   return pairs.map(([k, v]) => `${(k + ':').padEnd(w + 1)}  ${cellText(v)}`).join('\n');
 }
 
-/** `5h 12m`, `3m 4s`, `expired 2m ago` style duration (used when core/token's formatter is absent). */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d) return `${d}d ${h}h`;
-  if (h) return `${h}h ${m}m`;
-  if (m) return `${m}m ${s % 60}s`;
-  return `${s}s`;
-}
-
 /** What the user can type next, for each kind of next step. */
 export function hintFor(step: NextStep, ctx: { prefix: string }): string | undefined {
   const p = ctx.prefix;

@@ -5,7 +5,8 @@
 import { emptyQuery } from '../../core/cmu/query';
 import { CmuError, InputError } from '../../core/errors';
 import type { CliContext } from '../context';
-import { exitCodeFor, formatDuration, hintFor, sanitize } from '../output';
+import { formatRemaining } from '../../core/token';
+import { exitCodeFor, hintFor, sanitize } from '../output';
 
 export type Verdict = 'ok' | 'warn' | 'fail' | 'skip';
 export interface Step {
@@ -29,6 +30,21 @@ export function formatStep(s: Step): string {
 /** Skew above this is worth a warning; above the refresh margin (5 min) tokens misbehave. */
 const SKEW_WARN_MS = 30_000;
 const SKEW_FAIL_MS = 300_000;
+
+/** The verdict for server Date − local time (ms). The Date header has a 1 s resolution. */
+export function clockStep(skewMs: number): Step {
+  const abs = Math.abs(skewMs);
+  const dir = skewMs > 0 ? 'behind' : 'ahead of';
+  const detail = abs < 2000 ? 'local clock matches the server (within the Date header resolution)' : `local clock is ${formatRemaining(abs)} ${dir} the server`;
+  if (abs <= SKEW_WARN_MS) return { name: 'clock', verdict: 'ok', detail };
+  return {
+    name: 'clock',
+    verdict: abs > SKEW_FAIL_MS ? 'fail' : 'warn',
+    detail,
+    why: 'Token expiry is computed on the local clock and tokens are refreshed 5 minutes before they expire; a skew this large makes a token look valid after the server stopped accepting it (or expired too early).',
+    fix: 'synchronise the clock (NTP), e.g. `timedatectl set-ntp true` or the OS date & time settings',
+  };
+}
 
 export async function doctor(ctx: CliContext): Promise<number> {
   const env = ctx.env;
@@ -87,8 +103,9 @@ export async function doctor(ctx: CliContext): Promise<number> {
     ok = false;
     try {
       const stored = await session.peekCredentials();
-      const creds = stored ?? (await session.getCredentials());
-      print({ name: 'credentials', verdict: 'ok', detail: `client_id ${creds.clientId} (${stored ? 'stored' : 'just registered'})` });
+      const creds = await session.getCredentials(); // registers when none are stored (or they belong to another statement)
+      const how = stored?.clientId === creds.clientId ? 'stored' : 'just registered';
+      print({ name: 'credentials', verdict: 'ok', detail: `client_id ${creds.clientId} (${how})` });
       ok = true;
     } catch (e) {
       print(failed('credentials', e));
@@ -101,7 +118,7 @@ export async function doctor(ctx: CliContext): Promise<number> {
     try {
       const t = await session.getToken();
       const left = t.expiresAt - Date.now();
-      print({ name: 'token', verdict: 'ok', detail: `valid for ${formatDuration(left)}, scopes: ${t.scopes.join(', ') || '(none)'}` });
+      print({ name: 'token', verdict: 'ok', detail: `valid for ${formatRemaining(left)}, scopes: ${t.scopes.join(', ') || '(none)'}` });
       tokenOk = true;
     } catch (e) {
       print(failed('token', e));
@@ -123,23 +140,8 @@ export async function doctor(ctx: CliContext): Promise<number> {
 
   // 4. clock skew
   const skews = ctx.http.skews;
-  if (skews.length === 0) {
-    print({ name: 'clock', verdict: 'skip', detail: 'no server answered with a Date header' });
-  } else {
-    const s = skews[skews.length - 1].skewMs;
-    const abs = Math.abs(s);
-    const dir = s > 0 ? 'behind' : 'ahead of';
-    const detail = abs < 2000 ? 'local clock matches the server (within the Date header resolution)' : `local clock is ${formatDuration(abs)} ${dir} the server`;
-    if (abs <= SKEW_WARN_MS) print({ name: 'clock', verdict: 'ok', detail });
-    else
-      print({
-        name: 'clock',
-        verdict: abs > SKEW_FAIL_MS ? 'fail' : 'warn',
-        detail,
-        why: 'Token expiry is computed on the local clock; tokens are refreshed 5 minutes before they expire, and a skew of that size makes them look valid after the server rejects them (or expired too early).',
-        fix: 'synchronise the clock (NTP), e.g. `timedatectl set-ntp true` or the OS date & time settings',
-      });
-  }
+  if (skews.length === 0) print({ name: 'clock', verdict: 'skip', detail: 'no server answered with a Date header' });
+  else print(clockStep(skews[skews.length - 1].skewMs));
   print(cmuStep);
 
   const firstFail = steps.find((s) => s.verdict === 'fail');
