@@ -33,7 +33,9 @@ const FIXES: Partial<Record<NextStep, string>> = {
 };
 
 function failure(name: string, e: unknown, fallbackFix: string): DiagnoseStep {
-  const fix = (e instanceof CmuError && FIXES[e.nextStep]) || fallbackFix;
+  // a specific next step (import, register, settings, Adobe) wins; generic ones (retry, log) say less than the step's own fix
+  const specific = e instanceof CmuError && !['retry', 'showLog', 'diagnose', 'none'].includes(e.nextStep) ? FIXES[e.nextStep] : undefined;
+  const fix = specific ?? fallbackFix;
   return { name, ok: false, detail: describeError(e).split('\n')[0], fix };
 }
 

@@ -102,6 +102,7 @@ export class ServicesImpl implements Services, vscode.Disposable {
       ...(s.deviceInfo ? { deviceInfo: s.deviceInfo } : {}),
     });
     const unsubscribe = session.onDidChange((e: SessionEvent) => {
+      this.extLog.trace(`session ${session.env.name}/${session.profile}: ${e}`);
       this.busySince = e === 'refreshing' ? Date.now() : 0;
       this.emitter.fire();
     });

@@ -45,7 +45,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   get text(): string {
-    return this.item.text.replace(/^\$\([\w-]+\)\s*/, '');
+    return this.item.text.replace(/^\$\([\w~-]+\)\s*/, '');
   }
 
   update(): Promise<void> {

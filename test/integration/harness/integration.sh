@@ -36,7 +36,7 @@ PORT=${PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.
 
 # 4. run
 "$HERE/start-code-server.sh" "$RUN" "$PORT" "$RUN/ws" || { echo "0 passed, 1 failed (code-server did not start)"; exit 1; }
-TMPDIR="$RUN/tmp" node "$HERE/run.js" "http://127.0.0.1:$PORT" "$RUN/ws" "$RUN/results.json" "${TEST_TIMEOUT:-300}" 2>&1 \
+CMU_TEST_RUN_DIR="$RUN" TMPDIR="$RUN/tmp" node "$HERE/run.js" "http://127.0.0.1:$PORT" "$RUN/ws" "$RUN/results.json" "${TEST_TIMEOUT:-300}" 2>&1 \
   | tee "$RUN/run.out" | grep --line-buffered -v -E '^[0-9]+ passed, [0-9]+ failed'
 RC=${PIPESTATUS[0]}
 echo "[harness] total $(( $(date +%s) - T0 )) s (logs: .vscode-test/last-run)"

@@ -61,6 +61,7 @@ function summary(code) {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
   });
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base }).catch(() => {});
   let finish;
   const done = new Promise((r) => { finish = r; });
   const noise = /ECONNREFUSED 127\.0\.0\.1:9|AccountPolicyGate|socket|connection token|grace time|Service Worker|AgentHost|builtin extensions cache|\[perf\]|authentication provider .github./;

@@ -1,0 +1,378 @@
+// Issue 4, proven inside a real VS Code extension host against the in-process sandbox: every command
+// through executeCommand, secrets in SecretStorage only, status bar states, restricted configuration,
+// diagnose on a broken chain.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { secretKey } from '../../src/core/store';
+import type { TestApi } from '../../src/extension/testApi';
+import { cmd, eventually, filesUnder, resetUserSettings, setUserSetting, testApi, tmpFile } from './helpers';
+
+interface Step { name: string; ok: boolean; detail: string; fix?: string }
+interface TokenResult { expiresAt: number; scopes: string[] }
+
+const ISSUE4_COMMANDS = [
+  'cmu.importSoftwareStatement', 'cmu.showSoftwareStatement', 'cmu.registerClient', 'cmu.getAccessToken',
+  'cmu.refreshAccessToken', 'cmu.showAccessToken', 'cmu.copyAuthorizationHeader', 'cmu.diagnose',
+  'cmu.switchEnvironment', 'cmu.forgetCredentials', 'cmu.startSandbox', 'cmu.stopSandbox', 'cmu.showLog',
+];
+
+function plain(o: unknown): void {
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(o)), o, 'a command result is a plain JSON object');
+}
+
+function step(steps: Step[], name: string): Step {
+  const s = steps.find((x) => x.name === name);
+  assert.ok(s, `no "${name}" step in ${JSON.stringify(steps)}`);
+  return s;
+}
+
+suite('extension: commands against the sandbox', function () {
+  this.timeout(60_000);
+  let api: TestApi;
+  let statementFile: string;
+  /** every secret seen during the suite, checked at the end against settings, logs and files */
+  const secrets = new Set<string>();
+
+  const sb = () => {
+    const s = api.sandbox();
+    assert.ok(s, 'sandbox running');
+    return s;
+  };
+  const currentSession = () => api.services.session();
+  const statusIs = async (re: RegExp) => {
+    let last = '';
+    try {
+      await eventually(async () => re.test((last = await api.statusBarText())), 10_000, `status bar ${re}`);
+    } catch {
+      assert.fail(`status bar: expected ${re}, got "${last}"`);
+    }
+  };
+
+  suiteSetup(async () => {
+    api = await testApi();
+    await resetUserSettings();
+  });
+
+  suiteTeardown(async () => {
+    await resetUserSettings();
+  });
+
+  test('activates on commands only and registers every issue-4 command', async () => {
+    const pkg = vscode.extensions.getExtension('cmu-explorer.cmu-explorer')!.packageJSON as {
+      activationEvents: string[];
+      contributes: { commands: { command: string; category: string }[] };
+    };
+    assert.ok(!pkg.activationEvents.includes('*'));
+    // onWebviewPanel: the report panel's serializer restores panels after a reload
+    assert.ok(pkg.activationEvents.every((e) => /^on(Command|View|WebviewPanel):/.test(e)), pkg.activationEvents.join());
+    const all = await vscode.commands.getCommands(true);
+    for (const id of ISSUE4_COMMANDS) {
+      assert.ok(all.includes(id), `${id} registered`);
+      const c = pkg.contributes.commands.find((x) => x.command === id);
+      assert.strictEqual(c?.category, 'CMU', `${id} has category CMU`);
+    }
+  });
+
+  test('cmu.startSandbox starts it on 127.0.0.1, switches environment, imports its statement', async () => {
+    const r = await cmd<{ dcrOrigin: string; cmuBase: string }>('cmu.startSandbox');
+    assert.ok(r, `startSandbox failed: ${api.lastError()}`);
+    plain(r);
+    assert.match(r.dcrOrigin, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.strictEqual(r.cmuBase, `${r.dcrOrigin}/cmu/v2`);
+    assert.strictEqual(vscode.workspace.getConfiguration('cmu').get('environment'), 'sandbox');
+    sb().setThrottle(false);
+    const session = await currentSession();
+    assert.strictEqual(session.env.name, 'sandbox');
+    assert.ok(await session.getStatement(), 'statement imported automatically');
+    await statusIs(/^CMU sandbox · no credentials$/);
+  });
+
+  test('cmu.importSoftwareStatement from a file (Uri and path), from text; a broken file is explained', async () => {
+    const statement = sb().statement;
+    secrets.add(statement);
+    statementFile = tmpFile('software-statement.txt', `${statement}\n`); // as the TVE Dashboard downloads it
+    const r = await cmd<{ alg: string; claims: Record<string, unknown> }>('cmu.importSoftwareStatement', vscode.Uri.file(statementFile));
+    assert.ok(r, `import failed: ${api.lastError()}`);
+    plain(r);
+    assert.strictEqual(r.alg, 'RS256');
+    assert.ok(Object.keys(r.claims).length > 0);
+    assert.ok(!JSON.stringify(r).includes(statement.split('.')[2]), 'no signature in the result');
+    const byPath = await cmd<{ alg: string }>('cmu.importSoftwareStatement', statementFile);
+    assert.strictEqual(byPath?.alg, 'RS256');
+    const byText = await cmd<{ alg: string }>('cmu.importSoftwareStatement', statement);
+    assert.strictEqual(byText?.alg, 'RS256');
+
+    api.clearLastError();
+    const broken = tmpFile('broken.txt', 'this is not a statement');
+    const bad = await cmd('cmu.importSoftwareStatement', vscode.Uri.file(broken));
+    assert.strictEqual(bad, undefined);
+    const err = api.lastError() ?? '';
+    assert.match(err, /statement|JWT|part/i);
+    assert.ok(!/\n\s+at /.test(err), 'no stack in the message');
+  });
+
+  test('cmu.showSoftwareStatement opens the decoded statement, signature elided', async () => {
+    const r = await cmd<{ alg: string }>('cmu.showSoftwareStatement');
+    assert.strictEqual(r?.alg, 'RS256');
+    const doc = (await eventually(() => vscode.window.activeTextEditor?.document, 5000, 'editor'))!;
+    assert.strictEqual(doc.uri.scheme, 'cmu-info');
+    const text = doc.getText();
+    assert.match(text, /"signature": "\(elided\)"/);
+    assert.ok(!text.includes(sb().statement.split('.')[2]));
+  });
+
+  test('cmu.registerClient registers; credentials live in SecretStorage only', async () => {
+    const before = sb().stats.register;
+    const r = await cmd<{ clientId: string }>('cmu.registerClient');
+    assert.ok(r, `register failed: ${api.lastError()}`);
+    plain(r);
+    assert.deepStrictEqual(Object.keys(r), ['clientId']);
+    assert.strictEqual(sb().stats.register, before + 1);
+    const creds = await (await currentSession()).peekCredentials();
+    assert.strictEqual(creds?.clientId, r.clientId);
+    secrets.add(creds!.clientSecret);
+    const stored = await api.secrets.get(secretKey('sandbox', 'default', 'credentials'));
+    assert.ok(stored && stored.includes(creds!.clientSecret), 'client secret in context.secrets');
+    await statusIs(/^CMU sandbox · no token$/);
+  });
+
+  test('cmu.getAccessToken / cmu.refreshAccessToken return { expiresAt, scopes }; token in SecretStorage', async () => {
+    const t = await cmd<TokenResult>('cmu.getAccessToken');
+    assert.ok(t, `token failed: ${api.lastError()}`);
+    plain(t);
+    assert.deepStrictEqual(Object.keys(t).sort(), ['expiresAt', 'scopes']);
+    assert.ok(t.expiresAt > Date.now() + 60 * 60_000);
+    assert.ok(Array.isArray(t.scopes));
+    const token = (await (await currentSession()).peekToken())!.accessToken;
+    secrets.add(token);
+    assert.ok((await api.secrets.get(secretKey('sandbox', 'default', 'token')))?.includes(token));
+    await statusIs(/^CMU sandbox · token 5h \d+m$/);
+
+    const tokensBefore = sb().stats.token;
+    const cached = await cmd<TokenResult>('cmu.getAccessToken');
+    assert.strictEqual(cached.expiresAt, t.expiresAt, 'cached token reused');
+    assert.strictEqual(sb().stats.token, tokensBefore);
+    const r = await cmd<TokenResult>('cmu.refreshAccessToken');
+    assert.ok(r && r.expiresAt >= t.expiresAt);
+    assert.strictEqual(sb().stats.token, tokensBefore + 1);
+    secrets.add((await (await currentSession()).peekToken())!.accessToken);
+  });
+
+  test('cmu.showAccessToken shows claims and expiry, never the token', async () => {
+    const r = await cmd<TokenResult>('cmu.showAccessToken');
+    assert.ok(r, `show failed: ${api.lastError()}`);
+    const doc = (await eventually(() => {
+      const d = vscode.window.activeTextEditor?.document;
+      return d && /access-token-/.test(d.uri.path) ? d : undefined;
+    }, 5000, 'token document'))!;
+    const token = (await (await currentSession()).peekToken())!.accessToken;
+    assert.match(doc.getText(), /expires/);
+    assert.ok(!doc.getText().includes(token));
+    assert.ok(!doc.getText().includes(token.split('.')[2]));
+  });
+
+  test('cmu.copyAuthorizationHeader copies the header and returns no secret', async () => {
+    const r = await cmd<TokenResult>('cmu.copyAuthorizationHeader');
+    assert.ok(r, `copy failed: ${api.lastError()}`);
+    plain(r);
+    const token = (await (await currentSession()).peekToken())!.accessToken;
+    assert.ok(!JSON.stringify(r).includes(token));
+    const clip = await vscode.env.clipboard.readText();
+    if (clip) assert.strictEqual(clip, `Authorization: Bearer ${token}`);
+    await vscode.env.clipboard.writeText('');
+  });
+
+  test('status bar: refreshing… while a token request runs, expired after expiry', async () => {
+    sb().setDelay(1500);
+    const pending = cmd<TokenResult>('cmu.refreshAccessToken');
+    await statusIs(/^CMU sandbox · refreshing…$/);
+    await pending;
+    sb().setDelay(0);
+    await statusIs(/^CMU sandbox · token \dh \d+m$/);
+
+    sb().setTokenLifetime(2);
+    const short = await cmd<TokenResult>('cmu.refreshAccessToken');
+    assert.ok(short && short.expiresAt < Date.now() + 5000);
+    secrets.add((await (await currentSession()).peekToken())!.accessToken);
+    await new Promise((r) => setTimeout(r, Math.max(0, short.expiresAt - Date.now()) + 200));
+    await statusIs(/^CMU sandbox · expired$/);
+    sb().setTokenLifetime(21600);
+    await cmd('cmu.refreshAccessToken');
+    await statusIs(/^CMU sandbox · token 5h \d+m$/);
+    assert.strictEqual(await cmd('cmu._test.statusBarText'), await api.statusBarText());
+  });
+
+  test('cmu.diagnose on a working chain: every step ok, report opened', async () => {
+    const r = await cmd<{ steps: Step[] }>('cmu.diagnose');
+    assert.ok(r, `diagnose failed: ${api.lastError()}`);
+    plain(r);
+    for (const n of ['environment', 'statement', 'credentials', 'token', 'clock', 'cmu']) assert.ok(step(r.steps, n).ok, `${n}: ${step(r.steps, n).detail}`);
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc && /diagnose-/.test(doc.uri.path));
+    assert.match(doc.getText(), /everything works/);
+  });
+
+  test('cmu.diagnose with a revoked token: the CMU call fails with 401, a fresh token fixes it', async () => {
+    sb().revokeTokens();
+    const r = await cmd<{ steps: Step[] }>('cmu.diagnose', { show: false });
+    assert.ok(step(r.steps, 'token').ok, 'the stored token still looks valid locally');
+    const call = step(r.steps, 'cmu');
+    assert.strictEqual(call.ok, false);
+    assert.match(call.detail, /401/);
+    assert.match(call.fix ?? '', /Refresh Access Token/);
+    assert.ok(step(r.steps, 'cmu (fresh token)').ok);
+    secrets.add((await (await currentSession()).peekToken())!.accessToken);
+  });
+
+  test('cmu.forgetCredentials(scope) removes secrets from SecretStorage; status bar follows', async () => {
+    const token = await cmd<{ scope: string }>('cmu.forgetCredentials', 'token');
+    assert.deepStrictEqual(token, { environment: 'sandbox', profile: 'default', scope: 'token' });
+    assert.strictEqual(await api.secrets.get(secretKey('sandbox', 'default', 'token')), undefined);
+    assert.ok(await api.secrets.get(secretKey('sandbox', 'default', 'credentials')));
+    await statusIs(/^CMU sandbox · no token$/);
+
+    await cmd('cmu.forgetCredentials', 'credentials');
+    assert.strictEqual(await api.secrets.get(secretKey('sandbox', 'default', 'credentials')), undefined);
+    await statusIs(/^CMU sandbox · no credentials$/);
+
+    await cmd('cmu.forgetCredentials', { scope: 'all' });
+    assert.strictEqual(await api.secrets.get(secretKey('sandbox', 'default', 'statement')), undefined);
+    // the sandbox environment re-imports its own statement on the next use
+    const t = await cmd<TokenResult>('cmu.getAccessToken');
+    assert.ok(t, `token after forget failed: ${api.lastError()}`);
+    secrets.add((await (await currentSession()).peekToken())!.accessToken);
+    secrets.add((await (await currentSession()).peekCredentials())!.clientSecret);
+  });
+
+  test('restricted configuration: workspace endpoint settings are ignored', async () => {
+    // the fixture workspace's .vscode/settings.json points every endpoint at attacker.invalid
+    const ws = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(ws, 'a workspace folder is open');
+    const file = path.join(ws.uri.fsPath, '.vscode', 'settings.json');
+    assert.match(fs.readFileSync(file, 'utf8'), /attacker\.invalid/);
+    const prod = api.services.environment('production')!;
+    assert.strictEqual(prod.dcrOrigin, 'https://sp.auth.adobe.com');
+    assert.strictEqual(prod.cmuBase, 'https://mgmt.auth.adobe.com/cmu/v2');
+    const origin = sb().origin;
+    await setUserSetting('custom.dcrOrigin', origin);
+    await setUserSetting('custom.cmuBase', `${origin}/cmu/v2`);
+    const sw = await cmd<{ environment: string; dcrOrigin: string; cmuBase: string }>('cmu.switchEnvironment', 'custom');
+    assert.ok(sw, `switch failed: ${api.lastError()}`);
+    assert.deepStrictEqual(sw, { environment: 'custom', dcrOrigin: origin, cmuBase: `${origin}/cmu/v2` });
+    // a workspace value written through the API is not honoured either (VS Code may refuse it outright)
+    try {
+      await vscode.workspace.getConfiguration('cmu').update('custom.dcrOrigin', 'https://dcr.attacker.invalid', vscode.ConfigurationTarget.Workspace);
+    } catch {
+      /* machine-scoped settings cannot be written to a workspace */
+    }
+    assert.strictEqual(api.services.environment('custom')!.dcrOrigin, origin);
+    assert.strictEqual((await currentSession()).env.dcrOrigin, origin);
+    const sbx = await cmd<{ environment: string }>('cmu.switchEnvironment', 'sandbox');
+    assert.strictEqual(sbx?.environment, 'sandbox');
+  });
+
+  test('cmu.diagnose with no statement: the statement step fails with the import fix; commands explain', async () => {
+    const origin = sb().origin;
+    await setUserSetting('custom.dcrOrigin', origin);
+    await setUserSetting('custom.cmuBase', `${origin}/cmu/v2`);
+    await setUserSetting('profile', 'empty');
+    await cmd('cmu.switchEnvironment', 'custom');
+    const r = await cmd<{ steps: Step[] }>('cmu.diagnose', { show: false });
+    assert.ok(step(r.steps, 'environment').ok);
+    const s = step(r.steps, 'statement');
+    assert.strictEqual(s.ok, false);
+    assert.match(s.fix ?? '', /Import Software Statement/);
+    assert.match(step(r.steps, 'token').detail, /not checked/);
+
+    api.clearLastError();
+    const t = await cmd('cmu.getAccessToken');
+    assert.strictEqual(t, undefined);
+    assert.match(api.lastError() ?? '', /software statement/i);
+    await statusIs(/^CMU custom · no credentials$/);
+    await setUserSetting('profile', undefined);
+  });
+
+  test('cmu.diagnose with a wrong host: DCR unreachable, or a CMU base that is not CMU', async () => {
+    // a DCR origin where nothing listens
+    const closed = await new Promise<number>((resolve) => {
+      const s = http.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    await setUserSetting('custom.dcrOrigin', `http://127.0.0.1:${closed}`);
+    await setUserSetting('custom.cmuBase', `http://127.0.0.1:${closed}/cmu/v2`);
+    await setUserSetting('profile', 'wronghost');
+    await cmd('cmu.switchEnvironment', 'custom');
+    await cmd('cmu.importSoftwareStatement', statementFile);
+    const r = await cmd<{ steps: Step[] }>('cmu.diagnose', { show: false });
+    assert.ok(step(r.steps, 'statement').ok);
+    const c = step(r.steps, 'credentials');
+    assert.strictEqual(c.ok, false);
+    assert.match(c.fix ?? '', /127\.0\.0\.1|DCR|reachable|settings/i);
+
+    // a CMU base that answers with a web page
+    const html = http.createServer((_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/html', date: new Date().toUTCString() });
+      res.end('<!doctype html><title>Welcome</title>');
+    });
+    await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (html.address() as { port: number }).port;
+      await setUserSetting('custom.dcrOrigin', sb().origin);
+      await setUserSetting('custom.cmuBase', `http://127.0.0.1:${port}/cmu/v2`);
+      const r2 = await cmd<{ steps: Step[] }>('cmu.diagnose', { show: false });
+      assert.ok(step(r2.steps, 'token').ok, JSON.stringify(r2.steps));
+      const call = step(r2.steps, 'cmu');
+      assert.strictEqual(call.ok, false);
+      assert.match(call.detail, /not a CMU host/);
+      const session = await currentSession();
+      secrets.add((await session.peekToken())!.accessToken);
+      secrets.add((await session.peekCredentials())!.clientSecret);
+    } finally {
+      html.close();
+      await setUserSetting('profile', undefined);
+      await cmd('cmu.switchEnvironment', 'sandbox');
+    }
+  });
+
+  test('cmu.stopSandbox stops it; status bar says so; cmu.showLog works', async () => {
+    const r = await cmd<{ stopped: boolean }>('cmu.stopSandbox');
+    assert.deepStrictEqual(r, { stopped: true });
+    assert.strictEqual(api.sandbox(), undefined);
+    await statusIs(/^CMU sandbox · stopped$/);
+    assert.deepStrictEqual(await cmd('cmu.showLog'), {});
+  });
+
+  test('no secret in settings, globalState, the log, or any file of the run', async () => {
+    assert.ok(secrets.size >= 4, `collected ${secrets.size} secrets`);
+    const lines = api.logLines();
+    assert.ok(lines.some((l) => /POST \S+\/o\/client\/register/.test(l)), 'HTTP exchanges are logged');
+    assert.ok(lines.some((l) => /POST \S+\/o\/client\/token/.test(l)));
+    const places: { where: string; text: string }[] = [
+      { where: 'log', text: lines.join('\n') },
+      { where: 'settings', text: JSON.stringify(vscode.workspace.getConfiguration('cmu')) },
+      { where: 'globalState', text: JSON.stringify(api.globalState.keys().map((k) => [k, api.globalState.get(k)])) },
+    ];
+    const run = process.env.CMU_TEST_RUN_DIR;
+    if (run) {
+      for (const f of filesUnder(run)) {
+        const rel = path.relative(run, f.file);
+        // the browser profile IS SecretStorage in a web workbench; cmu-test-* are this suite's own inputs
+        if (/(^|\/)(chrome-[^/]+|cmu-test-[^/]+)\//.test(rel)) continue;
+        places.push({ where: rel, text: f.text });
+      }
+      assert.ok(places.some((p) => /CMU Explorer/.test(p.where)), 'the output channel log file was scanned');
+    }
+    for (const s of secrets) {
+      for (const p of places) {
+        assert.ok(!p.text.includes(s), `a secret (${s.slice(0, 6)}…) leaked into ${p.where}`);
+        const sig = s.split('.')[2];
+        if (sig && sig.length > 20) assert.ok(!p.text.includes(sig), `a JWT signature leaked into ${p.where}`);
+      }
+    }
+  });
+});
