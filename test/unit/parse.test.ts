@@ -4,8 +4,10 @@ import {
   buildReportFileName,
   fileNameFromContentDisposition,
   parseReportBody,
+  splitUnquotedCsv,
   reportRecords,
 } from '../../src/core/cmu/parse';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { parseQueryUrl } from '../../src/core/cmu/query';
 
 import { CSV_SAME, EXPECTED_COLUMNS, EXPECTED_ROWS, HTML_SAME, JSON_EX5, XML_EX6 } from './support/cmuFixtures';
@@ -81,6 +83,16 @@ describe('cmu/parse: one shape for every format', () => {
     ].map(reportRecords);
     for (const recs of all.slice(1)) assert.deepEqual(recs, all[0]);
     assert.deepEqual(all[0][0], { tenant: 'ACME', year: '2024', month: '11', day: '1', mvpd: 'Comcast_SSO', 'active-users': 5012, 'started-sessions': 17110 });
+  });
+
+  it('the quote-free CSV fast path gives what csv-parse gives; quoted bodies go to csv-parse', () => {
+    const opts = { bom: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true };
+    for (const body of [CSV_SAME, 'a,b\n1,2\n\n3\n', 'a,b\r\n\r\n1,,\r\n', '\ufeffx\ny', '', 'a,b']) {
+      assert.deepEqual(splitUnquotedCsv(body), parseCsv(body, opts), JSON.stringify(body));
+    }
+    assert.equal(splitUnquotedCsv('a,"b,c"\n'), undefined);
+    const quoted = parseReportBody('mvpd,active-users\n"Comcast, Inc",5\n"Say ""hi""",6\n', 'text/csv', 'https://x/cmu/v2/mvpd.csv');
+    assert.deepEqual(quoted.rows, [['Comcast, Inc', 5], ['Say "hi"', 6]]);
   });
 
   it('worked example 7 CSV verbatim, with the documented file name; a name is built when there is none', () => {
