@@ -118,11 +118,7 @@ export function registerQueries(services: Services): QueriesApi {
   const resolveId = async (arg: unknown, title: string, opts: { writable?: boolean } = {}): Promise<string | undefined> => {
     if (typeof arg === 'string') return arg;
     if (isNode(arg) && arg.kind === 'query') return arg.saved.id;
-    if (arg === undefined) {
-      const sel = view.selection.find((n) => n.kind === 'query');
-      if (sel && sel.kind === 'query' && view.visible) return sel.saved.id;
-      return pickQuery(title, opts);
-    }
+    if (arg === undefined) return pickQuery(title, opts);
     throw new InputError('Expected a saved query id', 'cmu.queries.list() returns the ids.', 'none', 'bad_argument');
   };
 
@@ -335,7 +331,8 @@ export function registerQueries(services: Services): QueriesApi {
     if (isNode(arg) && arg.kind === 'group' && arg.group !== 'examples') group = arg.group;
     else if (isNode(arg) && arg.kind === 'problem') group = arg.group;
     else {
-      const id = arg === undefined && !view.selection.length ? undefined : await resolveId(arg, 'Edit as JSON', { writable: true });
+      // from the palette: the file itself (no query to pick)
+      const id = arg === undefined ? undefined : await resolveId(arg, 'Edit as JSON', { writable: true });
       if (id) {
         const found = located(id);
         if (found.group === 'examples') throw new InputError('Examples are read-only', 'Save the example as your own query first.', 'none', 'read_only');
