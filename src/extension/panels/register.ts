@@ -236,7 +236,9 @@ export function registerReportPanel(services: Services): void {
   async function restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const s = parsePanelState(state);
     if (!s) {
-      panel.dispose();
+      // nothing usable in the state: say so in the tab instead of fetching anything
+      panel.webview.options = { enableScripts: false, localResourceRoots: [] };
+      panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>This CMU report could not be restored. Run the query again (CMU: Run Query…).</p></body></html>`;
       return;
     }
     const p = ReportPanel.revive(services, panel, s.query, actions);

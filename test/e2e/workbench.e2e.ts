@@ -1,0 +1,134 @@
+/**
+ * One end-to-end check in the real workbench (code-server from the integration harness, Debian
+ * Chromium): start the sandbox and run a query from the command palette, wait for rows inside the
+ * report webview, take a screenshot. UPDATE_SCREENSHOT=1 also writes it to media/screenshot-report.png
+ * (the README image); otherwise it goes to test-results/.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, ROOT } from './harness';
+import { skip, test } from './runner';
+
+const HARNESS = path.join(ROOT, 'test/integration/harness');
+const QUERY = 'tenant/year/month/day/mvpd?metrics=active-users,started-sessions,failed-attempts';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function palette(page: Page, label: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 20000 });
+    await input.fill(`>${label}`);
+    try {
+      await row.waitFor({ timeout: 2000 });
+      break;
+    } catch (e) {
+      // the palette can open before the extension host registered the commands
+      if (attempt >= 30) throw e;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
+function harnessEnv(): Record<string, string> | undefined {
+  if (!fs.existsSync(path.join(HARNESS, 'setup.sh')) || !fs.existsSync(path.join(HARNESS, 'start-code-server.sh'))) return undefined;
+  const r = spawnSync('bash', [path.join(HARNESS, 'setup.sh')], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`harness setup failed: ${r.stderr.trim().split('\n').pop()}`);
+  const env: Record<string, string> = {};
+  for (const line of r.stdout.split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+if (process.env.SKIP_WORKBENCH === '1') {
+  skip('workbench: palette → Run Query → rows in the report webview → screenshot', 'SKIP_WORKBENCH=1');
+} else {
+  test('workbench: palette → Run Query → rows in the report webview → screenshot', async () => {
+    const env = harnessEnv();
+    if (!env) throw new Error('the integration harness (test/integration/harness) is missing');
+    const build = spawnSync(process.execPath, ['esbuild.js'], { cwd: ROOT, encoding: 'utf8' });
+    assert.strictEqual(build.status, 0, `build failed: ${build.stderr}`);
+    const run = fs.mkdtempSync('/tmp/cmu-e2e.');
+    const ws = path.join(run, 'ws');
+    fs.mkdirSync(ws, { recursive: true });
+    fs.cpSync(path.join(ROOT, 'test/integration/fixtures/workspace'), ws, { recursive: true });
+    const port = await freePort();
+    const childEnv = { ...process.env, ...env };
+    const started = spawnSync('bash', [path.join(HARNESS, 'start-code-server.sh'), run, String(port), ws], { env: childEnv, encoding: 'utf8', timeout: 120_000 });
+    let ctx: BrowserContext | undefined;
+    try {
+      assert.strictEqual(started.status, 0, `code-server did not start: ${started.stderr || started.stdout}`);
+      const base = `http://127.0.0.1:${port}`;
+      const payload = [
+        ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${ROOT}`],
+        ['skipWelcome', 'true'],
+      ];
+      const profile = path.join(run, 'chrome');
+      fs.mkdirSync(profile);
+      ctx = await chromium.launchPersistentContext(profile, {
+        executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+        headless: true,
+        viewport: { width: 1280, height: 800 },
+        env: { ...process.env, HOME: profile, TMPDIR: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
+        args: [...CHROMIUM_ARGS.filter((a) => a !== '--headless'), '--disable-dev-shm-usage', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+      });
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      await page.goto(`${base}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'README.txt' }).first().waitFor({ timeout: 90_000 });
+      await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } }).catch(() => undefined);
+
+      await palette(page, 'CMU: Start Sandbox');
+      await page.locator('.notifications-toasts', { hasText: 'sandbox running' }).first().waitFor({ timeout: 60_000 });
+      await palette(page, 'CMU: Run Query');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 20_000 });
+      await input.fill(QUERY);
+      await page.keyboard.press('Enter');
+
+      await page.locator('.tab', { hasText: 'CMU: mvpd' }).waitFor({ timeout: 60_000 });
+      await page.locator('iframe.webview.ready').waitFor({ state: 'attached', timeout: 60_000 });
+      const inner = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await inner.locator('.grid .body .row').first().waitFor({ timeout: 60_000 });
+      await inner.locator('.chart-section canvas').first().waitFor({ timeout: 30_000 });
+      const count = await inner.locator('.table-toolbar .count').textContent();
+      assert.match(count ?? '', /^\d[\d,]* rows$/);
+      const firstCell = await inner.locator('.grid .body .row .cell[data-c="1"]').first().textContent();
+      assert.ok(firstCell && firstCell.length > 0);
+
+      // a clean picture: no toasts, no side bar
+      await palette(page, 'Notifications: Clear All Notifications').catch(() => undefined);
+      await palette(page, 'View: Close Primary Side Bar').catch(() => undefined);
+      await page.waitForTimeout(800);
+      const outDir = path.join(ROOT, 'test-results');
+      fs.mkdirSync(outDir, { recursive: true });
+      const shot = path.join(outDir, 'screenshot-report.png');
+      await page.screenshot({ path: shot });
+      const size = fs.statSync(shot).size;
+      console.log(`      screenshot ${shot} (${Math.round(size / 1024)} KB, ${count})`);
+      assert.ok(size < 300 * 1024, `screenshot ${size} bytes`);
+      if (process.env.UPDATE_SCREENSHOT === '1') fs.copyFileSync(shot, path.join(ROOT, 'media/screenshot-report.png'));
+    } finally {
+      await ctx?.close().catch(() => undefined);
+      spawnSync('bash', [path.join(HARNESS, 'stop-code-server.sh'), run], { env: childEnv, encoding: 'utf8', timeout: 60_000 });
+      fs.rmSync(run, { recursive: true, force: true });
+    }
+  });
+}
