@@ -7,7 +7,7 @@ import { writeFileAtomic, type AtomicFs } from '../../src/extension/queries/atom
 import { InputError } from '../../src/core/errors';
 import type { CmuQuery } from '../../src/core/cmu/types';
 import { runQueryBuilderFlow, BACK, type BuilderUi, type PickOptions, type InputOptions, type Back } from '../../src/extension/queries/builderFlow';
-import { nextSteps, metricsFor, filterableDimensions } from '../../src/core/cmu/catalog';
+import { nextSteps, metricsFor, filterableDimensions, DIMENSIONS, METRICS } from '../../src/core/cmu/catalog';
 import { timeRange, queryToHref } from '../../src/core/cmu/query';
 
 const q = (path: string[], extra: Partial<CmuQuery> = {}): CmuQuery => ({ path, filters: [], projections: [], metrics: [], ...extra });
@@ -482,5 +482,28 @@ describe('saved queries: the query builder steps', () => {
     ]);
     const r = await runQueryBuilderFlow(ui, { query: initial, name: 'Old' }, now);
     assert.deepStrictEqual(r, { query: { ...initial, format: 'csv' }, name: 'Yearly' });
+  });
+});
+
+describe('saved queries: the JSON schema (media/cmu-queries.schema.json)', () => {
+  const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '../../media/cmu-queries.schema.json'), 'utf8'));
+  const enumOf = (def: { anyOf?: { enum?: string[] }[] }) => def.anyOf?.find((a) => a.enum)?.enum ?? [];
+
+  it('offers every catalog dimension and metric for completion (with descriptions), and still allows others', () => {
+    const qdef = schema.definitions.query.properties;
+    assert.deepStrictEqual([...enumOf(qdef.path.items)].sort(), DIMENSIONS.map((d) => d.name).sort());
+    assert.deepStrictEqual([...enumOf(qdef.metrics.items)].sort(), METRICS.map((m) => m.name).sort());
+    assert.strictEqual(qdef.path.items.anyOf[0].markdownEnumDescriptions.length, DIMENSIONS.length);
+  });
+
+  it('describes what the model writes: names, ops, formats, and refuses secret property names', () => {
+    assert.deepStrictEqual(schema.definitions.filter.properties.op.enum, ['=', '!=']);
+    assert.deepStrictEqual(schema.definitions.query.properties.format.enum, ['json', 'xml', 'csv', 'html']);
+    const names = new RegExp(schema.definitions.savedQuery.propertyNames.pattern);
+    for (const bad of ['access_token', 'accessToken', 'client_secret', 'token', 'host']) assert.ok(!names.test(bad), bad);
+    for (const ok of ['id', 'name', 'folder', 'query', 'owner', 'tokens-note']) assert.ok(names.test(ok), ok);
+    const iso = new RegExp(schema.definitions.isoTime.pattern);
+    for (const v of ['2024', '2024-11-01T10:00:00Z', '1700000000000']) assert.ok(iso.test(v), v);
+    assert.ok(!iso.test('yesterday'));
   });
 });
