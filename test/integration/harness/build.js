@@ -3,14 +3,17 @@
 // `vscode` and `mocha` stay external (the extension host provides `vscode`; mocha is required from
 // the repository's node_modules). A test file that does not build is reported and recorded in
 // out/test/integration/build-errors.json so the run counts it as a failure instead of hiding it.
-// Env: FILES=a,b (substrings of the test file paths) builds only the matching test files.
+// Env: FILES=a,b (substrings of the test file paths) builds only the matching test files;
+//      SUITE_OUT=dir (default out/test/integration).
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '../../..');
 const src = path.join(root, 'test/integration');
-const out = path.join(root, 'out/test/integration');
+// SUITE_OUT: where to write the bundles (integration.sh uses one folder per run, so engineers running
+// the suite at the same time do not rebuild each other's suite under a running extension host)
+const out = path.resolve(root, process.env.SUITE_OUT || 'out/test/integration');
 
 function walk(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {

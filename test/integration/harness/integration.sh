@@ -16,13 +16,14 @@ while IFS='=' read -r k v; do [ -n "$k" ] && export "$k=$v"; done <<<"$ENV_LINES
 # 2. the extension bundle + the suite bundle
 node esbuild.js || { echo "0 passed, 1 failed (extension build failed)"; exit 1; }
 [ -f dist/extension.js ] || { echo "0 passed, 1 failed (no dist/extension.js)"; exit 1; }
-node "$HERE/build.js" || { echo "0 passed, 1 failed (suite build failed)"; exit 1; }
-
 # 3. a private run dir (short path: unix sockets), a workspace with hostile workspace settings, a port
 RUN=$(mktemp -d /tmp/cmu-it.XXXXXX)
 LAST="$ROOT/.vscode-test/last-run"
+# the suite is bundled per run: parallel runs must not rebuild each other's suite
+export SUITE_OUT="$ROOT/out/test/it-$(basename "$RUN")"
 cleanup() {
   "$HERE/stop-code-server.sh" "$RUN"
+  rm -rf "$SUITE_OUT"
   rm -rf "$LAST"; mkdir -p "$LAST"
   cp "$RUN/cs.log" "$RUN/results.json" "$LAST/" 2>/dev/null
   cp -r "$RUN/ud/logs" "$LAST/vscode-logs" 2>/dev/null
@@ -32,6 +33,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$RUN/ws"
 cp -r "$ROOT/test/integration/fixtures/workspace/." "$RUN/ws/" 2>/dev/null || true
+node "$HERE/build.js" || { echo "0 passed, 1 failed (suite build failed)"; exit 1; }
 PORT=${PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}
 
 # 4. run

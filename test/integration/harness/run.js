@@ -4,7 +4,8 @@
 // (both as vscode-remote:// URIs), extensionEnvironment = CMU_TEST_* variables. The suite runs inside
 // the REAL (Node) extension host; when it settles VS Code calls window.codeAutomationExit(code), which
 // is exposed here. Prints the extension host's console (mocha's reporter) and, last, `N passed, M failed`.
-// Exit code: 0 all passed; 1 failures; 124 timeout; 2 harness error.
+// Exit code: 0 all passed; 1 failures; 124 timeout; 2 harness error. Env: SUITE_OUT (the bundled suite's
+// folder, default out/test/integration), PLAYWRIGHT_PATH, CHROMIUM, VERBOSE, SCREENSHOT=file.png.
 const fs = require('fs');
 const path = require('path');
 const util = require('util');
@@ -45,7 +46,7 @@ function summary(code) {
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith('CMU_TEST_')) extEnv[k] = v;
   const payload = [
     ['extensionDevelopmentPath', remote(root)],
-    ['extensionTestsPath', remote(path.join(root, 'out/test/integration/index.js'))],
+    ['extensionTestsPath', remote(path.join(path.resolve(root, process.env.SUITE_OUT || 'out/test/integration'), 'index.js'))],
     ['skipWelcome', 'true'],
     ['extensionEnvironment', JSON.stringify(extEnv)],
   ];
