@@ -102,10 +102,10 @@ export function registerQueries(services: Services): QueriesApi {
     return r?.group;
   };
 
-  const pickQuery = async (title: string, opts: { writable?: boolean } = {}): Promise<string | undefined> => {
+  const pickQuery = async (title: string, opts: { writable?: boolean; examples?: boolean } = {}): Promise<string | undefined> => {
     const items = store
       .list()
-      .filter((q) => !opts.writable || q.group !== 'examples')
+      .filter((q) => (!opts.writable || q.group !== 'examples') && (!opts.examples || q.group === 'examples'))
       .map((q) => ({ label: q.name, description: `${q.group}${q.folder ? ' / ' + q.folder : ''}`, detail: q.url, id: q.id }));
     if (!items.length) {
       void vscode.window.showInformationMessage('No saved queries yet: use "CMU: New Query…".');
@@ -115,7 +115,7 @@ export function registerQueries(services: Services): QueriesApi {
   };
 
   /** The id from a tree node, a string id, or asked for (palette). */
-  const resolveId = async (arg: unknown, title: string, opts: { writable?: boolean } = {}): Promise<string | undefined> => {
+  const resolveId = async (arg: unknown, title: string, opts: { writable?: boolean; examples?: boolean } = {}): Promise<string | undefined> => {
     if (typeof arg === 'string') return arg;
     if (isNode(arg) && arg.kind === 'query') return arg.saved.id;
     if (arg === undefined) return pickQuery(title, opts);
@@ -260,7 +260,7 @@ export function registerQueries(services: Services): QueriesApi {
   command('cmu.queries.moveToUser', moveTo('user'));
 
   command('cmu.queries.saveExample', async (arg?: unknown, opts?: unknown) => {
-    const id = await resolveId(arg, 'Save an example as my query');
+    const id = await resolveId(arg, 'Save an example as my query', { examples: true });
     if (!id) return undefined;
     const found = located(id);
     const o = (opts ?? {}) as { name?: string; group?: WritableGroup; folder?: string | null };
