@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
 import { CmuApiError, CmuClient, stripAccessToken } from '../../src/core/cmu/client';
-import { reportRecords } from '../../src/core/cmu/parse';
+import { parseXmlWithLibrary, reportRecords } from '../../src/core/cmu/parse';
 import { emptyQuery, parseQueryUrl, timeRange } from '../../src/core/cmu/query';
 import type { Environment } from '../../src/core/environments';
 import { CmuError } from '../../src/core/errors';
@@ -287,6 +287,8 @@ describe('cmu/client', () => {
       assert.ok(json.rows.length >= 2, `rows: ${json.rows.length}`);
       assert.ok(json.rows.every((row) => typeof row[5] === 'number' && typeof row[6] === 'number'));
       for (const r of reports.slice(1)) assert.deepEqual(reportRecords(r), reportRecords(json), r.format);
+      const xml = reports[1];
+      assert.deepEqual(parseXmlWithLibrary(xml.raw), { links: xml.links, columns: xml.columns, rows: xml.rows }); // fast path = library
       assert.match(reports[2].fileName ?? '', /^report__\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}.*\.csv$/);
       // links: the self link carries the parameters actually used; drill-down/roll-up normalized
       assert.match(json.links.self ?? '', /^\/cmu\/v2\/tenant\/year\/month\/day\/mvpd\?/);

@@ -4,6 +4,8 @@ import {
   buildReportFileName,
   fileNameFromContentDisposition,
   parseReportBody,
+  parseXmlWithLibrary,
+  scanXmlRecords,
   splitUnquotedCsv,
   reportRecords,
 } from '../../src/core/cmu/parse';
@@ -167,6 +169,27 @@ describe('cmu/parse: one shape for every format', () => {
     assert.deepEqual(parseReportBody('{"report":{"tenant":"A","users":"1"}}', 'application/json', 'https://x/cmu/v2/tenant').rows, [['A', 1]]);
     assert.deepEqual(parseReportBody('<resource href="/cmu/v2/x"><report/></resource>', 'application/xml', 'https://x/cmu/v2/x.xml').rows, []);
     assert.deepEqual(parseReportBody('', 'text/csv', 'https://x/cmu/v2/x.csv').rows, []);
+  });
+
+  it('XML: the record fast path gives what fast-xml-parser gives, and odd shapes go to the library', () => {
+    const odd = [
+      XML_EX6,
+      '<resource href="/cmu/v2/mvpd?a=1&amp;b=2"><links><link rel="roll-up" href="/cmu/v2"/></links><report>\n<record mvpd="A &amp; B &#233; &lt;x&gt;" active-users="7" />\n<record mvpd=" padded " active-users=""/></report></resource>',
+      // not the fast shape: single quotes, a comment, a child element, ragged records
+      "<resource><report><record mvpd='A' active-users='1'/></report></resource>",
+      '<resource><report><!-- c --><record mvpd="A" active-users="1"/></report></resource>',
+      '<resource><report><record><mvpd>A</mvpd><active-users>1</active-users></record></report></resource>',
+      '<resource><report><record mvpd="A" active-users="1"/><record active-users="2" mvpd="B"/><record mvpd="C"/></report></resource>',
+    ];
+    for (const body of odd) {
+      const fast = parseReportBody(body, 'application/xml', 'https://x/cmu/v2/mvpd.xml');
+      const lib = parseXmlWithLibrary(body);
+      assert.deepEqual({ links: fast.links, columns: fast.columns, rows: fast.rows }, lib, body);
+    }
+    assert.deepEqual(parseReportBody(odd[1], 'application/xml', 'https://x/cmu/v2/mvpd.xml').rows, [['A & B é <x>', 7], [' padded ', null]]);
+    assert.deepEqual(parseReportBody(odd[5], 'application/xml', 'https://x/cmu/v2/mvpd.xml').rows, [['A', 1], ['B', 2], ['C', null]]);
+    assert.equal(scanXmlRecords("<record a='1'/>"), undefined);
+    assert.deepEqual(scanXmlRecords(' <record a="1" b="x"/>\n<record a="2" b="y" />\n'), { header: ['a', 'b'], rows: [['1', 'x'], ['2', 'y']] });
   });
 
   it('a single XML record and XML entities', () => {
