@@ -19,8 +19,25 @@ export interface DiagnoseResult {
   steps: DiagnoseStep[];
 }
 
-/** beyond this the server and this machine disagree enough to matter for token lifetimes */
-export const MAX_SKEW_MS = 120_000;
+/** same thresholds as `cmu doctor`: above 30 s worth a warning, above the refresh margin (5 min) tokens misbehave */
+export const SKEW_WARN_MS = 30_000;
+export const SKEW_FAIL_MS = 300_000;
+
+/** the verdict for local time − server Date (ms); the Date header has a 1 s resolution */
+export function clockStep(skewMs: number): DiagnoseStep {
+  const abs = Math.abs(skewMs);
+  const detail =
+    abs < 2000
+      ? 'this machine and the server agree (within the Date header resolution)'
+      : `this machine's clock is ${formatRemaining(abs)} ${skewMs > 0 ? 'ahead of' : 'behind'} the server`;
+  if (abs <= SKEW_WARN_MS) return { name: 'clock', ok: true, detail };
+  return {
+    name: 'clock',
+    ok: abs <= SKEW_FAIL_MS,
+    detail: abs <= SKEW_FAIL_MS ? `${detail} (warning)` : detail,
+    fix: 'Synchronise the system clock (NTP): token expiry is computed on it, so a token looks valid after the server stopped accepting it, or expires early.',
+  };
+}
 
 const FIXES: Partial<Record<NextStep, string>> = {
   importStatement: 'Run "CMU: Import Software Statement…" with the statement downloaded from the TVE Dashboard.',
@@ -131,15 +148,7 @@ export async function diagnose(services: ServicesImpl, signal?: AbortSignal): Pr
     if (!res.serverDate) {
       steps.push({ name: 'clock', ok: true, detail: 'the server sent no Date header; skew not measured' });
     } else {
-      const skew = res.receivedAt - res.serverDate.getTime();
-      const secs = Math.round(skew / 1000);
-      const ok = Math.abs(skew) <= MAX_SKEW_MS;
-      steps.push({
-        name: 'clock',
-        ok,
-        detail: secs === 0 ? 'this machine and the server agree (within 1 s)' : `this machine is ${Math.abs(secs)} s ${secs > 0 ? 'ahead of' : 'behind'} the server`,
-        ...(ok ? {} : { fix: 'Synchronise the system clock (NTP): token expiry is computed from it, so tokens look expired early or stay in use too long.' }),
-      });
+      steps.push(clockStep(res.receivedAt - res.serverDate.getTime()));
     }
   } catch (e) {
     steps.push(failure('clock', e, `Check that ${env.dcrOrigin} is reachable.`));

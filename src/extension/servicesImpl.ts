@@ -163,18 +163,30 @@ export class ServicesImpl implements Services, vscode.Disposable {
     await showError(e, this.extLog, (m) => (this.lastError = m));
   }
 
+  /** controllers of the operations running under withProgress (Cancel aborts them) */
+  private readonly inFlight = new Set<AbortController>();
+
   withProgress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     return Promise.resolve(
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
         const ac = new AbortController();
+        this.inFlight.add(ac);
         const sub = token.onCancellationRequested(() => ac.abort());
         try {
           return await task(ac.signal);
         } finally {
           sub.dispose();
+          this.inFlight.delete(ac);
         }
       }),
     );
+  }
+
+  /** what the notification's Cancel button does, for every running operation (tests) */
+  cancelAll(): number {
+    const n = this.inFlight.size;
+    for (const ac of this.inFlight) ac.abort();
+    return n;
   }
 
   /** runs a command body: errors become a message with a next step (never a stack), result or undefined */

@@ -23,6 +23,8 @@ export function createTestApi(services: ServicesImpl, statusBar: StatusBar) {
       return statusBar.text;
     },
     logLines: () => services.extLog.lines(),
+    /** aborts the operations under withProgress, as the notification's Cancel button does */
+    cancelProgress: () => services.cancelAll(),
     lastError: () => services.lastError,
     clearLastError: () => {
       services.lastError = undefined;

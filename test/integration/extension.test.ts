@@ -205,6 +205,22 @@ suite('extension: commands against the sandbox', function () {
     assert.strictEqual(await cmd('cmu._test.statusBarText'), await api.statusBarText());
   });
 
+  test('cancelling a long operation aborts its request; no error message', async () => {
+    sb().setDelay(5000);
+    api.clearLastError();
+    const seen = api.logLines().length;
+    const t0 = Date.now();
+    const pending = cmd('cmu.refreshAccessToken');
+    await eventually(() => api.logLines().slice(seen).some((l) => /session sandbox\/default: refreshing/.test(l)), 5000, 'refresh started');
+    assert.strictEqual(api.cancelProgress(), 1, 'one operation in progress');
+    const r = await pending;
+    sb().setDelay(0);
+    assert.strictEqual(r, undefined);
+    assert.ok(Date.now() - t0 < 4000, 'returned before the server answered');
+    assert.strictEqual(api.lastError(), undefined, 'a cancellation is not an error');
+    assert.ok((await (await currentSession()).peekToken()) !== undefined, 'the stored token is kept');
+  });
+
   test('cmu.diagnose on a working chain: every step ok, report opened', async () => {
     const r = await cmd<{ steps: Step[] }>('cmu.diagnose');
     assert.ok(r, `diagnose failed: ${api.lastError()}`);
