@@ -201,10 +201,12 @@ describe('cmu/client', () => {
         assert.equal(e.status, 200);
         assert.match(e.message, /HTML page instead of a JSON report/);
         assert.match(e.explanation, /Sign in/);
+        assert.equal(e.nextStep, 'showLog');
       });
       await expectApiError(client.fetchReport('/cmu/v2/truncated'), (e) => {
         assert.equal(e.code, 'bad_response');
         assert.match(e.message, /incomplete or malformed/);
+        assert.equal(e.nextStep, 'retry');
       });
     });
 

@@ -142,7 +142,7 @@ export class CmuClient {
       return parseReportBody(body, res.contentType, res.url || this.urlFor(q), fileName);
     } catch (e) {
       if (e instanceof ReportParseError) {
-        throw new CmuApiError(e.message, e.explanation, res.status, { nextStep: 'retry', code: 'bad_response', serverText: e.bodyExcerpt });
+        throw new CmuApiError(e.message, e.explanation, res.status, { nextStep: e.nextStep, code: 'bad_response', serverText: e.bodyExcerpt });
       }
       throw e;
     }

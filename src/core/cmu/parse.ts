@@ -11,7 +11,7 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { CmuError } from '../errors';
+import { CmuError, type NextStep } from '../errors';
 import { isDimension, isMetric } from './catalog';
 import { linksFromRels, readHalLinks } from './hal';
 import { parseQueryUrl } from './query';
@@ -19,8 +19,14 @@ import type { CmuQuery, ParsedReport, ReportCell, ReportColumn, ReportFormat, Re
 
 /** The body could not be read as the report it claims to be (HTML error page, truncated JSON...). */
 export class ReportParseError extends CmuError {
-  constructor(message: string, explanation: string, readonly format: ReportFormat | undefined, readonly bodyExcerpt: string) {
-    super(message, explanation, 'retry', 'bad_response');
+  constructor(
+    message: string,
+    explanation: string,
+    readonly format: ReportFormat | undefined,
+    readonly bodyExcerpt: string,
+    nextStep: NextStep = 'retry',
+  ) {
+    super(message, explanation, nextStep, 'bad_response');
   }
 }
 
@@ -590,6 +596,7 @@ export function parseReportBody(body: string, contentType: string, url: string, 
         'Check the CMU base URL of this environment and look at the log for the exchange.',
       requested ?? 'json',
       excerpt(body),
+      'showLog',
     );
   }
   let parsed: { links: ReportLinks; columns: ReportColumn[]; rows: ReportCell[][] };
