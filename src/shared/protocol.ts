@@ -29,8 +29,10 @@ export interface NavLink {
   label: string;
   /** e.g. "then by platform", shown beside the label */
   detail?: string;
-  /** the href the query will use, shown as a tooltip */
+  /** the href the query will use */
   href: string;
+  /** tooltip, e.g. the catalog's description of the dimension added */
+  title?: string;
 }
 
 export interface QueryView {

@@ -66,7 +66,7 @@ export function renderHeader(
   if (nav?.drillDown.length) {
     drill.append(h('span', { class: 'k', text: 'Drill down' }));
     for (const link of nav.drillDown) {
-      const b = button('', () => handlers.navigate(link.id), { title: link.href, class: 'drill-btn', 'data-link': link.id });
+      const b = button('', () => handlers.navigate(link.id), { title: link.title ?? link.href, class: 'drill-btn', 'data-link': link.id });
       b.append(h('span', { class: 'label', text: link.label }));
       if (link.detail) b.append(h('span', { class: 'detail', text: link.detail }));
       drill.append(b);

@@ -73,6 +73,7 @@ if (process.env.SKIP_WORKBENCH === '1') {
     const childEnv = { ...process.env, ...env };
     const started = spawnSync('bash', [path.join(HARNESS, 'start-code-server.sh'), run, String(port), ws], { env: childEnv, encoding: 'utf8', timeout: 120_000 });
     let ctx: BrowserContext | undefined;
+    let page: Page | undefined;
     try {
       assert.strictEqual(started.status, 0, `code-server did not start: ${started.stderr || started.stdout}`);
       const base = `http://127.0.0.1:${port}`;
@@ -89,14 +90,14 @@ if (process.env.SKIP_WORKBENCH === '1') {
         env: { ...process.env, HOME: profile, TMPDIR: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
         args: [...CHROMIUM_ARGS.filter((a) => a !== '--headless'), '--disable-dev-shm-usage', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
       });
-      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      page = ctx.pages()[0] ?? (await ctx.newPage());
       await page.goto(`${base}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
       await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
       await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'README.txt' }).first().waitFor({ timeout: 90_000 });
       await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } }).catch(() => undefined);
 
       await palette(page, 'CMU: Start Sandbox');
-      await page.locator('.notifications-toasts', { hasText: 'sandbox running' }).first().waitFor({ timeout: 60_000 });
+      await page.locator('.statusbar-item', { hasText: 'CMU sandbox' }).first().waitFor({ timeout: 60_000 });
       await palette(page, 'CMU: Run Query');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 20_000 });
@@ -125,6 +126,10 @@ if (process.env.SKIP_WORKBENCH === '1') {
       console.log(`      screenshot ${shot} (${Math.round(size / 1024)} KB, ${count})`);
       assert.ok(size < 300 * 1024, `screenshot ${size} bytes`);
       if (process.env.UPDATE_SCREENSHOT === '1') fs.copyFileSync(shot, path.join(ROOT, 'media/screenshot-report.png'));
+    } catch (e) {
+      fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
+      await page?.screenshot({ path: path.join(ROOT, 'test-results/workbench-failure.png') }).catch(() => undefined);
+      throw e;
     } finally {
       await ctx?.close().catch(() => undefined);
       spawnSync('bash', [path.join(HARNESS, 'stop-code-server.sh'), run], { env: childEnv, encoding: 'utf8', timeout: 60_000 });

@@ -68,12 +68,6 @@ export interface Navigation {
   targets: Map<string, CmuQuery>;
 }
 
-/** First clause of the catalog's description of the added dimension, shown beside the button. */
-function describeStep(dim: string): string | undefined {
-  const d = describe(dim);
-  return d ? d.split(/[.;]/)[0] : undefined;
-}
-
 /**
  * Drill-down links from the report (HAL), else the catalog's next steps (CSV has no links); the
  * roll-up breadcrumb is every ancestor of the path, root first, nearest last.
@@ -94,11 +88,13 @@ export function navigation(q: CmuQuery, report: Pick<ParsedReport, 'links'> | un
     const id = `d${drillDown.length}`;
     const added = c.path[c.path.length - 1];
     targets.set(id, target);
+    const then = nextSteps(c.path);
     drillDown.push({
       id,
       label: c.name || added,
-      detail: c.name && c.name !== added ? `+ ${added}` : describeStep(added),
+      detail: c.name && c.name !== added ? `+ ${added}` : then.length ? `→ ${then.join(', ')}` : undefined,
       href: queryToHref(target),
+      title: [describe(added), queryToHref(target)].filter(Boolean).join('\n'),
     });
   }
   const breadcrumb: NavLink[] = [];
