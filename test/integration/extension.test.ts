@@ -114,6 +114,18 @@ suite('extension: commands against the sandbox', function () {
     assert.ok(!/\n\s+at /.test(err), 'no stack in the message');
   });
 
+  test('from the palette (no argument) it asks: the clipboard choice of the quick pick imports', async () => {
+    await vscode.env.clipboard.writeText(sb().statement);
+    const pending = cmd<{ alg: string }>('cmu.importSoftwareStatement');
+    await new Promise((r) => setTimeout(r, 1000)); // the quick pick opens in the workbench
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext'); // "From the clipboard"
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const r = await Promise.race([pending, new Promise<undefined>((res) => setTimeout(() => res(undefined), 10_000))]);
+    await vscode.env.clipboard.writeText('');
+    if (!r) await vscode.commands.executeCommand('workbench.action.closeQuickOpen'); // don't leave it open for the next tests
+    assert.strictEqual(r?.alg, 'RS256', `palette import: ${api.lastError() ?? 'no result'}`);
+  });
+
   test('cmu.showSoftwareStatement opens the decoded statement, signature elided', async () => {
     const r = await cmd<{ alg: string }>('cmu.showSoftwareStatement');
     assert.strictEqual(r?.alg, 'RS256');
