@@ -10,22 +10,14 @@ import { InputError } from '../../core/errors';
 import type { Services } from '../services';
 import { parsePanelState, parseQuery, type PanelAction } from '../../shared/protocol';
 import { DOC_FORMATS, ReportDocuments, REPORT_SCHEME, type DocFormat } from '../reports/reportDocuments';
+import { curlCommand } from './curl';
 import { REPORT_VIEW_TYPE, ReportPanel, type PanelActions, type RunResult } from './reportPanel';
 
 function isTestRun(context: vscode.ExtensionContext): boolean {
   return context.extensionMode === vscode.ExtensionMode.Test || process.env.CMU_EXPLORER_TEST === '1';
 }
 
-/** Shell single-quoting. */
-function sq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A curl command for the URL; the token is `$CMU_TOKEN` (expanded by the shell) unless given. */
-export function curlCommand(url: string, token?: string): string {
-  const auth = token ? sq(`Authorization: Bearer ${token}`) : '"Authorization: Bearer $CMU_TOKEN"';
-  return `curl --compressed -H ${auth} ${sq(url)}`;
-}
+export { curlCommand };
 
 export function registerReportPanel(services: Services): void {
   const ctx = services.context;

@@ -6,12 +6,12 @@
 import * as vscode from 'vscode';
 import { buildReportFileName } from '../../core/cmu/parse';
 import { queryToHref } from '../../core/cmu/query';
-import type { CmuQuery, ParsedReport, ReportFormat } from '../../core/cmu/types';
+import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
+import { DOC_FORMATS, documentName, documentText, type DocFormat } from './reportText';
 import type { Services } from '../services';
 
 export const REPORT_SCHEME = 'cmu-report';
-export type DocFormat = Extract<ReportFormat, 'json' | 'csv' | 'xml'>;
-export const DOC_FORMATS: readonly DocFormat[] = ['json', 'csv', 'xml'];
+export { DOC_FORMATS, documentName, documentText, type DocFormat };
 
 const LANGUAGE: Record<DocFormat, string> = { json: 'json', csv: 'csv', xml: 'xml' };
 
@@ -19,22 +19,6 @@ interface DocEntry {
   query: CmuQuery;
   format: DocFormat;
   content: string;
-}
-
-/** `tenant-year-month.json`: the document's name in the tab. */
-export function documentName(q: CmuQuery, format: DocFormat): string {
-  const base = q.path.length ? q.path.join('-') : 'root';
-  return `${base.replace(/[^A-Za-z0-9._-]+/g, '-')}.${format}`;
-}
-
-/** The server's JSON, pretty-printed (2 spaces); other formats as the server sent them. */
-export function documentText(raw: string, format: DocFormat): string {
-  if (format !== 'json') return raw;
-  try {
-    return JSON.stringify(JSON.parse(raw), null, 2) + '\n';
-  } catch {
-    return raw;
-  }
 }
 
 export class ReportDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
