@@ -252,7 +252,7 @@ async function main(): Promise<void> {
   // --- .vsix size ---
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cmu-vsix-')), 'cmu-explorer.vsix');
   const vsce = path.join(ROOT, 'node_modules/.bin/vsce');
-  const r = spawnSync(vsce, ['package', '--no-dependencies', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(vsce, ['package', '--no-dependencies', '--no-rewrite-relative-links', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
   if (r.status === 0 && fs.existsSync(out)) {
     figure('vsix_size', fs.statSync(out).size / 1024, 'KB');
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
