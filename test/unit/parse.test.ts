@@ -192,6 +192,61 @@ describe('cmu/parse: one shape for every format', () => {
     assert.deepEqual(scanXmlRecords(' <record a="1" b="x"/>\n<record a="2" b="y" />\n'), { header: ['a', 'b'], rows: [['1', 'x'], ['2', 'y']] });
   });
 
+  it('fast paths equal the libraries on generated bodies (entities, CR, ragged, mixed line ends) and odd structures', () => {
+    let seed = 7;
+    const pick = <T,>(a: readonly T[]): T => a[(seed = (seed * 1103515245 + 12345) & 0x7fffffff) % a.length];
+    const asLib = (body: string) => {
+      const r = parseReportBody(body, 'application/xml', 'https://x/cmu/v2/mvpd.xml');
+      return { links: r.links, columns: r.columns, rows: r.rows };
+    };
+    const refs = ['AT&amp;T', '&lt;&gt;&quot;&apos;', '&#233;&#xE9;&#X41;&#0065;', '&#x1F600;', '&#9;&#10;&#13;', '&nbsp;', '&copy;', '&#0;', '&#1;', '&#x1F;',
+      '&#xD800;', '&#1114112;', '&#x;', '&AMP;', '&amp', '&', '&#38;amp;', '\r\n', '\n\t', '>', "'", ' ', 'x', '7'];
+    let fastTaken = 0;
+    for (let t = 0; t < 1500; t++) {
+      let recs = '';
+      for (let r = 0; r < 3; r++) recs += `${pick(['', '\n', ' '])}<record mvpd="${pick(refs)}${pick(refs)}" active-users="${pick(['1', ' 2', '', 'x', '&#49;'])}"${pick(['', ' '])}/>`;
+      if (scanXmlRecords(recs)) fastTaken++;
+      const body = `<resource href="/cmu/v2/mvpd"><links><link rel="roll-up" href="/cmu/v2"/></links><report>${recs}</report></resource>`;
+      assert.deepEqual(asLib(body), parseXmlWithLibrary(body), recs);
+    }
+    assert.ok(fastTaken > 100, `the XML fast path was taken ${fastTaken} times`);
+    for (const body of [
+      '<r><report><record a="1" a="2"/></report></r>', // malformed: the library's error
+      '<r><x><report><record mvpd="A" users="1"/></report></x></r>', // not where the library looks
+      '<r><report><record mvpd="A" users="1"/></report><report><record mvpd="B" users="2"/></report></r>',
+      '<?xml version="1.0"?>\n<!-- <report> --><r><report count="1"><record mvpd="A" users="1"/></report></r><!-- </report> -->',
+    ]) {
+      let lib: unknown;
+      try {
+        lib = parseXmlWithLibrary(body);
+      } catch (e) {
+        lib = (e as Error).message;
+      }
+      let fast: unknown;
+      try {
+        fast = asLib(body);
+      } catch (e) {
+        fast = (e as Error).message;
+      }
+      assert.deepEqual(fast, lib, body);
+    }
+    const opts = { bom: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true };
+    let csvTaken = 0;
+    for (let t = 0; t < 3000; t++) {
+      let body = '';
+      for (let i = 0; i < 10; i++) body += pick([',', 'a', ' ', '1', '\n', '\r\n', '\r', '\ufeff', '\n\n', '\t', '#']);
+      const fast = splitUnquotedCsv(body);
+      if (fast === undefined) continue;
+      csvTaken++;
+      assert.deepEqual(fast, parseCsv(body, opts), JSON.stringify(body));
+    }
+    assert.ok(csvTaken > 300, `the CSV fast path was taken ${csvTaken} times`);
+    // csv-parse keeps the first line end it meets: mixed line ends are its to split
+    assert.equal(splitUnquotedCsv('a\nb\r\nc'), undefined);
+    assert.equal(splitUnquotedCsv('a\r\nb\nc'), undefined);
+    assert.deepEqual(parseReportBody('mvpd,active-users\r\nA,1\r\n\r\nB,2,extra\r\nC\r\n', 'text/csv', 'https://x/cmu/v2/mvpd.csv').rows, [['A', 1], ['B', 2], ['C', null]]);
+  });
+
   it('a single XML record and XML entities', () => {
     const xml = '<resource href="/cmu/v2/mvpd"><links><link rel="roll-up" href="/cmu/v2"/></links><report><record mvpd="A &amp; B" active-users="7"/></report></resource>';
     const r = parseReportBody(xml, 'text/xml', 'https://x/cmu/v2/mvpd.xml');
