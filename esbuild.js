@@ -1,11 +1,33 @@
-// Builds every bundle of the project. `--watch` rebuilds on change; `--production` minifies and
-// drops source maps (what the .vsix ships).
+// Builds every bundle of the project. `--watch` rebuilds on change; `--production` minifies, drops
+// source maps and empties dist/ first, so no map (or other leftover) of an earlier build reaches the .vsix.
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const dist = path.join(__dirname, 'dist');
+
+// The CLI runs as `cmu` (package.json "bin"): executable after every (re)build, watch mode included.
+const executableCli = {
+  name: 'executable-cli',
+  setup(build) {
+    build.onEnd((result) => {
+      const out = build.initialOptions.outfile;
+      if (result.errors.length === 0 && out && fs.existsSync(out)) fs.chmodSync(out, 0o755);
+    });
+  },
+};
+
+// In watch mode esbuild keeps running after an error; say when a rebuild is good again.
+const reportRebuilds = {
+  name: 'report-rebuilds',
+  setup(build) {
+    build.onEnd((result) => {
+      if (watch) console.log(`${new Date().toISOString().slice(11, 19)} ${build.initialOptions.outfile}: ${result.errors.length ? `${result.errors.length} error(s)` : 'built'}`);
+    });
+  },
+};
 
 const common = {
   bundle: true,
@@ -13,6 +35,7 @@ const common = {
   sourcemap: production ? false : 'linked',
   logLevel: 'warning',
   legalComments: 'none',
+  plugins: [reportRebuilds],
 };
 
 // 'module' first: some dependencies (jsonc-parser) ship a UMD 'main' whose dynamic require('./impl/…')
@@ -22,7 +45,7 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mai
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [...common.plugins, executableCli] },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
 ];
 
@@ -30,16 +53,16 @@ const builds = [
 const present = builds.filter((b) => b.entryPoints.every((e) => fs.existsSync(path.join(__dirname, e))));
 
 async function main() {
+  if (production) fs.rmSync(dist, { recursive: true, force: true });
   if (watch) {
     for (const b of present) {
       const ctx = await esbuild.context(b);
       await ctx.watch();
     }
-    console.log(`watching ${present.length} bundles`);
+    console.log(`watching ${present.length} bundles (Ctrl+C to stop)`);
     return;
   }
   await Promise.all(present.map((b) => esbuild.build(b)));
-  if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
 }
 
 main().catch((e) => {

@@ -1,0 +1,65 @@
+/**
+ * What ships: `esbuild.js --production` (minified, no source maps, nothing left from an earlier build)
+ * and `.vscodeignore` (the .vsix holds dist/ bundles, media/, README, CHANGELOG, LICENSE, package.json).
+ * Both run on copies in a temp dir so the repository's dist/ is never touched.
+ */
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function write(dir: string, rel: string, text = 'x'): void {
+  fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+  fs.writeFileSync(path.join(dir, rel), text);
+}
+
+describe('packaging', function () {
+  this.timeout(120_000);
+  let tmp: string;
+  before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cmu-pack-'))));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('esbuild.js --production empties dist/, minifies, writes no source maps; a dev build links maps', () => {
+    const dir = path.join(tmp, 'build');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(ROOT, 'esbuild.js'), path.join(dir, 'esbuild.js'));
+    for (const d of ['src', 'node_modules']) fs.symlinkSync(path.join(ROOT, d), path.join(dir, d), 'dir');
+    const build = (...args: string[]) => execFileSync(process.execPath, ['esbuild.js', ...args], { cwd: dir, stdio: 'pipe' });
+    const dist = path.join(dir, 'dist');
+
+    build();
+    const devSize = fs.statSync(path.join(dist, 'cli.js')).size;
+    assert.ok(fs.existsSync(path.join(dist, 'extension.js.map')), 'dev build: maps');
+    assert.match(fs.readFileSync(path.join(dist, 'extension.js'), 'utf8'), /\/\/# sourceMappingURL=extension\.js\.map\s*$/);
+    write(dir, 'dist/test/suite.js'); // a leftover of another build
+
+    build('--production');
+    assert.deepStrictEqual(fs.readdirSync(dist).sort(), ['cli.js', 'extension.js', 'webview.css', 'webview.js']);
+    for (const f of fs.readdirSync(dist)) {
+      const text = fs.readFileSync(path.join(dist, f), 'utf8');
+      assert.ok(!text.includes('sourceMappingURL'), `${f} points at a map`);
+    }
+    const cli = fs.readFileSync(path.join(dist, 'cli.js'), 'utf8');
+    assert.ok(cli.startsWith('#!/usr/bin/env node\n'), 'shebang');
+    assert.ok(cli.length < devSize * 0.75, `minified (${cli.length} vs ${devSize} bytes)`);
+    if (process.platform !== 'win32') assert.strictEqual(fs.statSync(path.join(dist, 'cli.js')).mode & 0o111, 0o111, 'cli.js executable');
+    assert.ok(fs.readFileSync(path.join(dist, 'extension.js'), 'utf8').includes('require("vscode")'), 'vscode stays external');
+    assert.match(execFileSync(process.execPath, [path.join(dist, 'cli.js'), '--version'], { encoding: 'utf8' }), /^\d+\.\d+\.\d+/);
+  });
+
+  it('.vscodeignore: the .vsix lists only dist/*.js|css, media/, README, CHANGELOG, LICENSE and package.json', async () => {
+    const dir = path.join(tmp, 'pkg');
+    fs.mkdirSync(dir);
+    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    const shipped = ['dist/extension.js', 'dist/cli.js', 'dist/webview.js', 'dist/webview.css', 'media/cmu.svg', 'media/walkthrough/import.md'];
+    const kept = ['dist/extension.js.map', 'dist/webview.css.map', 'dist/test/suite.js', 'src/core/http.ts', 'test/unit/x.test.ts', 'bench/run.js', 'esbuild.js', 'tsconfig.json', '.ci/run', '.gitignore', 'out/test/it.js', 'cmu-explorer.vsix', 'test-results/a.png'];
+    for (const f of [...shipped, ...kept]) write(dir, f);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const vsce = require('@vscode/vsce') as { listFiles(o: { cwd: string; packageManager: number }): Promise<string[]> };
+    const files = (await vsce.listFiles({ cwd: dir, packageManager: 2 /* None: no node_modules */ })).map((f) => f.split(path.sep).join('/'));
+    assert.deepStrictEqual(files.sort(), [...shipped, 'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].sort());
+  });
+});
