@@ -11,35 +11,9 @@ import * as path from 'path';
 import { queryToUrl, parseQueryUrl } from '../../src/core/cmu/query';
 import { HttpClient } from '../../src/core/http';
 import { Sandbox } from '../../src/sandbox/server';
+import { buildCli, runCli, type CliRun } from './support/cli';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const posix = process.platform !== 'win32';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  out: Buffer;
-}
-
-/** The CLI bundle exactly as esbuild.js builds it, into a temp dir so parallel builds don't race. */
-async function buildCli(dir: string): Promise<string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  const outfile = path.join(dir, 'cli.js');
-  await esbuild.build({
-    entryPoints: [path.join(ROOT, 'src/cli/main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile,
-    banner: { js: '#!/usr/bin/env node' },
-    logLevel: 'error',
-    legalComments: 'none',
-  });
-  return outfile;
-}
 
 describe('cli end to end (child process)', function () {
   this.timeout(60_000);
@@ -50,26 +24,13 @@ describe('cli end to end (child process)', function () {
   const secrets = new Set<string>();
   const outputs: { args: string[]; text: string }[] = [];
 
-  function run(args: string[], opts: { stdin?: string; store?: string; env?: Record<string, string>; noUrl?: boolean; record?: boolean } = {}): Promise<Run> {
+  async function run(args: string[], opts: { stdin?: string; store?: string; env?: Record<string, string>; noUrl?: boolean; record?: boolean } = {}): Promise<CliRun> {
     const base = ['--store', opts.store ?? store];
     if (!opts.noUrl) base.push('--dcr-url', sb.dcrOrigin);
-    const env: NodeJS.ProcessEnv = { ...process.env, ...(opts.env ?? {}) };
-    for (const k of ['CMU_STORE', 'CMU_PROFILE', 'CMU_DCR_URL', 'CMU_API_URL']) if (!opts.env?.[k]) delete env[k];
     const all = [...base, ...args];
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, ...all], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => err.push(c));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        const r = { code, out: Buffer.concat(out), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-        if (opts.record !== false) outputs.push({ args: all, text: r.stdout + '\n' + r.stderr });
-        resolve(r);
-      });
-      child.stdin.end(opts.stdin ?? '');
-    });
+    const r = await runCli(cli, all, opts);
+    if (opts.record !== false) outputs.push({ args: all, text: r.stdout + '\n' + r.stderr });
+    return r;
   }
 
   /** The client secret as the session stored it (whatever its JSON shape). */
