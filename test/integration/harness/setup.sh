@@ -12,6 +12,15 @@ NODE24_VERSION=${NODE24_VERSION:-24.21.0}
 CODE_SERVER_VERSION=${CODE_SERVER_VERSION:-4.139.1}
 PLAYWRIGHT_CORE_VERSION=${PLAYWRIGHT_CORE_VERSION:-1.65.1}
 log() { echo "[setup] $*" >&2; }
+# Under `npm test` the enclosing npm (system Node) exports its config to us, and the npm calls below
+# would inherit it: its npm_config_user_agent says "node/v20", which code-server's postinstall reads as
+# the Node version and refuses. Keep only what a user sets to reach a registry (mirror, proxy, CA).
+for v in $(compgen -e); do
+  case $v in
+    npm_config_registry | npm_config_*proxy | npm_config_cafile | npm_config_ca | npm_config_strict_ssl) ;;
+    npm_*) unset "$v" ;;
+  esac
+done
 
 # 1. OS packages: Debian chromium + Kerberos headers (code-server's kerberos module builds with node-gyp)
 if ! command -v chromium >/dev/null || ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
