@@ -165,7 +165,11 @@ async function readResult(res: HttpResponse, what: string): Promise<Record<strin
   const obj = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
   if (res.status >= 200 && res.status < 300) {
     if (obj) return obj;
-    throw badResponse(`${what} succeeded (${res.status}) but the answer is not a JSON object`, notJsonExplanation(res), res.status, bodyExcerpt(text, res.contentType));
+    const explanation =
+      json === undefined
+        ? notJsonExplanation(res)
+        : `The DCR server answered ${res.status} with JSON that is not the documented object (${Array.isArray(json) ? 'an array' : typeof json}). A proxy or a wrong server URL is the usual cause; look at the log.`;
+    throw badResponse(`${what} succeeded (${res.status}) but the answer is not a JSON object`, explanation, res.status, bodyExcerpt(text, res.contentType));
   }
   if (res.status === 429) {
     throw new DcrError(
@@ -181,10 +185,15 @@ async function readResult(res: HttpResponse, what: string): Promise<Record<strin
   if (code) {
     const known = DCR_ERRORS[code];
     const description = typeof obj?.error_description === 'string' ? ` (${obj.error_description})` : '';
+    // An undocumented code on a 5xx (OAuth's server_error, temporarily_unavailable) is the server's trouble, not a refusal.
+    const serverSide = !known && res.status >= 500;
     throw new DcrError(
-      `${what} was refused: ${code}${description}`,
-      known?.explanation ?? `The server refused the request with the error "${code}", which Adobe does not document. Look at the log.`,
-      known?.nextStep ?? 'showLog',
+      serverSide ? `${what} failed with HTTP ${res.status}: ${code}${description}` : `${what} was refused: ${code}${description}`,
+      known?.explanation ??
+        (serverSide
+          ? `The DCR server had a problem (status ${res.status}, error "${code}"). It is usually temporary: try again in a moment.`
+          : `The server refused the request with the error "${code}", which Adobe does not document. Look at the log.`),
+      known?.nextStep ?? (serverSide ? 'retry' : 'showLog'),
       code,
       res.status,
       bodyExcerpt(text, res.contentType),

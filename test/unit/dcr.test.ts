@@ -69,6 +69,14 @@ describe('DCR client (against the sandbox)', () => {
     await assert.rejects(dcr.register(sandbox.statement), (e: unknown) => e instanceof DcrError && e.code === 'temporarily_unavailable' && /does not document/.test(e.explanation));
   });
 
+  it('an undocumented error code on a 5xx is a server failure to retry, not a refusal', async () => {
+    sandbox.failNext(1, 500, { endpoint: 'token', error: 'server_error' });
+    await assert.rejects(
+      dcr.token({ clientId: 'a', clientSecret: 'b' }),
+      (e: unknown) => isDcr('server_error', 'retry')(e) && /failed with HTTP 500: server_error/.test((e as Error).message) && /temporary/.test((e as DcrError).explanation),
+    );
+  });
+
   it('429 (HTML page): waits at least 1 s, retries and succeeds', async () => {
     sandbox.failNext(1, 429, { endpoint: 'register' });
     const t0 = Date.now();
@@ -154,6 +162,8 @@ describe('DCR client (wire format, local server)', () => {
     await assert.rejects(client().register('a.b.c'), (e: unknown) => isDcr('bad_response')(e) && /client_id/.test((e as Error).message));
     reply = { status: 201, type: 'text/plain', body: 'created' };
     await assert.rejects(client().register('a.b.c'), isDcr('bad_response'));
+    reply = { status: 201, type: 'application/json', body: '[]' };
+    await assert.rejects(client().register('a.b.c'), (e: unknown) => isDcr('bad_response')(e) && /JSON that is not the documented object \(an array\)/.test((e as DcrError).explanation));
     reply = { status: 201, type: 'application/json', body: JSON.stringify({ token_type: 'bearer' }) };
     await assert.rejects(client().token({ clientId: 'a', clientSecret: 'b' }), (e: unknown) => isDcr('bad_response')(e) && /access_token/.test((e as Error).message));
     reply = { status: 201, type: 'application/json', body: JSON.stringify({ access_token: 'opaque' }) };
