@@ -60,6 +60,37 @@ suite('saved queries', function () {
     assert.deepStrictEqual(fs.readdirSync(path.dirname(wsFile)).filter((f) => f.includes('cmu-queries')), ['cmu-queries.json']);
   });
 
+  test('Save Query without options (report panel) asks the name and the group; with options it never asks', async () => {
+    await clean();
+    const query = q(['tenant', 'year', 'month'], { metrics: ['active-users'] });
+    const quick = async (command: string) => {
+      await new Promise((r) => setTimeout(r, 800)); // the input opens in the workbench
+      await vscode.commands.executeCommand(command);
+    };
+    const within = <T>(p: Thenable<T>) => Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
+
+    // Escape at the name: nothing is written
+    const cancelled = cmd('cmu.queries.save', query);
+    await quick('workbench.action.closeQuickOpen');
+    assert.strictEqual(await within(cancelled), undefined);
+    assert.ok(!fs.existsSync(wsFile), 'nothing written');
+
+    // Enter on the prefilled name, then on the first group (Workspace)
+    const pending = cmd<{ id: string }>('cmu.queries.save', query);
+    await quick('workbench.action.acceptSelectedQuickOpenItem');
+    await quick('workbench.action.acceptSelectedQuickOpenItem');
+    const r = await within(pending);
+    if (r === 'timeout') await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.ok(r && r !== 'timeout' && r.id, `prompted save: ${JSON.stringify(r)}`);
+    const saved = (await mine('workspace')).find((x) => x.id === r.id)!;
+    assert.strictEqual(saved.name, 'Monthly active-users by tenant, year and month');
+
+    // options, even empty ones: a script, no prompt (a prompt would time out here)
+    const scripted = await within(cmd<{ id: string }>('cmu.queries.save', query, {}));
+    assert.ok(scripted !== 'timeout' && scripted.id);
+    assert.strictEqual((await list()).find((x) => x.id === scripted.id)!.name, 'tenant / year / month');
+  });
+
   test('never a token or a host in the file: access_token is stripped, absolute URLs refused', async () => {
     const { id } = await cmd<{ id: string }>('cmu.queries.save', q(['tenant'], { filters: [{ dimension: 'access_token', op: '=', values: ['SECRET-123'] }] }), {
       name: 'with token',

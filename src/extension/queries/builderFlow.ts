@@ -124,8 +124,9 @@ export async function runQueryBuilderFlow(ui: BuilderUi, initial?: { query?: Cmu
   }
 }
 
+/** The query in words, without the default-window clause (true of every query without dates). */
 export function defaultQueryName(q: CmuQuery): string {
-  const d = describeQuery(q);
+  const d = describeQuery(q).replace(/, over the server's default time window$/, '');
   return d.length > 80 ? d.slice(0, 77) + '…' : d;
 }
 

@@ -5,7 +5,7 @@
  * (and confirms deletions).
  *
  *   cmu.queries.list()                                  → [{ id, name, group, folder, url }]
- *   cmu.queries.save(query, { name, group, folder })    → { id }
+ *   cmu.queries.save(query, { name, group, folder })    → { id }   (without options: asks name and group)
  *   cmu.queries.run(id)                                 → whatever cmu.runQuery returns
  *   cmu.queries.rename(id, name)                        → { id, name }
  *   cmu.queries.move(id, { group, folder, index })      → { id }
@@ -19,12 +19,13 @@ import { parseTree, findNodeAtLocation } from 'jsonc-parser';
 import type { Services } from '../services';
 import { InputError } from '../../core/errors';
 import { parseQueryUrl, queryToHref, queryToUrl } from '../../core/cmu/query';
-import { hasHost, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
+import { checkName, hasHost, sanitizeQuery, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
 import type { CmuQuery } from '../../core/cmu/types';
 import { QueryStore, defaultName, type FoundQuery, type WritableGroup } from './queryFileStore';
 import { QueryTreeProvider, type QueryNode } from './treeProvider';
 import { QueryDragAndDrop } from './dragAndDrop';
 import { runQueryBuilder } from './builder';
+import { defaultQueryName } from './builderFlow';
 import { writeFileAtomic } from './atomicWrite';
 
 export interface QueriesApi {
@@ -102,6 +103,27 @@ export function registerQueries(services: Services): QueriesApi {
     return r?.group;
   };
 
+  /** Name (prefilled with the query in words) then group: undefined when the person cancels. */
+  const askNameAndGroup = async (query: CmuQuery): Promise<{ name: string; group: WritableGroup } | undefined> => {
+    const name = await vscode.window.showInputBox({
+      title: 'Save Query',
+      prompt: `Name of the saved query — ${queryToHref(query)}`,
+      value: defaultQueryName(query),
+      ignoreFocusOut: true,
+      validateInput: (v) => {
+        try {
+          checkName(v);
+          return undefined;
+        } catch (e) {
+          return (e as Error).message;
+        }
+      },
+    });
+    if (name === undefined) return undefined;
+    const group = await pickGroup(`Save "${name.trim()}"`);
+    return group && { name, group };
+  };
+
   const pickQuery = async (title: string, opts: { writable?: boolean; examples?: boolean } = {}): Promise<string | undefined> => {
     const items = store
       .list()
@@ -147,16 +169,16 @@ export function registerQueries(services: Services): QueriesApi {
 
   command('cmu.queries.save', async (query?: unknown, opts?: unknown) => {
     if (query === undefined) return vscode.commands.executeCommand('cmu.queries.new');
-    const o = (opts ?? {}) as { name?: string; group?: WritableGroup; folder?: string | null; index?: number };
+    // options given (even {}) → a script: no prompt. Only the query (Save Query in a report panel) →
+    // a person: ask for the name (and where, when a workspace is open) before anything is written.
+    const asked = opts === undefined ? await askNameAndGroup(sanitizeQuery(query).query) : undefined;
+    if (opts === undefined && !asked) return undefined;
+    const o = (asked ?? opts) as { name?: string; group?: WritableGroup; folder?: string | null; index?: number };
     const r = await store.save(query, o);
     if (r.stripped.length) services.log.warn(`saved query ${r.id}: removed ${r.stripped.join(', ')} (a token never goes into the queries file)`);
-    if (opts === undefined) {
-      // saved with a default name (e.g. from a report panel): say where, offer a rename, never wait for it
-      const saved = store.find(r.id);
-      void vscode.window.showInformationMessage(`Saved query "${saved?.saved.name}" to ${saved?.group === 'workspace' ? WORKSPACE_QUERY_FILE : 'User queries'}.`, 'Rename…').then((c) => {
-        if (c) void vscode.commands.executeCommand('cmu.queries.rename', { kind: 'query', group: saved!.group, saved: saved!.saved });
-      });
-      void reveal(r.id);
+    if (asked) {
+      void vscode.window.setStatusBarMessage(`CMU: saved "${asked.name.trim()}" to ${asked.group === 'workspace' ? WORKSPACE_QUERY_FILE : 'User queries'}`, 4000);
+      await reveal(r.id);
     }
     return { id: r.id };
   });

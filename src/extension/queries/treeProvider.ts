@@ -12,7 +12,7 @@ export type QueryNode =
   | { kind: 'folder'; group: QueryGroup; folder: string }
   | { kind: 'query'; group: QueryGroup; saved: SavedQuery }
   | { kind: 'problem'; group: WritableGroup; problem: FileProblem }
-  | { kind: 'info'; group: QueryGroup; text: string; command?: vscode.Command };
+  | { kind: 'info'; group: QueryGroup; text: string; description?: string; command?: vscode.Command };
 
 const GROUP_LABEL: Record<QueryGroup, string> = { workspace: 'Workspace', user: 'User', examples: 'Examples' };
 const EXAMPLE_FOLDER_LABEL: Record<string, string> = { monthly: 'Monthly', daily: 'Daily', hourly: 'Hourly', concurrency: 'Concurrency & activity levels' };
@@ -61,7 +61,8 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vs
         out.push({
           kind: 'info',
           group: node.group,
-          text: 'No queries yet — New Query…',
+          text: 'New Query…',
+          description: 'none saved yet',
           command: { title: 'New Query', command: 'cmu.queries.new', arguments: [{ kind: 'group', group: node.group }] },
         });
       return out;
@@ -141,7 +142,13 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vs
         const item = new vscode.TreeItem(node.text, C.None);
         item.id = nodeId(node);
         item.contextValue = 'cmu.info';
-        if (node.command) item.command = node.command;
+        item.description = node.description;
+        if (node.command) {
+          // the empty group's row is a button: short enough for a narrow side bar
+          item.command = node.command;
+          item.iconPath = new vscode.ThemeIcon('add');
+          item.tooltip = `No queries in ${GROUP_LABEL[node.group]} yet: build one step by step from the drill-down tree, or drag an Example here.`;
+        } else item.iconPath = new vscode.ThemeIcon('info');
         return item;
       }
     }
