@@ -56,7 +56,8 @@ Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage or input.`,
     .command('import')
     .argument('<file>', 'the statement file, or - for stdin')
     .description('validate and store a software statement')
-    .action(run((ctx, file: string) => statementImport(ctx, file)));
+    .option('--key <file|url>', 'also check its signature: PEM public key/certificate, JWK or JWKS file, or a JWKS URL (cmu sandbox prints its own)')
+    .action(run((ctx, file: string, opts: { key?: string }) => statementImport(ctx, file, opts)));
   statement
     .command('show')
     .description('print the decoded header and claims (signature elided)')

@@ -52,7 +52,9 @@ describe('cli: DCR errors and statement validation (child process)', function ()
     assert.strictEqual(imp.code, 0, imp.stderr);
     const reg = await cmu(store, ['register']);
     assert.strictEqual(reg.code, 0, reg.stderr);
+    const size = secrets.size;
     harvest(store);
+    assert.ok(secrets.size > size, 'the client secret was collected from the store');
     return { store, clientId: /client_id: (\S+)/.exec(reg.stdout)![1] };
   }
 
@@ -85,7 +87,6 @@ describe('cli: DCR errors and statement validation (child process)', function ()
   });
   after(async () => {
     await sb?.stop();
-    assert.ok([...secrets].some((s) => /^[0-9a-f-]{36}$/.test(s)), 'client secrets were collected from the stores');
     for (const o of outputs) {
       for (const s of secrets) {
         assert.ok(!o.text.includes(s), `a secret appeared in the output of: cmu ${o.args.join(' ')}`);
@@ -142,6 +143,37 @@ describe('cli: DCR errors and statement validation (child process)', function ()
       assert.match(r.stderr, /^warning: The statement expired on \d{4}-/m);
       secrets.add(future).add(expired);
     });
+  });
+
+  it('statement import --key: the signature is checked against a JWKS URL or a key file before anything is stored', async () => {
+    const store = newStore();
+    let r = await cmu(store, ['statement', 'import', '-', '--key', sb.jwksUrl], { stdin: sb.statement });
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /signature verified with http:\/\/127\.0\.0\.1:\d+\/\.well-known\/jwks\.json/);
+    const before = snapshot(store);
+    const jwksFile = path.join(tmp, 'jwks.json');
+    fs.writeFileSync(jwksFile, JSON.stringify(sb.jwks));
+    const other = await Sandbox.start({ port: 0, throttle: false }); // another signer: same claims, other key
+    try {
+      secrets.add(other.statement);
+      r = await cmu(store, ['statement', 'import', '-', '--key', jwksFile], { stdin: other.statement });
+      assert.strictEqual(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^error: The software statement signature does not match the key/);
+      assert.deepStrictEqual(snapshot(store), before, 'the stored statement is kept');
+      r = await cmu(store, ['statement', 'import', '-', '--key', other.jwksUrl], { stdin: other.statement });
+      assert.strictEqual(r.code, 0, r.stderr);
+    } finally {
+      await other.stop();
+    }
+    r = await cmu(store, ['statement', 'import', '-', '--key', path.join(tmp, 'no-such-key.pem')], { stdin: sb.statement });
+    assert.strictEqual(r.code, 2);
+    assert.match(r.stderr, /Cannot read the key/);
+    r = await cmu(store, ['statement', 'import', '-', '--key', 'http://example.com/jwks.json'], { stdin: sb.statement });
+    assert.strictEqual(r.code, 2);
+    assert.match(r.stderr, /must use https/);
+    r = await cmu(store, ['statement', 'import', '-', '--key', `${sb.origin}/no-jwks-here`], { stdin: sb.statement });
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /HTTP 404/);
   });
 
   describe('registration refused (exit 1); credentials that worked are kept', () => {

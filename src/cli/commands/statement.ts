@@ -1,7 +1,9 @@
-/** `cmu statement import <FILE|->` and `cmu statement show`. Never prints the compact statement. */
+/** `cmu statement import <FILE|-> [--key KEY]` and `cmu statement show`. Never prints the compact statement. */
 import * as fs from 'fs';
+import { checkEndpoint } from '../../core/environments';
 import { InputError } from '../../core/errors';
-import type { StatementInfo } from '../../core/statement';
+import { HttpStatusError } from '../../core/http';
+import { verifyStatement, type StatementInfo } from '../../core/statement';
 import type { CliContext } from '../context';
 import { formatPairs, sanitize, type Cell } from '../output';
 
@@ -62,8 +64,30 @@ function indent(s: string): string {
     .join('\n');
 }
 
-export async function statementImport(ctx: CliContext, file: string): Promise<void> {
+/** The public key for --key: a JWKS URL (https, or http on loopback: the sandbox's) fetched through the one HTTP client, else a file. */
+export async function readKey(ctx: CliContext, key: string): Promise<string> {
+  if (!/^https?:\/\//i.test(key)) {
+    try {
+      return await fs.promises.readFile(key, 'utf8');
+    } catch (e) {
+      throw new InputError(
+        `Cannot read the key ${key} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+        'Give a file with a PEM public key or certificate, a JWK or a JWKS, or the URL of a JWKS.',
+        'none',
+        'bad_key',
+      );
+    }
+  }
+  const url = checkEndpoint(key, 'The key URL (--key)');
+  const res = await ctx.http.request({ method: 'GET', url: url.href, headers: { Accept: 'application/json' } });
+  if (res.status !== 200) throw await HttpStatusError.fromResponse(res, `The key URL ${url.origin}${url.pathname}`);
+  return res.text();
+}
+
+export async function statementImport(ctx: CliContext, file: string, opts: { key?: string } = {}): Promise<void> {
   const text = await readInput(file);
+  // checked before anything is stored: a statement that fails the check never replaces the stored one
+  if (opts.key) await verifyStatement(text, await readKey(ctx, opts.key));
   const info = await ctx.session.importStatement(text);
   const sub = info.claims.sub;
   ctx.out(`Software statement imported for ${ctx.env.name} (${ctx.env.dcrOrigin}), profile ${ctx.profile}.`);
@@ -73,6 +97,7 @@ export async function statementImport(ctx: CliContext, file: string): Promise<vo
     ['sub', typeof sub === 'string' ? sub : show(sub)],
     ['iss', show(info.claims.iss ?? '(none)')],
   ]));
+  if (opts.key) ctx.out(`signature verified with ${sanitize(opts.key)}`);
   for (const w of info.warnings ?? []) ctx.err(`warning: ${sanitize(w)}`);
   ctx.out(`next: ${ctx.commandPrefix} register`);
 }
