@@ -2,7 +2,20 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseQueryFile, QueryFileModel, sanitizeQuery, formatProblems, stringify, isIsoTime } from '../../src/core/cmu/savedQueries';
+import {
+  parseQueryFile,
+  QueryFileModel,
+  sanitizeQuery,
+  formatProblems,
+  stringify,
+  isIsoTime,
+  hasHost,
+  looksLikeSecretValue,
+  keyRegexSource,
+  SECRET_KEYS,
+  HOST_KEYS,
+  RESERVED_PARAMS,
+} from '../../src/core/cmu/savedQueries';
 import { writeFileAtomic, type AtomicFs } from '../../src/extension/queries/atomicWrite';
 import { InputError } from '../../src/core/errors';
 import type { CmuQuery } from '../../src/core/cmu/types';
@@ -499,11 +512,65 @@ describe('saved queries: the JSON schema (media/cmu-queries.schema.json)', () =>
   it('describes what the model writes: names, ops, formats, and refuses secret property names', () => {
     assert.deepStrictEqual(schema.definitions.filter.properties.op.enum, ['=', '!=']);
     assert.deepStrictEqual(schema.definitions.query.properties.format.enum, ['json', 'xml', 'csv', 'html']);
-    const names = new RegExp(schema.definitions.savedQuery.propertyNames.pattern);
+    const names = new RegExp(schema.definitions.safeName.pattern);
     for (const bad of ['access_token', 'accessToken', 'client_secret', 'token', 'host']) assert.ok(!names.test(bad), bad);
     for (const ok of ['id', 'name', 'folder', 'query', 'owner', 'tokens-note']) assert.ok(names.test(ok), ok);
     const iso = new RegExp(schema.definitions.isoTime.pattern);
     for (const v of ['2024', '2024-11-01T10:00:00Z', '1700000000000']) assert.ok(iso.test(v), v);
     assert.ok(!iso.test('yesterday'));
+  });
+  // every spelling people use: accessToken, ACCESS_TOKEN, access-token, Access Token…
+  const spellings = (key: string): string[] => {
+    const out = new Set([key, key.toUpperCase(), key[0].toUpperCase() + key.slice(1)]);
+    for (let i = 1; i < key.length; i++) {
+      out.add(key.slice(0, i) + key[i].toUpperCase() + key.slice(i + 1));
+      for (const sep of ['_', '-', ' ']) out.add((key.slice(0, i) + sep + key.slice(i)).toUpperCase()).add(key.slice(0, i) + sep + key.slice(i));
+    }
+    return [...out];
+  };
+  const entryWith = (extra: Record<string, unknown>, query: Record<string, unknown> = { path: ['tenant'] }) =>
+    JSON.stringify({ version: 1, queries: [{ id: 'a', name: 'A', query, ...extra }] });
+
+  it('refuses exactly the property names the model refuses (generated from the model, compared spelling by spelling)', () => {
+    const keys = [...SECRET_KEYS, ...HOST_KEYS];
+    assert.strictEqual(schema.definitions.safeName.pattern, `^(?!${keyRegexSource(keys)}$)`);
+    for (const where of [schema, schema.definitions.savedQuery, schema.definitions.query, schema.definitions.filter])
+      assert.deepStrictEqual(where.propertyNames, { $ref: '#/definitions/safeName' });
+    const allowed = new RegExp(schema.definitions.safeName.pattern);
+    for (const key of keys)
+      for (const name of spellings(key)) {
+        assert.ok(!allowed.test(name), `schema allows "${name}"`);
+        assert.strictEqual(parseQueryFile(entryWith({ [name]: 'x' })).valid, false, `model allows "${name}"`);
+      }
+    for (const name of ['id', 'name', 'folder', 'query', 'note', 'owner', 'tokens-note', 'x-team', 'hosted-by', 'description']) {
+      assert.ok(allowed.test(name), `schema refuses "${name}"`);
+      if (!['id', 'name', 'folder', 'query'].includes(name)) assert.strictEqual(parseQueryFile(entryWith({ [name]: 'x' })).valid, true, `model refuses "${name}"`);
+    }
+  });
+
+  it('refuses the same filter dimensions and the same values as the model', () => {
+    const dimNot = new RegExp(schema.definitions.filter.properties.dimension.allOf[1].not.pattern);
+    const filterFile = (dimension: string, value = 'X') => entryWith({}, { path: ['tenant', 'year'], filters: [{ dimension, op: '=', values: [value] }] });
+    const badDims = [...SECRET_KEYS.flatMap((k) => spellings(k).filter((d) => /^[A-Za-z0-9_-]+$/.test(d))), ...RESERVED_PARAMS];
+    for (const d of badDims) {
+      assert.ok(dimNot.test(d), `schema allows dimension "${d}"`);
+      assert.strictEqual(parseQueryFile(filterFile(d)).valid, false, `model allows dimension "${d}"`);
+    }
+    for (const d of [...DIMENSIONS.map((x) => x.name), 'custom-dim', 'tokenized', 'started']) {
+      assert.ok(!dimNot.test(d), `schema refuses dimension "${d}"`);
+      assert.strictEqual(parseQueryFile(filterFile(d)).valid, true, `model refuses dimension "${d}"`);
+    }
+    const badValue = new RegExp(schema.definitions.safeString.not.pattern);
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
+    const values = ['https://mgmt.auth.adobe.com/cmu/v2', ' //cdn.example/x', 'HTTP://A', 'ftp://h', 'Bearer abc', ' bearer  x', jwt, `${jwt} `,
+      'Comcast', 'http', 'a//b', 'Bearer', 'eyJ', 'mailto:x@y', 'Bearer-TV', 'x https://y'];
+    for (const v of values) {
+      const modelBad = hasHost(v) || looksLikeSecretValue(v);
+      assert.strictEqual(badValue.test(v), modelBad, `schema and model disagree on "${v}"`);
+      assert.strictEqual(parseQueryFile(filterFile('mvpd', v)).valid, !modelBad, `file with value "${v}"`);
+      assert.strictEqual(parseQueryFile(entryWith({ name: v.trim() || 'x' })).valid, !modelBad, `name "${v}"`);
+    }
+    for (const where of [schema.definitions.savedQuery.properties.name, schema.definitions.savedQuery.properties.folder, schema.properties.folders.items, schema.definitions.filter.properties.values.items])
+      assert.deepStrictEqual(where.allOf, [{ $ref: '#/definitions/safeString' }]);
   });
 });

@@ -71,23 +71,39 @@ interface Entry {
 // ---------------------------------------------------------------------------------------------------
 // secrets and hosts
 
-const SECRET_KEYS = new Set([
+/** Property names that hold a credential (compared lower-case, without "-", "_" and spaces). */
+export const SECRET_KEYS: readonly string[] = [
   'accesstoken', 'token', 'bearer', 'authorization', 'clientsecret', 'secret', 'password', 'refreshtoken',
   'softwarestatement', 'apikey', 'idtoken',
-]);
-const HOST_KEYS = new Set(['host', 'hostname', 'origin', 'baseurl', 'cmubase', 'dcrorigin']);
+];
+/** Property names that name a host (same comparison). */
+export const HOST_KEYS: readonly string[] = ['host', 'hostname', 'origin', 'baseurl', 'cmubase', 'dcrorigin'];
+/** Query parameters the URL builder owns: a filter on one of them would collide with it. */
+export const RESERVED_PARAMS: readonly string[] = ['start', 'end', 'format', 'limit', 'metrics', 'access_token'];
+const SECRET_SET = new Set(SECRET_KEYS);
+const HOST_SET = new Set(HOST_KEYS);
 const normKey = (k: string) => k.toLowerCase().replace(/[-_\s]/g, '');
 
 export function isSecretName(name: string): boolean {
-  return SECRET_KEYS.has(normKey(name));
+  return SECRET_SET.has(normKey(name));
 }
 /** An absolute URL (`scheme://…`) or a protocol-relative one (`//host/…`). */
 export function hasHost(value: string): boolean {
   const v = value.trim();
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.startsWith('//');
 }
-function looksLikeSecretValue(value: string): boolean {
+export function looksLikeSecretValue(value: string): boolean {
   return /^\s*bearer\s+\S/i.test(value) || /^eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*$/.test(value.trim());
+}
+
+/**
+ * The same name rule as a JSON-schema regex (no flags there): every letter in both cases, "-", "_" and
+ * spaces allowed anywhere. media/cmu-queries.schema.json uses it; a unit test keeps the two equal.
+ */
+export function keyRegexSource(keys: readonly string[]): string {
+  const sep = '[-_\\s]*';
+  const letter = (c: string) => (/[a-z]/.test(c) ? `[${c.toUpperCase()}${c}]` : c);
+  return '(?:' + keys.map((k) => sep + [...k].map(letter).join(sep) + sep).join('|') + ')';
 }
 
 interface RawProblem {
@@ -113,7 +129,7 @@ function scanForSecretsAndHosts(value: unknown, path: JSONPath, out: RawProblem[
     for (const [k, v] of Object.entries(value)) {
       if (isSecretName(k)) {
         out.push({ path: [...path, k], atKey: true, message: `"${k}" looks like a secret. The queries file must never hold a token or a secret: remove this property.` });
-      } else if (HOST_KEYS.has(normKey(k))) {
+      } else if (HOST_SET.has(normKey(k))) {
         out.push({ path: [...path, k], atKey: true, message: `"${k}" names a host. The queries file holds queries only; hosts come from the environment settings: remove this property.` });
       } else {
         scanForSecretsAndHosts(v, [...path, k], out);
@@ -192,6 +208,8 @@ function checkQueryValue(q: unknown, base: JSONPath, out: RawProblem[]): boolean
           out.push({ path: 'dimension' in fo ? [...fp, 'dimension'] : fp, message: 'A filter needs a "dimension" name (letters, digits, "-" and "_").' });
         else if (isSecretName(fo.dimension))
           out.push({ path: [...fp, 'dimension'], message: `"${fo.dimension}" is a credential, not a dimension: the queries file must never hold a token. Remove this filter.` });
+        else if (RESERVED_PARAMS.includes(fo.dimension))
+          out.push({ path: [...fp, 'dimension'], message: `"${fo.dimension}" is a query parameter, not a dimension: set it on the query ("${fo.dimension}": …), not as a filter.` });
         if (fo.op !== '=' && fo.op !== '!=') out.push({ path: 'op' in fo ? [...fp, 'op'] : fp, message: 'A filter "op" must be "=" or "!=".' });
         if (!('values' in fo)) out.push({ path: fp, message: 'A filter needs "values" (one value, or several for IN / NOT IN).' });
         else if (checkStringArray(fo.values, [...fp, 'values'], '"values"', out) && (fo.values as string[]).length === 0)
