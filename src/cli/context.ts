@@ -47,6 +47,15 @@ const PROFILE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  * else `custom` (a custom CMU base must be given with --cmu-url to run reports).
  */
 export function environmentFrom(dcrUrl: string | undefined, cmuUrl: string | undefined): Environment {
+  const env = endpointsFrom(dcrUrl, cmuUrl);
+  // Adobe's own hosts given explicitly keep their names (and so the secrets stored for them).
+  const prod = DEFAULT_HOSTS.production;
+  if (env.name === 'custom' && env.dcrOrigin === prod.dcrOrigin && (env.cmuBase ?? prod.cmuBase) === prod.cmuBase) return resolveEnvironment('production');
+  if (env.name === 'custom' && env.dcrOrigin === DEFAULT_HOSTS.staging.dcrOrigin) return resolveEnvironment('staging', { cmuBase: env.cmuBase });
+  return env;
+}
+
+function endpointsFrom(dcrUrl: string | undefined, cmuUrl: string | undefined): Environment {
   if (!dcrUrl && !cmuUrl) return resolveEnvironment('production');
   let dcrOrigin = DEFAULT_HOSTS.production.dcrOrigin;
   if (dcrUrl) {
@@ -79,8 +88,10 @@ export function environmentFrom(dcrUrl: string | undefined, cmuUrl: string | und
 }
 
 /**
- * Keys of `custom`/`sandbox` environments are further scoped by their endpoints, so a client secret
- * or a token stored for one server is never sent to another one that happens to share the profile.
+ * Keys of non-production environments are further scoped by their endpoints, so a client secret or a
+ * token stored for one server is never sent to another one that happens to share the profile. The
+ * statement and the client credentials belong to the DCR origin alone (importing without --cmu-url and
+ * adding it later for `report` finds them); a token also to the CMU origin it may be sent to.
  */
 export class ScopedStore implements SecretStore {
   constructor(
@@ -89,7 +100,8 @@ export class ScopedStore implements SecretStore {
   ) {}
   map(key: string): string {
     if (this.env.name === 'production') return key;
-    const scope = `${this.env.dcrOrigin} ${this.env.cmuBase ? new URL(this.env.cmuBase).origin : '-'}`;
+    const cmuOrigin = this.env.cmuBase ? new URL(this.env.cmuBase).origin : '-';
+    const scope = key.endsWith('/token') ? `${this.env.dcrOrigin} ${cmuOrigin}` : this.env.dcrOrigin;
     const prefix = `cmu/${this.env.name}/`;
     return key.startsWith(prefix) ? `cmu/${this.env.name}@${scope}/${key.slice(prefix.length)}` : `${scope} ${key}`;
   }

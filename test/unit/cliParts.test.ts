@@ -30,6 +30,14 @@ describe('cli parts', () => {
       assert.strictEqual(c.name, 'custom');
       assert.strictEqual(c.dcrOrigin, 'https://sp.auth.adobe.com');
     });
+    it("Adobe's hosts given explicitly keep their environment names", () => {
+      assert.deepStrictEqual(environmentFrom('https://sp.auth.adobe.com/', undefined), environmentFrom(undefined, undefined));
+      assert.strictEqual(environmentFrom('https://sp.auth.adobe.com', 'https://mgmt.auth.adobe.com/cmu/v2').name, 'production');
+      assert.strictEqual(environmentFrom('https://sp.auth.adobe.com', 'https://cmu.example.com/cmu/v2').name, 'custom');
+      const staging = environmentFrom('https://sp.auth-staging.adobe.com', undefined);
+      assert.deepStrictEqual(staging, { name: 'staging', dcrOrigin: 'https://sp.auth-staging.adobe.com', cmuBase: undefined });
+      assert.strictEqual(environmentFrom('https://sp.auth-staging.adobe.com', 'https://cmu-stage.example.com/cmu/v2').cmuBase, 'https://cmu-stage.example.com/cmu/v2');
+    });
     it('refuses http off loopback, paths on the DCR origin, queries on the CMU base', () => {
       assert.throws(() => environmentFrom('http://sp.example.com', undefined), InputError);
       assert.throws(() => environmentFrom('https://sp.example.com/o/client/register', undefined), /origin/);
@@ -51,6 +59,21 @@ describe('cli parts', () => {
     assert.strictEqual(await b.get(key('sandbox')), 'B');
     assert.strictEqual(mem.data.get(key('production')), 'P');
     assert.strictEqual(mem.data.size, 3);
+  });
+
+  it('ScopedStore: statement and credentials follow the DCR origin, a token also the CMU origin', async () => {
+    const mem = new MemoryStore();
+    const dcr = 'https://sp.example.com';
+    const without = new ScopedStore(mem, environmentFrom(dcr, undefined));
+    const withCmu = new ScopedStore(mem, environmentFrom(dcr, 'https://cmu.example.com/cmu/v2'));
+    const other = new ScopedStore(mem, environmentFrom(dcr, 'https://other.example.com/cmu/v2'));
+    for (const item of ['statement', 'credentials'] as const) {
+      await without.set(secretKey('custom', 'default', item), item);
+      assert.strictEqual(await withCmu.get(secretKey('custom', 'default', item)), item, `${item} found once --cmu-url is added`);
+    }
+    await withCmu.set(secretKey('custom', 'default', 'token'), 'T');
+    assert.strictEqual(await other.get(secretKey('custom', 'default', 'token')), undefined, 'a token is never handed to another CMU origin');
+    assert.strictEqual(await without.get(secretKey('custom', 'default', 'token')), undefined);
   });
 
   describe('report flags', () => {
