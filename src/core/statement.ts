@@ -63,17 +63,13 @@ export function parseStatement(text: string, now: number = Date.now()): Statemen
       'statement_not_jws',
     );
   }
-  parts.forEach((part, i) => {
-    if (!/^[A-Za-z0-9_-]+$/.test(part)) {
-      reject(
-        `The ${PART_NAMES[i]} part of the software statement is ${part ? 'not valid base64url' : 'empty'}`,
-        'Each part must use only the characters A–Z a–z 0–9 - _. The text may have been altered or truncated; download it again.',
-        'statement_bad_base64url',
-      );
-    }
-  });
-  decodeJsonPart(parts[0], 'header');
+  checkBase64url(parts, 0);
+  const header = decodeJsonPart(parts[0], 'header');
+  // before the signature part: an unsecured JWT ("alg": "none") has an empty one, and that is the real problem
+  if (typeof header.alg === 'string' && header.alg.toLowerCase() === 'none') rejectAlgNone();
+  checkBase64url(parts, 1);
   decodeJsonPart(parts[1], 'claims');
+  checkBase64url(parts, 2);
   // jose does the canonical decoding (our checks above give the specific messages).
   let joseHeader: Record<string, unknown>;
   let joseClaims: Record<string, unknown>;
@@ -87,15 +83,27 @@ export function parseStatement(text: string, now: number = Date.now()): Statemen
   if (typeof alg !== 'string' || !alg) {
     reject('The software statement header has no "alg"', 'A signed statement names its signature algorithm (Adobe uses RS256).', 'statement_no_alg');
   }
-  if (alg.toLowerCase() === 'none') {
-    reject(
-      'The software statement is unsigned ("alg": "none")',
-      'Adobe signs software statements (RS256). An unsigned one is not genuine and would be refused.',
-      'statement_alg_none',
-    );
-  }
+  if (alg.toLowerCase() === 'none') rejectAlgNone();
   const kid = typeof joseHeader.kid === 'string' ? joseHeader.kid : undefined;
   return { compact, alg, kid, header: joseHeader, claims: joseClaims, fields: describeFields(joseHeader, joseClaims), warnings: timeWarnings(joseClaims, now) };
+}
+
+function checkBase64url(parts: string[], i: number): void {
+  if (!/^[A-Za-z0-9_-]+$/.test(parts[i])) {
+    reject(
+      `The ${PART_NAMES[i]} part of the software statement is ${parts[i] ? 'not valid base64url' : 'empty'}`,
+      'Each part must use only the characters A–Z a–z 0–9 - _. The text may have been altered or truncated; download it again.',
+      'statement_bad_base64url',
+    );
+  }
+}
+
+function rejectAlgNone(): never {
+  reject(
+    'The software statement is unsigned ("alg": "none")',
+    'Adobe signs software statements (RS256). An unsigned one is not genuine and would be refused.',
+    'statement_alg_none',
+  );
 }
 
 function decodeJsonPart(part: string, name: string): Record<string, unknown> {

@@ -108,6 +108,7 @@ describe('cli: DCR errors and statement validation (child process)', function ()
       ['a header that is not JSON', `${b64url('hello')}.${b64url({})}.sig`, /header part .* not JSON/],
       ['claims that are not an object', `${header}.${b64url([1, 2])}.sig`, /claims part .* not a JSON object/],
       ['alg none', `${b64url({ alg: 'none' })}.${b64url({ sub: 'x' })}.sig`, /unsigned \("alg": "none"\)/],
+      ['an unsecured JWT (alg none, empty signature)', `${b64url({ alg: 'none' })}.${b64url({ sub: 'x' })}.`, /unsigned \("alg": "none"\)/],
       ['a file over 64 KB', `${header}.${'A'.repeat(70 * 1024)}.sig`, /larger than 64 KB/],
     ];
     let store: string;

@@ -74,6 +74,8 @@ describe('software statement', () => {
       [`${b64('not json')}.${c}.sig`, 'statement_not_json', /header part .* not JSON/],
       [`${h}.${b64('[1,2]')}.sig`, 'statement_not_json', /claims part .* not a JSON object/],
       [`${b64({ alg: 'none' })}.${c}.sig`, 'statement_alg_none', /unsigned/],
+      [`${b64({ alg: 'none' })}.${c}.`, 'statement_alg_none', /unsigned/], // an unsecured JWT as it is written
+      [`${b64({ alg: 'NONE' })}.c+/.`, 'statement_alg_none', /unsigned/],
       [`${b64({ typ: 'JWT' })}.${c}.sig`, 'statement_no_alg', /no "alg"/],
       [`${h}.${c}.${'A'.repeat(70_000)}`, 'statement_too_large', /larger than 64 KB/],
     ];
