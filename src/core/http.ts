@@ -348,12 +348,20 @@ class InternalResponse implements HttpResponse {
   stream(): NodeJS.ReadableStream {
     this.claim();
     // Streaming may take long: the timeout becomes an idle timeout, re-armed by every chunk.
+    // Piped by hand: pipeline() would end `out` with the raw stream error ("Premature close") before
+    // its callback could give it the mapped one.
+    const src = this.decoded;
     const out = new PassThrough();
-    this.decoded.on('data', () => this.timer.reset());
-    pipeline(this.decoded, out, (e) => {
+    src.on('data', () => this.timer.reset());
+    src.once('end', () => this.timer.clear());
+    src.once('error', (e) => {
       this.timer.clear();
-      if (e) out.destroy(this.fail(e));
+      out.destroy(this.fail(e));
     });
+    out.once('close', () => {
+      if (!src.readableEnded) src.destroy(); // the reader gave up: stop downloading
+    });
+    src.pipe(out);
     return out;
   }
 

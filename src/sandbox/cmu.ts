@@ -78,7 +78,8 @@ export class CmuService {
     return this.data;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, rawPath: string, query: string): Promise<void> {
+  /** `cutAfterBytes`: the connection drops after that many characters of the body (a truncated answer, for tests). */
+  async handle(req: IncomingMessage, res: ServerResponse, rawPath: string, query: string, cutAfterBytes?: number): Promise<void> {
     req.resume();
     try {
       if (req.method !== 'GET') throw new HttpProblem(405, `method ${req.method} not allowed; CMU answers GET only`, { Allow: 'GET' });
@@ -86,7 +87,7 @@ export class CmuService {
       if (!pairs) throw new HttpProblem(400, 'malformed query string (bad percent-encoding)');
       const token = await this.authenticate(req, pairs);
       const request = this.parse(req, rawPath, pairs, token);
-      await this.respond(req, res, request);
+      await this.respond(req, res, request, cutAfterBytes);
     } catch (e) {
       if (!(e instanceof HttpProblem)) throw e;
       sendText(res, e.status, e.message + '\n', e.headers);
@@ -247,7 +248,7 @@ export class CmuService {
     return `report__${formatTime(r.start).slice(0, 10)}_${formatTime(r.end).slice(0, 10)}_${tail}.csv`;
   }
 
-  private async respond(req: IncomingMessage, res: ServerResponse, r: CmuRequest): Promise<void> {
+  private async respond(req: IncomingMessage, res: ServerResponse, r: CmuRequest, cutAfterBytes?: number): Promise<void> {
     const cube: Cube = this.dataset.cubeFor(r.path);
     const columns = [...r.path, ...r.projections];
     const rows = this.dataset.rows(cube, { columns, metrics: r.metrics, filters: r.filters, start: r.start, end: r.end })[Symbol.iterator]();
@@ -269,16 +270,26 @@ export class CmuService {
     const chunks = render(r.format, header, columns.length, limited(first, rows, r.limit), links);
     const sink = encoding === 'gzip' ? createGzip() : encoding === 'deflate' ? createDeflate() : undefined;
     if (sink) pipeline(sink, res, () => undefined);
-    await pump(chunks, sink ?? res, res);
+    await pump(chunks, sink ?? res, res, cutAfterBytes);
   }
 }
 
-/** Writes the chunks with back-pressure; stops when the client goes away. */
-async function pump(chunks: Iterator<string>, out: Writable, res: ServerResponse): Promise<void> {
+/** Writes the chunks with back-pressure; stops when the client goes away, or drops it after `cutAfter` characters. */
+async function pump(chunks: Iterator<string>, out: Writable, res: ServerResponse, cutAfter = Infinity): Promise<void> {
+  let left = cutAfter;
   for (;;) {
     if (res.destroyed || out.destroyed) return;
     const next = chunks.next();
     if (next.done) break;
+    if (next.value.length >= left) {
+      // the part reaches the client first (res.write's callback comes after it), then the connection drops
+      const drop = () => res.write('', () => res.destroy());
+      out.write(next.value.slice(0, left));
+      if (out === res) drop();
+      else (out as Writable & { flush(cb: () => void): void }).flush(() => setImmediate(drop));
+      return;
+    }
+    left -= next.value.length;
     if (!out.write(next.value)) {
       await new Promise<void>((resolve) => {
         const done = () => {

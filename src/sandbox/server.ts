@@ -43,6 +43,8 @@ export interface FailOptions {
   html?: boolean;
   /** a DCR error code: the body is `{"error": code}` (JSON) on DCR endpoints, the code as plain text on CMU */
   error?: DcrErrorCode | string;
+  /** CMU: the real report (status 200), but the connection drops after this many characters of the body (before compression) */
+  cutAfterBytes?: number;
 }
 
 interface Fault {
@@ -234,6 +236,7 @@ export class Sandbox {
       }
     }
     const fault = this.takeFault(endpoint);
+    if (endpoint === 'cmu' && fault?.opts.cutAfterBytes !== undefined) return this.cmu.handle(req, res, path, query, fault.opts.cutAfterBytes);
     if (fault) {
       req.resume();
       return this.sendFault(res, endpoint, fault);

@@ -321,6 +321,131 @@ describe('cli end to end (child process)', function () {
     });
   });
 
+  describe('report: --out for each format, and every failure leaves FILE as it was', () => {
+    const flags = ['--start', START, '--end', END];
+    let token = '';
+    before(async () => {
+      token = (await run(['token', '--print'], { record: false })).stdout.trim();
+      secrets.add(token);
+    });
+    const parts = () => fs.readdirSync(tmp).filter((f) => f.endsWith('.part'));
+    /** FILE holds `old`; after a failed run it must still hold it, with no temp file around. */
+    async function failing(args: string[], file: string): Promise<CliRun> {
+      fs.writeFileSync(file, 'old');
+      const r = await run(['report', REPORT, ...flags, ...args, '--out', file]);
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), 'old', 'FILE unchanged');
+      assert.deepStrictEqual(parts(), []);
+      assert.ok(!/\n\s+at /.test(r.stderr), 'no stack');
+      return r;
+    }
+
+    it('json --out: the pretty-printed document, the same as on stdout; xml --out: the bytes as sent', async () => {
+      const file = path.join(tmp, 'out.json');
+      const r = await run(['report', REPORT, ...flags, '--format', 'json', '--out', file]);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const stdout = await run(['report', REPORT, ...flags, '--format', 'json']);
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), stdout.stdout);
+      const { body } = await serverBody(`${REPORT}?start=${START}&end=${END}`, token);
+      assert.strictEqual(stdout.stdout, JSON.stringify(JSON.parse(body.toString('utf8')), null, 2) + '\n');
+      const xml = path.join(tmp, 'out.xml');
+      assert.strictEqual((await run(['report', REPORT, ...flags, '--format', 'xml', '--out', xml])).code, 0);
+      assert.ok(fs.readFileSync(xml).equals((await serverBody(`${REPORT}.xml?start=${START}&end=${END}`, token)).body));
+      const table = path.join(tmp, 'out.txt');
+      assert.strictEqual((await run(['report', REPORT, ...flags, '--format', 'table', '--out', table])).code, 0);
+      assert.match(fs.readFileSync(table, 'utf8'), /^tenant\s+year\s+month\s+day/);
+      assert.deepStrictEqual(parts(), []);
+    });
+
+    it('404: no pre-aggregation, with the valid next steps', async () => {
+      sb.failNext(1, 404, { endpoint: 'cmu' });
+      const r = await failing(['--format', 'csv'], path.join(tmp, 'f404.csv'));
+      assert.strictEqual(r.code, 1);
+      assert.match(r.stderr, /No pre-aggregation for \/tenant\/year\/month\/day/);
+      assert.match(r.stderr, /next steps from \/tenant\/year\/month are: day/);
+    });
+
+    it('400: the server\'s text', async () => {
+      sb.failNext(1, 400, { endpoint: 'cmu', error: 'start must be before end' });
+      const r = await failing(['--format', 'json'], path.join(tmp, 'f400.json'));
+      assert.strictEqual(r.code, 1);
+      assert.match(r.stderr, /start must be before end/);
+    });
+
+    it('401: one token refresh, then the report', async () => {
+      sb.revokeTokens();
+      const tokens = sb.stats.token;
+      const file = path.join(tmp, 'f401.csv');
+      const r = await run(['report', REPORT, ...flags, '--format', 'csv', '--out', file]);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(sb.stats.token - tokens, 1);
+      assert.match(fs.readFileSync(file, 'utf8'), /^tenant,year,month,day,/);
+    });
+
+    it('403: a message about scopes', async () => {
+      sb.failNext(1, 403, { endpoint: 'cmu' });
+      const r = await failing(['--format', 'xml'], path.join(tmp, 'f403.xml'));
+      assert.strictEqual(r.code, 1);
+      assert.match(r.stderr, /scopes/);
+    });
+
+    it('503: retried a bounded number of times, then an error; a transient one is invisible', async () => {
+      sb.failNext(10, 503, { endpoint: 'cmu', retryAfterSec: 0 });
+      const before = sb.stats.cmu;
+      const r = await failing(['--format', 'csv'], path.join(tmp, 'f503.csv'));
+      sb.clearFailures();
+      assert.strictEqual(r.code, 1);
+      assert.match(r.stderr, /unavailable \(503\)/);
+      assert.strictEqual(sb.stats.cmu - before, 3);
+      sb.failNext(1, 503, { endpoint: 'cmu', retryAfterSec: 0 });
+      assert.strictEqual((await run(['report', REPORT, ...flags, '--format', 'csv'])).code, 0);
+    });
+
+    it('an HTML page (200 or 502) instead of the report: refused, nothing written', async () => {
+      for (const [status, format] of [[200, 'csv'], [200, 'json'], [502, 'xml']] as const) {
+        sb.failNext(status === 502 ? 3 : 1, status, { endpoint: 'cmu', html: true, retryAfterSec: 0 });
+        const r = await failing(['--format', format], path.join(tmp, `fhtml.${format}`));
+        assert.strictEqual(r.code, 1, r.stderr);
+        assert.match(r.stderr, status === 200 ? /HTML page instead of a (CSV|JSON) report/ : /\(502\).*\n.*Bad Gateway/);
+      }
+      sb.failNext(1, 200, { endpoint: 'cmu', html: true });
+      const r = await run(['report', REPORT, ...flags, '--format', 'csv']);
+      assert.strictEqual(r.code, 1);
+      assert.strictEqual(r.stdout, '', 'no HTML on stdout');
+    });
+
+    it('a body cut short: an error that says to retry, no partial file', async () => {
+      for (const format of ['csv', 'json'] as const) {
+        sb.failNext(1, 200, { endpoint: 'cmu', cutAfterBytes: 500 });
+        const r = await failing(['--format', format], path.join(tmp, `fcut.${format}`));
+        assert.strictEqual(r.code, 1, r.stderr);
+        assert.match(r.stderr, /closed before the whole (answer|response) arrived|cut short/);
+        assert.match(r.stderr, /Try again/);
+      }
+    });
+
+    it('Ctrl+C in the middle of a 200k-row download: exit 130, no partial file, FILE unchanged', async function () {
+      const file = path.join(tmp, 'huge.csv');
+      fs.writeFileSync(file, 'old');
+      let sent = false;
+      const r = await runCli(cli, ['--store', store, '--dcr-url', sb.dcrOrigin, 'report', sb.hugeReportHref(200_000, 'csv'), '--out', file], {
+        onSpawn: (child) => {
+          const poll = setInterval(() => {
+            if (parts().length > 0 && !sent) {
+              sent = true;
+              child.kill('SIGINT');
+            }
+          }, 5);
+          child.once('close', () => clearInterval(poll));
+        },
+      });
+      assert.ok(sent, 'the download had started');
+      assert.strictEqual(r.code, 130, r.stderr);
+      assert.match(r.stderr, /cancelled/);
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), 'old');
+      assert.deepStrictEqual(parts(), []);
+    });
+  });
+
   it('demo: statement → client → token summary → a CMU report as a table, exit 0', async () => {
     const r = await run(['demo'], { store: path.join(tmp, 'demo-store'), noUrl: true });
     assert.strictEqual(r.code, 0, r.stderr);

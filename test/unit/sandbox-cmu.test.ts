@@ -175,6 +175,39 @@ describe('sandbox CMU', () => {
     });
   });
 
+  describe('a body cut short (failNext with cutAfterBytes)', () => {
+    /** The raw exchange: status, whether the message completed, the body bytes that arrived. */
+    const raw = (href: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status?: number; complete: boolean; body: Buffer }>((resolve) => {
+        const chunks: Buffer[] = [];
+        let status: number | undefined;
+        const req = request(sb.origin + href, { headers: { Authorization: `Bearer ${token}`, ...headers } }, (res) => {
+          status = res.statusCode;
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('close', () => resolve({ status, complete: res.complete, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', () => resolve({ status, complete: false, body: Buffer.concat(chunks) }));
+        req.end();
+      });
+
+    it('sends the first N characters of the real report with 200, then drops the connection', async () => {
+      const href = '/cmu/v2/tenant/year/month/day.csv?start=2026-11-01';
+      const whole = await raw(href);
+      assert.equal(whole.complete, true);
+      sb.failNext(1, 200, { endpoint: 'cmu', cutAfterBytes: 300 });
+      const cut = await raw(href);
+      assert.equal(cut.status, 200);
+      assert.equal(cut.complete, false);
+      assert.deepEqual(cut.body, whole.body.subarray(0, 300));
+      sb.failNext(1, 200, { endpoint: 'cmu', cutAfterBytes: 300 });
+      const gz = await raw(href, { 'Accept-Encoding': 'gzip' });
+      assert.equal(gz.complete, false);
+      assert.ok(gz.body.length > 0, 'some compressed bytes arrived');
+      assert.throws(() => gunzipSync(gz.body), /unexpected end/);
+      assert.equal((await raw(href)).complete, true, 'only the next call');
+    });
+  });
+
   describe('reports', () => {
     it('reports the applied defaults in the self link: start by granularity, end = now, limit 1000, all metrics', async () => {
       const day = await json('/cmu/v2/tenant/year/month/day');

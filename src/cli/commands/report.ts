@@ -3,21 +3,21 @@
  * [--end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE]`
  *
  * json: the server's document pretty-printed; csv/xml: the server's bytes unchanged; table: aligned
- * columns. With --out, json/csv/xml stream the server's body to the file as it arrives (never held in
- * memory), through a temp file renamed at the end so a failed download leaves no partial file.
+ * columns. json/csv/xml stream as the body arrives (never held in memory); with --out through a temp
+ * file renamed at the end, so a failed or cancelled download leaves no partial file.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Writable } from 'stream';
+import { Transform, Writable, type Readable, type TransformCallback } from 'stream';
 import { pipeline } from 'stream/promises';
-import { fileNameFromContentDisposition, parseReportBody } from '../../core/cmu/parse';
+import { ReportParseError, fileNameFromContentDisposition, htmlPageError, isHtmlPage, parseReportBody } from '../../core/cmu/parse';
 import { parseQueryUrl, validateQuery } from '../../core/cmu/query';
 import type { CmuFilter, CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { sameOrigin } from '../../core/environments';
 import { InputError } from '../../core/errors';
-import type { HttpResponse } from '../../core/http';
 import type { CliContext } from '../context';
+import { JsonNotADocument, JsonIndent } from '../jsonIndent';
 import { formatTable, sanitize } from '../output';
 
 export const CLI_FORMATS = ['json', 'csv', 'xml', 'table'] as const;
@@ -102,7 +102,7 @@ export function buildQuery(pathArg: string, opts: ReportOptions, cmuBase?: strin
   return { query: q, format };
 }
 
-export async function report(ctx: CliContext, pathArg: string, opts: ReportOptions): Promise<void> {
+export async function report(ctx: CliContext, pathArg: string, opts: ReportOptions): Promise<number | void> {
   const cmuBase = ctx.cmuBase;
   const built = buildQuery(pathArg, opts, cmuBase);
   // Default: a table for a person at a terminal, the JSON document for scripts and files.
@@ -115,34 +115,89 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   }
   for (const w of warnings) ctx.err(`warning: ${sanitize(w)}`);
 
-  const res = await ctx.cmu.open(q);
-  if (opts.out && format !== 'table') {
-    const n = await streamToFile(res, opts.out);
-    const name = fileNameFromContentDisposition(res.headers['content-disposition']);
-    ctx.err(`wrote ${n} bytes to ${opts.out}${name ? ` (server file name: ${sanitize(name)})` : ''}`);
+  // Ctrl+C / SIGTERM cancel the request and the download: the temp file goes, FILE stays as it was.
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await fetchAndWrite(ctx, q, format, opts.out, stop.signal);
+  } catch (e) {
+    if (!stop.signal.aborted) throw e;
+    ctx.err(`cancelled${opts.out ? ` (${opts.out} was not written)` : ''}`);
+    return 130;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function fetchAndWrite(ctx: CliContext, q: CmuQuery, format: CliFormat, out: string | undefined, signal: AbortSignal): Promise<void> {
+  const res = await ctx.cmu.open(q, { signal });
+  if (format === 'table') {
+    const parsed = parseReportBody(await res.text(), res.contentType, res.url);
+    const text = renderTable(parsed) + '\n';
+    if (out) {
+      await writeTextFile(out, text);
+      ctx.err(`wrote ${parsed.rows.length} rows to ${out}`);
+    } else ctx.io.out(text);
     return;
   }
-  if (format === 'csv' || format === 'xml') {
-    await streamToStdout(res, ctx.io.outStream);
-    return;
-  }
-  const body = await res.text();
-  if (format === 'json') {
-    let text: string;
-    try {
-      text = JSON.stringify(JSON.parse(body), null, 2) + '\n';
-    } catch {
-      text = body; // not JSON after all: the server's bytes, as they came
+  // json: the server's document pretty-printed as it streams; csv/xml: the server's bytes unchanged.
+  // Either way an HTML page (a proxy's, a login page) is refused before anything is written.
+  const body = chain(res.stream() as Readable, new HtmlGuard(format, res.contentType), ...(format === 'json' ? [new JsonIndent()] : []));
+  try {
+    if (out) {
+      const n = await streamToFile(body, out);
+      const name = fileNameFromContentDisposition(res.headers['content-disposition']);
+      ctx.err(`wrote ${n} bytes to ${out}${name ? ` (server file name: ${sanitize(name)})` : ''}`);
+    } else await streamToStdout(body, ctx.io.outStream);
+  } catch (e) {
+    if (e instanceof JsonNotADocument) {
+      throw new ReportParseError('CMU sent something that is not a JSON report', `${e.message}. Try again; if it persists, run with --verbose to see the exchange.`, 'json', '');
     }
-    ctx.io.out(text);
-    return;
+    throw e;
   }
-  const parsed = parseReportBody(body, res.contentType, res.url);
-  const text = renderTable(parsed) + '\n';
-  if (opts.out) {
-    await writeTextFile(opts.out, text);
-    ctx.err(`wrote ${parsed.rows.length} rows to ${opts.out}`);
-  } else ctx.io.out(text);
+}
+
+/** src piped through each transform; an error anywhere ends the last stream with that error. */
+function chain(src: Readable, ...transforms: Transform[]): Readable {
+  let cur = src;
+  for (const t of transforms) {
+    cur.once('error', (e) => t.destroy(e));
+    cur = cur.pipe(t);
+  }
+  return cur;
+}
+
+/** Holds the first bytes back until it knows the body is not an HTML page where a report was asked for. */
+class HtmlGuard extends Transform {
+  private head: Buffer[] = [];
+  private size = 0;
+  private checked = false;
+  constructor(
+    private readonly format: 'json' | 'csv' | 'xml',
+    private readonly contentType: string,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.checked) return cb(null, chunk);
+    this.head.push(chunk);
+    this.size += chunk.length;
+    cb(this.size >= 1024 ? this.release() : null);
+  }
+  override _flush(cb: TransformCallback): void {
+    cb(this.checked ? null : this.release());
+  }
+  private release(): Error | null {
+    this.checked = true;
+    const head = Buffer.concat(this.head);
+    this.head = [];
+    if (isHtmlPage(head.toString('utf8', 0, Math.min(head.length, 4096)), this.contentType)) return htmlPageError(head.toString('utf8'), this.format);
+    this.push(head);
+    return null;
+  }
 }
 
 /** The aligned table, then the row count, the self link and where one can drill down. */
@@ -186,20 +241,20 @@ class FileSink extends Writable {
   }
 }
 
-/** Streams the decoded body into FILE (temp file + rename, never held in memory); returns the byte count. */
-export async function streamToFile(res: HttpResponse, file: string): Promise<number> {
+/** Streams a body into FILE (temp file + rename, never held in memory); returns the byte count. */
+export async function streamToFile(body: Readable, file: string): Promise<number> {
   const tmp = tempNameFor(file);
   let fd: number;
   try {
     fd = fs.openSync(tmp, 'wx', 0o666);
   } catch (e) {
-    res.stream().resume();
+    body.destroy();
     throw outError(file, e);
   }
   const sink = new FileSink(fd);
   let ok = false;
   try {
-    await pipeline(res.stream(), sink);
+    await pipeline(body, sink);
     fs.closeSync(fd);
     fd = -1;
     await fs.promises.rename(tmp, file);
@@ -226,9 +281,8 @@ async function writeTextFile(file: string, text: string): Promise<void> {
 }
 
 /** Body bytes to stdout unchanged, honouring back-pressure; stdout stays open. */
-export function streamToStdout(res: HttpResponse, out: NodeJS.WritableStream): Promise<void> {
+export function streamToStdout(src: Readable, out: NodeJS.WritableStream): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const src = res.stream();
     src.once('error', reject);
     src.once('end', () => resolve());
     src.pipe(out, { end: false });

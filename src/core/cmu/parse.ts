@@ -596,6 +596,27 @@ function parseHtml(body: string): { links: ReportLinks; columns: ReportColumn[];
 // ---------------------------------------------------------------------------------------------
 // entry point
 
+/**
+ * An HTML page where a report in another format was asked for. `head` is the start of the body (enough
+ * for the page's title): the CLI checks the first chunk before it streams anything to a file.
+ */
+export function htmlPageError(head: string, requested: ReportFormat | undefined): ReportParseError {
+  const title = htmlTitle(head);
+  return new ReportParseError(
+    `CMU answered with an HTML page instead of a ${(requested ?? 'json').toUpperCase()} report`,
+    `The page${title ? ` ("${title}")` : ''} usually comes from a proxy, a gateway or a login page, not from CMU itself. ` +
+      'Check the CMU base URL of this environment and look at the log for the exchange.',
+    requested ?? 'json',
+    excerpt(head),
+    'showLog',
+  );
+}
+
+/** A body (or its first chunk) that parseReportBody would take for an HTML page. */
+export function isHtmlPage(head: string, contentType: string): boolean {
+  return sniff(head) === 'html' || formatFromContentType(contentType) === 'html';
+}
+
 function sniff(body: string): ReportFormat | undefined {
   let i = 0;
   while (i < body.length && (body.charCodeAt(i) <= 32 || body.charCodeAt(i) === 0xfeff)) i++;
@@ -621,17 +642,7 @@ export function parseReportBody(body: string, contentType: string, url: string, 
   let format: ReportFormat = declared ?? sniffed ?? requested ?? 'json';
   // A JSON/XML content type with an HTML body: a gateway error page mislabelled; trust the body.
   if (sniffed === 'html' && format !== 'html') format = 'html';
-  if (format === 'html' && requested !== 'html') {
-    const title = htmlTitle(body);
-    throw new ReportParseError(
-      `CMU answered with an HTML page instead of a ${(requested ?? 'json').toUpperCase()} report`,
-      `The page${title ? ` ("${title}")` : ''} usually comes from a proxy, a gateway or a login page, not from CMU itself. ` +
-        'Check the CMU base URL of this environment and look at the log for the exchange.',
-      requested ?? 'json',
-      excerpt(body),
-      'showLog',
-    );
-  }
+  if (format === 'html' && requested !== 'html') throw htmlPageError(body, requested);
   let parsed: { links: ReportLinks; columns: ReportColumn[]; rows: ReportCell[][] };
   switch (format) {
     case 'json':

@@ -1,5 +1,5 @@
 /** The CLI as a child process, for the end-to-end tests: a fresh bundle and a runner that captures everything. */
-import { spawn } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -32,7 +32,7 @@ export async function buildCli(dir: string): Promise<string> {
 }
 
 /** Runs `node cli args`; the CMU_* variables of this process never leak in (only `env`'s). */
-export function runCli(cli: string, args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+export function runCli(cli: string, args: string[], opts: { stdin?: string; env?: Record<string, string>; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['CMU_STORE', 'CMU_PROFILE', 'CMU_DCR_URL', 'CMU_API_URL']) delete env[k];
   Object.assign(env, opts.env ?? {});
@@ -48,5 +48,6 @@ export function runCli(cli: string, args: string[], opts: { stdin?: string; env?
       resolve({ code, out: buf, stdout: buf.toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
     child.stdin.end(opts.stdin ?? '');
+    opts.onSpawn?.(child);
   });
 }
