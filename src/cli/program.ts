@@ -99,7 +99,7 @@ Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage or input.`,
     .option('--metrics <m1,m2>', 'comma-separated metrics')
     .option('--limit <n>', 'row cap')
     .addOption(new Option('--format <format>', 'json|csv|xml|table (default: table on a terminal, json otherwise)'))
-    .option('--out <file>', 'write to FILE (json/csv/xml: the server body streamed as sent)')
+    .option('--out <file>', 'write to FILE, streamed (csv/xml: the server bytes as sent; json: pretty-printed)')
     .action(run((ctx, p: string, opts: ReportOptions) => report(ctx, p, opts)));
 
   program
