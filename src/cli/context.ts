@@ -4,6 +4,7 @@
  */
 import { CmuClient } from '../core/cmu/client';
 import { DEFAULT_HOSTS, checkEndpoint, isLoopbackHost, resolveEnvironment, type Environment } from '../core/environments';
+import { checkDeviceInfo } from '../core/deviceInfo';
 import { InputError } from '../core/errors';
 import { HttpClient, type ExchangeLog, type HttpRequest, type HttpResponse } from '../core/http';
 import { Session } from '../core/session';
@@ -207,12 +208,14 @@ export class CliContext {
   }
 
   get session(): Session {
+    const deviceInfo = this.io.env.CMU_DEVICE_INFO ? checkDeviceInfo(this.io.env.CMU_DEVICE_INFO) : undefined;
     this.sessionCache ??= new Session({
       store: new ScopedStore(this.fileStore, this.env),
       env: this.env,
       profile: this.profile,
       http: this.http,
       userAgent: this.http.userAgent,
+      deviceInfo,
       warn: (m) => this.io.err(`warning: ${sanitize(m)}\n`),
     });
     return this.sessionCache;

@@ -49,6 +49,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, state: { p
 Environment: no URL = production (https://sp.auth.adobe.com, https://mgmt.auth.adobe.com/cmu/v2);
 a loopback --dcr-url = sandbox (CMU base defaults to <origin>/cmu/v2); https://sp.auth-staging.adobe.com =
 staging (give --cmu-url for reports); any other URL = custom.
+CMU_DEVICE_INFO: Base64 X-Device-Info to send instead of the one built for this machine.
 Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage or input.`,
     );
 

@@ -3,6 +3,10 @@
  * device. Values of restricted keys (osName, osFamily, osVendor) must come from Adobe's lists.
  */
 import * as os from 'node:os';
+import { InputError } from './errors';
+
+/** Keys the reference requires (the server answers invalid_request without them). */
+export const REQUIRED_DEVICE_KEYS: readonly string[] = ['model', 'version', 'osName', 'osVersion', 'connectionType'];
 
 export interface DeviceInfo {
   primaryHardwareType: string;
@@ -65,4 +69,34 @@ export function buildDeviceInfo(overrides: Partial<DeviceInfo> = {}, platform?: 
 
 export function decodeDeviceInfo(value: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as Record<string, unknown>;
+}
+
+/** A user's override (setting, CMU_DEVICE_INFO): standard Base64 of a JSON object with the required keys. */
+export function checkDeviceInfo(value: string): string {
+  const v = value.trim();
+  let info: unknown;
+  try {
+    info = /^[A-Za-z0-9+/]+={0,2}$/.test(v) && v.length % 4 === 0 ? JSON.parse(Buffer.from(v, 'base64').toString('utf8')) : undefined;
+  } catch {
+    info = undefined;
+  }
+  if (!info || typeof info !== 'object' || Array.isArray(info)) {
+    throw new InputError(
+      'The X-Device-Info override is not Base64 of a JSON object',
+      'Give standard, padded Base64 (not base64url) of the device JSON, e.g. $(printf %s \'{"model":…}\' | base64 -w0), or leave it empty to describe this machine.',
+      'none',
+      'bad_device_info',
+    );
+  }
+  const rec = info as Record<string, unknown>;
+  const missing = REQUIRED_DEVICE_KEYS.filter((k) => typeof rec[k] !== 'string' || !(rec[k] as string).trim());
+  if (missing.length) {
+    throw new InputError(
+      `The X-Device-Info override lacks ${missing.join(', ')}`,
+      `Adobe requires ${REQUIRED_DEVICE_KEYS.join(', ')} as non-empty strings; requests without them are refused (invalid_request).`,
+      'none',
+      'bad_device_info',
+    );
+  }
+  return v;
 }

@@ -10,7 +10,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { decodeDeviceInfo } from '../../src/core/deviceInfo';
+import { buildDeviceInfo, decodeDeviceInfo } from '../../src/core/deviceInfo';
 import { Sandbox } from '../../src/sandbox/server';
 import { buildCli, runCli, type CliRun } from './support/cli';
 
@@ -28,9 +28,9 @@ describe('cli: DCR errors and statement validation (child process)', function ()
   /** A new store for one scenario. */
   const newStore = () => path.join(tmp, `store-${++n}`);
 
-  async function cmu(store: string, args: string[], opts: { stdin?: string; dcrUrl?: string } = {}): Promise<CliRun> {
+  async function cmu(store: string, args: string[], opts: { stdin?: string; dcrUrl?: string; deviceInfo?: string } = {}): Promise<CliRun> {
     const all = ['--store', store, '--dcr-url', opts.dcrUrl ?? sb.dcrOrigin, ...args];
-    const r = await runCli(cli, all, { stdin: opts.stdin });
+    const r = await runCli(cli, all, { stdin: opts.stdin, env: { CMU_DEVICE_INFO: opts.deviceInfo ?? '' } });
     outputs.push({ args: all, text: r.stdout + r.stderr });
     return r;
   }
@@ -319,5 +319,20 @@ describe('cli: DCR errors and statement validation (child process)', function ()
     assert.strictEqual(info.primaryHardwareType, 'Desktop');
     assert.ok(['Linux', 'Mac OS', 'Windows', 'OpenBSD', 'Android'].includes(String(info.osName)), String(info.osName));
     for (const k of ['model', 'version', 'osVersion', 'connectionType']) assert.ok(typeof info[k] === 'string' && info[k], k);
+  });
+
+  it('CMU_DEVICE_INFO overrides X-Device-Info; a malformed one is a usage error (exit 2) before any request', async () => {
+    const store = newStore();
+    assert.strictEqual((await cmu(store, ['statement', 'import', '-'], { stdin: sb.statement })).code, 0);
+    const custom = buildDeviceInfo({ model: 'CI runner', connectionType: 'WiFi' });
+    const r = await cmu(store, ['--verbose', 'register'], { deviceInfo: custom });
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.strictEqual(/X-Device-Info: (\S+)/i.exec(r.stderr)?.[1], custom);
+    harvest(store);
+    const regs = sb.stats.register;
+    const bad = await cmu(store, ['register'], { deviceInfo: Buffer.from('{"model":"x"}').toString('base64') });
+    assert.strictEqual(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /^error: The X-Device-Info override lacks version, osName, osVersion, connectionType/);
+    assert.strictEqual(sb.stats.register, regs, 'nothing sent');
   });
 });

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { buildDeviceInfo, decodeDeviceInfo, deviceInfoObject, osFields } from '../../src/core/deviceInfo';
+import { buildDeviceInfo, checkDeviceInfo, decodeDeviceInfo, deviceInfoObject, osFields } from '../../src/core/deviceInfo';
+import { InputError } from '../../src/core/errors';
 import { deviceInfoOk } from '../../src/sandbox/dcr';
 
 describe('X-Device-Info', () => {
@@ -43,5 +44,16 @@ describe('X-Device-Info', () => {
       buildDeviceInfo({ model: 'Visual Studio Code', version: '1.95.3', applicationId: 'cmu-vscode-ext' }, 'darwin', '14.5'),
       example,
     );
+  });
+
+  it('checks a user override: padded standard Base64 of an object with the required keys', () => {
+    const good = buildDeviceInfo({ model: 'CI runner' });
+    assert.equal(checkDeviceInfo(` ${good}\n`), good);
+    const bad = (value: string, message: RegExp) => assert.throws(() => checkDeviceInfo(value), (e: unknown) => e instanceof InputError && e.code === 'bad_device_info' && message.test(e.message));
+    bad(good.replace(/=+$/, ''), /not Base64/); // unpadded
+    bad(Buffer.from('{"model":"a?"}').toString('base64url'), /not Base64/);
+    bad(Buffer.from('[1]').toString('base64'), /not Base64 of a JSON object/);
+    bad(Buffer.from('not json').toString('base64'), /not Base64/);
+    bad(Buffer.from(JSON.stringify({ model: 'm', version: 'v', osName: 'Linux' })).toString('base64'), /lacks osVersion, connectionType/);
   });
 });
