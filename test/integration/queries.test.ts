@@ -85,6 +85,16 @@ suite('saved queries', function () {
     const saved = (await mine('workspace')).find((x) => x.id === r.id)!;
     assert.strictEqual(saved.name, 'Monthly active-users by tenant, year and month');
 
+    // the query of an Example (Run, then Save Query in its panel) starts from the Example's name
+    const ex = (await list()).find((x) => x.group === 'examples')!;
+    const fromExample = cmd<{ id: string }>('cmu.queries.save', api.store.find(ex.id)!.saved.query);
+    await quick('workbench.action.acceptSelectedQuickOpenItem');
+    await quick('workbench.action.acceptSelectedQuickOpenItem');
+    const r2 = await within(fromExample);
+    if (r2 === 'timeout') await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.ok(r2 !== 'timeout' && r2?.id);
+    assert.strictEqual((await list()).find((x) => x.id === r2.id)!.name, ex.name);
+
     // options, even empty ones: a script, no prompt (a prompt would time out here)
     const scripted = await within(cmd<{ id: string }>('cmu.queries.save', query, {}));
     assert.ok(scripted !== 'timeout' && scripted.id);

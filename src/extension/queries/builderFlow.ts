@@ -127,7 +127,9 @@ export async function runQueryBuilderFlow(ui: BuilderUi, initial?: { query?: Cmu
 /** The query in words, without the default-window clause (true of every query without dates). */
 export function defaultQueryName(q: CmuQuery): string {
   const d = describeQuery(q).replace(/, over the server's default time window$/, '');
-  return d.length > 80 ? d.slice(0, 77) + '…' : d;
+  if (d.length <= 80) return d;
+  const cut = d.slice(0, 79);
+  return cut.slice(0, Math.max(cut.lastIndexOf(' '), 40)).replace(/[\s,]+$/, '') + '…';
 }
 
 async function pathStep(ui: BuilderUi, title: string, q: CmuQuery, editing: boolean): Promise<'next' | Back | undefined> {

@@ -105,10 +105,13 @@ export function registerQueries(services: Services): QueriesApi {
 
   /** Name (prefilled with the query in words) then group: undefined when the person cancels. */
   const askNameAndGroup = async (query: CmuQuery): Promise<{ name: string; group: WritableGroup } | undefined> => {
+    // the same query already saved (or an Example): start from its name and say so
+    const same = store.list().find((x) => x.url === queryToHref(query));
+    const where = same && (same.group === 'examples' ? 'the Example' : `your saved query in ${same.group === 'workspace' ? 'Workspace' : 'User'}`);
     const name = await vscode.window.showInputBox({
       title: 'Save Query',
-      prompt: `Name of the saved query — ${queryToHref(query)}`,
-      value: defaultQueryName(query),
+      prompt: `Name of the saved query — ${queryToHref(query)}${same ? ` (same query as ${where} "${same.name}")` : ''}`,
+      value: same?.name ?? defaultQueryName(query),
       ignoreFocusOut: true,
       validateInput: (v) => {
         try {
