@@ -4,7 +4,7 @@
  * Both run on copies in a temp dir so the repository's dist/ is never touched.
  */
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -48,6 +48,34 @@ describe('packaging', function () {
     if (process.platform !== 'win32') assert.strictEqual(fs.statSync(path.join(dist, 'cli.js')).mode & 0o111, 0o111, 'cli.js executable');
     assert.ok(fs.readFileSync(path.join(dist, 'extension.js'), 'utf8').includes('require("vscode")'), 'vscode stays external');
     assert.match(execFileSync(process.execPath, [path.join(dist, 'cli.js'), '--version'], { encoding: 'utf8' }), /^\d+\.\d+\.\d+/);
+  });
+
+  it('esbuild.js --watch builds every bundle, then rebuilds on a change (cli.js stays executable)', async () => {
+    const dir = path.join(tmp, 'watch');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(ROOT, 'esbuild.js'), path.join(dir, 'esbuild.js'));
+    fs.cpSync(path.join(ROOT, 'src'), path.join(dir, 'src'), { recursive: true }); // a copy: the change must not touch the repository
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    const child = spawn(process.execPath, ['esbuild.js', '--watch'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (c: Buffer) => (log += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
+    const until = async (what: string, ok: () => boolean) => {
+      for (let t = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 100))) {
+        if (Date.now() - t > 60_000 || child.exitCode !== null) assert.fail(`${what}; log:\n${log}`);
+      }
+    };
+    try {
+      await until('initial build', () => (log.match(/: built/g) ?? []).length >= 3);
+      assert.match(log, /watching 3 bundles/);
+      assert.ok(fs.existsSync(path.join(dir, 'dist/cli.js.map')), 'watch builds are dev builds');
+      fs.appendFileSync(path.join(dir, 'src/cli/main.ts'), "\nexport const watchProbe = 'probe-7f3a';\n");
+      const cli = path.join(dir, 'dist/cli.js');
+      await until('rebuild after a change', () => fs.readFileSync(cli, 'utf8').includes('probe-7f3a'));
+      if (process.platform !== 'win32') assert.strictEqual(fs.statSync(cli).mode & 0o111, 0o111, 'cli.js executable');
+    } finally {
+      child.kill();
+    }
   });
 
   it('.vscodeignore: the .vsix lists only dist/*.js|css, media/, README, CHANGELOG, LICENSE and package.json', async () => {
