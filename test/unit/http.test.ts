@@ -191,6 +191,15 @@ describe('http', () => {
       const res = await client.request({ method: 'GET', url: base + p });
       await assert.rejects(res.text(), (e: unknown) => e instanceof NetworkError && e.code === 'network', p);
       assert.ok(Date.now() - t0 < 2000, `${p} failed fast`);
+      // streamed, the same mapped error (not the stream library's raw "Premature close")
+      const streamed = await client.request({ method: 'GET', url: base + p });
+      await assert.rejects(
+        (async () => {
+          for await (const _chunk of streamed.stream()) void _chunk;
+        })(),
+        (e: unknown) => e instanceof NetworkError && e.code === 'network' && /Try again/.test(e.explanation),
+        `${p} streamed`,
+      );
     }
   });
 
