@@ -80,3 +80,18 @@ export function filesUnder(dir: string, maxBytes = 5_000_000): { file: string; t
   walk(dir);
   return out;
 }
+
+/**
+ * Answers a palette question the way a user would: waits until the extension logged `asking: <what>`
+ * (after log line `since`), lets the quick input render, moves down `down` items and accepts.
+ */
+export async function answerQuickPick(api: TestApi, what: RegExp, down: number, since: number): Promise<number> {
+  const at = await eventually(() => {
+    const i = api.logLines().slice(since).findIndex((l) => /asking: /.test(l) && what.test(l));
+    return i >= 0 ? since + i + 1 : 0;
+  }, 10_000, `the question ${what}`);
+  await new Promise((r) => setTimeout(r, 400));
+  for (let i = 0; i < down; i++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  return at;
+}

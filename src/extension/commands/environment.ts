@@ -3,17 +3,33 @@ import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../core/environments
 import { InputError } from '../../core/errors';
 import { secretKey } from '../../core/store';
 import { writeUserSetting } from '../config';
+import type { ServicesImpl } from '../servicesImpl';
 import { registerCommand, options, type CommandContext } from './util';
 
 type Scope = 'all' | 'token' | 'credentials' | 'statement';
 const SCOPES: readonly Scope[] = ['all', 'token', 'credentials', 'statement'];
 
-const ENV_DESCRIPTIONS: Record<EnvironmentName, string> = {
+export const ENV_DESCRIPTIONS: Record<EnvironmentName, string> = {
   production: 'Adobe Pass production (sp.auth.adobe.com, mgmt.auth.adobe.com)',
   staging: 'Adobe Pass staging (set the CMU base in your user settings)',
   sandbox: 'local emulator on 127.0.0.1 — no licence needed, starts now',
   custom: 'hosts from your user settings (cmu.custom.*)',
 };
+
+/** makes `target` the current environment (user setting); the sandbox starts and imports its statement */
+export async function switchEnvironment(services: ServicesImpl, target: EnvironmentName) {
+  if (target !== 'sandbox') services.environment(target); // throws with a fix when its hosts are not usable
+  await writeUserSetting('environment', target);
+  services.reloadSettings(); // do not wait for the configuration event
+  let env = services.environment(target);
+  if (target === 'sandbox') {
+    const { session } = await services.startSandbox();
+    env = session.env;
+  }
+  services.extLog.info(`environment: ${target}`);
+  services.fire();
+  return { environment: target, dcrOrigin: env?.dcrOrigin, cmuBase: env?.cmuBase };
+}
 
 export function registerEnvironmentCommands(ctx: CommandContext): void {
   const { services } = ctx;
@@ -27,6 +43,7 @@ export function registerEnvironmentCommands(ctx: CommandContext): void {
       target = name as EnvironmentName;
     } else {
       const current = services.settings().environment;
+      services.extLog.trace('asking: environment');
       const pick = await vscode.window.showQuickPick(
         ENVIRONMENT_NAMES.map((n) => ({ label: n, description: n === current ? '(current)' : '', detail: ENV_DESCRIPTIONS[n], n })),
         { title: 'Switch CMU Environment', placeHolder: `Current: ${current}` },
@@ -34,17 +51,7 @@ export function registerEnvironmentCommands(ctx: CommandContext): void {
       if (!pick) return undefined;
       target = pick.n;
     }
-    if (target !== 'sandbox') services.environment(target); // throws with a fix when its hosts are not usable
-    await writeUserSetting('environment', target);
-    services.reloadSettings(); // do not wait for the configuration event
-    let env = services.environment(target);
-    if (target === 'sandbox') {
-      const { session } = await services.startSandbox();
-      env = session.env;
-    }
-    services.extLog.info(`environment: ${target}`);
-    services.fire();
-    return { environment: target, dcrOrigin: env?.dcrOrigin, cmuBase: env?.cmuBase };
+    return switchEnvironment(services, target);
   });
 
   registerCommand(ctx, 'cmu.forgetCredentials', async (arg?: unknown) => {

@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
+import type { EnvironmentName } from '../../core/environments';
 import { CmuError, InputError } from '../../core/errors';
-import type { StatementInfo } from '../../core/statement';
+import { parseStatement, verifyStatement, type StatementInfo } from '../../core/statement';
+import type { Session } from '../../core/session';
+import type { ServicesImpl } from '../servicesImpl';
+import { ENV_DESCRIPTIONS, switchEnvironment } from './environment';
 import { registerCommand, type CommandContext } from './util';
 
 const JWT_LIKE = /^\s*["']?[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_\-\s]*["']?\s*$/;
@@ -27,7 +31,7 @@ async function readUri(uri: vscode.Uri): Promise<string> {
   }
 }
 
-/** uriOrText: a vscode.Uri, a file path or URI string, the statement text itself, or { uri } / { text } */
+/** uriOrText (scripts): a vscode.Uri, a file path or URI string, the statement text itself, or { uri } / { text } / { path } */
 async function statementText(arg: unknown): Promise<string | undefined> {
   if (arg instanceof vscode.Uri) return readUri(arg);
   if (arg && typeof arg === 'object') {
@@ -42,35 +46,132 @@ async function statementText(arg: unknown): Promise<string | undefined> {
     if (/^[a-z][a-z0-9+.-]+:\/\//i.test(arg.trim())) return readUri(vscode.Uri.parse(arg.trim()));
     return readUri(vscode.Uri.file(arg.trim()));
   }
-  return askForStatement();
+  return undefined;
 }
 
-async function askForStatement(): Promise<string | undefined> {
+/** the palette's three sources; undefined when the user closes a picker */
+async function askForStatement(services: ServicesImpl, where: string): Promise<{ text: string; from: 'file' | 'clipboard' | 'paste' } | undefined> {
+  const title = `Import Software Statement — ${where}`;
+  services.extLog.trace('asking: where is the statement');
   const pick = await vscode.window.showQuickPick(
     [
-      { label: '$(file) From a file…', description: 'the .txt the TVE Dashboard downloads', id: 'file' },
-      { label: '$(clippy) From the clipboard', id: 'clipboard' },
-      { label: '$(edit) Paste it…', id: 'paste' },
+      { label: '$(file) From a file…', description: 'the .txt the TVE Dashboard downloads', id: 'file' as const },
+      { label: '$(clippy) From the clipboard', id: 'clipboard' as const },
+      { label: '$(edit) Paste it…', id: 'paste' as const },
     ],
-    { title: 'Import Software Statement', placeHolder: 'Where is the software statement?' },
+    { title, placeHolder: 'Where is the software statement?' },
   );
   if (!pick) return undefined;
+  services.extLog.trace(`asking: statement ${pick.id}`);
   if (pick.id === 'file') {
     const uris = await vscode.window.showOpenDialog({
-      title: 'Software statement',
+      title,
       canSelectMany: false,
       openLabel: 'Import',
       filters: { 'Software statement': ['txt', 'jwt', 'jws'], 'All files': ['*'] },
     });
-    return uris?.[0] ? readUri(uris[0]) : undefined;
+    return uris?.[0] ? { text: await readUri(uris[0]), from: 'file' } : undefined;
   }
-  if (pick.id === 'clipboard') return vscode.env.clipboard.readText();
-  return vscode.window.showInputBox({
-    title: 'Import Software Statement',
+  if (pick.id === 'clipboard') return { text: await vscode.env.clipboard.readText(), from: 'clipboard' };
+  const text = await vscode.window.showInputBox({
+    title,
     prompt: 'Paste the software statement (a JWT: header.claims.signature)',
     ignoreFocusOut: true,
     validateInput: (v) => (v.trim() && !JWT_LIKE.test(v) ? 'A software statement has three parts separated by dots' : undefined),
   });
+  return text?.trim() ? { text, from: 'paste' } : undefined; // an empty box is a change of mind, not an error
+}
+
+/** checks the text before anything is stored; a clipboard that holds something else says so */
+function checkStatement(text: string, from: 'file' | 'clipboard' | 'paste'): StatementInfo {
+  if (from === 'clipboard' && !text.trim()) {
+    throw new InputError(
+      'The clipboard is empty',
+      'Copy the software statement (the content of the .txt file the TVE Dashboard downloads), or import the file itself. Nothing was imported.',
+      'importStatement',
+      'statement_empty',
+    );
+  }
+  try {
+    return parseStatement(text);
+  } catch (e) {
+    if (from !== 'clipboard' || !(e instanceof CmuError)) throw e;
+    const why = e.message.replace(/^The software statement /, 'It ').replace(/ of the software statement/, '');
+    throw new InputError(
+      `The clipboard does not hold a software statement: ${why.charAt(0).toLowerCase()}${why.slice(1)}`,
+      'Copy the whole content of the .txt file the TVE Dashboard downloads (a JWT: header.claims.signature), or import the file itself. Nothing was imported.',
+      e.nextStep,
+      e.code,
+    );
+  }
+}
+
+/**
+ * The sandbox accepts only the statements it signed. A statement downloaded from the TVE Dashboard,
+ * imported while the sandbox is selected (e.g. the walkthrough's first step), belongs to a real
+ * environment: ask which one instead of storing it under the sandbox and sending it there.
+ */
+async function targetFor(services: ServicesImpl, info: StatementInfo): Promise<EnvironmentName | undefined> {
+  const current = services.settings().environment;
+  if (current !== 'sandbox') return current;
+  await services.startSandbox();
+  const jwks = services.sandboxHost.current?.jwks;
+  if (jwks && (await verifyStatement(info.compact, JSON.stringify(jwks)).then(() => true, () => false))) return 'sandbox';
+  services.extLog.trace('asking: environment of a statement the sandbox did not sign');
+  const pick = await vscode.window.showQuickPick(
+    (['production', 'staging', 'custom'] as const).map((n) => ({ label: n, detail: ENV_DESCRIPTIONS[n], n })),
+    {
+      title: 'Import Software Statement — not a sandbox statement',
+      placeHolder: 'The sandbox did not sign this statement (it uses its own). Import it for which environment?',
+    },
+  );
+  if (!pick) return undefined;
+  await switchEnvironment(services, pick.n); // refuses (with the fix) an environment whose hosts are not set
+  return pick.n;
+}
+
+/** palette: ask where the statement is, check it, pick the environment, confirm a replacement, store */
+async function importFromPalette(services: ServicesImpl): Promise<{ alg: string; claims: Record<string, unknown> } | undefined> {
+  const s = services.settings();
+  const picked = await askForStatement(services, `${s.environment}/${s.profile}`);
+  if (!picked) return undefined;
+  const checked = checkStatement(picked.text, picked.from); // nothing stored is touched before this passes
+  if (!(await targetFor(services, checked))) return undefined;
+  const session = await services.session();
+  const where = `${session.env.name}/${session.profile}`;
+  await refuseToken(session, checked);
+  const previous = await session.getStatement();
+  if (previous && previous !== checked.compact) {
+    const ok = await vscode.window.showWarningMessage(
+      `Replace the software statement of ${where}?`,
+      { modal: true, detail: 'The stored access token is discarded; the client registers again with the new statement on the next call.' },
+      'Replace',
+    );
+    if (ok !== 'Replace') return undefined;
+  }
+  const info = await session.importStatement(checked.compact);
+  logImport(services, info, where);
+  const msg = `Software statement imported for ${where}.${info.warnings.length ? ` Warning: ${info.warnings[0]}` : ''}`;
+  void vscode.window.showInformationMessage(msg, 'Register Client').then((c) => {
+    if (c) void vscode.commands.executeCommand('cmu.registerClient');
+  });
+  return { alg: info.alg, claims: info.claims };
+}
+
+/** the raw access token (CMU: Copy Raw Access Token…) is a JWT too: never store it as the statement */
+async function refuseToken(session: Session, info: StatementInfo): Promise<void> {
+  if ((await session.peekToken())?.accessToken !== info.compact) return;
+  throw new InputError(
+    'This is the access token, not the software statement',
+    'Import the .txt file the TVE Dashboard downloads (Registered Applications → Download); the stored statement is unchanged.',
+    'importStatement',
+    'statement_is_token',
+  );
+}
+
+function logImport(services: ServicesImpl, info: StatementInfo, where: string): void {
+  services.extLog.info(`software statement imported for ${where} (alg ${info.alg}${info.kid ? `, kid ${info.kid}` : ''})`);
+  for (const w of info.warnings) services.extLog.warn(`statement: ${w}`);
 }
 
 function statementDocument(info: StatementInfo, where: string): string {
@@ -92,18 +193,11 @@ export function registerStatementCommands(ctx: CommandContext): void {
 
   registerCommand(ctx, 'cmu.importSoftwareStatement', async (uriOrText?: unknown) => {
     const text = await statementText(uriOrText);
-    if (text === undefined) return undefined; // the user closed the picker
+    if (text === undefined) return importFromPalette(services); // no argument: ask
     const session = await services.session();
+    await refuseToken(session, parseStatement(text));
     const info = await session.importStatement(text);
-    const where = `${session.env.name}/${session.profile}`;
-    services.extLog.info(`software statement imported for ${where} (alg ${info.alg}${info.kid ? `, kid ${info.kid}` : ''})`);
-    for (const w of info.warnings) services.extLog.warn(`statement: ${w}`);
-    if (uriOrText === undefined) {
-      const msg = `Software statement imported for ${where}.${info.warnings.length ? ` Warning: ${info.warnings[0]}` : ''}`;
-      void vscode.window.showInformationMessage(msg, 'Register Client').then((c) => {
-        if (c) void vscode.commands.executeCommand('cmu.registerClient');
-      });
-    }
+    logImport(services, info, `${session.env.name}/${session.profile}`);
     return { alg: info.alg, claims: info.claims };
   });
 

@@ -1,0 +1,128 @@
+// Issue 4, the palette flows a user goes through (no arguments: the commands ask), answered through the
+// real quick input of the workbench: a bad clipboard never replaces what is stored, and a statement the
+// sandbox did not sign is imported for the environment the user names, never stored under the sandbox.
+import * as assert from 'assert';
+import { SignJWT, generateKeyPair } from 'jose';
+import * as vscode from 'vscode';
+import { secretKey } from '../../src/core/store';
+import type { TestApi } from '../../src/extension/testApi';
+import { answerQuickPick, cmd, eventually, resetUserSettings, testApi } from './helpers';
+
+const CLIPBOARD = 1; // "From a file…", "From the clipboard", "Paste it…"
+const PASTE = 2;
+
+suite('extension: palette flows', function () {
+  this.timeout(60_000);
+  let api: TestApi;
+  const stored = (env: string, item: 'statement' | 'credentials' | 'token') => api.secrets.get(secretKey(env, 'default', item));
+
+  /** runs Import Software Statement with no argument and picks the source `down` items below the first */
+  const importFromPalette = async (down: number, more?: (since: number) => Promise<unknown>) => {
+    const since = api.logLines().length;
+    const pending = cmd<{ alg: string } | undefined>('cmu.importSoftwareStatement');
+    const at = await answerQuickPick(api, /where is the statement/, down, since);
+    if (more) await more(at);
+    return pending;
+  };
+
+  const statusIs = async (re: RegExp) => {
+    let last = '';
+    await eventually(async () => re.test((last = await api.statusBarText())), 10_000, `status bar ${re}`).catch(() =>
+      assert.fail(`status bar: expected ${re}, got "${last}"`),
+    );
+  };
+
+  suiteSetup(async () => {
+    api = await testApi();
+    await resetUserSettings();
+    await cmd('cmu.startSandbox');
+    api.sandbox()!.setThrottle(false);
+    assert.ok(await cmd('cmu.getAccessToken'), `token: ${api.lastError()}`);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.env.clipboard.writeText('');
+    await cmd('cmu.forgetCredentials', { scope: 'all', environment: 'production' });
+    await resetUserSettings();
+  });
+
+  test('a clipboard that holds something else: a clear message, the stored statement and token are kept', async () => {
+    const before = { statement: await stored('sandbox', 'statement'), token: await stored('sandbox', 'token') };
+    assert.ok(before.statement && before.token);
+    // what CMU: Copy Authorization Header leaves on the clipboard
+    await cmd('cmu.copyAuthorizationHeader');
+    api.clearLastError();
+    assert.strictEqual(await importFromPalette(CLIPBOARD), undefined);
+    const err = api.lastError() ?? '';
+    assert.match(err, /^The clipboard does not hold a software statement: the header part is not valid base64url — Copy the whole content/);
+    assert.ok(!/\n\s+at /.test(err), 'no stack');
+    assert.deepStrictEqual({ statement: await stored('sandbox', 'statement'), token: await stored('sandbox', 'token') }, before);
+
+    await vscode.env.clipboard.writeText('   ');
+    api.clearLastError();
+    assert.strictEqual(await importFromPalette(CLIPBOARD), undefined);
+    assert.match(api.lastError() ?? '', /^The clipboard is empty — Copy the software statement/);
+    assert.strictEqual(await stored('sandbox', 'statement'), before.statement);
+  });
+
+  test('the raw access token on the clipboard is refused, not stored as the statement', async () => {
+    const before = await stored('sandbox', 'statement');
+    assert.ok(await cmd('cmu.copyAccessToken', { confirmed: true }));
+    api.clearLastError();
+    assert.strictEqual(await importFromPalette(CLIPBOARD), undefined);
+    assert.match(api.lastError() ?? '', /^This is the access token, not the software statement/);
+    assert.strictEqual(await stored('sandbox', 'statement'), before);
+    await vscode.env.clipboard.writeText('');
+  });
+
+  test('an empty paste box is a change of mind: nothing happens, no error', async () => {
+    const before = await stored('sandbox', 'statement');
+    api.clearLastError();
+    const r = await importFromPalette(PASTE, (since) => answerQuickPick(api, /statement paste/, 0, since));
+    assert.strictEqual(r, undefined);
+    assert.strictEqual(api.lastError(), undefined);
+    assert.strictEqual(await stored('sandbox', 'statement'), before);
+  });
+
+  test('with the sandbox selected, a statement it did not sign is imported for the environment picked, never for the sandbox', async () => {
+    await cmd('cmu.forgetCredentials', { scope: 'all', environment: 'production' });
+    // a statement as Adobe's (RS256, Adobe's sample claims), signed by a key the sandbox does not have
+    const { privateKey } = await generateKeyPair('RS256');
+    const now = Math.floor(Date.now() / 1000);
+    const foreign = await new SignJWT({ sub: 'b1e6a0b2-0000-4000-8000-000000000001', iss: 'auth.adobe.com', iat: now, nbf: now })
+      .setProtectedHeader({ alg: 'RS256', kid: 'adobe-like' })
+      .sign(privateKey);
+    const sandboxStatement = await stored('sandbox', 'statement');
+    const registrations = api.sandbox()!.stats.register;
+    await vscode.env.clipboard.writeText(`${foreign}\n`);
+    api.clearLastError();
+    // the second question lists production, staging, custom: take production
+    const r = await importFromPalette(CLIPBOARD, (since) => answerQuickPick(api, /did not sign/, 0, since));
+    assert.strictEqual(r?.alg, 'RS256', `import: ${api.lastError() ?? 'no result'}`);
+    assert.strictEqual(vscode.workspace.getConfiguration('cmu').get('environment'), 'production');
+    assert.strictEqual(await stored('production', 'statement'), foreign);
+    assert.strictEqual(await stored('sandbox', 'statement'), sandboxStatement, 'the sandbox keeps its own statement');
+    assert.strictEqual(api.sandbox()!.stats.register, registrations, 'nothing was sent to the sandbox');
+    await statusIs(/^CMU prod · no credentials$/);
+
+    // and the sandbox's own statement, imported while the sandbox is selected, stays there without a question
+    await cmd('cmu.switchEnvironment', 'sandbox');
+    await vscode.env.clipboard.writeText(sandboxStatement!);
+    const own = await importFromPalette(CLIPBOARD);
+    assert.strictEqual(own?.alg, 'RS256', `import: ${api.lastError() ?? 'no result'}`);
+    assert.strictEqual(await stored('production', 'statement'), foreign);
+    assert.strictEqual(await stored('sandbox', 'statement'), sandboxStatement);
+  });
+
+  test('Switch Environment… to an environment without hosts explains what to set and stays where it was', async () => {
+    await cmd('cmu.switchEnvironment', 'sandbox');
+    api.clearLastError();
+    const since = api.logLines().length;
+    const pending = cmd('cmu.switchEnvironment');
+    await answerQuickPick(api, /asking: environment$/, 3, since); // production, staging, sandbox, custom
+    assert.strictEqual(await pending, undefined);
+    assert.match(api.lastError() ?? '', /No DCR origin is set for the custom environment/);
+    assert.strictEqual(vscode.workspace.getConfiguration('cmu').get('environment'), 'sandbox');
+    await statusIs(/^CMU sandbox · /);
+  });
+});
