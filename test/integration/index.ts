@@ -37,9 +37,11 @@ export function run(): Promise<void> {
   } catch {
     /* no build report */
   }
+  // what runs now: if the extension host stops answering, the harness's timeout names it
+  let running: string | undefined;
   const write = () => {
     if (!resultsFile) return;
-    fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed, files: files.map((f) => path.relative(__dirname, f)) }, null, 2));
+    fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed, running, files: files.map((f) => path.relative(__dirname, f)) }, null, 2));
   };
 
   return new Promise<void>((resolve, reject) => {
@@ -65,10 +67,22 @@ export function run(): Promise<void> {
           settle(e instanceof Error ? e : new Error(String(e)));
         }
       });
-      runner.on('pass', (t) => passed.push({ title: t.fullTitle(), file: t.file && path.basename(t.file), durationMs: t.duration }));
+      // written as the run goes (a few KB, synchronous), so a hung host still leaves what had passed
+      const record = (f: () => void) => {
+        try {
+          f();
+          write();
+        } catch (e) {
+          console.error('could not write the results file', e);
+        }
+      };
+      runner.on('test', (t) => record(() => (running = t.fullTitle())));
+      runner.on('hook', (h) => record(() => (running = h.fullTitle())));
+      runner.on('pass', (t) => record(() => passed.push({ title: t.fullTitle(), file: t.file && path.basename(t.file), durationMs: t.duration })));
       runner.on('fail', (t, err: Error) =>
-        failed.push({ title: t.fullTitle(), file: t.file && path.basename(t.file), error: `${err?.message ?? err}`.slice(0, 2000) }),
+        record(() => failed.push({ title: t.fullTitle(), file: t.file && path.basename(t.file), error: `${err?.message ?? err}`.slice(0, 2000) })),
       );
+      runner.on('end', () => (running = undefined));
     } catch (e) {
       settle(e instanceof Error ? e : new Error(String(e)));
     }

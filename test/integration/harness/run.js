@@ -32,6 +32,8 @@ function summary(code) {
     return 1;
   }
   for (const f of r.failed) console.log(`  FAILED ${f.title}\n    ${String(f.error).split('\n').join('\n    ')}`);
+  // the suite writes its results as it goes: on a timeout, what passed still counts and the hung test is named
+  if (code === 124) console.log(`  TIMED OUT ${r.running || '(between tests)'}\n    the extension host stopped answering; see .vscode-test/last-run`);
   const failed = r.failed.length + (code === 124 ? 1 : 0);
   console.log(`${r.passed.length} passed, ${failed} failed${code === 124 ? ' (timeout)' : ''}`);
   return failed > 0 || code !== 0 ? (code === 124 ? 124 : 1) : 0;
