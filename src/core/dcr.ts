@@ -6,6 +6,7 @@ import { CmuError, type NextStep } from './errors';
 import { buildDeviceInfo } from './deviceInfo';
 import { joinUrl } from './environments';
 import { type HttpClient, type HttpResponse, bodyExcerpt } from './http';
+import { redactText } from './redact';
 import { type TokenInfo, type TokenResponseBody, decodeAccessToken, tokenFromResponse, tokenLifetimeMs } from './token';
 
 export const REGISTER_PATH = '/o/client/register';
@@ -98,7 +99,7 @@ export class DcrClient {
       body: JSON.stringify(body),
       signal: opts.signal,
     });
-    const json = await readResult(res, 'Registration');
+    const json = await readResult(res, 'Registration', [statement]);
     const clientId = json.client_id;
     const clientSecret = json.client_secret;
     if (typeof clientId !== 'string' || !clientId || typeof clientSecret !== 'string' || !clientSecret) {
@@ -128,7 +129,7 @@ export class DcrClient {
       body: form.toString(),
       signal: opts.signal,
     });
-    const json = await readResult(res, 'The token request');
+    const json = await readResult(res, 'The token request', [creds.clientSecret]);
     if (typeof json.access_token !== 'string' || !json.access_token) {
       throw badResponse(`The token endpoint answered ${res.status} without an access_token`, 'The answer lacks the token. Check the DCR server URL and look at the log.', res.status);
     }
@@ -153,9 +154,13 @@ export class DcrClient {
   }
 }
 
-/** 2xx JSON object → the object; everything else → DcrError. */
-async function readResult(res: HttpResponse, what: string): Promise<Record<string, unknown>> {
+/**
+ * 2xx JSON object → the object; everything else → DcrError. What the server wrote (error_description,
+ * the body excerpt) reaches messages and logs, so the secrets this request sent are redacted from it.
+ */
+async function readResult(res: HttpResponse, what: string, sent: string[]): Promise<Record<string, unknown>> {
   const text = await res.text();
+  const excerpt = () => bodyExcerpt(redactText(text, sent), res.contentType);
   let json: unknown;
   try {
     json = text.trim() ? JSON.parse(text) : undefined;
@@ -169,7 +174,7 @@ async function readResult(res: HttpResponse, what: string): Promise<Record<strin
       json === undefined
         ? notJsonExplanation(res)
         : `The DCR server answered ${res.status} with JSON that is not the documented object (${Array.isArray(json) ? 'an array' : typeof json}). A proxy or a wrong server URL is the usual cause; look at the log.`;
-    throw badResponse(`${what} succeeded (${res.status}) but the answer is not a JSON object`, explanation, res.status, bodyExcerpt(text, res.contentType));
+    throw badResponse(`${what} succeeded (${res.status}) but the answer is not a JSON object`, explanation, res.status, excerpt());
   }
   if (res.status === 429) {
     throw new DcrError(
@@ -178,17 +183,17 @@ async function readResult(res: HttpResponse, what: string): Promise<Record<strin
       'retry',
       'throttled',
       429,
-      bodyExcerpt(text, res.contentType),
+      excerpt(),
     );
   }
   const code = typeof obj?.error === 'string' ? obj.error : undefined;
   if (code) {
     const known = DCR_ERRORS[code];
-    const description = typeof obj?.error_description === 'string' ? ` (${obj.error_description})` : '';
+    const description = typeof obj?.error_description === 'string' ? ` (${redactText(obj.error_description, sent)})` : '';
     // An undocumented code on a 5xx (OAuth's server_error, temporarily_unavailable) is the server's trouble, not a refusal.
     const serverSide = !known && res.status >= 500;
     throw new DcrError(
-      serverSide ? `${what} failed with HTTP ${res.status}: ${code}${description}` : `${what} was refused: ${code}${description}`,
+      `${serverSide ? `${what} failed with HTTP ${res.status}:` : `${what} was refused:`} ${redactText(code, sent)}${description}`,
       known?.explanation ??
         (serverSide
           ? `The DCR server had a problem (status ${res.status}, error "${code}"). It is usually temporary: try again in a moment.`
@@ -196,10 +201,10 @@ async function readResult(res: HttpResponse, what: string): Promise<Record<strin
       known?.nextStep ?? (serverSide ? 'retry' : 'showLog'),
       code,
       res.status,
-      bodyExcerpt(text, res.contentType),
+      excerpt(),
     );
   }
-  throw badResponse(`${what} failed with HTTP ${res.status}`, notJsonExplanation(res), res.status, bodyExcerpt(text, res.contentType));
+  throw badResponse(`${what} failed with HTTP ${res.status}`, notJsonExplanation(res), res.status, excerpt());
 }
 
 function notJsonExplanation(res: HttpResponse): string {

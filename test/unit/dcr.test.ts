@@ -157,6 +157,21 @@ describe('DCR client (wire format, local server)', () => {
     assert.deepEqual(Object.fromEntries(new URLSearchParams(seen[0].body)), { client_id: 'id 1', client_secret: 's&ecret', grant_type: 'client_credentials' });
   });
 
+  it('never repeats a secret the server echoes in its error', async () => {
+    const secret = 'S3cret-value-42';
+    reply = { status: 401, type: 'application/json', body: JSON.stringify({ error: 'invalid_client', error_description: `client secret ${secret} is unknown` }) };
+    await assert.rejects(client().token({ clientId: 'id', clientSecret: secret }), (e: unknown) => {
+      assert.ok(isDcr('invalid_client')(e));
+      const d = e as DcrError;
+      assert.match(d.message, /invalid_client \(client secret \[redacted\] is unknown\)/);
+      assert.ok(!JSON.stringify({ m: d.message, x: d.bodyExcerpt, s: d.explanation }).includes(secret));
+      return true;
+    });
+    const statement = 'abcdef.ghijkl.mnopqr';
+    reply = { status: 400, type: 'text/plain', body: `cannot parse ${statement}` };
+    await assert.rejects(client().register(statement), (e: unknown) => isDcr('bad_response')(e) && !(e as DcrError).bodyExcerpt!.includes(statement));
+  });
+
   it('validates success bodies', async () => {
     reply = { status: 201, type: 'application/json', body: JSON.stringify({ client_secret: 'sec' }) };
     await assert.rejects(client().register('a.b.c'), (e: unknown) => isDcr('bad_response')(e) && /client_id/.test((e as Error).message));
