@@ -182,6 +182,30 @@ suite('saved queries', function () {
     );
   });
 
+  test('tree actions on a multi-selection apply to every selected query; Edit as JSON opens the file at the query', async () => {
+    await clean();
+    for (const n of ['one', 'two', 'three']) await cmd('cmu.queries.save', q(['tenant']), { name: n, group: 'workspace' });
+    const node = (name: string): QueryNode => ({ kind: 'query', group: 'workspace', saved: api.store.workspace.model.list().find((x) => x.name === name)! });
+    // right-click on "one" while "one" and "three" are selected: both move
+    const r = await cmd<{ ids: string[] }>('cmu.queries.moveToUser', node('one'), [node('one'), node('three')]);
+    assert.strictEqual(r.ids.length, 2);
+    assert.deepStrictEqual(await names('user'), ['one', 'three']);
+    assert.deepStrictEqual(await names('workspace'), ['two']);
+    // right-click outside the selection: only the clicked one (what VS Code does for single items)
+    const u = (name: string): QueryNode => ({ kind: 'query', group: 'user', saved: api.store.user.model.list().find((x) => x.name === name)! });
+    await cmd('cmu.queries.moveToWorkspace', u('three'), [u('three')]);
+    assert.deepStrictEqual(await names('workspace'), ['two', 'three']);
+
+    const second = (await mine('workspace'))[1];
+    const opened = await cmd<{ uri: string; line: number }>('cmu.queries.editJson', second.id);
+    const lines = fs.readFileSync(wsFile, 'utf8').split('\n');
+    assert.match(lines[opened.line - 1], /^\s*\{/);
+    assert.ok(lines.slice(opened.line - 1, opened.line + 3).some((l) => l.includes(`"${second.id}"`)), lines.slice(opened.line - 1, opened.line + 3).join('\n'));
+    assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, wsFile);
+    assert.strictEqual(vscode.window.activeTextEditor?.selection.active.line, opened.line - 1);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   test('an edit made outside the extension is picked up by the watcher', async () => {
     await clean();
     await cmd('cmu.queries.save', q(['tenant']), { name: 'before', group: 'workspace' });

@@ -243,7 +243,23 @@ export function registerQueries(services: Services): QueriesApi {
     return r;
   });
 
-  command('cmu.queries.delete', async (arg?: unknown) => {
+  /** The writable queries a tree action applies to: every selected one when the clicked item is among them. */
+  const selectedQueries = (arg: unknown, selection: unknown): FoundQuery[] => {
+    const nodes = Array.isArray(selection) && selection.some((n) => isNode(n) && isNode(arg) && n.kind === 'query' && arg.kind === 'query' && n.saved.id === arg.saved.id) ? selection : [arg];
+    return nodes.filter((n): n is QueryNode & { kind: 'query' } => isNode(n) && n.kind === 'query' && n.group !== 'examples').map((n) => located(n.saved.id));
+  };
+
+  command('cmu.queries.delete', async (arg?: unknown, selection?: unknown) => {
+    if (isNode(arg) && Array.isArray(selection) && selection.length > 1) {
+      const found = selectedQueries(arg, selection);
+      if (found.length > 1) {
+        const shared = found.some((f) => f.group === 'workspace') ? ` (${WORKSPACE_QUERY_FILE} is shared with the team)` : '';
+        const ok = await vscode.window.showWarningMessage(`Delete ${found.length} saved queries?${shared}`, { modal: true, detail: found.map((f) => f.saved.name).join('\n') }, 'Delete');
+        if (ok !== 'Delete') return undefined;
+        for (const f of found) await store.delete(f.saved.id);
+        return { ids: found.map((f) => f.saved.id) };
+      }
+    }
     const id = await resolveId(arg, 'Delete a saved query', { writable: true });
     if (!id) return undefined;
     const found = located(id);
@@ -274,7 +290,13 @@ export function registerQueries(services: Services): QueriesApi {
     return store.move(id, dest);
   });
 
-  const moveTo = (group: WritableGroup) => async (arg?: unknown) => {
+  const moveTo = (group: WritableGroup) => async (arg?: unknown, selection?: unknown) => {
+    if (isNode(arg) && Array.isArray(selection) && selection.length > 1) {
+      const ids: string[] = [];
+      for (const f of selectedQueries(arg, selection).filter((x) => x.group !== group))
+        ids.push((await store.move(f.saved.id, { group, folder: f.saved.folder ?? null })).id);
+      return { ids };
+    }
     const id = await resolveId(arg, `Move to ${group === 'workspace' ? 'Workspace' : 'User'}`, { writable: true });
     if (!id) return undefined;
     const r = await store.move(id, { group, folder: located(id).saved.folder ?? null });
