@@ -196,6 +196,14 @@ describe('cmu/query: validation', () => {
     assert.deepEqual(v.warnings, []);
   });
 
+  it('tolerates what only the live capture shows (bstreams-30, occurrences) with a warning, not an error', () => {
+    const self = ok(parseQueryUrl('/cmu/v2/year/month/day/tenant?tenant=ESPN&start=2024-11-01T00:00:00&end=2024-11-26T09:51:36&limit=1000&metrics=active-users&metrics=bstreams-30'));
+    assert.match(self.warnings.join('\n'), /`bstreams-30` is an undocumented metric/);
+    const link = ok(parseQueryUrl('/cmu/v2/year/month/day/tenant/occurrences'));
+    assert.match(link.warnings.join('\n'), /`occurrences` is an undocumented drill-down step/);
+    assert.match(errs(q({ path: ['tenant', 'occurences'] }))[0], /not a dimension here/);
+  });
+
   it('names the typo, suggests the closest step and lists the next steps', () => {
     const e = errs(q({ path: ['tenant', 'year', 'month', 'day', 'platfrom'] }));
     assert.equal(e.length, 1);

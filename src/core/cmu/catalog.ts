@@ -215,6 +215,11 @@ export function metricsFor(path: string[]): string[] {
   return [...GENERAL_METRICS];
 }
 
+/** Names seen in Adobe's live capture but in no documentation (reference, ambiguity 25): tolerated, with a warning. */
+const observed = (kind: string): readonly string[] => raw.observed_but_undocumented.filter((o) => o.kind === kind).map((o) => o.name);
+export const UNDOCUMENTED_METRICS: readonly string[] = observed('metric');
+export const UNDOCUMENTED_SEGMENTS: readonly string[] = observed('drill-down segment');
+
 export function isMetric(name: string): boolean {
   return METRICS.some((m) => m.name === name);
 }

@@ -15,6 +15,8 @@ import {
   isTimeDimension,
   metricsFor,
   nextSteps,
+  UNDOCUMENTED_METRICS,
+  UNDOCUMENTED_SEGMENTS,
 } from './catalog';
 import type { CmuFilter, CmuQuery, ReportFormat } from './types';
 import { REPORT_FORMATS } from './types';
@@ -347,6 +349,12 @@ export function validateQuery(q: CmuQuery, now: Date = new Date()): { errors: st
       pathBroken = true;
       break;
     }
+    if (UNDOCUMENTED_SEGMENTS.includes(seg)) {
+      // a server's own drill-down link in the capture: let it through; its meaning is unknown
+      warnings.push(`\`${seg}\` is an undocumented drill-down step (seen in a CMU drill-down link); the catalog knows nothing below ${pathText(path.slice(0, i + 1))}`);
+      pathBroken = true;
+      break;
+    }
     if (!isDimension(seg)) {
       const guess = didYouMean(seg, steps.length > 0 ? steps : []) ?? didYouMean(seg, allDimensionNames(steps));
       errors.push(
@@ -432,6 +440,10 @@ export function validateQuery(q: CmuQuery, now: Date = new Date()): { errors: st
   // --- metrics
   const pathMetrics = metricsFor(known);
   for (const m of q.metrics) {
+    if (UNDOCUMENTED_METRICS.includes(m)) {
+      warnings.push(`\`${m}\` is an undocumented metric (seen in a CMU self link); the server may refuse it`);
+      continue;
+    }
     if (!isMetric(m)) {
       const guess = didYouMean(m, pathMetrics.length > 0 ? pathMetrics : metricNames([]));
       errors.push(`\`${m}\` is not a known metric` + (guess ? ` (did you mean \`${guess}\`?)` : '') + (pathMetrics.length ? `; metrics here: ${listText(pathMetrics)}` : ''));
