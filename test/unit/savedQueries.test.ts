@@ -230,6 +230,18 @@ describe('saved queries: file model', () => {
       assert.strictEqual(back.model.list()[0].name, 'Daily');
     });
 
+    it('reads and rewrites a file saved with a byte order mark (BOM kept, comments kept, positions as the editor shows them)', () => {
+      const text = '\uFEFF// team queries\n{\n  "version": 1,\n  "queries": [\n    { "id": "a", "name": "A", "query": { "path": ["tenant"] } }\n  ]\n}\n';
+      const r = parseQueryFile(text, seqId);
+      assert.strictEqual(r.valid, true, formatProblems(r.problems));
+      r.model.add({ name: 'B', query: q(['tenant', 'year']) });
+      const out = r.model.serialize(text);
+      assert.ok(out.startsWith('\uFEFF// team queries\n{'), out);
+      assert.deepStrictEqual(parseQueryFile(out).model.list().map((x) => x.name), ['A', 'B']);
+      const bad = parseQueryFile('\uFEFF{\n  "queries": [1]\n}');
+      assert.deepStrictEqual([bad.problems[0].line, bad.problems[0].column], [2, 15]);
+    });
+
     it('writes a new file readable by humans: one-line arrays, no empty keys', () => {
       const m = new QueryFileModel(seqId);
       m.add({ name: 'Monthly', query: q(['tenant', 'year', 'month'], { metrics: ['active-users', 'started-sessions'], format: 'csv' }) });

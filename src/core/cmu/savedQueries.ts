@@ -461,6 +461,7 @@ export class QueryFileModel {
    * and comments outside `queries`/`folders` — are kept as they were.
    */
   serialize(previousText?: string): string {
+    if (previousText?.startsWith(BOM)) return BOM + this.serialize(stripBom(previousText));
     const value = this.toJSON();
     const eol = previousText && previousText.includes('\r\n') ? '\r\n' : '\n';
     const indent = detectIndent(previousText);
@@ -557,6 +558,9 @@ function queryToJson(q: CmuQuery, raw: JsonObject): JsonObject {
 // ---------------------------------------------------------------------------------------------------
 // parsing
 
+const BOM = '\uFEFF';
+const stripBom = (text: string) => (text.startsWith(BOM) ? text.slice(1) : text);
+
 const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
 
 export function lineCol(text: string, offset: number): { line: number; column: number } {
@@ -595,6 +599,8 @@ const PARSE_MESSAGES: Record<string, string> = {
  * empty, valid file.
  */
 export function parseQueryFile(text: string, newId: () => string = randomId): ParsedQueryFile {
+  // a byte order mark (Windows editors) is invisible to the user and to VS Code's positions
+  text = stripBom(text);
   const model = new QueryFileModel(newId);
   const problems: FileProblem[] = [];
   const problemAt = (offset: number, length: number, message: string, severity: 'error' | 'warning' = 'error') => {

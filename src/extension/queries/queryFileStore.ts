@@ -372,7 +372,7 @@ export class QueryStore implements vscode.Disposable {
 
   private publishDiagnostics(s: QueryFileSource): void {
     if (!s.uri) return;
-    const text = s.text;
+    const text = s.text.replace(/^\uFEFF/, ''); // problem offsets do not count a byte order mark
     this.diagnostics.set(
       s.uri,
       s.problems.map((p) => {
