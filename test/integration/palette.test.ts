@@ -114,6 +114,31 @@ suite('extension: palette flows', function () {
     assert.strictEqual(await stored('sandbox', 'statement'), sandboxStatement);
   });
 
+  test("the progress notification's Cancel button aborts the running request", async () => {
+    await cmd('cmu.switchEnvironment', 'sandbox');
+    const sb = api.sandbox()!;
+    await vscode.commands.executeCommand('notifications.clearAll');
+    sb.setDelay(8000);
+    api.clearLastError();
+    const before = await stored('sandbox', 'token');
+    const seen = api.logLines().length;
+    const t0 = Date.now();
+    const pending = cmd('cmu.refreshAccessToken');
+    try {
+      await eventually(() => api.logLines().slice(seen).some((l) => /refreshing/.test(l)), 5000, 'refresh started');
+      await new Promise((r) => setTimeout(r, 500)); // the notification renders
+      // Cancel is the primary action of a cancellable progress notification (what a click on it runs)
+      await vscode.commands.executeCommand('notification.acceptPrimaryAction');
+      assert.strictEqual(await pending, undefined);
+      assert.ok(Date.now() - t0 < 6000, `returned after ${Date.now() - t0} ms, before the server answered`);
+      assert.strictEqual(api.lastError(), undefined, 'a cancellation is not an error');
+      assert.strictEqual(await stored('sandbox', 'token'), before, 'the stored token is kept');
+    } finally {
+      sb.setDelay(0);
+      await pending;
+    }
+  });
+
   test('Switch Environment… to an environment without hosts explains what to set and stays where it was', async () => {
     await cmd('cmu.switchEnvironment', 'sandbox');
     api.clearLastError();
