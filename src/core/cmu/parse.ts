@@ -293,6 +293,12 @@ function excerpt(body: string, max = 300): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
+/** A library's parse error on a body, with the start of the body. */
+function unreadable(message: string, format: 'xml' | 'csv', e: unknown, body: string): ReportParseError {
+  const why = `The body could not be parsed as ${format.toUpperCase()} (${(e as Error).message}); the body begins: ${excerpt(body, 120)}`;
+  return new ReportParseError(message, why, format, excerpt(body));
+}
+
 function htmlTitle(body: string): string | undefined {
   const m = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body) ?? /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(body);
   return m ? decodeEntities(stripTags(m[1])).trim() || undefined : undefined;
@@ -415,12 +421,7 @@ function readXmlRoot(body: string): Record<string, unknown> | undefined {
   try {
     doc = getXmlParser().parse(body, true) as Record<string, unknown>;
   } catch (e) {
-    throw new ReportParseError(
-      'The XML report from CMU is incomplete or malformed',
-      `The body could not be parsed as XML (${(e as Error).message}); the body begins: ${excerpt(body, 120)}`,
-      'xml',
-      excerpt(body),
-    );
+    throw unreadable('The XML report from CMU is incomplete or malformed', 'xml', e, body);
   }
   const rootKey = Object.keys(doc).find((k) => !k.startsWith('?') && !k.startsWith('#'));
   const root = rootKey ? doc[rootKey] : undefined;
@@ -480,12 +481,7 @@ function parseCsvBody(body: string): { links: ReportLinks; columns: ReportColumn
   try {
     table = parseCsvTable(body);
   } catch (e) {
-    throw new ReportParseError(
-      'The CSV report from CMU is malformed',
-      `The body could not be parsed as CSV (${(e as Error).message}); the body begins: ${excerpt(body, 120)}`,
-      'csv',
-      excerpt(body),
-    );
+    throw unreadable('The CSV report from CMU is malformed', 'csv', e, body);
   }
   if (table.length === 0) return { links: { rollUp: [], drillDown: [] }, columns: [], rows: [] };
   const header = table[0].map((h) => h.trim());
