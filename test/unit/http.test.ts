@@ -146,6 +146,21 @@ describe('http', () => {
     );
   });
 
+  it('on 429 without Retry-After honours Expires, measured against the server Date (its clock may be off)', async () => {
+    const serverNow = Date.UTC(2020, 0, 1, 0, 0, 0); // a server clock years behind ours
+    routes.set('/exp', (_q, res) => {
+      if (hits.get('/exp') === 1) {
+        res.writeHead(429, { date: new Date(serverNow).toUTCString(), expires: new Date(serverNow + 2000).toUTCString() });
+        res.end();
+      } else res.end('ok');
+    });
+    const t0 = Date.now();
+    const res = await new HttpClient().request({ method: 'GET', url: `${base}/exp` });
+    assert.equal(res.status, 200);
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 1900 && waited < 5000, `waited ${waited} ms`);
+  });
+
   it('retries 5xx with backoff for GET only', async () => {
     routes.set('/fail', (_q, res) => {
       res.writeHead(hits.get('/fail')! < 3 ? 503 : 200);
