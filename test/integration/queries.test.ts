@@ -206,6 +206,22 @@ suite('saved queries', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  test('Duplicate puts the copy right after the original; Copy URL resolves against the current environment', async () => {
+    await clean();
+    await cmd('cmu.startSandbox');
+    const a = (await cmd<{ id: string }>('cmu.queries.save', q(['tenant', 'year'], { metrics: ['active-users'] }), { name: 'A', group: 'workspace', folder: 'F' })).id;
+    await cmd('cmu.queries.save', q(['tenant']), { name: 'B', group: 'workspace', folder: 'F' });
+    const dup = await cmd<{ id: string }>('cmu.queries.duplicate', a);
+    assert.notStrictEqual(dup.id, a);
+    assert.deepStrictEqual(await names('workspace', 'F'), ['A', 'A (copy)', 'B']);
+    const { url } = await cmd<{ url: string }>('cmu.queries.copyUrl', dup.id);
+    const base = (await (await testApi()).services.session()).env.cmuBase!;
+    assert.strictEqual(url, base + '/tenant/year?metrics=active-users');
+    assert.strictEqual(await vscode.env.clipboard.readText(), url);
+    await vscode.env.clipboard.writeText('');
+    assert.ok(!fs.readFileSync(wsFile, 'utf8').includes('127.0.0.1'), 'the host stays out of the file');
+  });
+
   test('an edit made outside the extension is picked up by the watcher', async () => {
     await clean();
     await cmd('cmu.queries.save', q(['tenant']), { name: 'before', group: 'workspace' });
