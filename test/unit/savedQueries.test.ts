@@ -230,6 +230,12 @@ describe('saved queries: file model', () => {
       assert.strictEqual(back.model.list()[0].name, 'Daily');
     });
 
+    it('writes a folder given to a hand-written entry before its query', () => {
+      const r = parseQueryFile('{"queries": [{"id": "a", "name": "A", "query": {"path": ["tenant"]}, "note": "x"}]}');
+      r.model.move('a', 'Billing');
+      assert.deepStrictEqual(Object.keys((r.model.toJSON().queries as object[])[0]), ['id', 'name', 'folder', 'query', 'note']);
+    });
+
     it('reads and rewrites a file saved with a byte order mark (BOM kept, comments kept, positions as the editor shows them)', () => {
       const text = '\uFEFF// team queries\n{\n  "version": 1,\n  "queries": [\n    { "id": "a", "name": "A", "query": { "path": ["tenant"] } }\n  ]\n}\n';
       const r = parseQueryFile(text, seqId);

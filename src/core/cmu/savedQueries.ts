@@ -519,7 +519,9 @@ function isObj(v: unknown): v is JsonObject {
 }
 
 function entryToJson(e: Entry): JsonObject {
-  const out: JsonObject = { ...e.raw };
+  // a folder given later goes before "query", where a person would write it
+  const raw = 'folder' in e.raw || e.saved.folder === undefined ? e.raw : Object.fromEntries(Object.entries(e.raw).flatMap(([k, v]) => (k === 'query' ? [['folder', null], [k, v]] : [[k, v]])));
+  const out: JsonObject = { ...raw };
   out.id = e.saved.id;
   out.name = e.saved.name;
   if (e.saved.folder !== undefined) out.folder = e.saved.folder;
