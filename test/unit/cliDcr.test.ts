@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildDeviceInfo, decodeDeviceInfo } from '../../src/core/deviceInfo';
 import { Sandbox } from '../../src/sandbox/server';
-import { buildCli, runCli, type CliRun } from './support/cli';
+import { assertNoSecrets, buildCli, runCli, type CliRun } from './support/cli';
 
 const b64url = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
@@ -87,13 +87,7 @@ describe('cli: DCR errors and statement validation (child process)', function ()
   });
   after(async () => {
     await sb?.stop();
-    for (const o of outputs) {
-      for (const s of secrets) {
-        assert.ok(!o.text.includes(s), `a secret appeared in the output of: cmu ${o.args.join(' ')}`);
-        const sig = s.split('.')[2];
-        if (sig && sig.length > 20) assert.ok(!o.text.includes(sig), `a signature appeared in: cmu ${o.args.join(' ')}`);
-      }
-    }
+    assertNoSecrets(outputs, secrets);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -1,4 +1,5 @@
 /** The CLI as a child process, for the end-to-end tests: a fresh bundle and a runner that captures everything. */
+import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
 import * as path from 'path';
 
@@ -50,4 +51,16 @@ export function runCli(cli: string, args: string[], opts: { stdin?: string; env?
     child.stdin.end(opts.stdin ?? '');
     opts.onSpawn?.(child);
   });
+}
+
+/** No secret, nor the signature part of one (a JWT printed with line breaks or truncated), in any recorded output. */
+export function assertNoSecrets(outputs: { args: string[]; text: string }[], secrets: Iterable<string>): void {
+  const all = [...secrets];
+  for (const o of outputs) {
+    for (const s of all) {
+      assert.ok(!o.text.includes(s), `a secret appeared in the output of: cmu ${o.args.join(' ')}`);
+      const sig = s.split('.')[2];
+      if (sig && sig.length > 20) assert.ok(!o.text.includes(sig), `a secret signature appeared in: cmu ${o.args.join(' ')}`);
+    }
+  }
 }
