@@ -158,7 +158,8 @@ export function decodeRows(data: ColumnData[], rowCount: number): ReportCell[][]
 export type HostMessage =
   | { type: 'loading'; requestId: number; query: QueryView }
   | { type: 'report'; requestId: number; report: ReportView }
-  | { type: 'error'; requestId: number; query?: QueryView; error: ErrorView }
+  /** `breadcrumb`: the roll-up links of the failed path (a 404 often wants a step back up) */
+  | { type: 'error'; requestId: number; query?: QueryView; error: ErrorView; breadcrumb?: NavLink[] }
   | { type: 'cancelled'; requestId: number; query?: QueryView }
   | { type: 'notice'; text: string };
 

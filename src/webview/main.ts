@@ -3,7 +3,7 @@
  * chart and table, and posts WebviewMessages back. It persists only the query (setState) so the
  * extension's serializer can re-fetch after a reload.
  */
-import type { HostMessage, PanelAction, PanelState, QueryView, ReportView, WebviewMessage } from '../shared/protocol';
+import type { HostMessage, NavLink, PanelAction, PanelState, QueryView, ReportView, WebviewMessage } from '../shared/protocol';
 import { PROTOCOL_VERSION } from '../shared/protocol';
 import { ReportChart } from './chart';
 import { ReportData } from './data';
@@ -33,6 +33,8 @@ document.body.append(headerEl, stateEl, contentEl);
 
 let currentQuery: QueryView | undefined;
 let currentReport: ReportView | undefined;
+/** the roll-up links shown with an error (no drill-down: the path failed) */
+let errorNav: { breadcrumb: NavLink[]; drillDown: NavLink[] } | undefined;
 let busy = false;
 let lastRequestId = -1;
 
@@ -55,7 +57,7 @@ function drawHeader(): void {
     headerEl.replaceChildren();
     return;
   }
-  const nav = currentReport && currentReport.query === currentQuery ? currentReport : undefined;
+  const nav = currentReport && currentReport.query === currentQuery ? currentReport : errorNav;
   renderHeader(headerEl, currentQuery, nav, handlers, busy);
   document.title = currentQuery.title;
 }
@@ -105,6 +107,7 @@ function onMessage(msg: HostMessage, receivedAt: number): void {
     case 'loading':
       lastRequestId = msg.requestId;
       busy = true;
+      errorNav = undefined;
       currentQuery = msg.query;
       persist(msg.query);
       drawHeader();
@@ -124,6 +127,7 @@ function onMessage(msg: HostMessage, receivedAt: number): void {
         persist(msg.query);
       }
       currentReport = undefined;
+      errorNav = msg.breadcrumb ? { breadcrumb: msg.breadcrumb, drillDown: [] } : undefined;
       drawHeader();
       contentEl.hidden = true;
       renderError(stateEl, msg.error, handlers);

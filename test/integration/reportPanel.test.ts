@@ -167,6 +167,18 @@ suite('report panel', function () {
     await cmd('cmu._test.reportPanelMessage', { type: 'navigate', linkId: p.links[0].id });
     const fixed = await activePanel();
     assert.strictEqual(fixed.state, 'report');
+    assert.deepStrictEqual(fixed.query.path, ['tenant', 'year', 'month']);
+    // deeper than the parent: the links continue the closest known ancestor, and the roll-up works
+    await assert.rejects(cmd('cmu.runQuery', { path: ['tenant', 'bogus', 'deeper'], filters: [], projections: [], metrics: [] }));
+    const deep = (await panels()).find((x) => x.query.path.join('/') === 'tenant/bogus/deeper');
+    assert.ok(deep && deep.state === 'error');
+    assert.deepStrictEqual(deep.links.filter((l) => l.id.startsWith('n')).map((l) => l.label), ['tenant/year']);
+    const up = deep.links.find((l) => l.id.startsWith('r') && l.label === 'tenant');
+    assert.ok(up, `roll-up links: ${JSON.stringify(deep.links)}`);
+    await cmd('cmu._test.reportPanelMessage', { type: 'navigate', linkId: up.id });
+    const rolled = await activePanel();
+    assert.deepStrictEqual(rolled.query.path, ['tenant']);
+    assert.strictEqual(rolled.state, 'report');
   });
 
   test('the serializer restores a panel from its state (the query) and fetches again', async () => {

@@ -374,7 +374,10 @@ describe('cmu/client', () => {
         assert.match(e.explanation, /Valid next steps from \/tenant\/year\/month\/day are: mvpd, channel, hour, application-id/);
       });
       sandbox.failNext(1, 404, { endpoint: 'cmu' });
-      await expectApiError(client.open('/cmu/v2/tenant/bogus/deeper'), (e) => assert.deepEqual(e.validNextSteps, ['year']));
+      await expectApiError(client.open('/cmu/v2/tenant/bogus/deeper'), (e) => {
+        assert.deepEqual(e.validNextSteps, ['year']);
+        assert.deepEqual(e.validNextStepsFrom, ['tenant']); // the steps continue /tenant, not the parent /tenant/bogus
+      });
     });
 
     it('400 / 406 -> the server\'s text shown', async () => {

@@ -124,6 +124,11 @@ describe('report panel: navigation and views', () => {
     assert.deepStrictEqual(view.nextSteps.map((s) => s.label), ['tenant/year/month']);
     assert.deepStrictEqual(targets.get(view.nextSteps[0].id)?.path, ['tenant', 'year', 'month']);
     assert.ok(view.actions.some((a) => a.id === 'retry'));
+    // the steps continue the deepest known ancestor, which is not always the parent
+    const deep = new CmuApiError('No pre-aggregation for /tenant/bogus/deeper', '', 404, { validNextSteps: ['year'], validNextStepsFrom: ['tenant'] });
+    const d = errorView(deep, { path: ['tenant', 'bogus', 'deeper'], filters: [], projections: [], metrics: [] });
+    assert.deepStrictEqual(d.view.nextSteps.map((s) => s.label), ['tenant/year']);
+    assert.deepStrictEqual(d.targets.get(d.view.nextSteps[0].id)?.path, ['tenant', 'year']);
     const plain = errorView(new Error('boom'), undefined).view;
     assert.strictEqual(plain.explanation, 'boom');
   });

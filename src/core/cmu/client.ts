@@ -28,17 +28,20 @@ export class CmuApiError extends CmuError {
   readonly serverText?: string;
   /** for a 404: the drill-down steps the catalog knows from the closest known ancestor */
   readonly validNextSteps?: string[];
+  /** the ancestor path those steps continue (not always the parent: /tenant/bogus/deeper continues /tenant) */
+  readonly validNextStepsFrom?: string[];
 
   constructor(
     message: string,
     explanation: string,
     status: number,
-    opts: { nextStep?: NextStep; code?: string; serverText?: string; validNextSteps?: string[] } = {},
+    opts: { nextStep?: NextStep; code?: string; serverText?: string; validNextSteps?: string[]; validNextStepsFrom?: string[] } = {},
   ) {
     super(message, explanation, opts.nextStep ?? 'none', opts.code ?? `http_${status}`);
     this.status = status;
     if (opts.serverText) this.serverText = opts.serverText;
     if (opts.validNextSteps) this.validNextSteps = opts.validNextSteps;
+    if (opts.validNextStepsFrom) this.validNextStepsFrom = opts.validNextStepsFrom;
   }
 }
 
@@ -215,7 +218,7 @@ export class CmuClient {
           (steps.length > 0 ? ` Valid next steps from /${ancestor.join('/')} are: ${steps.join(', ')}.` : '') +
           ' Follow the drill-down links of a report instead of typing paths; the order of the dimensions matters.',
         404,
-        { serverText, validNextSteps: steps, nextStep: 'none' },
+        { serverText, validNextSteps: steps, validNextStepsFrom: ancestor, nextStep: 'none' },
       );
     }
     if (status === 406) {

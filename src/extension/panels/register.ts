@@ -240,11 +240,11 @@ export function registerReportPanel(services: Services): void {
   ctx.subscriptions.push({ dispose: () => ReportPanel.all().forEach((p) => p.dispose()) });
 
   if (isTestRun(ctx)) {
-    /** State of the open report panels, waiting for the webview to paint the current request. */
+    /** State of the open report panels, waiting for a visible webview to paint the current request (a hidden one cannot). */
     reg('cmu._test.reportPanels', async () => {
       const out = [];
       for (const p of ReportPanel.all()) {
-        const stats = p.lastState === 'report' ? await p.whenRendered(30000).catch(() => undefined) : p.lastStats;
+        const stats = p.lastState === 'report' && p.panel.visible ? await p.whenRendered(30000).catch(() => undefined) : p.lastStats;
         out.push({
           title: p.panel.title,
           query: p.query,

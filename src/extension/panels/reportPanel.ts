@@ -177,9 +177,11 @@ export class ReportPanel implements vscode.Disposable {
           this.post({ type: 'cancelled', requestId: id, query: qv });
         } else {
           const { view, targets } = errorView(e, q);
+          const up = qv ? navigation(q, undefined, cmuBase) : undefined;
+          for (const b of up?.breadcrumb ?? []) targets.set(b.id, up!.targets.get(b.id)!);
           this.targets = targets;
-          this.links = view.nextSteps;
-          this.post({ type: 'error', requestId: id, query: qv, error: view });
+          this.links = [...view.nextSteps, ...(up?.breadcrumb ?? [])];
+          this.post({ type: 'error', requestId: id, query: qv, error: view, breadcrumb: up?.breadcrumb });
           this.services.log.warn(`report ${queryKey(q)}: ${view.message}`);
         }
       }

@@ -163,15 +163,16 @@ export function errorView(e: unknown, q: CmuQuery | undefined): { view: ErrorVie
     view.message = e.message;
     view.explanation = e.explanation;
     view.code = e.code;
-    const ext = e as CmuError & { status?: unknown; serverText?: unknown; validNextSteps?: unknown };
+    const ext = e as CmuError & { status?: unknown; serverText?: unknown; validNextSteps?: unknown; validNextStepsFrom?: unknown };
     if (typeof ext.status === 'number') view.status = ext.status;
     if (typeof ext.serverText === 'string' && ext.serverText.trim()) view.serverText = ext.serverText.slice(0, 4000);
     const ids = [e.nextStep !== 'none' && e.nextStep !== 'contactAdobe' ? e.nextStep : undefined, 'retry', 'showLog'];
     for (const id of ids) if (id && ACTION_LABELS[id] && !view.actions.some((a) => a.id === id)) view.actions.push({ id, label: ACTION_LABELS[id] });
     if (q && Array.isArray(ext.validNextSteps)) {
-      // a 404: the valid next steps of the deepest known ancestor, as links
+      // a 404: the valid next steps of the deepest known ancestor (the parent when not given), as links
       const steps = ext.validNextSteps.filter((s): s is string => typeof s === 'string');
-      const parent = q.path.slice(0, -1);
+      const from = ext.validNextStepsFrom;
+      const parent = Array.isArray(from) && from.every((s) => typeof s === 'string') ? (from as string[]) : q.path.slice(0, -1);
       steps.forEach((s, i) => {
         const target = followQuery(q, s.includes('/') ? s.split('/').filter(Boolean) : [...parent, s]);
         const id = `n${i}`;
