@@ -123,6 +123,19 @@ function cssVar(name: string, fallback: string): string {
   return v || fallback;
 }
 
+/**
+ * The colour without its alpha. Some themes give chart colours transparency (Dark Modern's
+ * charts.orange is rgba(234, 92, 0, 0.33)): fine for a fill, a faint line on a chart.
+ */
+export function opaque(color: string): string {
+  const c = color.trim();
+  const rgba = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)\s*(?:[,/]\s*[\d.]+%?\s*)?\)$/i.exec(c);
+  if (rgba) return `rgb(${rgba[1]}, ${rgba[2]}, ${rgba[3]})`;
+  if (/^#[0-9a-f]{8}$/i.test(c)) return c.slice(0, 7);
+  if (/^#[0-9a-f]{4}$/i.test(c)) return c.slice(0, 4);
+  return c;
+}
+
 function palette(): string[] {
   return [
     cssVar('--vscode-charts-blue', '#3794ff'),
@@ -135,7 +148,7 @@ function palette(): string[] {
     cssVar('--vscode-terminal-ansiMagenta', '#bc3fbc'),
     cssVar('--vscode-terminal-ansiBrightBlue', '#3b8eea'),
     cssVar('--vscode-terminal-ansiBrightGreen', '#23d18b'),
-  ];
+  ].map(opaque);
 }
 
 export class ReportChart {
@@ -173,9 +186,11 @@ export class ReportChart {
       this.plotHost,
     );
     for (const s of [this.metricSel, this.splitSel, this.topSel]) s.addEventListener('change', () => this.rebuild());
-    new ResizeObserver(() => {
+    const resize = (): void => {
       if (this.plot) this.plot.setSize(this.size());
-    }).observe(this.plotHost);
+    };
+    new ResizeObserver(resize).observe(this.plotHost);
+    window.addEventListener('resize', resize); // the height follows the panel's
     // VS Code swaps body classes / data-vscode-theme-* on a theme change: redraw with the new colours
     // (and the variables on <html style>): redraw with the new colours, once per frame
     let pending = false;
@@ -231,7 +246,7 @@ export class ReportChart {
     const colors = palette();
     const fg = cssVar('--vscode-foreground', '#cccccc');
     const grid = cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', 'rgba(128,128,128,0.35)'));
-    const otherColor = cssVar('--vscode-descriptionForeground', '#999999');
+    const otherColor = opaque(cssVar('--vscode-descriptionForeground', '#999999'));
     const font = `11px ${cssVar('--vscode-font-family', 'sans-serif')}`;
     const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font };
     const fmt = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
@@ -240,6 +255,8 @@ export class ReportChart {
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
+      // values in the legend only while the pointer is over the plot (no row of "--" otherwise)
+      hooks: { setCursor: [(u) => this.plotHost.classList.toggle('hovering', u.cursor.idx != null)] },
       axes: [{ ...axis }, { ...axis, size: 60, values: (_u, vals) => vals.map((v) => (v == null ? '' : fmt.format(v))) }],
       series: [
         { label: 'time (UTC)' },
@@ -266,7 +283,9 @@ export class ReportChart {
 
   private size(): { width: number; height: number } {
     const w = Math.max(300, this.plotHost.clientWidth || this.el.clientWidth || 600);
-    return { width: w, height: 220 };
+    // about a quarter of the panel: the table below keeps most of the room
+    const height = Math.round(Math.min(240, Math.max(140, window.innerHeight * 0.25)));
+    return { width: w, height };
   }
 
   destroy(): void {

@@ -79,7 +79,7 @@ export function renderHeader(
     h('p', { class: 'words', text: q.words }),
     meta,
     h('div', { class: 'url-row' }, h('code', { class: 'url', text: q.url, title: 'The exact URL requested' })),
-    actions,
-    drill,
+    // actions and drill-down share a line when the panel is wide enough: more room for the table
+    h('div', { class: 'toolbar-row' }, actions, drill),
   );
 }

@@ -5,8 +5,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import type { Browser } from 'playwright-core';
+import type { ReportCell } from '../../src/core/cmu/types';
 import type { ReportView } from '../../src/shared/protocol';
-import { dailyMvpdReport, emptied, largeReport, mvpdPlatformReport, rowsOf, XSS, xssReport } from './fixtures';
+import { columnsOf, dailyMvpdReport, emptied, largeReport, mvpdPlatformReport, reportView, rowsOf, XSS, xssReport } from './fixtures';
 import { buildWebview, launchBrowser, openReportPage, startPageServer, tmpDir, type PageServer, type ReportPage } from './harness';
 import { after, before, test } from './runner';
 import { sandboxReports, type SandboxReports } from './sandboxData';
@@ -227,6 +228,19 @@ test('chart: top N + other by the chosen split dimension, and redraws with the t
     for (let i = 0; i < d.length; i += 4) if (d[i] > 240 && d[i + 1] < 20 && d[i + 2] < 20 && d[i + 3] > 200) return true;
     return false;
   });
+  // a theme colour with transparency (Dark Modern's charts.orange is rgba(234, 92, 0, 0.33)) is drawn opaque
+  await rp.page.evaluate(() => {
+    document.documentElement.style.setProperty('--vscode-charts-blue', 'rgba(0, 0, 255, 0.33)');
+    document.body.className = 'vscode-dark';
+  });
+  await rp.page.waitForFunction(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('.chart-section canvas');
+    if (!canvas) return false;
+    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 20 && d[i + 1] < 20 && d[i + 2] > 240 && d[i + 3] > 200) n++;
+    return n > 50;
+  });
   await rp.page.evaluate(() => {
     document.documentElement.style.removeProperty('--vscode-charts-blue');
     document.body.className = '';
@@ -273,12 +287,81 @@ test('states: loading with cancel, empty report, error with clickable next steps
         { id: 'n1', label: 'day', href: '/cmu/v2/tenant/year/month/day' },
       ],
     },
+    breadcrumb: [
+      { id: 'r0', label: 'root', href: '/cmu/v2' },
+      { id: 'r1', label: 'tenant', href: '/cmu/v2/tenant' },
+    ],
   });
   await rp.page.waitForSelector('.state.error');
+  // the failed path can still be rolled up; no stale drill-down from the previous report
+  assert.deepStrictEqual(await rp.page.$$eval('.breadcrumb button', (els) => els.map((e) => e.textContent)), ['root', 'tenant']);
+  assert.strictEqual(await rp.page.$$eval('.drill .drill-btn', (els) => els.length), 0);
   await rp.clearPosted();
   await rp.page.click('.next-steps button >> nth=1');
   await rp.page.click('[data-error-action="retry"]');
-  assert.deepStrictEqual(await rp.posted(), [{ type: 'navigate', linkId: 'n1' }, { type: 'errorAction', id: 'retry' }]);
+  await rp.page.click('.breadcrumb button >> nth=1');
+  assert.deepStrictEqual(await rp.posted(), [
+    { type: 'navigate', linkId: 'n1' },
+    { type: 'errorAction', id: 'retry' },
+    { type: 'navigate', linkId: 'r1' },
+  ]);
+});
+
+test('wide report in a narrow panel: header, body and totals cells line up; a short table is no taller than its rows', async () => {
+  const metrics = ['active-users', 'active-sessions', 'started-sessions', 'completed-sessions', 'failed-attempts', 'dismissed-attempts'];
+  const columns = columnsOf(['mvpd'], metrics);
+  const rows: ReportCell[][] = ['Comcast_SSO', 'DirecTV', 'Verizon'].map((m, i) => [m, ...metrics.map((_, k) => 1000 * (i + 1) + k)]);
+  await rp.page.setViewportSize({ width: 640, height: 800 });
+  // VS Code's UI font on Linux: its bold digits are wider than its regular ones (a serif default's are not)
+  await rp.page.evaluate(() => document.documentElement.style.setProperty('--vscode-font-family', 'system-ui, "Ubuntu", "Droid Sans", sans-serif'));
+  try {
+    await show(reportView(['mvpd'], columns, rows));
+    const edges = await rp.page.evaluate(() => {
+      const rowEdges = (sel: string): number[][] =>
+        [...document.querySelector(sel)!.children].map((c) => {
+          const r = c.getBoundingClientRect();
+          return [Math.round(r.left), Math.round(r.right)];
+        });
+      const grid = document.querySelector('.grid')!.getBoundingClientRect();
+      const foot = document.querySelector('.grid .foot')!.getBoundingClientRect();
+      return {
+        header: rowEdges('.grid .header'),
+        body: rowEdges('.grid .body .row:not([hidden])'),
+        totals: rowEdges('.grid .totals'),
+        scrolls: document.querySelector('.grid')!.scrollWidth > document.querySelector('.grid')!.clientWidth,
+        below: Math.round(grid.bottom - foot.bottom),
+      };
+    });
+    assert.ok(edges.scrolls, 'the columns overflow the narrow panel (horizontal scroll)');
+    assert.deepStrictEqual(edges.body, edges.header, 'body cells under their header');
+    assert.deepStrictEqual(edges.totals, edges.header, 'totals under their header');
+    // a horizontal scrollbar may sit below the totals, never an empty box of rows
+    assert.ok(edges.below <= 20, `empty space under the totals: ${edges.below}px`);
+  } finally {
+    await rp.page.evaluate(() => document.documentElement.style.removeProperty('--vscode-font-family'));
+    await rp.page.setViewportSize({ width: 1200, height: 800 });
+  }
+});
+
+test('short panel: the table keeps a usable height and the page scrolls to it (totals never cut off)', async () => {
+  await rp.page.setViewportSize({ width: 1000, height: 460 });
+  try {
+    await show(dailyMvpdReport());
+    const m = await rp.page.evaluate(() => {
+      const page = document.scrollingElement!;
+      page.scrollTop = page.scrollHeight;
+      const grid = document.querySelector('.grid')!.getBoundingClientRect();
+      const totals = document.querySelector('.grid .totals')!.getBoundingClientRect();
+      return { gridH: grid.height, scrolls: page.scrollHeight > page.clientHeight, totalsBottom: totals.bottom, vh: innerHeight };
+    });
+    assert.ok(m.scrolls, 'header + chart + table are taller than the panel: the page scrolls');
+    assert.ok(m.gridH >= 200, `table height ${m.gridH}px`);
+    assert.ok(m.totalsBottom <= m.vh, `totals row visible after scrolling (${m.totalsBottom} > ${m.vh})`);
+    assert.ok((await bodyRows()).length >= 8, 'rows rendered in the taller table');
+  } finally {
+    await rp.page.evaluate(() => (document.scrollingElement!.scrollTop = 0));
+    await rp.page.setViewportSize({ width: 1200, height: 800 });
+  }
 });
 
 test('keyboard: arrows, Page Down, End, Ctrl+End to totals, Enter on a header sorts', async () => {
