@@ -171,6 +171,20 @@ describe('cli: DCR errors and statement validation (child process)', function ()
     assert.match(r.stderr, /HTTP 404/);
   });
 
+  it('the access token imported as the statement by mistake is refused (exit 2); the store is unchanged', async () => {
+    const { store } = await registered();
+    const printed = await runCli(cli, ['--store', store, '--dcr-url', sb.dcrOrigin, 'token', '--print']); // not recorded: it prints the token
+    assert.strictEqual(printed.code, 0, printed.stderr);
+    secrets.add(printed.stdout.trim());
+    const before = snapshot(store);
+    const file = path.join(tmp, 'token.txt');
+    fs.writeFileSync(file, printed.stdout);
+    const r = await cmu(store, ['statement', 'import', file]);
+    assert.strictEqual(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^error: This is the access token, not the software statement/);
+    assert.deepStrictEqual(snapshot(store), before);
+  });
+
   describe('registration refused (exit 1); credentials that worked are kept', () => {
     it('invalid_software_statement: a statement the server did not sign', async () => {
       const tampered = sb.statement.slice(0, -6) + (sb.statement.endsWith('AAAAAA') ? 'BBBBBB' : 'AAAAAA');

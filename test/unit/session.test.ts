@@ -57,6 +57,15 @@ describe('session (against the sandbox)', () => {
     assert.deepEqual(delta(s0), { register: 1, token: 1 });
   });
 
+  it('refuses the access token offered as the statement; nothing stored changes', async () => {
+    const s = await ready();
+    const t = await s.getToken();
+    const before = new Map(store.data);
+    await assert.rejects(s.importStatement(`${t.accessToken}\n`), (e: unknown) => e instanceof CmuError && e.code === 'statement_is_token' && e.nextStep === 'importStatement');
+    assert.deepEqual(new Map(store.data), before);
+    assert.equal((await s.peekToken())?.accessToken, t.accessToken);
+  });
+
   it('10 concurrent getToken calls cause exactly one token request', async () => {
     const s = await ready();
     await s.getCredentials();
