@@ -113,6 +113,9 @@ if (process.env.SKIP_WORKBENCH === '1') {
       assert.match(count ?? '', /^\d[\d,]* rows$/);
       const firstCell = await inner.locator('.grid .body .row .cell[data-c="1"]').first().textContent();
       assert.ok(firstCell && firstCell.length > 0);
+      // the report's main actions also sit in the editor title bar, as in any VS Code editor
+      for (const label of ['Refresh Report', 'Open Report in Editor As…'])
+        await page.locator(`.editor-actions .action-label[aria-label^="${label}"]`).first().waitFor({ timeout: 10_000 });
 
       // a clean picture: no toasts, no side bar
       await palette(page, 'Notifications: Clear All Notifications').catch(() => undefined);
