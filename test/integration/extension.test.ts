@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { secretKey } from '../../src/core/store';
 import type { TestApi } from '../../src/extension/testApi';
-import { answerQuickPick, cmd, eventually, filesUnder, resetUserSettings, setUserSetting, testApi, tmpFile } from './helpers';
+import { answerQuickPick, cmd, eventually, filesUnder, resetUserSettings, setUserSetting, statusBarIs, testApi, tmpFile } from './helpers';
 
 interface Step { name: string; ok: boolean; detail: string; fix?: string }
 interface TokenResult { expiresAt: number; scopes: string[] }
@@ -42,14 +42,7 @@ suite('extension: commands against the sandbox', function () {
     return s;
   };
   const currentSession = () => api.services.session();
-  const statusIs = async (re: RegExp) => {
-    let last = '';
-    try {
-      await eventually(async () => re.test((last = await api.statusBarText())), 10_000, `status bar ${re}`);
-    } catch {
-      assert.fail(`status bar: expected ${re}, got "${last}"`);
-    }
-  };
+  const statusIs = (re: RegExp) => statusBarIs(api, re);
 
   suiteSetup(async () => {
     api = await testApi();

@@ -95,3 +95,13 @@ export async function answerQuickPick(api: TestApi, what: RegExp, down: number, 
   await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
   return at;
 }
+
+/** waits until the status bar text matches (fails with the last text seen) */
+export async function statusBarIs(api: TestApi, re: RegExp): Promise<void> {
+  let last = '';
+  try {
+    await eventually(async () => re.test((last = await api.statusBarText())), 10_000, `status bar ${re}`);
+  } catch {
+    throw new Error(`status bar: expected ${re}, got "${last}"`);
+  }
+}

@@ -6,7 +6,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import * as vscode from 'vscode';
 import { secretKey } from '../../src/core/store';
 import type { TestApi } from '../../src/extension/testApi';
-import { answerQuickPick, cmd, eventually, resetUserSettings, testApi } from './helpers';
+import { answerQuickPick, cmd, eventually, resetUserSettings, statusBarIs, testApi } from './helpers';
 
 const CLIPBOARD = 1; // "From a file…", "From the clipboard", "Paste it…"
 const PASTE = 2;
@@ -25,12 +25,7 @@ suite('extension: palette flows', function () {
     return pending;
   };
 
-  const statusIs = async (re: RegExp) => {
-    let last = '';
-    await eventually(async () => re.test((last = await api.statusBarText())), 10_000, `status bar ${re}`).catch(() =>
-      assert.fail(`status bar: expected ${re}, got "${last}"`),
-    );
-  };
+  const statusIs = (re: RegExp) => statusBarIs(api, re);
 
   suiteSetup(async () => {
     api = await testApi();
