@@ -12,34 +12,21 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildWebview, launchBrowser, openReportPage, ROOT, startPageServer, tmpDir } from '../test/e2e/harness';
 import { reportView, columnsOf, emptied } from '../test/e2e/fixtures';
-import { CmuClient } from '../src/core/cmu/client';
+import { withSandboxClient } from '../test/e2e/sandboxFetch';
 import { parseQueryUrl } from '../src/core/cmu/query';
-import { resolveEnvironment } from '../src/core/environments';
-import { HttpClient } from '../src/core/http';
-import { Session } from '../src/core/session';
-import { MemoryStore } from '../src/core/store';
 import { navigation, reportView as toReportView } from '../src/extension/panels/reportView';
-import { Sandbox } from '../src/sandbox/server';
 import type { ReportView } from '../src/shared/protocol';
 
 /** The sandbox's 200k-row report through the engine, mapped (and encoded) as the panel does. */
-async function sandboxHugeReport(rows: number): Promise<{ view: ReportView; encodeMs: number }> {
-  const sandbox = await Sandbox.start({ throttle: false });
-  try {
-    const http = new HttpClient();
-    const env = resolveEnvironment('sandbox', { dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase });
-    const session = new Session({ store: new MemoryStore(), env, profile: 'bench', http });
-    await session.importStatement(sandbox.statement);
-    const client = new CmuClient({ http, session, cmuBase: sandbox.cmuBase });
+function sandboxHugeReport(rows: number): Promise<{ view: ReportView; encodeMs: number }> {
+  return withSandboxClient('bench', async (client, sandbox) => {
     const href = sandbox.hugeReportHref(rows, 'json');
     const q = { ...parseQueryUrl(href, sandbox.cmuBase), format: undefined };
     const report = await client.fetchReport(q);
     const t0 = performance.now();
     const view = toReportView(q, report, navigation(q, report, sandbox.cmuBase), { cmuBase: sandbox.cmuBase, environment: 'sandbox', elapsedMs: 0 });
     return { view, encodeMs: performance.now() - t0 };
-  } finally {
-    await sandbox.stop();
-  }
+  });
 }
 
 const figure = (name: string, value: number, unit: string): void => console.log(`FIGURE ${name} ${Number(value.toFixed(2))} ${unit}`);

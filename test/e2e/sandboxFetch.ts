@@ -9,14 +9,22 @@ import { navigation, reportView } from '../../src/extension/panels/reportView';
 import { Sandbox } from '../../src/sandbox/server';
 import type { SandboxReports } from './sandboxData';
 
-export async function fetchSandboxReports(): Promise<SandboxReports> {
+/** Runs `fn` with a CmuClient on a fresh sandbox (statement imported, no throttling); stops the sandbox after. */
+export async function withSandboxClient<T>(profile: string, fn: (client: CmuClient, sandbox: Sandbox) => Promise<T>): Promise<T> {
   const sandbox = await Sandbox.start({ throttle: false });
   try {
     const http = new HttpClient();
     const env = resolveEnvironment('sandbox', { dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase });
-    const session = new Session({ store: new MemoryStore(), env, profile: 'e2e', http });
+    const session = new Session({ store: new MemoryStore(), env, profile, http });
     await session.importStatement(sandbox.statement);
-    const client = new CmuClient({ http, session, cmuBase: sandbox.cmuBase });
+    return await fn(new CmuClient({ http, session, cmuBase: sandbox.cmuBase }), sandbox);
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+export function fetchSandboxReports(): Promise<SandboxReports> {
+  return withSandboxClient('e2e', async (client, sandbox) => {
     const view = async (q: CmuQuery) => {
       const t0 = Date.now();
       const report = await client.fetchReport(q);
@@ -25,7 +33,5 @@ export async function fetchSandboxReports(): Promise<SandboxReports> {
     const time = await view({ path: ['tenant', 'year', 'month', 'day', 'mvpd'], filters: [], projections: [], metrics: ['active-users', 'started-sessions'] });
     const flat = await view({ path: ['mvpd'], filters: [], projections: [], metrics: [] });
     return { time, flat };
-  } finally {
-    await sandbox.stop();
-  }
+  });
 }

@@ -35,6 +35,33 @@ async function bodyRows(): Promise<string[][]> {
   );
 }
 
+/** Opaque pixels of the chart canvas in this pure colour (each channel 0 or 255, antialiasing tolerated). */
+function chartPixels(rgb: [number, number, number]): Promise<number> {
+  return rp.page.$eval(
+    '.chart-section canvas',
+    (c, rgb) => {
+      const canvas = c as HTMLCanvasElement;
+      const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const near = (v: number, want: number): boolean => (want ? v > 240 : v < 20);
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (near(d[i], rgb[0]) && near(d[i + 1], rgb[1]) && near(d[i + 2], rgb[2]) && d[i + 3] > 200) n++;
+      return n;
+    },
+    rgb,
+  );
+}
+
+/** Waits (the chart redraws on the next frame) until more than `min` such pixels are drawn. */
+async function waitForChartPixels(rgb: [number, number, number], min = 0, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await chartPixels(rgb).catch(() => 0);
+    if (n > min) return;
+    if (Date.now() > until) throw new Error(`chart: ${n} pixels of rgb(${rgb.join(', ')}), wanted more than ${min}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 before(async () => {
@@ -207,40 +234,19 @@ test('chart: top N + other by the chosen split dimension, and redraws with the t
   const legend = await rp.page.$$eval('.u-legend .u-series .u-label', (els) => els.map((e) => e.textContent));
   assert.strictEqual(legend.length, 1 + 3 + 1, legend.join(', '));
   assert.match(legend[legend.length - 1] ?? '', /^other \(6\)$/);
-  const countRed = (): Promise<number> =>
-    rp.page.$eval('.chart-section canvas', (c) => {
-      const canvas = c as HTMLCanvasElement;
-      const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i] > 240 && d[i + 1] < 20 && d[i + 2] < 20 && d[i + 3] > 200) n++;
-      return n;
-    });
-  assert.strictEqual(await countRed(), 0);
+  assert.strictEqual(await chartPixels([255, 0, 0]), 0);
   // what VS Code does on a theme switch: new variables + new body class
   await rp.page.evaluate(() => {
     document.documentElement.style.setProperty('--vscode-charts-blue', '#ff0000');
     document.body.className = 'vscode-light';
   });
-  await rp.page.waitForFunction(() => {
-    const canvas = document.querySelector<HTMLCanvasElement>('.chart-section canvas');
-    if (!canvas) return false;
-    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    for (let i = 0; i < d.length; i += 4) if (d[i] > 240 && d[i + 1] < 20 && d[i + 2] < 20 && d[i + 3] > 200) return true;
-    return false;
-  });
+  await waitForChartPixels([255, 0, 0]);
   // a theme colour with transparency (Dark Modern's charts.orange is rgba(234, 92, 0, 0.33)) is drawn opaque
   await rp.page.evaluate(() => {
     document.documentElement.style.setProperty('--vscode-charts-blue', 'rgba(0, 0, 255, 0.33)');
     document.body.className = 'vscode-dark';
   });
-  await rp.page.waitForFunction(() => {
-    const canvas = document.querySelector<HTMLCanvasElement>('.chart-section canvas');
-    if (!canvas) return false;
-    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] < 20 && d[i + 1] < 20 && d[i + 2] > 240 && d[i + 3] > 200) n++;
-    return n > 50;
-  });
+  await waitForChartPixels([0, 0, 255], 50);
   await rp.page.evaluate(() => {
     document.documentElement.style.removeProperty('--vscode-charts-blue');
     document.body.className = '';
