@@ -6,7 +6,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import * as vscode from 'vscode';
 import { secretKey } from '../../src/core/store';
 import type { TestApi } from '../../src/extension/testApi';
-import { answerQuickPick, cmd, eventually, resetUserSettings, statusBarIs, testApi } from './helpers';
+import { answerQuickPick, cmd, eventually, resetUserSettings, setUserSetting, statusBarIs, testApi } from './helpers';
 
 const CLIPBOARD = 1; // "From a file…", "From the clipboard", "Paste it…"
 const PASTE = 2;
@@ -143,6 +143,11 @@ suite('extension: palette flows', function () {
     assert.strictEqual(await pending, undefined);
     assert.match(api.lastError() ?? '', /No DCR origin is set for the custom environment/);
     assert.strictEqual(vscode.workspace.getConfiguration('cmu').get('environment'), 'sandbox');
+    await statusIs(/^CMU sandbox · /);
+    // the same environment chosen in the settings editor: the status bar says what is missing
+    await setUserSetting('environment', 'custom');
+    await statusIs(/^CMU custom · not configured$/);
+    await setUserSetting('environment', 'sandbox');
     await statusIs(/^CMU sandbox · /);
   });
 });
