@@ -40,7 +40,8 @@ const common = {
 
 // 'module' first: some dependencies (jsonc-parser) ship a UMD 'main' whose dynamic require('./impl/…')
 // esbuild cannot follow, and the bundle then fails at load time ("Cannot find module './impl/format'").
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
+// whatwg-url: node-fetch's fallback for runtimes without a global URL, dead weight on Node (see the shim).
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], alias: { 'whatwg-url': './src/core/shims/whatwg-url.ts' } };
 
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [

@@ -24,6 +24,7 @@ export async function buildCli(dir: string): Promise<string> {
     format: 'cjs',
     target: 'node20',
     mainFields: ['module', 'main'],
+    alias: { 'whatwg-url': path.join(ROOT, 'src/core/shims/whatwg-url.ts') },
     outfile,
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'error',
