@@ -10,7 +10,7 @@ import { ReportData } from './data';
 import { h } from './dom';
 import { renderHeader } from './header';
 import { renderCancelled, renderEmpty, renderError, renderLoading } from './states';
-import { ReportTable } from './table';
+import { ReportTable, type TableViewState } from './table';
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;
@@ -22,9 +22,25 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const post = (m: WebviewMessage): void => vscode.postMessage(m);
 
+/** PanelState (all the serializer reads) plus the table's sort and filter for the report at `url`. */
+interface SavedState extends PanelState {
+  url?: string;
+  table?: TableViewState;
+}
+
+/** The sort/filter saved before this webview was (re)loaded: applied once, to the same report. */
+let restoredView: { url: string; table: TableViewState } | undefined = (() => {
+  const s = vscode.getState() as Partial<SavedState> | undefined;
+  const t = s?.table;
+  if (typeof s?.url !== 'string' || typeof t !== 'object' || t === null) return undefined;
+  const sort = t.sort && typeof t.sort.column === 'string' && (t.sort.dir === 'asc' || t.sort.dir === 'desc') ? t.sort : undefined;
+  const filter = typeof t.filter === 'string' ? t.filter.slice(0, 500) : undefined;
+  return { url: s.url, table: { sort, filter } };
+})();
+
 const headerEl = h('header', { class: 'report-header' });
 const stateEl = h('div', { class: 'state-host' });
-const table = new ReportTable();
+const table = new ReportTable(() => persist(currentQuery));
 const chart = new ReportChart();
 const contentEl = h('main', { class: 'content' }, chart.el, table.el);
 contentEl.hidden = true;
@@ -48,7 +64,8 @@ const handlers = {
 
 function persist(q: QueryView | undefined): void {
   if (!q) return;
-  const state: PanelState = { v: PROTOCOL_VERSION, query: q.query };
+  const state: SavedState = { v: PROTOCOL_VERSION, query: q.query, url: q.url };
+  if (currentReport?.query.url === q.url) state.table = table.viewState;
   vscode.setState(state);
 }
 
@@ -89,6 +106,8 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   const chartApplies = ReportChart.applies(report.columns);
   chart.el.hidden = !chartApplies;
   table.setData(data);
+  if (restoredView?.url === report.query.url) table.applyViewState(restoredView.table);
+  restoredView = undefined;
   await afterPaint();
   const firstPaintMs = performance.now() - receivedAt;
   if (requestId !== lastRequestId) return; // a newer message replaced this one

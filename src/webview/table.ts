@@ -14,7 +14,13 @@ import { formatNumber } from './format';
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 6;
 
-type SortDir = 'asc' | 'desc';
+export type SortDir = 'asc' | 'desc';
+
+/** What the webview keeps (vscode.setState) so a sort and filter survive the panel being hidden or reloaded. */
+export interface TableViewState {
+  sort?: { column: string; dir: SortDir };
+  filter?: string;
+}
 
 export interface TableStats {
   rows: number;
@@ -159,6 +165,29 @@ export class ReportTable {
       this.sortDir = dir;
     }
     this.computeOrder();
+    this.applyFilter();
+    this.refresh();
+  }
+
+  get viewState(): TableViewState {
+    const s: TableViewState = {};
+    if (this.sortCol >= 0) s.sort = { column: this.columns[this.sortCol].name, dir: this.sortDir };
+    if (this.filterText) s.filter = this.filterInput.value;
+    return s;
+  }
+
+  /** Re-applies a saved sort (when its column is still there) and filter. */
+  applyViewState(s: TableViewState): void {
+    const col = s.sort ? this.columns.findIndex((c) => c.name === s.sort?.column) : -1;
+    if (col >= 0) {
+      this.sortCol = col;
+      this.sortDir = s.sort?.dir === 'desc' ? 'desc' : 'asc';
+      this.computeOrder();
+    }
+    if (s.filter) {
+      this.filterInput.value = s.filter;
+      this.filterText = s.filter.trim().toLowerCase();
+    }
     this.applyFilter();
     this.refresh();
   }

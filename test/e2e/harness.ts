@@ -44,7 +44,8 @@ export async function buildWebview(outdir: string, production = false): Promise<
 }
 
 /** The stub the VS Code host would provide: records posted messages and state. */
-const PRELUDE = `window.__posted = []; window.__state = undefined; window.__csp = [];
+// __initialState: what VS Code hands a reloaded webview (a test sets it with addInitScript)
+const PRELUDE = `window.__posted = []; window.__state = window.__initialState; window.__csp = [];
 document.addEventListener('securitypolicyviolation', function (e) { window.__csp.push(e.violatedDirective + ' ' + e.blockedURI); });
 function acquireVsCodeApi() { return {
   postMessage: function (m) { window.__posted.push(m); },

@@ -116,7 +116,7 @@ test('header: query in words, exact URL, time in UTC and local, drill-down and r
   const crumbs = await rp.page.$$eval('.breadcrumb button', (els) => els.map((e) => e.textContent));
   assert.deepStrictEqual(crumbs, report.breadcrumb.map((b) => b.label));
   const state = await rp.page.evaluate(() => (window as unknown as { __state: unknown }).__state);
-  assert.deepStrictEqual(state, { v: 1, query: report.query.query }, 'setState holds the query (for the serializer), not the data');
+  assert.deepStrictEqual(state, { v: 1, query: report.query.query, url: report.query.url, table: {} }, 'setState holds the query (for the serializer) and the view, not the data');
 });
 
 test('totals row sums each metric over the rows shown', async () => {
@@ -368,6 +368,41 @@ test('short panel: the table keeps a usable height and the page scrolls to it (t
     await rp.page.evaluate(() => (document.scrollingElement!.scrollTop = 0));
     await rp.page.setViewportSize({ width: 1200, height: 800 });
   }
+});
+
+test('sort and filter survive the webview being reloaded (tab hidden and shown again, window reload)', async () => {
+  const report = dailyMvpdReport();
+  await show(report);
+  const col = report.columns.findIndex((c) => c.name === 'active-users');
+  await rp.page.click(`.grid .header .cell[data-col="${col}"]`);
+  await rp.page.fill('.table-toolbar .filter', 'DirecTV');
+  await rp.page.press('.table-toolbar .filter', 'Enter');
+  const count = await rp.page.textContent('.table-toolbar .count');
+  assert.match(count ?? '', /^14 of 126 rows$/);
+  const saved = (await rp.page.evaluate(() => (window as unknown as { __state: unknown }).__state)) as {
+    query: unknown;
+    url: string;
+    table: { sort?: { column: string; dir: string }; filter?: string };
+  };
+  assert.deepStrictEqual(saved.query, report.query.query, 'the serializer still finds the query');
+  assert.deepStrictEqual(saved.table, { sort: { column: 'active-users', dir: 'desc' }, filter: 'DirecTV' });
+  // VS Code reloads a hidden webview when it is shown again and hands it its state back
+  await rp.page.addInitScript((s) => ((window as unknown as { __initialState: unknown }).__initialState = s), saved);
+  await rp.page.reload();
+  await rp.page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+  await show(report);
+  assert.strictEqual(await rp.page.textContent('.table-toolbar .count'), count);
+  assert.strictEqual(await rp.page.inputValue('.table-toolbar .filter'), 'DirecTV');
+  assert.strictEqual(await rp.page.getAttribute(`.grid .header .cell[data-col="${col}"]`, 'aria-sort'), 'descending');
+  const values = (await bodyRows()).map((r) => Number(r[col + 1].replace(/\D/g, '')));
+  assert.deepStrictEqual(values, [...values].sort((a, b) => b - a), 'rows sorted descending');
+  // applied once: after another report and a cleared filter, the same report comes back unsorted
+  await show(mvpdPlatformReport());
+  await rp.page.fill('.table-toolbar .filter', '');
+  await rp.page.press('.table-toolbar .filter', 'Enter');
+  await show(report);
+  assert.strictEqual(await rp.page.textContent('.table-toolbar .count'), '126 rows');
+  assert.strictEqual(await rp.page.getAttribute(`.grid .header .cell[data-col="${col}"]`, 'aria-sort'), 'none');
 });
 
 test('keyboard: arrows, Page Down, End, Ctrl+End to totals, Enter on a header sorts', async () => {
