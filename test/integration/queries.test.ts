@@ -60,7 +60,7 @@ suite('saved queries', function () {
     assert.deepStrictEqual(fs.readdirSync(path.dirname(wsFile)).filter((f) => f.includes('cmu-queries')), ['cmu-queries.json']);
   });
 
-  test('Save Query without options (report panel) asks the name and the group; with options it never asks', async () => {
+  test('Save Query from a report panel ({ interactive: true }) asks the name and the group; a script is never asked', async () => {
     await clean();
     const query = q(['tenant', 'year', 'month'], { metrics: ['active-users'] });
     const quick = async (command: string) => {
@@ -70,13 +70,13 @@ suite('saved queries', function () {
     const within = <T>(p: Thenable<T>) => Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
 
     // Escape at the name: nothing is written
-    const cancelled = cmd('cmu.queries.save', query);
+    const cancelled = cmd('cmu.queries.save', query, { interactive: true });
     await quick('workbench.action.closeQuickOpen');
     assert.strictEqual(await within(cancelled), undefined);
     assert.ok(!fs.existsSync(wsFile), 'nothing written');
 
     // Enter on the prefilled name, then on the first group (Workspace)
-    const pending = cmd<{ id: string }>('cmu.queries.save', query);
+    const pending = cmd<{ id: string }>('cmu.queries.save', query, { interactive: true });
     await quick('workbench.action.acceptSelectedQuickOpenItem');
     await quick('workbench.action.acceptSelectedQuickOpenItem');
     const r = await within(pending);
@@ -87,7 +87,7 @@ suite('saved queries', function () {
 
     // the query of an Example (Run, then Save Query in its panel) starts from the Example's name
     const ex = (await list()).find((x) => x.group === 'examples')!;
-    const fromExample = cmd<{ id: string }>('cmu.queries.save', api.store.find(ex.id)!.saved.query);
+    const fromExample = cmd<{ id: string }>('cmu.queries.save', api.store.find(ex.id)!.saved.query, { interactive: true });
     await quick('workbench.action.acceptSelectedQuickOpenItem');
     await quick('workbench.action.acceptSelectedQuickOpenItem');
     const r2 = await within(fromExample);
@@ -95,10 +95,12 @@ suite('saved queries', function () {
     assert.ok(r2 !== 'timeout' && r2?.id);
     assert.strictEqual((await list()).find((x) => x.id === r2.id)!.name, ex.name);
 
-    // options, even empty ones: a script, no prompt (a prompt would time out here)
+    // a script (the query alone, or with options): no prompt (a prompt would time out here)
     const scripted = await within(cmd<{ id: string }>('cmu.queries.save', query, {}));
     assert.ok(scripted !== 'timeout' && scripted.id);
     assert.strictEqual((await list()).find((x) => x.id === scripted.id)!.name, 'tenant / year / month');
+    const bare = await within(cmd<{ id: string }>('cmu.queries.save', q(['tenant', 'year'])));
+    assert.ok(bare !== 'timeout' && bare.id, 'the query alone saves without asking');
   });
 
   test('never a token or a host in the file: access_token is stripped, absolute URLs refused', async () => {

@@ -121,7 +121,7 @@ export function registerReportPanel(services: Services): void {
       if (choice === 'Copy URL') await copyUrl(panel);
       return undefined;
     }
-    return vscode.commands.executeCommand('cmu.queries.save', panel.query);
+    return vscode.commands.executeCommand('cmu.queries.save', panel.query, { interactive: true });
   }
 
   const actions: PanelActions = {

@@ -5,7 +5,7 @@
  * (and confirms deletions).
  *
  *   cmu.queries.list()                                  → [{ id, name, group, folder, url }]
- *   cmu.queries.save(query, { name, group, folder })    → { id }   (without options: asks name and group)
+ *   cmu.queries.save(query, { name, group, folder })    → { id }   ({ interactive: true }: asks name and group)
  *   cmu.queries.run(id)                                 → whatever cmu.runQuery returns
  *   cmu.queries.rename(id, name)                        → { id, name }
  *   cmu.queries.move(id, { group, folder, index })      → { id }
@@ -172,11 +172,12 @@ export function registerQueries(services: Services): QueriesApi {
 
   command('cmu.queries.save', async (query?: unknown, opts?: unknown) => {
     if (query === undefined) return vscode.commands.executeCommand('cmu.queries.new');
-    // options given (even {}) → a script: no prompt. Only the query (Save Query in a report panel) →
-    // a person: ask for the name (and where, when a workspace is open) before anything is written.
-    const asked = opts === undefined ? await askNameAndGroup(sanitizeQuery(query).query) : undefined;
-    if (opts === undefined && !asked) return undefined;
-    const o = (asked ?? opts) as { name?: string; group?: WritableGroup; folder?: string | null; index?: number };
+    // Arguments mean a script: no prompt. Save Query in a report panel passes { interactive: true } and the
+    // person is asked for the name (and where, when a workspace is open) before anything is written.
+    const interactive = !!(opts && typeof opts === 'object' && (opts as { interactive?: unknown }).interactive === true);
+    const asked = interactive ? await askNameAndGroup(sanitizeQuery(query).query) : undefined;
+    if (interactive && !asked) return undefined;
+    const o = (asked ?? opts ?? {}) as { name?: string; group?: WritableGroup; folder?: string | null; index?: number };
     const r = await store.save(query, o);
     if (r.stripped.length) services.log.warn(`saved query ${r.id}: removed ${r.stripped.join(', ')} (a token never goes into the queries file)`);
     if (asked) {
