@@ -8,6 +8,7 @@ import type { Services } from './services';
 import { affectsSettings, readSettings, type CmuSettings } from './config';
 import { ExtensionLog } from './log';
 import { VsCodeSecretStore } from './secrets';
+import { SecretIndex } from './secretIndex';
 import { SandboxHost } from './sandboxHost';
 import { isCancellation, showError } from './errorUi';
 
@@ -23,6 +24,8 @@ export class ServicesImpl implements Services, vscode.Disposable {
   readonly extLog: ExtensionLog;
   readonly log: vscode.LogOutputChannel;
   readonly store: VsCodeSecretStore;
+  /** which environment/profile pairs have stored items (names only) */
+  readonly secretIndex: SecretIndex;
   readonly sandboxHost: SandboxHost;
   private client: HttpClient;
   private clientTimeout: number;
@@ -38,7 +41,8 @@ export class ServicesImpl implements Services, vscode.Disposable {
   constructor(readonly context: vscode.ExtensionContext) {
     this.extLog = new ExtensionLog();
     this.log = this.extLog.channel;
-    this.store = new VsCodeSecretStore(context.secrets);
+    this.secretIndex = new SecretIndex(context.globalState);
+    this.store = new VsCodeSecretStore(context.secrets, this.secretIndex);
     this.sandboxHost = new SandboxHost(this.extLog);
     this.settingsCache = readSettings();
     this.extLog.setFloor(this.settingsCache.logLevel);
@@ -157,6 +161,19 @@ export class ServicesImpl implements Services, vscode.Disposable {
       this.extLog.info('sandbox statement imported');
     }
     return { session, fresh };
+  }
+
+  /**
+   * Answers for the next modal confirmations: integration tests only (a modal dialog cannot be
+   * driven from the extension host); empty otherwise.
+   */
+  readonly confirmAnswers: (string | undefined)[] = [];
+
+  /** a modal warning with one action button; true when the user chose it */
+  async confirm(message: string, detail: string, button: string): Promise<boolean> {
+    this.extLog.trace(`asking: confirm ${message}`);
+    const answer = this.confirmAnswers.length ? this.confirmAnswers.shift() : await vscode.window.showWarningMessage(message, { modal: true, detail }, button);
+    return answer === button;
   }
 
   async showError(e: unknown): Promise<void> {

@@ -150,4 +150,74 @@ suite('extension: palette flows', function () {
     await setUserSetting('environment', 'sandbox');
     await statusIs(/^CMU sandbox · /);
   });
+
+  test('Forget Credentials…: picks the environment/profile (current first, then those with something stored), the scope, then confirms', async () => {
+    const index = () => api.services.secretIndex.entries();
+    const entry = (env: string, profile: string) => index().find((e) => e.environment === env && e.profile === profile)?.items;
+    const get = (env: string, profile: string, item: 'statement' | 'credentials' | 'token') => api.secrets.get(secretKey(env, profile, item));
+    // start from the sandbox alone (other files of the run may have stored elsewhere)
+    for (const e of index()) if (e.environment !== 'sandbox') await cmd('cmu.forgetCredentials', { scope: 'all', environment: e.environment, profile: e.profile });
+    await cmd('cmu.forgetCredentials', { scope: 'all', environment: 'production' });
+    await cmd('cmu.switchEnvironment', 'sandbox');
+    api.sandbox()!.setThrottle(false);
+    assert.ok(await cmd('cmu.getAccessToken'), `token: ${api.lastError()}`);
+    // a second profile: the session stores its own statement, credentials and token, and the index follows
+    await setUserSetting('profile', 'second');
+    assert.ok(await cmd('cmu.getAccessToken'), `token (second): ${api.lastError()}`);
+    assert.deepStrictEqual(entry('sandbox', 'default'), ['statement', 'credentials', 'token']);
+    assert.deepStrictEqual(entry('sandbox', 'second'), ['statement', 'credentials', 'token']);
+    assert.strictEqual(entry('production', 'default'), undefined, 'forgotten everything: not in the index');
+    // the index holds names only: no stored value appears in globalState
+    const raw = JSON.stringify(api.globalState.keys().map((k) => api.globalState.get(k)));
+    for (const p of ['default', 'second']) {
+      for (const item of ['statement', 'credentials', 'token'] as const) {
+        const v = await get('sandbox', p, item);
+        assert.ok(v, `${p} ${item} stored`);
+        for (const piece of [v, ...v.split(/[".:,{}]/).filter((x) => x.length >= 16)]) assert.ok(!raw.includes(piece), `no ${item} value in globalState`);
+      }
+    }
+
+    const forgetFromPalette = async (where: number | undefined, what: number, answer: string | undefined) => {
+      const since = api.logLines().length;
+      api.services.confirmAnswers.push(answer);
+      const pending = cmd<{ environment: string; profile: string; scope: string } | undefined>('cmu.forgetCredentials');
+      let at = since;
+      if (where !== undefined) at = await answerQuickPick(api, /forget where/, where, since);
+      await answerQuickPick(api, /forget what/, what, at);
+      const r = await pending;
+      return { r, asked: api.logLines().slice(since).filter((l) => /asking: /.test(l)) };
+    };
+
+    // the other profile (second in the list), the token only, confirmed
+    const first = await forgetFromPalette(1, 1, 'Forget');
+    assert.match(first.asked[0], /asking: forget where \(sandbox\/second, sandbox\/default\)$/, 'current first, then the others with something stored');
+    assert.match(first.asked[1], /asking: forget what \(sandbox\/default\)$/);
+    assert.match(first.asked[2], /asking: confirm Forget access token only for sandbox\/default\?$/);
+    assert.deepStrictEqual(first.r, { environment: 'sandbox', profile: 'default', scope: 'token' });
+    assert.strictEqual(await get('sandbox', 'default', 'token'), undefined);
+    assert.ok(await get('sandbox', 'default', 'credentials'));
+    assert.ok(await get('sandbox', 'second', 'token'), 'the current profile keeps its token');
+    assert.deepStrictEqual(entry('sandbox', 'default'), ['statement', 'credentials']);
+
+    // declined at the confirmation: nothing forgotten
+    const declined = await forgetFromPalette(0, 0, undefined);
+    assert.strictEqual(declined.r, undefined);
+    assert.match(declined.asked[2], /asking: confirm Forget everything for sandbox\/second\?$/);
+    assert.ok(await get('sandbox', 'second', 'token'));
+    assert.deepStrictEqual(entry('sandbox', 'second'), ['statement', 'credentials', 'token']);
+
+    // the argument contract is unchanged and asks nothing
+    assert.deepStrictEqual(await cmd('cmu.forgetCredentials', { scope: 'all', environment: 'sandbox', profile: 'default' }), { environment: 'sandbox', profile: 'default', scope: 'all' });
+    assert.strictEqual(entry('sandbox', 'default'), undefined);
+    assert.deepStrictEqual(await cmd('cmu.forgetCredentials', 'token'), { environment: 'sandbox', profile: 'second', scope: 'token' });
+    assert.deepStrictEqual(entry('sandbox', 'second'), ['statement', 'credentials']);
+
+    // only the current pair has something: no question about where
+    const only = await forgetFromPalette(undefined, 2, 'Forget');
+    assert.deepStrictEqual(only.r, { environment: 'sandbox', profile: 'second', scope: 'credentials' });
+    assert.ok(!only.asked.some((l) => /forget where/.test(l)), only.asked.join(' | '));
+    assert.deepStrictEqual(entry('sandbox', 'second'), ['statement']);
+    assert.strictEqual(api.services.confirmAnswers.length, 0);
+    await setUserSetting('profile', undefined);
+  });
 });

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../core/environments';
 import { InputError } from '../../core/errors';
 import { secretKey } from '../../core/store';
+import type { SecretItem } from '../secretIndex';
 import { writeUserSetting } from '../config';
 import type { ServicesImpl } from '../servicesImpl';
 import { registerCommand, options, type CommandContext } from './util';
@@ -70,8 +71,15 @@ export function registerEnvironmentCommands(ctx: CommandContext): void {
     if (!(ENVIRONMENT_NAMES as readonly string[]).includes(environment)) {
       throw new InputError(`Unknown environment "${environment}"`, `Use one of: ${ENVIRONMENT_NAMES.join(', ')}.`, 'none', 'bad_environment');
     }
-    const where = `${environment}/${profile}`;
     if (scope === undefined) {
+      // the palette (or a caller that named only where): where, then what, then a modal confirmation
+      if (!o.environment && !o.profile) {
+        const target = await pickForgetTarget(services, environment, profile);
+        if (!target) return undefined;
+        ({ environment, profile } = target);
+      }
+      const where = `${environment}/${profile}`;
+      services.extLog.trace(`asking: forget what (${where})`);
       const pick = await vscode.window.showQuickPick(
         [
           { label: 'Everything', detail: 'statement, client credentials and token', scope: 'all' as Scope },
@@ -82,25 +90,57 @@ export function registerEnvironmentCommands(ctx: CommandContext): void {
         { title: `Forget Credentials — ${where}`, placeHolder: 'What should be forgotten?' },
       );
       if (!pick) return undefined;
-      const ok = await vscode.window.showWarningMessage(
-        `Forget ${pick.label.toLowerCase()} for ${where}?`,
-        { modal: true, detail: 'They are removed from VS Code secret storage. This cannot be undone.' },
-        'Forget',
-      );
-      if (ok !== 'Forget') return undefined;
+      const ok = await services.confirm(`Forget ${pick.label.toLowerCase()} for ${where}?`, 'They are removed from VS Code secret storage. This cannot be undone.', 'Forget');
+      if (!ok) return undefined;
       scope = pick.scope;
     }
+    const where = `${environment}/${profile}`;
     const current = services.peekSession();
     if (current && current.env.name === environment && current.profile === profile) {
       await current.forget(scope);
     } else {
       // another environment/profile: remove its entries directly (no session, no network)
-      const items: ('statement' | 'credentials' | 'token')[] =
-        scope === 'token' ? ['token'] : scope === 'credentials' ? ['credentials', 'token'] : ['statement', 'credentials', 'token'];
+      const items: SecretItem[] = scope === 'token' ? ['token'] : scope === 'credentials' ? ['credentials', 'token'] : ['statement', 'credentials', 'token'];
       for (const item of items) await services.store.delete(secretKey(environment, profile, item));
     }
     services.extLog.info(`forgot ${scope} for ${where}`);
     services.fire();
     return { environment, profile, scope };
   });
+}
+
+const ITEM_WORDS: Record<SecretItem, string> = { statement: 'statement', credentials: 'client credentials', token: 'token' };
+
+/**
+ * Asks which environment/profile to forget: the current one first, then every other pair that has
+ * something stored (from the secret index, checked against SecretStorage). No question when the
+ * current pair is the only one.
+ */
+async function pickForgetTarget(services: ServicesImpl, environment: EnvironmentName, profile: string) {
+  const index = services.secretIndex;
+  const isCurrent = (e: { environment: string; profile: string }) => e.environment === environment && e.profile === profile;
+  // the current profile in every environment too: secrets stored before the index existed
+  const pairs = [{ environment, profile }, ...ENVIRONMENT_NAMES.map((n) => ({ environment: n, profile })), ...index.entries()];
+  const seen = new Set<string>();
+  const targets: { environment: EnvironmentName; profile: string; items: SecretItem[] }[] = [];
+  for (const p of pairs) {
+    const id = JSON.stringify([p.environment, p.profile]);
+    if (seen.has(id) || !(ENVIRONMENT_NAMES as readonly string[]).includes(p.environment)) continue;
+    seen.add(id);
+    const items = await index.refresh(services.store, p.environment, p.profile);
+    if (items.length || isCurrent(p)) targets.push({ environment: p.environment as EnvironmentName, profile: p.profile, items });
+  }
+  const order = (e: { environment: string }) => ENVIRONMENT_NAMES.indexOf(e.environment as EnvironmentName);
+  const others = targets.filter((t) => !isCurrent(t)).sort((a, b) => order(a) - order(b) || a.profile.localeCompare(b.profile));
+  const current = targets.find(isCurrent)!;
+  if (!others.length) return current;
+  const choices = [current, ...others].map((t) => ({
+    label: `${t.environment}/${t.profile}`,
+    description: isCurrent(t) ? '(current)' : '',
+    detail: t.items.length ? `stored: ${t.items.map((i) => ITEM_WORDS[i]).join(', ')}` : 'nothing stored',
+    t,
+  }));
+  services.extLog.trace(`asking: forget where (${choices.map((c) => c.label).join(', ')})`);
+  const pick = await vscode.window.showQuickPick(choices, { title: 'Forget Credentials', placeHolder: 'For which environment/profile?' });
+  return pick?.t;
 }
