@@ -53,6 +53,8 @@ let currentReport: ReportView | undefined;
 let errorNav: { breadcrumb: NavLink[]; drillDown: NavLink[] } | undefined;
 let busy = false;
 let lastRequestId = -1;
+/** the URL of the report the table holds: a report of another URL (drill-down, roll-up) starts unfiltered */
+let tableUrl: string | undefined;
 
 const handlers = {
   action: (a: PanelAction) => post({ type: 'action', action: a }),
@@ -94,7 +96,8 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   if (data.rowCount === 0) {
     contentEl.hidden = true;
     chart.setData(undefined);
-    table.setData(data);
+    table.setData(data, tableUrl !== report.query.url);
+    tableUrl = report.query.url;
     renderEmpty(stateEl, report.drillDown, handlers);
     await afterPaint();
     post({ type: 'rendered', stats: { requestId, rows: 0, domRows: 0, chart: false, firstPaintMs: performance.now() - receivedAt, chartMs: 0 } });
@@ -105,7 +108,8 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   // The table first (what the user reads), the chart after the first paint.
   const chartApplies = ReportChart.applies(report.columns);
   chart.el.hidden = !chartApplies;
-  table.setData(data);
+  table.setData(data, tableUrl !== report.query.url);
+  tableUrl = report.query.url;
   if (restoredView?.url === report.query.url) table.applyViewState(restoredView.table);
   restoredView = undefined;
   await afterPaint();

@@ -119,8 +119,11 @@ export class ReportTable {
     new ResizeObserver(() => this.schedule()).observe(this.grid);
   }
 
-  /** Replaces the data. Sort and filter text are kept when the columns are the same. */
-  setData(data: ReportData): void {
+  /**
+   * Replaces the data. The sort is kept when the columns are the same; the filter text too unless
+   * `clearFilter` (another report: a filter typed for one report would hide rows of the next).
+   */
+  setData(data: ReportData, clearFilter = false): void {
     const columns = data.columns;
     const sameCols = columns.length === this.columns.length && columns.every((c, i) => c.name === this.columns[i].name);
     this.columns = columns;
@@ -128,6 +131,11 @@ export class ReportTable {
     if (!sameCols) {
       this.sortCol = -1;
       this.activeCol = 0;
+    }
+    if (clearFilter) {
+      clearTimeout(this.filterTimer);
+      this.filterInput.value = '';
+      this.filterText = '';
     }
     this.activeRow = -1;
     this.buildHeader();

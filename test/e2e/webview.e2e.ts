@@ -405,6 +405,33 @@ test('sort and filter survive the webview being reloaded (tab hidden and shown a
   assert.strictEqual(await rp.page.getAttribute(`.grid .header .cell[data-col="${col}"]`, 'aria-sort'), 'none');
 });
 
+test('quick filter: kept on Refresh (same report), cleared when the panel moves to another report', async () => {
+  const report = dailyMvpdReport();
+  const other = mvpdPlatformReport();
+  assert.notStrictEqual(other.query.url, report.query.url);
+  await show(report);
+  await rp.page.fill('.table-toolbar .filter', 'DirecTV');
+  await rp.page.press('.table-toolbar .filter', 'Enter');
+  assert.strictEqual(await rp.page.textContent('.table-toolbar .count'), '14 of 126 rows');
+  // Refresh: loading (the table stays under the bar), then the same report again
+  await rp.post({ type: 'loading', requestId: ++requestId, query: report.query });
+  await show(report);
+  assert.strictEqual(await rp.page.inputValue('.table-toolbar .filter'), 'DirecTV');
+  assert.strictEqual(await rp.page.textContent('.table-toolbar .count'), '14 of 126 rows');
+  // drill-down / roll-up: the host loads another query in the same panel
+  await rp.post({ type: 'loading', requestId: ++requestId, query: other.query });
+  await show(other);
+  assert.strictEqual(await rp.page.inputValue('.table-toolbar .filter'), '');
+  assert.strictEqual(await rp.page.textContent('.table-toolbar .count'), `${fmt.format(other.rowCount)} rows`);
+  const saved = (await rp.page.evaluate(() => (window as unknown as { __state: unknown }).__state)) as { url: string; table: { filter?: string } };
+  assert.strictEqual(saved.url, other.query.url);
+  assert.strictEqual(saved.table.filter, undefined, 'the persisted view has no filter either');
+  // and back (roll-up): still unfiltered
+  await show(report);
+  assert.strictEqual(await rp.page.inputValue('.table-toolbar .filter'), '');
+  assert.strictEqual(await rp.page.textContent('.table-toolbar .count'), '126 rows');
+});
+
 test('keyboard: arrows, Page Down, End, Ctrl+End to totals, Enter on a header sorts', async () => {
   const report = dailyMvpdReport();
   await show(report);

@@ -104,7 +104,7 @@ if (process.env.SKIP_WORKBENCH === '1') {
       await input.fill(QUERY);
       await page.keyboard.press('Enter');
 
-      await page.locator('.tab', { hasText: 'CMU: mvpd' }).waitFor({ timeout: 60_000 });
+      await page.locator('.tab', { hasText: 'CMU: …/day/mvpd' }).waitFor({ timeout: 60_000 });
       await page.locator('iframe.webview.ready').waitFor({ state: 'attached', timeout: 60_000 });
       const inner = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
       await inner.locator('.grid .body .row').first().waitFor({ timeout: 60_000 });

@@ -102,6 +102,25 @@ suite('report panel', function () {
     assert.deepStrictEqual((await activePanel()).query.path, DAILY.path);
   });
 
+  test('tab titles tell panels apart (…/day/mvpd vs mvpd), follow navigation and are short', async () => {
+    await closeAllPanels();
+    const deep: CmuQuery = { path: ['tenant', 'year', 'month', 'day', 'mvpd'], filters: [], projections: [], metrics: [] };
+    const flat: CmuQuery = { path: ['mvpd'], filters: [], projections: [], metrics: [] };
+    await cmd<RunResult>('cmu.runQuery', deep);
+    await cmd<RunResult>('cmu.runQuery', flat);
+    await cmd<RunResult>('cmu.runQuery', DAILY);
+    const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview).map((t) => t.label);
+    assert.deepStrictEqual(labels().sort(), ['CMU: …/day/mvpd', 'CMU: …/month/day (mvpd!=TempPass)', 'CMU: mvpd'].sort());
+    assert.deepStrictEqual((await panels()).map((p) => p.title).sort(), labels().sort(), 'panel.title is what the tab shows');
+    // a drill-down retitles the panel it moves: the same path as another panel, told apart by the filter
+    const link = (await activePanel()).links.find((l) => l.id.startsWith('d') && l.label === 'mvpd');
+    assert.ok(link, 'drill-down to mvpd');
+    await cmd('cmu._test.reportPanelMessage', { type: 'navigate', linkId: link.id });
+    assert.strictEqual((await activePanel()).title, 'CMU: …/day/mvpd (mvpd!=TempPass)');
+    assert.deepStrictEqual(labels().sort(), ['CMU: …/day/mvpd', 'CMU: …/day/mvpd (mvpd!=TempPass)', 'CMU: mvpd'].sort());
+    await cmd<RunResult>('cmu.runQuery', DAILY); // the next tests start from the daily report
+  });
+
   test('messages from the webview are validated before anything acts on them', async () => {
     const before = (await activePanel()).rejectedMessages;
     for (const bad of [{ type: 'navigate', linkId: 5 }, { type: 'action', action: 'deleteEverything' }, { type: 'evil' }, 'navigate', null]) {
@@ -182,8 +201,11 @@ suite('report panel', function () {
   });
 
   test('the serializer restores a panel from its state (the query) and fetches again', async () => {
-    const restored = await cmd<{ query: CmuQuery; rows?: number; stats?: RenderStats } | undefined>('cmu._test.restoreReportPanel', { v: 1, query: DAILY });
+    await cmd<RunResult>('cmu.runQuery', DAILY);
+    const title = (await activePanel()).title;
+    const restored = await cmd<{ title: string; query: CmuQuery; rows?: number; stats?: RenderStats } | undefined>('cmu._test.restoreReportPanel', { v: 1, query: DAILY });
     assert.ok(restored);
+    assert.strictEqual(restored.title, title, 'the restored panel gets the title it had');
     assert.deepStrictEqual(restored.query.path, DAILY.path);
     assert.ok(restored.rows && restored.rows > 0);
     assert.strictEqual(restored.stats?.rows, restored.rows);

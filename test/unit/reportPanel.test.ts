@@ -3,7 +3,7 @@ import { CmuApiError } from '../../src/core/cmu/client';
 import type { CmuQuery, ParsedReport } from '../../src/core/cmu/types';
 import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/extension/panels/html';
 import { curlCommand } from '../../src/extension/panels/curl';
-import { errorView, followQuery, navigation, queryKey, reportView } from '../../src/extension/panels/reportView';
+import { errorView, followQuery, navigation, panelTitle, queryKey, reportView } from '../../src/extension/panels/reportView';
 import { documentName, documentText } from '../../src/extension/reports/reportText';
 import { cellAt, decodeRows, encodeColumns, parsePanelState, parseQuery, parseWebviewMessage } from '../../src/shared/protocol';
 
@@ -131,6 +131,24 @@ describe('report panel: navigation and views', () => {
     assert.deepStrictEqual(d.targets.get(d.view.nextSteps[0].id)?.path, ['tenant', 'year']);
     const plain = errorView(new Error('boom'), undefined).view;
     assert.strictEqual(plain.explanation, 'boom');
+  });
+
+  it('tab titles: last two path segments, a filter and time hint; distinct for different queries, same for the same query', () => {
+    const q = (path: string[], more: Partial<CmuQuery> = {}): CmuQuery => ({ path, filters: [], projections: [], metrics: [], ...more });
+    assert.strictEqual(panelTitle(q([])), 'CMU: root');
+    assert.strictEqual(panelTitle(q(['mvpd'])), 'CMU: mvpd');
+    assert.strictEqual(panelTitle(q(['tenant', 'year'])), 'CMU: tenant/year');
+    assert.strictEqual(panelTitle(q(['tenant', 'year', 'month', 'day', 'mvpd'])), 'CMU: …/day/mvpd');
+    assert.strictEqual(panelTitle(q(['year', 'mvpd'])), 'CMU: year/mvpd');
+    assert.strictEqual(panelTitle(Q), 'CMU: …/month/day (2 filters, 2024-11-01…2024-11-08)');
+    const one = q(['tenant', 'mvpd'], { filters: [{ dimension: 'platform', op: '!=', values: ['a-very-long-platform-name', 'web'] }], start: '2024-11' });
+    assert.strictEqual(panelTitle(one), 'CMU: tenant/mvpd (platform!=a-very-long-pla… +1, 2024-11…)');
+    assert.strictEqual(panelTitle(q(['tenant'], { projections: ['platform'] })), 'CMU: tenant (+platform)');
+    // what VS Code shows in the tab stays short, and the same query (a restored panel) gets the same title
+    assert.ok(panelTitle(one).length <= 60);
+    assert.strictEqual(panelTitle(JSON.parse(JSON.stringify(one)) as CmuQuery), panelTitle(one));
+    const titles = [q(['tenant', 'year', 'month', 'day', 'mvpd']), q(['mvpd']), q(['year', 'mvpd']), q(['mvpd'], { start: '2024-11' }), q(['mvpd'], { filters: [{ dimension: 'mvpd', op: '=', values: ['Comcast'] }] })].map(panelTitle);
+    assert.strictEqual(new Set(titles).size, titles.length, titles.join(' | '));
   });
 
   it('one panel per query whatever the format', () => {

@@ -9,7 +9,7 @@ import { CancelledError } from '../../core/http';
 import type { Services } from '../services';
 import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
-import { errorView, navigation, queryKey, queryTitle, queryView, reportView } from './reportView';
+import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportView } from './reportView';
 
 export const REPORT_VIEW_TYPE = 'cmu.report';
 
@@ -90,7 +90,7 @@ export class ReportPanel implements vscode.Disposable {
       ReportPanel.active = existing;
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, queryTitle(query), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
+    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, panelTitle(query), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
       enableScripts: true,
       retainContextWhenHidden: false,
     });
@@ -113,7 +113,7 @@ export class ReportPanel implements vscode.Disposable {
   }
 
   private updateTitle(): void {
-    this.panel.title = `CMU: ${this.query.path.length ? this.query.path[this.query.path.length - 1] : 'root'}`;
+    this.panel.title = panelTitle(this.query);
   }
 
   /** type of the last state sent to the webview (loading/report/error/cancelled), for tests */

@@ -13,6 +13,25 @@ export function queryTitle(q: CmuQuery): string {
   return q.path.length ? q.path.join(' › ') : 'CMU root';
 }
 
+const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/**
+ * The tab title: short but telling panels apart — the last two path segments (`…/day/mvpd` vs `mvpd`),
+ * a filter hint and the time range when set. Derived from the query only, so a restored panel gets the
+ * same title; the header shows the whole query.
+ */
+export function panelTitle(q: CmuQuery): string {
+  const tail = q.path.length === 0 ? 'root' : `${q.path.length > 2 ? '…/' : ''}${q.path.slice(-2).join('/')}`;
+  const hints: string[] = [];
+  if (q.filters.length === 1) {
+    const [f] = q.filters;
+    hints.push(`${f.dimension}${f.op}${clip(f.values[0] ?? '', 16)}${f.values.length > 1 ? ` +${f.values.length - 1}` : ''}`);
+  } else if (q.filters.length > 1) hints.push(`${q.filters.length} filters`);
+  if (q.projections.length) hints.push(clip(`+${q.projections.join('+')}`, 20));
+  if (q.start || q.end) hints.push(`${q.start ?? ''}…${q.end ?? ''}`);
+  return `CMU: ${tail}${hints.length ? ` (${hints.join(', ')})` : ''}`;
+}
+
 export function queryView(q: CmuQuery, cmuBase: string, environment?: string): QueryView {
   return {
     query: cloneQuery(q),
