@@ -2,6 +2,9 @@
  * `cmu report <200k-row path> --format csv --out FILE` vs `curl` of the same URL with the same token,
  * same sandbox (throttle off), alternating repetitions; medians of wall time, and the CLI's peak RSS.
  * FIGURE cli_vs_curl_ratio (target ≤ 1.3), cli_report_ms, curl_ms, cli_peak_rss_mb (target ≤ 250).
+ * Start-up detail (same alternation, median): node_startup_ms (`node -e 0`, what no JavaScript change can
+ * remove; NODE_EXTRA_CA_CERTS, when set, is loaded here) and cli_startup_ms (`node dist/cli.js --version`:
+ * node + loading the bundle + commander).
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -113,6 +116,23 @@ async function main(): Promise<void> {
     console.log(`FIGURE cli_report_ms ${cm.toFixed(0)} ms`);
     console.log(`FIGURE curl_ms ${km.toFixed(0)} ms`);
     console.log(`FIGURE cli_peak_rss_mb ${(peakKb / 1024).toFixed(1)} MB`);
+
+    const nodeMs: number[] = [];
+    const startMs: number[] = [];
+    for (let i = 0; i < REPS * 2; i++) {
+      const first = i % 2 === 0;
+      const n = () => timed(process.execPath, ['-e', '0']);
+      const v = () => timed(process.execPath, [CLI, '--version']);
+      const r1 = first ? await n() : await v();
+      const r2 = first ? await v() : await n();
+      const [nr, vr] = first ? [r1, r2] : [r2, r1];
+      if (nr.code !== 0 || vr.code !== 0) throw new Error(`a start-up run failed: ${nr.stderr} ${vr.stderr}`);
+      nodeMs.push(nr.ms);
+      startMs.push(vr.ms);
+    }
+    if (process.env.NODE_EXTRA_CA_CERTS) console.log('# NODE_EXTRA_CA_CERTS is set: every node start-up (the CLI\'s included) loads it');
+    console.log(`FIGURE node_startup_ms ${median(nodeMs).toFixed(0)} ms`);
+    console.log(`FIGURE cli_startup_ms ${median(startMs).toFixed(0)} ms`);
   } finally {
     await sb.stop();
     fs.rmSync(tmp, { recursive: true, force: true });

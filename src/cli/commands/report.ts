@@ -179,7 +179,7 @@ class HtmlGuard extends Transform {
     private readonly format: 'json' | 'csv' | 'xml',
     private readonly contentType: string,
   ) {
-    super();
+    super({ highWaterMark: 1 << 20 }); // as the sink: no pause/resume per 64 KB chunk
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     if (this.checked) return cb(null, chunk);
