@@ -191,6 +191,11 @@ export class HttpClient {
     if (this.secrets.length > KNOWN_SECRET_LIMIT) this.secrets.shift();
   }
 
+  /** Redacts text for a message the user sees (an error excerpt): the patterns plus every registered secret. */
+  redact(text: string): string {
+    return redactTextWith(text, this.secrets);
+  }
+
   async request(req: HttpRequest): Promise<HttpResponse> {
     let n429 = 0;
     let n5xx = 0;

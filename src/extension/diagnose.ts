@@ -2,6 +2,7 @@ import { CmuError, describeError, type NextStep } from '../core/errors';
 import { parseStatement } from '../core/statement';
 import { formatRemaining, type TokenInfo } from '../core/token';
 import type { Environment } from '../core/environments';
+import { bodyExcerpt } from '../core/http';
 import type { Session } from '../core/session';
 import type { ServicesImpl } from './servicesImpl';
 
@@ -213,7 +214,7 @@ export async function diagnose(services: ServicesImpl, signal?: AbortSignal): Pr
           ? 'the token is valid but not allowed to read CMU (scope or tenant)'
           : res.status === 404
             ? 'no CMU API at this path'
-            : `unexpected answer: ${body.replace(/\s+/g, ' ').slice(0, 160)}`;
+            : `unexpected answer: ${services.http.redact(bodyExcerpt(body, res.contentType, 160))}`;
       steps.push({
         name: 'cmu',
         ok: false,

@@ -9,7 +9,7 @@ import type { Environment } from '../../src/core/environments';
 import { CmuError } from '../../src/core/errors';
 import { CancelledError, HttpClient } from '../../src/core/http';
 import { Session } from '../../src/core/session';
-import { MemoryStore } from '../../src/core/store';
+import { MemoryStore, secretKey } from '../../src/core/store';
 import { Sandbox } from '../../src/sandbox/server';
 import { CSV_SAME, EXPECTED_COLUMNS, EXPECTED_ROWS, HTML_SAME, JSON_EX5, XML_EX6 } from './support/cmuFixtures';
 
@@ -460,5 +460,34 @@ describe('cmu/client', () => {
       setTimeout(() => ctl.abort(), 100);
       await assert.rejects(client.open('/cmu/v2/tenant', { signal: ctl.signal }), (e: unknown) => e instanceof CancelledError);
     });
+  });
+
+  it('a 400 body that echoes an opaque access token does not put it in the error', async () => {
+    // an opaque (non-JWT) token is not caught by the patterns: the registered secret is
+    const token = 'opaque4f9c2b7e1d8a6350ffee';
+    const server = http.createServer((req, res) => {
+      res.writeHead(400, { 'Content-Type': 'text/plain' });
+      res.end(`invalid start for token ${String(req.headers.authorization).replace(/^Bearer /, '')}`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const store = new MemoryStore();
+      const now = Date.now();
+      await store.set(secretKey('custom', 'default', 'token'), JSON.stringify({ accessToken: token, expiresAt: now + 3_600_000, obtainedAt: now, scopes: [], tokenType: 'Bearer' }));
+      const client = new HttpClient({ timeoutMs: 10_000 });
+      const env: Environment = { name: 'custom', dcrOrigin: origin, cmuBase: origin + '/cmu/v2' };
+      const cmu = new CmuClient({ http: client, session: new Session({ store, env, profile: 'default', http: client }), cmuBase: env.cmuBase! });
+      const err = await cmu.fetchReport('tenant/year').then(
+        () => assert.fail('expected a 400'),
+        (e: unknown) => e as CmuApiError,
+      );
+      assert.ok(err instanceof CmuApiError, String(err));
+      assert.equal(err.status, 400);
+      assert.match(err.serverText ?? '', /invalid start for token \[redacted\]/);
+      for (const text of [err.message, err.explanation, err.serverText ?? '']) assert.ok(!text.includes(token), text);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
 // diagnose.ts has no runtime dependency on `vscode` (only types), so its verdicts are unit-testable
-import { clockStep, diagnoseReport } from '../../src/extension/diagnose';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Environment } from '../../src/core/environments';
+import { HttpClient } from '../../src/core/http';
+import { Session } from '../../src/core/session';
+import { MemoryStore } from '../../src/core/store';
+import { clockStep, diagnose, diagnoseReport } from '../../src/extension/diagnose';
+import type { ServicesImpl } from '../../src/extension/servicesImpl';
+import { Sandbox } from '../../src/sandbox/server';
 
 describe('extension diagnose: verdicts', () => {
   it('clock: within 30 s is fine, up to 5 min a warning, beyond a failure with the fix', () => {
@@ -41,5 +49,35 @@ describe('extension diagnose: verdicts', () => {
   it('report: everything works', () => {
     const text = diagnoseReport({ environment: 'sandbox', profile: 'p', steps: [{ name: 'cmu', ok: true, detail: 'GET … → 200' }] });
     assert.match(text, /everything works/);
+  });
+
+  it('cmu step: a body that echoes the request (token, Authorization header) is redacted in the diagnosis', async () => {
+    const sandbox = await Sandbox.start();
+    // a CMU host that answers 500 with a debug body echoing what it received
+    const cmu = http.createServer((req, res) => {
+      const auth = req.headers.authorization ?? '';
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(`debug: got "${auth}"; token ${auth.replace(/^Bearer /, '')}`);
+    });
+    await new Promise<void>((r) => cmu.listen(0, '127.0.0.1', r));
+    try {
+      const origin = `http://127.0.0.1:${(cmu.address() as AddressInfo).port}`;
+      const client = new HttpClient({ timeoutMs: 10_000, minRetryDelayMs: 10, max5xxRetries: 0 });
+      const env: Environment = { name: 'sandbox', dcrOrigin: sandbox.dcrOrigin, cmuBase: origin + '/cmu/v2' };
+      const session = new Session({ store: new MemoryStore(), env, profile: 'default', http: client });
+      await session.importStatement(sandbox.statement);
+      const token = (await session.getToken()).accessToken;
+      const services = { settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: client };
+      const result = await diagnose(services as unknown as ServicesImpl);
+      const step = result.steps.find((st) => st.name === 'cmu');
+      assert.ok(step && !step.ok, JSON.stringify(result.steps));
+      assert.match(step.detail, /500: unexpected answer: debug: got/);
+      const text = diagnoseReport(result);
+      for (const part of token.split('.')) assert.ok(!text.includes(part), 'a part of the access token is in the diagnosis');
+      assert.ok(!text.includes(token));
+    } finally {
+      await new Promise((r) => cmu.close(r));
+      await sandbox.stop();
+    }
   });
 });

@@ -145,7 +145,7 @@ export class CmuClient {
       return parseReportBody(body, res.contentType, res.url || this.urlFor(q), fileName);
     } catch (e) {
       if (e instanceof ReportParseError) {
-        throw new CmuApiError(e.message, e.explanation, res.status, { nextStep: e.nextStep, code: 'bad_response', serverText: e.bodyExcerpt });
+        throw new CmuApiError(e.message, e.explanation, res.status, { nextStep: e.nextStep, code: 'bad_response', serverText: this.http.redact(e.bodyExcerpt) });
       }
       throw e;
     }
@@ -176,7 +176,9 @@ export class CmuClient {
       body = '';
     }
     const status = res.status;
-    const serverText = jsonErrorText(body, res.contentType) ?? (bodyExcerpt(body, res.contentType, 1000) || undefined);
+    // the server may echo what it was sent (an opaque token is not caught by the patterns alone)
+    const excerpt = jsonErrorText(body, res.contentType) ?? (bodyExcerpt(body, res.contentType, 1000) || undefined);
+    const serverText = excerpt === undefined ? undefined : this.http.redact(excerpt);
     const said = serverText ? ` The server said: "${serverText}".` : '';
     const where = '/' + path.join('/');
     if (status === 400) {
