@@ -1,4 +1,5 @@
 import { InputError } from './errors';
+import { redactUrl } from './redact';
 
 export type EnvironmentName = 'production' | 'staging' | 'sandbox' | 'custom';
 export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['production', 'staging', 'sandbox', 'custom'];
@@ -32,7 +33,7 @@ export function checkEndpoint(value: string, what: string): URL {
   try {
     url = new URL(value.trim());
   } catch {
-    throw new InputError(`${what} is not a URL: ${value}`, 'Use a full URL such as https://sp.auth.adobe.com.', 'openSettings', 'bad_url');
+    throw new InputError(`${what} is not a URL: ${redactUrl(value)}`, 'Use a full URL such as https://sp.auth.adobe.com.', 'openSettings', 'bad_url');
   }
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {

@@ -48,7 +48,8 @@ export function redactUrl(url: string, known: Iterable<string> = []): string {
   try {
     u = new URL(url);
   } catch {
-    return redactText(url, known);
+    // not parseable (bad port, bad host): still mask a user:password@ part
+    return redactText(url.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i, `$1${REDACTED}@`), known);
   }
   if (u.username || u.password) {
     u.username = REDACTED;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CmuError, describeError, type NextStep } from '../core/errors';
+import { redactText } from '../core/redact';
 import type { ExtensionLog } from './log';
 
 const STEP_BUTTONS: Partial<Record<NextStep, { label: string; command: string; args?: unknown[] }>> = {
@@ -45,14 +46,22 @@ export function errorText(e: unknown): { message: string; buttons: { label: stri
  * Shows the error without waiting for the user (a command called from a script must not hang on a
  * notification); the chosen button runs its command.
  */
-export async function showError(e: unknown, log: ExtensionLog, onShown?: (message: string) => void): Promise<void> {
+export async function showError(
+  e: unknown,
+  log: ExtensionLog,
+  onShown?: (message: string) => void,
+  // an error may quote input or a body (a pasted URL, a server's text): the patterns plus, from the caller, known secrets
+  redact: (text: string) => string = redactText,
+): Promise<void> {
   if (isCancellation(e)) {
     log.info('cancelled by the user');
     return;
   }
-  log.error(describeError(e).split('\n')[0]);
-  if (!(e instanceof CmuError) && e instanceof Error && e.stack) log.debug(e.stack);
-  const { message, buttons } = errorText(e);
+  log.error(redact(describeError(e).split('\n')[0]));
+  if (!(e instanceof CmuError) && e instanceof Error && e.stack) log.debug(redact(e.stack));
+  const shown = errorText(e);
+  const message = redact(shown.message);
+  const buttons = shown.buttons;
   onShown?.(message);
   void vscode.window.showErrorMessage(message, ...buttons.map((b) => b.label)).then(
     (choice) => {

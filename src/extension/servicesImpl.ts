@@ -177,7 +177,7 @@ export class ServicesImpl implements Services, vscode.Disposable {
   }
 
   async showError(e: unknown): Promise<void> {
-    await showError(e, this.extLog, (m) => (this.lastError = m));
+    await showError(e, this.extLog, (m) => (this.lastError = m), (t) => this.client.redact(t));
   }
 
   /** controllers of the operations running under withProgress (Cancel aborts them) */

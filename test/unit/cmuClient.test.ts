@@ -134,6 +134,21 @@ describe('cmu/client', () => {
       assert.equal(stripAccessToken('https://h/x?access_token=1'), 'https://h/x');
     });
 
+    it('a pasted URL that is not a URL: the error (shown and logged) names it without its access_token', () => {
+      const token = 'opaque7c1d9e2f4a6b8c0d';
+      for (const u of [`https://mgmt.auth.adobe.com:99999/cmu/v2/tenant?access_token=${token}`, `https://user:${token}@[bad/cmu/v2`]) {
+        assert.throws(
+          () => client.urlFor(u),
+          (e: unknown) => e instanceof CmuError && e.code === 'bad_url' && /^Not a CMU URL: /.test(e.message) && !e.message.includes(token),
+          u,
+        );
+      }
+      assert.throws(
+        () => new CmuClient({ http: httpClient, session: client['session'], cmuBase: `https://mgmt.auth.adobe.com:99999/cmu/v2?access_token=${token}` }),
+        (e: unknown) => e instanceof CmuError && e.code === 'bad_url' && !e.message.includes(token),
+      );
+    });
+
     it('refuses another origin than the base (a token only goes to its CMU origin)', () => {
       for (const u of ['https://evil.example/cmu/v2/tenant', 'http://mgmt.auth.adobe.com/cmu/v2/tenant', 'https://mgmt.auth.adobe.com:8443/cmu/v2', '//evil.example/cmu/v2']) {
         assert.throws(() => client.urlFor(u), (e: unknown) => e instanceof CmuError && e.code === 'origin_mismatch', u);

@@ -11,7 +11,7 @@
  */
 import { CmuError, InputError, type NextStep } from '../errors';
 import { checkEndpoint, joinUrl } from '../environments';
-import { CancelledError, bodyExcerpt, type HttpClient, type HttpResponse } from '../http';
+import { CancelledError, bodyExcerpt, redactUrl, type HttpClient, type HttpResponse } from '../http';
 import type { Session } from '../session';
 import { isKnownPath, nextSteps } from './catalog';
 import { alternateUrl, resolveHref } from './hal';
@@ -99,7 +99,7 @@ export class CmuClient {
     try {
       parsed = new URL(url);
     } catch {
-      throw new InputError(`Not a CMU URL: ${q}`, 'Paste a CMU URL (https://…/cmu/v2/…), a link such as /cmu/v2/tenant/year, or a path such as tenant/year.', 'none', 'bad_url');
+      throw new InputError(`Not a CMU URL: ${this.http.redact(redactUrl(q))}`, 'Paste a CMU URL (https://…/cmu/v2/…), a link such as /cmu/v2/tenant/year, or a path such as tenant/year.', 'none', 'bad_url');
     }
     if (parsed.origin !== this.origin) {
       throw new InputError(
