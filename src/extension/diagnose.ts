@@ -1,3 +1,4 @@
+import { SKEW_RESOLUTION_MS, skewVerdict } from '../core/clock';
 import { CmuError, describeError, type NextStep } from '../core/errors';
 import { parseStatement } from '../core/statement';
 import { formatRemaining, type TokenInfo } from '../core/token';
@@ -20,22 +21,19 @@ export interface DiagnoseResult {
   steps: DiagnoseStep[];
 }
 
-/** same thresholds as `cmu doctor`: above 30 s worth a warning, above the refresh margin (5 min) tokens misbehave */
-export const SKEW_WARN_MS = 30_000;
-export const SKEW_FAIL_MS = 300_000;
-
-/** the verdict for local time − server Date (ms); the Date header has a 1 s resolution */
+/** the verdict for local time − server Date (ms) */
 export function clockStep(skewMs: number): DiagnoseStep {
   const abs = Math.abs(skewMs);
   const detail =
-    abs < 2000
+    abs < SKEW_RESOLUTION_MS
       ? 'this machine and the server agree (within the Date header resolution)'
       : `this machine's clock is ${formatRemaining(abs)} ${skewMs > 0 ? 'ahead of' : 'behind'} the server`;
-  if (abs <= SKEW_WARN_MS) return { name: 'clock', ok: true, detail };
+  const verdict = skewVerdict(skewMs);
+  if (verdict === 'ok') return { name: 'clock', ok: true, detail };
   return {
     name: 'clock',
-    ok: abs <= SKEW_FAIL_MS,
-    detail: abs <= SKEW_FAIL_MS ? `${detail} (warning)` : detail,
+    ok: verdict === 'warn',
+    detail: verdict === 'warn' ? `${detail} (warning)` : detail,
     fix: 'Synchronise the system clock (NTP): token expiry is computed on it, so a token looks valid after the server stopped accepting it, or expires early.',
   };
 }

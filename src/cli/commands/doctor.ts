@@ -2,6 +2,7 @@
  * `cmu doctor`: the chain step by step — statement present and well-formed → client credentials →
  * access token → clock skew (server Date header) → one CMU call — each with a verdict and the fix.
  */
+import { SKEW_RESOLUTION_MS, skewVerdict } from '../../core/clock';
 import { emptyQuery } from '../../core/cmu/query';
 import { CmuError, InputError } from '../../core/errors';
 import type { CliContext } from '../context';
@@ -27,19 +28,16 @@ export function formatStep(s: Step): string {
   return lines.join('\n');
 }
 
-/** Skew above this is worth a warning; above the refresh margin (5 min) tokens misbehave. */
-const SKEW_WARN_MS = 30_000;
-const SKEW_FAIL_MS = 300_000;
-
-/** The verdict for server Date − local time (ms). The Date header has a 1 s resolution. */
+/** The verdict for server Date − local time (ms). */
 export function clockStep(skewMs: number): Step {
   const abs = Math.abs(skewMs);
   const dir = skewMs > 0 ? 'behind' : 'ahead of';
-  const detail = abs < 2000 ? 'local clock matches the server (within the Date header resolution)' : `local clock is ${formatRemaining(abs)} ${dir} the server`;
-  if (abs <= SKEW_WARN_MS) return { name: 'clock', verdict: 'ok', detail };
+  const detail = abs < SKEW_RESOLUTION_MS ? 'local clock matches the server (within the Date header resolution)' : `local clock is ${formatRemaining(abs)} ${dir} the server`;
+  const verdict = skewVerdict(skewMs);
+  if (verdict === 'ok') return { name: 'clock', verdict, detail };
   return {
     name: 'clock',
-    verdict: abs > SKEW_FAIL_MS ? 'fail' : 'warn',
+    verdict,
     detail,
     why: 'Token expiry is computed on the local clock and tokens are refreshed 5 minutes before they expire; a skew this large makes a token look valid after the server stopped accepting it (or expired too early).',
     fix: 'synchronise the clock (NTP), e.g. `timedatectl set-ntp true` or the OS date & time settings',

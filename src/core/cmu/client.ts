@@ -185,7 +185,7 @@ export class CmuClient {
       return new CmuApiError(
         `CMU refused the request: ${serverText ?? 'bad request'}`,
         'CMU answers 400 for an invalid date, a filter on a dimension that is not in the projection, or a query too large to aggregate on the fly. ' +
-          'Check the start/end values and the filters, or narrow the time window.' + (serverText ? ` The server said: "${serverText}".` : ''),
+          'Check the start/end values and the filters, or narrow the time window.' + said,
         400,
         { serverText, nextStep: 'none' },
       );
