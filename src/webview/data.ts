@@ -1,7 +1,9 @@
 /** The report as the webview holds it: columnar (see ColumnData in protocol.ts), read cell by cell. */
+import type { ReportColumns } from '../core/cmu/analysis/columns';
+import { RATIOS, derivedColumns } from '../core/cmu/analysis/ratios';
 import type { ReportCell } from '../core/cmu/types';
 import { NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol';
-import { formatNumber } from './format';
+import { formatNumber, formatSigned } from './format';
 
 export class ReportData {
   constructor(
@@ -12,6 +14,35 @@ export class ReportData {
 
   static empty(): ReportData {
     return new ReportData([], [], 0);
+  }
+
+  /** The columns as the core analysis reads them (no copy). */
+  asColumns(): ReportColumns {
+    return { rowCount: this.rowCount, columns: this.columns.map((c, i) => ({ name: c.name, kind: c.kind, at: (r: number) => this.cell(r, i) })) };
+  }
+
+  /**
+   * This report with the derived ratios its columns allow appended (failure rate…), as number columns
+   * labelled derived. Not for a compare view: its ratios come computed from both windows.
+   */
+  withDerived(): ReportData {
+    const derived = derivedColumns(this.asColumns());
+    if (derived.length === 0) return this;
+    const views: ColumnView[] = derived.map((d) => ({
+      name: d.name,
+      kind: 'metric',
+      description: `${RATIOS.find((r) => r.name === d.name)?.label ?? d.name} (derived here, not sent by CMU): ${d.derived.formula}`,
+      derived: { formula: d.derived.formula, numerator: [...d.derived.numerator], denominator: [...d.derived.denominator] },
+    }));
+    const data: ColumnData[] = derived.map((d) => {
+      const values = new Float64Array(this.rowCount);
+      for (let r = 0; r < this.rowCount; r++) {
+        const v = d.at(r);
+        values[r] = typeof v === 'number' ? v : NaN;
+      }
+      return { type: 'number', values };
+    });
+    return new ReportData([...this.columns, ...views], [...this.data, ...data], this.rowCount);
   }
 
   cell(r: number, c: number): ReportCell {
@@ -30,7 +61,7 @@ export class ReportData {
     if (col.type === 'number') {
       const v = col.values[r];
       if (Number.isNaN(v)) return '';
-      return this.columns[c].kind === 'metric' ? formatNumber(v) : String(v);
+      return this.columns[c].kind === 'metric' ? formatMetric(this.columns[c], v) : String(v);
     }
     const k = col.codes[r];
     return k === NULL_CODE ? '' : col.dict[k];
@@ -113,23 +144,12 @@ export class ReportData {
     }
     return out.subarray(0, n);
   }
+}
 
-  /** Sum of a numeric column over the rows of `view`; undefined when no cell has a number. */
-  sum(view: Uint32Array, c: number): number | undefined {
-    const col = this.data[c];
-    let s = 0;
-    let any = false;
-    if (col.type === 'number') {
-      const v = col.values;
-      for (let i = 0; i < view.length; i++) {
-        const x = v[view[i]];
-        if (!Number.isNaN(x)) {
-          s += x;
-          any = true;
-        }
-      }
-      return any ? s : undefined;
-    }
-    return undefined;
-  }
+/** A metric value as shown: ratios as percentages, compare deltas signed (a ratio's Δ in points). */
+export function formatMetric(col: ColumnView, v: number): string {
+  const role = col.compare?.role;
+  if (role === 'deltaPct') return formatSigned(v, 1) + '%';
+  if (col.derived) return role === 'delta' ? formatSigned(v * 100, 1) + ' pt' : `${(v * 100).toFixed(1)}%`;
+  return role === 'delta' ? formatSigned(v, 0) : formatNumber(v);
 }

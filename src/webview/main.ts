@@ -3,7 +3,7 @@
  * chart and table, and posts WebviewMessages back. It persists only the query (setState) so the
  * extension's serializer can re-fetch after a reload.
  */
-import type { HostMessage, NavLink, PanelAction, PanelState, QueryView, ReportView, WebviewMessage } from '../shared/protocol';
+import type { CompareMode, HostMessage, NavLink, PanelAction, PanelState, QueryView, ReportView, WebviewMessage } from '../shared/protocol';
 import { PROTOCOL_VERSION } from '../shared/protocol';
 import { ReportChart } from './chart';
 import { ReportData } from './data';
@@ -52,6 +52,8 @@ let currentReport: ReportView | undefined;
 /** the roll-up links shown with an error (no drill-down: the path failed) */
 let errorNav: { breadcrumb: NavLink[]; drillDown: NavLink[] } | undefined;
 let busy = false;
+/** the compare toggle as the user left it (the extension fetches accordingly) */
+let compareMode: CompareMode | undefined;
 let lastRequestId = -1;
 /** the URL of the report the table holds: a report of another URL (drill-down, roll-up) starts unfiltered */
 let tableUrl: string | undefined;
@@ -61,6 +63,10 @@ const handlers = {
   navigate: (linkId: string) => post({ type: 'navigate', linkId }),
   cancel: () => post({ type: 'action', action: 'cancel' }),
   retry: () => post({ type: 'action', action: 'refresh' }),
+  compare: (mode: CompareMode | 'off') => {
+    compareMode = mode === 'off' ? undefined : mode;
+    post({ type: 'compare', mode });
+  },
   errorAction: (id: string) => post({ type: 'errorAction', id }),
 };
 
@@ -77,7 +83,7 @@ function drawHeader(): void {
     return;
   }
   const nav = currentReport && currentReport.query === currentQuery ? currentReport : errorNav;
-  renderHeader(headerEl, currentQuery, nav, handlers, busy);
+  renderHeader(headerEl, currentQuery, nav, handlers, busy, { mode: compareMode, info: currentReport?.query === currentQuery ? currentReport?.compare : undefined });
   document.title = currentQuery.title;
 }
 
@@ -90,9 +96,14 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   busy = false;
   currentQuery = report.query;
   currentReport = report;
+  compareMode = report.compare?.mode; // the extension's answer is the truth of the toggle
   persist(report.query);
   drawHeader();
-  const data = new ReportData(report.columns, report.data, report.rowCount);
+  const received = new ReportData(report.columns, report.data, report.rowCount);
+  // a compare view arrives with its ratios computed from both windows
+  const data = report.compare ? received : received.withDerived();
+  const partial = new Map((report.partial?.rows ?? []).map((r, i) => [r, report.partial?.reasons[i] ?? 'partial']));
+  table.setPartial(partial);
   if (data.rowCount === 0) {
     contentEl.hidden = true;
     chart.setData(undefined);
@@ -116,7 +127,7 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   const firstPaintMs = performance.now() - receivedAt;
   if (requestId !== lastRequestId) return; // a newer message replaced this one
   const t0 = performance.now();
-  const shown = chart.setData(data);
+  const shown = chart.setData(data, new Set(partial.keys()));
   const chartMs = shown ? performance.now() - t0 : 0;
   table.render(true);
   post({

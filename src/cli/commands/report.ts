@@ -21,7 +21,7 @@ import { InputError } from '../../core/errors';
 import type { CliContext } from '../context';
 import { JsonNotADocument, JsonIndent } from '../jsonIndent';
 import { sanitize } from '../output';
-import { compareMode, fetchComparison } from './reportCompare';
+import { compareMode, compareOutput } from './reportCompare';
 import { renderTable } from './reportTable';
 
 export const CLI_FORMATS = ['json', 'csv', 'xml', 'table'] as const;
@@ -131,7 +131,7 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   process.once('SIGTERM', onSignal);
   try {
     if (mode) {
-      const c = await fetchComparison(ctx, q, { mode, format: format as 'json' | 'table', includePartial: opts.includePartial === true, signal: stop.signal, now: Date.now() });
+      const c = await compareOutput(ctx, q, { mode, format: format as 'json' | 'table', includePartial: opts.includePartial === true, signal: stop.signal, now: Date.now() });
       await writeText(ctx, c.text, opts.out, c.rows);
     } else await fetchAndWrite(ctx, q, format, opts.out, stop.signal);
   } catch (e) {

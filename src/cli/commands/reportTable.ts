@@ -5,9 +5,9 @@
  */
 import { columnsOfRows } from '../../core/cmu/analysis/columns';
 import type { Comparison } from '../../core/cmu/analysis/compare';
+import { windowInstants } from '../../core/cmu/analysis/comparison';
 import { PARTIAL_WORDS, partialBuckets, type PartialReason } from '../../core/cmu/analysis/partial';
 import { derivedColumns } from '../../core/cmu/analysis/ratios';
-import { isoToMillis, parseQueryUrl } from '../../core/cmu/query';
 import type { CmuQuery, ParsedReport, ReportCell } from '../../core/cmu/types';
 import { formatTable, sanitize, type Cell } from '../output';
 
@@ -22,19 +22,11 @@ export function percent(v: number | null | undefined): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : `${(v * 100).toFixed(1)}%`;
 }
 
-/** The instants a report's window covers: the query's, else the server's self link's. */
-export function windowOf(r: ParsedReport, query?: CmuQuery): { start?: number; end?: number } {
-  const self = r.links.self ? parseQueryUrl(r.links.self) : undefined;
-  const start = query?.start || self?.start;
-  const end = query?.end || self?.end;
-  return { start: start ? isoToMillis(start) : undefined, end: end ? isoToMillis(end) : undefined };
-}
-
 /** The aligned table, then the row count, the self link, footnotes and where one can drill down. */
 export function renderTable(r: ParsedReport, ctx: TableContext = {}): string {
   const cols = columnsOfRows(r);
   const derived = derivedColumns(cols);
-  const partial = partialBuckets(cols, { now: ctx.now ?? Date.now(), window: windowOf(r, ctx.query) });
+  const partial = partialBuckets(cols, { now: ctx.now ?? Date.now(), window: windowInstants(r, ctx.query) });
   const headers = [...r.columns.map((c) => c.name), ...derived.map((d) => `${d.name}*`)];
   if (partial.count > 0) headers.push('note');
   const rows: Cell[][] = r.rows.map((row, i) => {

@@ -4,6 +4,8 @@
  * posts (protocol.ts) and maps its link ids back to queries it built itself.
  */
 import * as vscode from 'vscode';
+import type { CompareMode } from '../../core/cmu/analysis/compare';
+import { fetchComparison } from '../../core/cmu/analysis/comparison';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
 import type { Services } from '../host/services';
@@ -44,6 +46,8 @@ export class ReportPanel implements vscode.Disposable {
   links: NavLink[] = [];
   /** messages received from the webview that failed validation (for the log and tests) */
   rejectedMessages = 0;
+  /** compare mode: the earlier window fetched beside this one (the webview's toggle) */
+  compareMode: CompareMode | undefined;
 
   private constructor(
     private readonly services: Services,
@@ -157,13 +161,19 @@ export class ReportPanel implements vscode.Disposable {
       env = session.env.name;
       this.post({ type: 'loading', requestId: id, query: queryView(q, cmuBase, env) });
       const t0 = Date.now();
-      const report = await client.fetchReport(q, { signal: abort.signal });
+      const mode = this.compareMode;
+      const compared = mode ? await fetchComparison(client, q, { mode, now: t0, signal: abort.signal }) : undefined;
+      const report = compared ? compared.current.report : await client.fetchReport(q, { signal: abort.signal });
       if (id !== this.requestId) return report;
       this.report = report;
       const nav = navigation(q, report, cmuBase);
       this.targets = nav.targets;
       this.links = [...nav.drillDown, ...nav.breadcrumb];
-      this.post({ type: 'report', requestId: id, report: reportView(q, report, nav, { cmuBase, environment: env, elapsedMs: Date.now() - t0 }) });
+      const compare =
+        compared && mode
+          ? { mode, comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } }
+          : undefined;
+      this.post({ type: 'report', requestId: id, report: reportView(q, report, nav, { cmuBase, environment: env, elapsedMs: Date.now() - t0, now: t0, compare }) });
       return report;
     } catch (e) {
       if (id === this.requestId) {
@@ -250,6 +260,10 @@ export class ReportPanel implements vscode.Disposable {
           return;
         }
         await this.actions.run(msg.action, this);
+        return;
+      case 'compare':
+        this.compareMode = msg.mode === 'off' ? undefined : msg.mode;
+        await this.load().catch(() => undefined);
         return;
       case 'errorAction':
         if (msg.id === 'retry') {

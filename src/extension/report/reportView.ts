@@ -3,11 +3,16 @@
  * the same mapping): the query in words, the report's columns/rows, HAL navigation as NavLinks whose
  * target queries stay on the extension side, and errors with their next steps.
  */
+import { columnsOfRows } from '../../core/cmu/analysis/columns';
+import type { Comparison, CompareMode, Window } from '../../core/cmu/analysis/compare';
+import { PARTIAL_WORDS, partialBuckets } from '../../core/cmu/analysis/partial';
+import { RATIOS } from '../../core/cmu/analysis/ratios';
+import { CATALOG_SEMANTICS, type SemanticsLookup } from '../../core/cmu/analysis/semantics';
 import { describe, filterableDimensions, isTimeDimension, metricsFor, nextSteps } from '../../core/cmu/catalog';
-import { parseQueryUrl, describeQuery, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
-import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
+import { parseQueryUrl, describeQuery, isoToMillis, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
+import type { CmuQuery, ParsedReport, ReportCell } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
-import { encodeColumns, type ColumnView, type ErrorView, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
+import { encodeColumns, type ColumnView, type CompareRole, type ErrorView, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
 
 export function queryTitle(q: CmuQuery): string {
   return q.path.length ? q.path.join(' › ') : 'CMU root';
@@ -127,15 +132,78 @@ export function navigation(q: CmuQuery, report: Pick<ParsedReport, 'links'> | un
   return { drillDown, breadcrumb, targets };
 }
 
-export function columnViews(report: Pick<ParsedReport, 'columns'>): ColumnView[] {
-  return report.columns.map((c) => ({ name: c.name, kind: c.kind, description: describe(c.name), time: isTimeDimension(c.name) }));
+export function columnViews(report: Pick<ParsedReport, 'columns'>, semantics: SemanticsLookup = CATALOG_SEMANTICS): ColumnView[] {
+  return report.columns.map((c) => columnView(c.name, c.kind, semantics));
+}
+
+function columnView(name: string, kind: 'dimension' | 'metric', semantics: SemanticsLookup): ColumnView {
+  const v: ColumnView = { name, kind, description: describe(name), time: isTimeDimension(name) };
+  if (kind !== 'metric') return v;
+  const ratio = RATIOS.find((r) => r.name === name);
+  if (ratio) {
+    v.derived = { formula: ratio.formula, numerator: [...ratio.numerator], denominator: [...ratio.denominator] };
+    v.description = `${ratio.label} (derived here, not sent by CMU): ${ratio.formula}`;
+    return v;
+  }
+  const s = semantics(name);
+  v.additive = { time: s.additiveOverTime, dimensions: s.additiveOverDimensions, why: s.why };
+  return v;
+}
+
+/** The rows whose time bucket is not final (now, freshness delay, cut by the window), sparse. */
+export function partialRows(report: Pick<ParsedReport, 'columns' | 'rows'>, window: { start?: string; end?: string }, now: number): ReportView['partial'] {
+  const at = (iso?: string) => (iso ? isoToMillis(iso) : undefined);
+  const flags = partialBuckets(columnsOfRows(report), { now, window: { start: at(window.start), end: at(window.end) } });
+  if (flags.count === 0) return undefined;
+  const rows: number[] = [];
+  const reasons: string[] = [];
+  flags.reasons.forEach((why, r) => {
+    if (why) {
+      rows.push(r);
+      reasons.push(PARTIAL_WORDS[why]);
+    }
+  });
+  return { rows, reasons };
+}
+
+/** The compare view's columns and rows: the dimensions, then value, previous, Δ and Δ% per metric. */
+export function compareTable(c: Comparison, semantics: SemanticsLookup = CATALOG_SEMANTICS): { columns: ColumnView[]; rows: ReportCell[][] } {
+  const columns: ColumnView[] = c.dimensions.map((d) => columnView(d, 'dimension', semantics));
+  const roles: [CompareRole, string][] = [
+    ['value', ''],
+    ['previous', ' (prev)'],
+    ['delta', ' Δ'],
+    ['deltaPct', ' Δ%'],
+  ];
+  for (const m of c.metrics) {
+    const base = columnView(m, 'metric', semantics);
+    for (const [role, suffix] of roles) {
+      const col: ColumnView = { ...base, name: m + suffix, compare: { metric: m, role } };
+      // the previous period's ratio divides the previous period's columns
+      if (base.derived && role === 'previous') col.derived = { ...base.derived, numerator: base.derived.numerator.map((n) => n + suffix), denominator: base.derived.denominator.map((n) => n + suffix) };
+      columns.push(col);
+    }
+  }
+  const rows = c.rows.map((row) => {
+    const out: ReportCell[] = [...row.dimensions];
+    for (const d of row.metrics) out.push(d.value, d.previous, d.delta, d.deltaPct);
+    return out;
+  });
+  return { columns, rows };
+}
+
+export interface CompareResult {
+  mode: CompareMode;
+  comparison: Comparison;
+  window: Window;
+  previous: { window: Window; url: string };
 }
 
 export function reportView(
   q: CmuQuery,
   report: ParsedReport,
   nav: Navigation,
-  opts: { cmuBase: string; environment?: string; elapsedMs: number; fetchedAt?: Date },
+  opts: { cmuBase: string; environment?: string; elapsedMs: number; fetchedAt?: Date; now?: number; compare?: CompareResult },
 ): ReportView {
   const qv = queryView(q, opts.cmuBase, opts.environment);
   // what the server applied (default time window, implicit tenant filter…) is in its self link
@@ -149,10 +217,33 @@ export function reportView(
       // a self link we cannot read changes nothing
     }
   }
+  const now = opts.now ?? Date.now();
+  if (opts.compare) {
+    const { columns, rows } = compareTable(opts.compare.comparison);
+    return {
+      query: qv,
+      columns,
+      rowCount: rows.length,
+      data: encodeColumns(columns.length, rows),
+      drillDown: nav.drillDown,
+      breadcrumb: nav.breadcrumb,
+      selfHref: report.links.self,
+      formats: ['json', 'csv', 'xml'],
+      fetchedAt: (opts.fetchedAt ?? new Date(now)).toISOString(),
+      elapsedMs: Math.round(opts.elapsedMs),
+      compare: {
+        mode: opts.compare.mode,
+        current: opts.compare.window,
+        previous: { ...opts.compare.previous.window, url: opts.compare.previous.url },
+        excludedPartial: opts.compare.comparison.excludedPartial,
+      },
+    };
+  }
   return {
     query: qv,
     columns: columnViews(report),
     rowCount: report.rows.length,
+    partial: partialRows(report, qv, now),
     data: encodeColumns(report.columns.length, report.rows),
     drillDown: nav.drillDown,
     breadcrumb: nav.breadcrumb,

@@ -17,8 +17,9 @@ import { BucketReader, wallParts } from './buckets';
 import { TIME_ORDER, isTimeColumn, numberOf, type AnalysisColumn, type ReportColumns, type TimeDimension } from './columns';
 import type { PartialReason } from './partial';
 
-export type CompareMode = 'previous' | 'week' | 'month';
-export const COMPARE_MODES: readonly CompareMode[] = ['previous', 'week', 'month'];
+import { type CompareMode } from './compareModes';
+
+export { COMPARE_MODES, type CompareMode } from './compareModes';
 
 export interface Window {
   start: string;

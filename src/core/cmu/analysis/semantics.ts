@@ -21,6 +21,34 @@ export const NOT_ADDITIVE: SemanticsLookup = () => ({
   why: 'not a metric the catalog knows: treated as not additive',
 });
 
+const EVENT = { additiveOverTime: true, additiveOverDimensions: true };
+const DISTINCT = { additiveOverTime: false, additiveOverDimensions: false };
+const KNOWN: Readonly<Record<string, MetricSemantics>> = {
+  'started-sessions': { ...EVENT, why: 'each session starts once, in one bucket and one tenant/mvpd/app' },
+  'completed-sessions': { ...EVENT, why: 'each session ends once' },
+  'failed-attempts': { ...EVENT, why: 'each denied attempt is one event' },
+  'dismissed-sessions': { ...EVENT, why: 'each dismissal is one event' },
+  'killed-sessions': { ...EVENT, why: 'each kill is one event' },
+  'active-sessions': {
+    additiveOverTime: false,
+    additiveOverDimensions: true,
+    why: 'a session active across two buckets is counted in both; it belongs to one tenant/mvpd/application',
+  },
+  'active-users': { ...DISTINCT, why: 'a distinct count: a user active on two days, or on two platforms, is counted in each' },
+  users: { ...DISTINCT, why: 'distinct users per level bucket and period' },
+};
+
+/**
+ * The documented metrics' semantics (event counts add up; distinct and peak counts do not; duration
+ * buckets count streams once); anything else is not additive.
+ */
+export const CATALOG_SEMANTICS: SemanticsLookup = (metric) =>
+  Object.prototype.hasOwnProperty.call(KNOWN, metric)
+    ? { ...KNOWN[metric] }
+    : metric.startsWith('duration_')
+      ? { ...EVENT, why: 'streams counted once, by their duration' }
+      : NOT_ADDITIVE(metric);
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
