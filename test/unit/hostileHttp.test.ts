@@ -270,6 +270,16 @@ describe('hostile servers (http layer)', function () {
     });
   });
 
+  it("node's own error text (a header value it refuses) goes through the Redactor: no token in the message", async () => {
+    const client = new HttpClient({ timeoutMs: 5000 });
+    client.addSecret('opaque-secret-token-1234');
+    await assert.rejects(client.request({ method: 'GET', url: base + '/x', headers: { Authorization: 'Bearer opaque-secret-token-1234\nX-Evil: 1' } }), (e: unknown) => {
+      assert.ok(e instanceof CmuError, String(e));
+      assert.ok(!e.message.includes('opaque-secret-token-1234'), e.message);
+      return true;
+    });
+  });
+
   describe('redirects', () => {
     for (const location of ['javascript:alert(1)', 'file:///etc/passwd']) {
       it(`a redirect to ${location.split(':')[0]}: is named as such, not "null"`, async () => {

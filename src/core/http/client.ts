@@ -29,7 +29,7 @@ const DEFAULTS = {
 /** setTimeout's ceiling: a longer delay fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-type Settings = Required<Omit<HttpClientOptions, 'log' | 'onWait'>>;
+type Settings = Required<Omit<HttpClientOptions, 'log' | 'onWait' | 'maxTimeMs'>> & { maxTimeMs?: number };
 
 export class HttpClient {
   /** the session's secrets and patterns: the log hook and error messages redact through it */
@@ -53,6 +53,7 @@ export class HttpClient {
       maxStreamBytes: opts.maxStreamBytes ?? DEFAULTS.maxStreamBytes,
       maxCompressionRatio: opts.maxCompressionRatio ?? DEFAULTS.maxCompressionRatio,
       minBytesPerSecond: opts.minBytesPerSecond ?? DEFAULTS.minBytesPerSecond,
+      ...(opts.maxTimeMs !== undefined && opts.maxTimeMs > 0 ? { maxTimeMs: opts.maxTimeMs } : {}),
     };
   }
 
@@ -78,11 +79,12 @@ export class HttpClient {
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const deadline = req.maxTimeMs !== undefined && req.maxTimeMs > 0 ? Date.now() + req.maxTimeMs : undefined;
+    const maxTimeMs = req.maxTimeMs !== undefined && req.maxTimeMs > 0 ? req.maxTimeMs : this.opts.maxTimeMs;
+    const deadline = maxTimeMs !== undefined ? Date.now() + maxTimeMs : undefined;
     let n429 = 0;
     let n5xx = 0;
     for (let attempt = 1; ; attempt++) {
-      const res = await this.attempt(req, attempt, deadline);
+      const res = await this.attempt(req, attempt, deadline, maxTimeMs);
       let wait: number | undefined;
       let reason = '';
       if (res.status === 429) {
@@ -120,7 +122,7 @@ export class HttpClient {
     return Math.max(base, this.opts.minRetryDelayMs) * (1 + Math.random() * 0.2);
   }
 
-  private async attempt(req: HttpRequest, attempt: number, deadline: number | undefined): Promise<InternalResponse> {
+  private async attempt(req: HttpRequest, attempt: number, deadline: number | undefined, maxTimeMs: number | undefined): Promise<InternalResponse> {
     if (req.signal?.aborted) throw new CancelledError();
     const headers = this.headersFor(req);
     const started = Date.now();
@@ -128,7 +130,7 @@ export class HttpClient {
     const limits: TimeLimits = {
       idleMs: positiveMs(req.timeoutMs, this.opts.timeoutMs),
       minBytesPerSecond: this.opts.minBytesPerSecond,
-      ...(req.maxTimeMs !== undefined && req.maxTimeMs > 0 ? { maxTimeMs: req.maxTimeMs } : {}),
+      ...(maxTimeMs !== undefined ? { maxTimeMs } : {}),
     };
     const state: AttemptState = { cancelled: () => !!req.signal?.aborted };
     const url = req.url;

@@ -90,4 +90,6 @@ export interface HttpClientOptions {
   maxCompressionRatio?: number;
   /** a body slower than this over a whole idle-timeout window fails (default 1024; 0 = no minimum) */
   minBytesPerSecond?: number;
+  /** default total deadline of each request (a request's own maxTimeMs wins; default none) */
+  maxTimeMs?: number;
 }
