@@ -180,3 +180,22 @@ describe('cli: hostile CMU server (child process, bounded memory)', function () 
     untouched(out, 'slow before\n');
   });
 });
+
+describe('cli: the guard at exit', () => {
+  it('a command whose work never settles exits 1 with a message, never a silent 0', async () => {
+    const root = path.resolve(__dirname, '..', '..');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmu-guard-'));
+    const stub = path.join(dir, 'stub.js');
+    // program.main replaced by work that never settles and keeps nothing alive (what a lost request did)
+    fs.writeFileSync(
+      stub,
+      `const p = require.resolve(${JSON.stringify(path.join(root, 'src/cli/program.ts'))});\n` +
+        `require.cache[p] = { id: p, filename: p, loaded: true, exports: { main: () => new Promise(() => {}) } };\n`,
+    );
+    const { spawnSync } = await import('child_process');
+    const r = spawnSync(process.execPath, ['-r', 'esbuild-register', '-r', stub, path.join(root, 'src/cli/main.ts'), 'token'], { cwd: root, encoding: 'utf8' });
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.strictEqual(r.status, 1, r.stderr);
+    assert.match(r.stderr, /stopped before it finished/);
+  });
+});
