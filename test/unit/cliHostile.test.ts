@@ -10,9 +10,9 @@ import type { AddressInfo } from 'net';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import { Sandbox } from '../../src/sandbox/server';
 import { buildCli, runCli, type CliRun } from './support/cli';
+import { endlessGzip, endlessPlain, trickle } from './support/hostile';
 
 /** Peak RSS of a run, in MB, as printed by the preload hook. */
 function peakMb(r: CliRun): number {
@@ -64,40 +64,11 @@ describe('cli: hostile CMU server (child process, bounded memory)', function () 
     });
   }
 
-  function endlessGzip(res: http.ServerResponse, status = 200, type = 'text/csv'): void {
-    res.writeHead(status, { 'content-type': type, 'content-encoding': 'gzip' });
-    const gz = zlib.createGzip({ level: 9 });
-    gz.pipe(res);
-    const chunk = Buffer.alloc(1 << 20, 0x31);
-    let open = true;
-    res.once('close', () => {
-      open = false;
-      gz.destroy();
-    });
-    const pump = (): void => {
-      while (open && gz.write(chunk));
-      if (open) gz.once('drain', pump);
-    };
-    pump();
-  }
-
   /** FILE holds its old bytes and no temp file is left beside it. */
   function untouched(file: string, before: string): void {
     assert.strictEqual(fs.readFileSync(file, 'utf8'), before);
     const left = fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith('.part'));
     assert.deepStrictEqual(left, []);
-  }
-
-  function endlessPlain(res: http.ServerResponse): void {
-    res.writeHead(200, { 'content-type': 'text/csv' });
-    const chunk = Buffer.alloc(64 * 1024, 0x32);
-    let open = true;
-    res.once('close', () => (open = false));
-    const pump = (): void => {
-      while (open && res.write(chunk));
-      if (open) res.once('drain', pump);
-    };
-    pump();
   }
 
   it('a gzip bomb with --format table: exit 1 on the compression ratio, bounded memory', async () => {
@@ -166,11 +137,7 @@ describe('cli: hostile CMU server (child process, bounded memory)', function () 
   });
 
   it('a body trickling 1 byte per 100 ms with --max-time 1: exit 1 naming the total limit', async () => {
-    route = (_q, res) => {
-      res.writeHead(200, { 'content-type': 'text/csv' });
-      const t = setInterval(() => res.write('a'), 100);
-      res.once('close', () => clearInterval(t));
-    };
+    route = (_q, res) => trickle(res, 100);
     const out = path.join(tmp, 'slow.csv');
     fs.writeFileSync(out, 'slow before\n');
     const r = await cmu(['report', 'tenant/year', '--format', 'csv', '--out', out, '--max-time', '1']);

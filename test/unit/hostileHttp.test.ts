@@ -7,52 +7,14 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import * as zlib from 'node:zlib';
 import { CmuApiError, CmuClient } from '../../src/core/cmu/client';
 import { DcrClient, DcrError } from '../../src/core/dcr';
 import { CmuError } from '../../src/core/errors';
 import { BodyTooLargeError, CancelledError, HttpClient, HttpStatusError, NetworkError, TimeoutError, type RetryWait } from '../../src/core/http';
 import type { Session } from '../../src/core/session';
+import { endlessGzip, endlessPlain, trickle } from './support/hostile';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
-/** Writes gzip-compressed zeros until the client goes away (a decompression bomb without an end). */
-function endlessGzip(res: http.ServerResponse, status = 200, contentType = 'application/json'): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-encoding': 'gzip' });
-  const gz = zlib.createGzip();
-  gz.pipe(res);
-  const zeros = Buffer.alloc(1 << 20, 0x20);
-  let open = true;
-  res.once('close', () => {
-    open = false;
-    gz.destroy();
-  });
-  const pump = (): void => {
-    while (open && gz.write(zeros));
-    if (open) gz.once('drain', pump);
-  };
-  pump();
-}
-
-/** Plain bytes forever, fast (a huge body without compression). */
-function endlessPlain(res: http.ServerResponse, status = 200): void {
-  res.writeHead(status, { 'content-type': 'text/plain' });
-  const chunk = Buffer.alloc(64 * 1024, 0x61);
-  let open = true;
-  res.once('close', () => (open = false));
-  const pump = (): void => {
-    while (open && res.write(chunk));
-    if (open) res.once('drain', pump);
-  };
-  pump();
-}
-
-/** One byte every `ms` forever (slowloris body). */
-function trickle(res: http.ServerResponse, ms: number): void {
-  res.writeHead(200, { 'content-type': 'text/csv' });
-  const t = setInterval(() => res.write('a'), ms);
-  res.once('close', () => clearInterval(t));
-}
 
 const TOKEN = 'eyJhbGciOiJub25lIn0.eyJzY29wZXMiOiJjbXU6Y2xpZW50In0.c2lnbmF0dXJlLXBhcnQtdGhhdC1pcy1sb25n';
 
@@ -159,14 +121,14 @@ describe('hostile servers (http layer)', function () {
       const dcr = new DcrClient({ http: new HttpClient({ timeoutMs: 5000 }), dcrOrigin: base, deviceInfo: 'eA==' });
       await assert.rejects(dcr.register('statement-secret-xyz'), (e: unknown) => e instanceof DcrError && /too large/i.test(e.message) && !e.message.includes('statement-secret-xyz'));
     });
-    it('CMU: an endless error body and an endless report both settle; the report names --out / Save As', async () => {
+    it('CMU: an endless error body and an endless report both settle; the report names cmu report --out', async () => {
       routes.set('/cmu/v2/bad', (_q, res) => endlessPlain(res, 400));
       routes.set('/cmu/v2/big', (_q, res) => endlessGzip(res, 200, 'application/json'));
       const http1 = new HttpClient({ timeoutMs: 5000 });
       const cmu = cmuClient(http1, base);
       await assert.rejects(cmu.fetchReport('bad'), (e: unknown) => e instanceof CmuApiError && e.status === 400 && (e.serverText?.length ?? 0) <= 1001);
       const small = cmuClient(http1, base, 2 << 20);
-      await assert.rejects(small.fetchReport('big'), (e: unknown) => e instanceof CmuError && /too large/i.test(e.message) && /--out|Save As/.test(e.explanation));
+      await assert.rejects(small.fetchReport('big'), (e: unknown) => e instanceof CmuError && /too large/i.test(e.message) && /--out FILE/.test(e.explanation));
     });
   });
 

@@ -170,8 +170,8 @@ export class CmuClient {
       if (e instanceof BodyTooLargeError && e.kind === 'size') {
         throw new CmuApiError(
           `The report is larger than ${formatBytes(maxBytes)}: too large for the panel or the table`,
-          'Download it to a file instead, which streams it without holding it in memory: `cmu report … --out FILE` (json, csv or xml), ' +
-            'or Save As from the report panel. Or narrow the query (fewer dimensions, a shorter window, --limit).',
+          'Download it to a file with the CLI, which streams it without holding it in memory: `cmu report … --out FILE` (json, csv or xml; ' +
+            '--max-size MB raises the limit of --format table). Or narrow the query (fewer dimensions, a shorter window, a limit).',
           res.status,
           { code: 'report_too_large', nextStep: 'none' },
         );
