@@ -110,7 +110,7 @@ export class ServicesImpl implements Services, vscode.Disposable {
       this.busySince = e === 'refreshing' ? Date.now() : 0;
       this.emitter.fire();
     });
-    this.current = { key, session, unsubscribe };
+    this.current = { key, session, unsubscribe: () => (unsubscribe(), session.dispose()) };
     this.emitter.fire();
     return session;
   }
