@@ -141,3 +141,41 @@ export function alternateUrl(url: string, cmuBase: string): string | undefined {
   else if (under('/cmu/v2')) alt = base.path + p.slice('/cmu/v2'.length);
   return alt === undefined ? undefined : base.origin + alt + u.search;
 }
+
+/**
+ * True when `url` stays under the CMU base path once normalized: a HAL href such as
+ * `/cmu/v2/%2E%2E/%2E%2E/admin` is on the right origin but leaves the API (URL parsing turns encoded dot
+ * segments into `..`), and the access token must not follow it. Accepted prefixes: the base path and
+ * the `/cmu/v2` the server writes in its links (the staging fallback). Encoded slashes, backslashes and
+ * dot segments a server might decode itself are refused too.
+ */
+export function isWithinBase(url: string, cmuBase: string): boolean {
+  let u: URL;
+  let base: { origin: string; path: string };
+  try {
+    u = new URL(url);
+    base = splitBase(cmuBase);
+  } catch {
+    return false;
+  }
+  if (u.origin !== base.origin) return false;
+  const p = u.pathname;
+  if (/%(2f|5c)/i.test(p)) return false;
+  for (const seg of p.split('/')) {
+    let decoded = seg;
+    try {
+      decoded = decodeURIComponent(seg);
+    } catch {
+      return false;
+    }
+    if (decoded === '.' || decoded === '..') return false;
+  }
+  const under = (prefix: string): boolean => p === prefix || p.startsWith(prefix + '/') || p.startsWith(prefix + '.');
+  return base.path === '' || under(base.path) || under('/cmu/v2');
+}
+
+/** resolveHref, when the result stays under the CMU base path (isWithinBase); undefined otherwise. */
+export function resolveHrefWithinBase(href: string, cmuBase: string): string | undefined {
+  const url = resolveHref(href, cmuBase);
+  return isWithinBase(url, cmuBase) ? url : undefined;
+}
