@@ -113,6 +113,8 @@ export class Session {
   private regFlight?: Flight<ClientCredentials>;
   /** the stored token as last read or written; undefined = read the store */
   private tokenCache?: { value: StoredToken | undefined };
+  /** this session's own write is under way (the store tells about it too) */
+  private writingToken = false;
   private readonly unwatch?: () => void;
 
   constructor(private readonly opts: SessionOptions) {
@@ -120,7 +122,10 @@ export class Session {
     this.profile = opts.profile;
     this.dcr = new DcrClient({ http: opts.http, dcrOrigin: opts.env.dcrOrigin, userAgent: opts.userAgent, deviceInfo: opts.deviceInfo });
     this.unwatch = opts.store.onDidChange?.((key) => {
-      if (key === this.key('token')) this.tokenCache = undefined;
+      if (key !== this.key('token') || this.writingToken) return;
+      // changed elsewhere (another window): read it again, and tell the listeners after the cache is gone
+      this.tokenCache = undefined;
+      this.emit('token');
     });
   }
 
@@ -262,8 +267,10 @@ export class Session {
   async forget(scope: 'all' | 'token' | 'credentials' | 'statement' = 'all'): Promise<void> {
     const items: ('statement' | 'credentials' | 'token')[] =
       scope === 'all' ? ['statement', 'credentials', 'token'] : scope === 'credentials' ? ['credentials', 'token'] : [scope];
-    for (const item of items) await this.opts.store.delete(this.key(item));
-    if (items.includes('token')) this.tokenCache = { value: undefined };
+    for (const item of items) {
+      if (item === 'token') await this.deleteToken();
+      else await this.opts.store.delete(this.key(item));
+    }
     this.emit('forgotten');
   }
 
@@ -409,14 +416,19 @@ export class Session {
     return value;
   }
 
-  private async writeToken(t: StoredToken): Promise<void> {
-    await this.opts.store.set(this.key('token'), JSON.stringify(t));
+  private async writeToken(t: StoredToken | undefined): Promise<void> {
+    this.writingToken = true;
+    try {
+      if (t) await this.opts.store.set(this.key('token'), JSON.stringify(t));
+      else await this.opts.store.delete(this.key('token'));
+    } finally {
+      this.writingToken = false;
+    }
     this.tokenCache = { value: t };
   }
 
-  private async deleteToken(): Promise<void> {
-    await this.opts.store.delete(this.key('token'));
-    this.tokenCache = { value: undefined };
+  private deleteToken(): Promise<void> {
+    return this.writeToken(undefined);
   }
 
   /** Where the token would go now versus where it was obtained for; undefined when they agree. */

@@ -156,7 +156,10 @@ describe('session: the token kept in memory', () => {
     assert.equal(reads(), n, 'no store read for a valid cached token');
     // another window stored another token: the store tells, the session reads once
     const stored = JSON.parse(store.data.get(key)!) as Record<string, unknown>;
+    const events: string[] = [];
+    s.onDidChange((e) => events.push(e));
     await store.set(key, JSON.stringify({ ...stored, accessToken: 'token-from-another-window' }));
+    assert.deepEqual(events, ['token'], 'listeners (status bar) are told after the cache is dropped');
     assert.equal((await s.getToken()).accessToken, 'token-from-another-window');
     const m = reads();
     assert.equal(m, n + 1);
