@@ -128,6 +128,28 @@ describe('cli hardening (child processes)', function () {
     });
   });
 
+  it('--format json of a deeply nested body: a clear message, not "Cannot write FILE", FILE untouched', async () => {
+    const deep = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('['.repeat(200_000) + ']'.repeat(200_000));
+    });
+    await new Promise<void>((r) => deep.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(deep.address() as AddressInfo).port}/cmu/v2`;
+      const store = await imported();
+      const out = path.join(tmp, 'deep.json');
+      for (const args of [['--out', out], []]) {
+        const r = await cmu(store, ['--cmu-url', base, 'report', 'tenant', '--format', 'json', ...args]);
+        assert.strictEqual(r.code, 1, r.stderr);
+        assert.match(r.stderr, /nests deeper than 256 levels/);
+        assert.doesNotMatch(r.stderr, /Cannot write/);
+        assert.ok(r.stdout.length < 10_000, `${r.stdout.length} bytes on stdout`);
+      }
+      assert.ok(!fs.existsSync(out));
+    } finally {
+      deep.close();
+    }
+  });
+
   describe('server text on the terminal', () => {
     let hostile: http.Server;
     let origin: string;
