@@ -125,17 +125,11 @@ export function fallbackHref(href: string, cmuBase: string): string | undefined 
  * `<origin><basePath>/rest` <-> `<origin>/cmu/v2/rest`. Undefined when there is none (production).
  */
 export function alternateUrl(url: string, cmuBase: string): string | undefined {
-  let u: URL;
-  let base: { origin: string; path: string };
-  try {
-    u = new URL(url);
-    base = splitBase(cmuBase);
-  } catch {
-    return undefined;
-  }
-  if (u.origin !== base.origin || base.path === '/cmu/v2') return undefined;
+  const on = onBaseOrigin(url, cmuBase);
+  if (!on || on.base.path === '/cmu/v2') return undefined;
+  const { u, base } = on;
   const p = u.pathname;
-  const under = (prefix: string) => p === prefix || p.startsWith(prefix + '/') || p.startsWith(prefix + '.');
+  const under = (prefix: string) => isUnder(p, prefix);
   let alt: string | undefined;
   if (base.path !== '' && under(base.path)) alt = '/cmu/v2' + p.slice(base.path.length);
   else if (under('/cmu/v2')) alt = base.path + p.slice('/cmu/v2'.length);
@@ -150,16 +144,10 @@ export function alternateUrl(url: string, cmuBase: string): string | undefined {
  * dot segments a server might decode itself are refused too.
  */
 export function isWithinBase(url: string, cmuBase: string): boolean {
-  let u: URL;
-  let base: { origin: string; path: string };
-  try {
-    u = new URL(url);
-    base = splitBase(cmuBase);
-  } catch {
-    return false;
-  }
-  if (u.origin !== base.origin) return false;
-  const p = u.pathname;
+  const on = onBaseOrigin(url, cmuBase);
+  if (!on) return false;
+  const { base } = on;
+  const p = on.u.pathname;
   if (/%(2f|5c)/i.test(p)) return false;
   for (const seg of p.split('/')) {
     let decoded = seg;
@@ -170,8 +158,23 @@ export function isWithinBase(url: string, cmuBase: string): boolean {
     }
     if (decoded === '.' || decoded === '..') return false;
   }
-  const under = (prefix: string): boolean => p === prefix || p.startsWith(prefix + '/') || p.startsWith(prefix + '.');
-  return base.path === '' || under(base.path) || under('/cmu/v2');
+  return base.path === '' || isUnder(p, base.path) || isUnder(p, '/cmu/v2');
+}
+
+/** `url` parsed, with the base split, when both parse and share the origin; else undefined. */
+function onBaseOrigin(url: string, cmuBase: string): { u: URL; base: { origin: string; path: string } } | undefined {
+  try {
+    const u = new URL(url);
+    const base = splitBase(cmuBase);
+    return u.origin === base.origin ? { u, base } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** the path is `prefix` itself, below it, or it with an extension (`/cmu/v2.json`) */
+function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(prefix + '/') || path.startsWith(prefix + '.');
 }
 
 /** resolveHref, when the result stays under the CMU base path (isWithinBase); undefined otherwise. */
