@@ -126,8 +126,10 @@ describe('cli: hostile CMU server (child process, bounded memory)', function () 
     const base = `http://127.0.0.1:${(rawServer.address() as AddressInfo).port}/cmu/v2`;
     const out = path.join(tmp, 'extra.csv');
     fs.writeFileSync(out, 'before\n');
+    // a store of its own: a token is pinned to the CMU origin it was obtained for
     const fresh = path.join(tmp, 'store-raw');
-    fs.cpSync(store, fresh, { recursive: true });
+    const imp = await runCli(cli, ['--store', fresh, '--dcr-url', sb.dcrOrigin, '--cmu-url', base, 'statement', 'import', '-'], { stdin: sb.statement, env: { CMU_DEVICE_INFO: '' } });
+    assert.strictEqual(imp.code, 0, imp.stderr);
     for (const args of [['--format', 'csv', '--out', out], ['--format', 'table'], ['--format', 'json']]) {
       const r = await runCli(cli, ['--store', fresh, '--dcr-url', sb.dcrOrigin, '--cmu-url', base, 'report', 'tenant/year', ...args], { env: { CMU_DEVICE_INFO: '' } });
       assert.strictEqual(r.code, 1, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
