@@ -470,12 +470,12 @@ test('200k rows: virtualized (few DOM rows), first paint fast, scrolls to the la
   // generate in the page: the CDP transfer of 200k rows is not what is measured here
   await rp.page.evaluate(
     ({ n, id, base }) => {
-      // columnar, as the extension sends it: text dictionary-encoded, numbers in Float64Arrays
-      const codes = (f: (i: number) => number) => Uint32Array.from({ length: n }, (_, i) => f(i));
-      const nums = (f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i));
+      // columnar, as the extension sends it (protocol.ts WireColumn): text as 8-bit codes into a value table (0 = empty), integers in narrow arrays
+      const codes = (f: (i: number) => number) => Uint8Array.from({ length: n }, (_, i) => f(i) + 1);
+      const nums = (f: (i: number) => number) => Uint16Array.from({ length: n }, (_, i) => f(i));
       const data = [
-        { type: 'text', dict: ['ACME'], codes: new Uint32Array(n) },
-        { type: 'text', dict: ['2024'], codes: new Uint32Array(n) },
+        { type: 'text', dict: ['ACME'], codes: new Uint8Array(n).fill(1) },
+        { type: 'text', dict: ['2024'], codes: new Uint8Array(n).fill(1) },
         { type: 'text', dict: Array.from({ length: 12 }, (_, i) => String(i + 1)), codes: codes((i) => i % 12) },
         { type: 'text', dict: Array.from({ length: 28 }, (_, i) => String(i + 1)), codes: codes((i) => i % 28) },
         { type: 'text', dict: Array.from({ length: 97 }, (_, i) => `mvpd-${i}`), codes: codes((i) => i % 97) },

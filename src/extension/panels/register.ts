@@ -254,6 +254,9 @@ export function registerReportPanel(services: Services): void {
           links: p.links,
           stats,
           rejectedMessages: p.rejectedMessages,
+          posted: p.posted,
+          renders: p.renders,
+          readyMessages: p.readyMessages,
           active: p === ReportPanel.current,
           visible: p.panel.visible,
         });
