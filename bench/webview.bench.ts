@@ -222,11 +222,12 @@ async function main(): Promise<void> {
           }
           const data = [...parts.map((p) => ({ type: 'text', dict: p.dict, codes: p.codes })), { type: 'number', values }];
           const report = { columns: cols, data, rowCount: n };
-          const w = window as unknown as { __cmuReport: { chart: { setData(d: unknown): boolean; destroy(): void }; ReportData: new (c: unknown, d: unknown, n: number) => unknown } };
+          const w = window as unknown as { __cmuReport: { chart: { setData(d: unknown): boolean; drawn: Promise<void>; destroy(): void }; ReportData: new (c: unknown, d: unknown, n: number) => unknown } };
           const chart = w.__cmuReport.chart;
           chart.destroy();
           const t = performance.now();
           chart.setData(new w.__cmuReport.ReportData(report.columns, report.data, report.rowCount));
+          await chart.drawn;
           await new Promise<void>((r) => queueMicrotask(r)); // uPlot commits its draw in a microtask
           const ms = performance.now() - t;
           const canvas = document.querySelector<HTMLCanvasElement>('.chart-section canvas');

@@ -147,6 +147,7 @@ async function finishReport(requestId: number): Promise<void> {
   if (!r || r.requestId !== requestId) return;
   const t0 = performance.now();
   const shown = chart.setData(r.data);
+  await chart.drawn;
   const chartMs = shown ? performance.now() - t0 : 0;
   table.render(true);
   await afterPaint();
