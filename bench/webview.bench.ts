@@ -87,14 +87,14 @@ async function main(): Promise<void> {
             receivedAt = performance.now();
           };
           window.addEventListener('message', onMsg, { capture: true, once: true });
-          const posted = (window as unknown as { __posted: { type: string; stats?: { requestId: number; firstPaintMs: number; chartMs: number } }[] }).__posted;
+          const posted = (window as unknown as { __posted: { type: string; stats?: { requestId: number; firstPaintMs: number; chartMs: number; complete?: boolean } }[] }).__posted;
           // VS Code's webview.postMessage transfers ArrayBuffers into the webview frame: so does this post
           const buffers = data.map((c) => ((c as { codes?: Uint8Array }).codes ?? (c as { values: Uint16Array }).values).buffer);
           await new Promise((res) => setTimeout(res, 100)); // let the garbage of building the data go first
           const t0 = performance.now();
           window.postMessage({ type: 'report', requestId: id, report: { ...base, rowCount: n, data } }, '*', buffers);
           for (;;) {
-            const m = posted.find((x) => x.type === 'rendered' && x.stats?.requestId === id);
+            const m = posted.find((x) => x.type === 'rendered' && x.stats?.requestId === id && x.stats.complete !== false);
             if (m?.stats) return { total: receivedAt - t0 + m.stats.firstPaintMs, clone: receivedAt - t0, chart: m.stats.chartMs };
             await new Promise((res) => setTimeout(res, 5));
           }
@@ -136,11 +136,11 @@ async function main(): Promise<void> {
               let receivedAt = 0;
               window.addEventListener('message', () => (receivedAt = performance.now()), { capture: true, once: true });
               await new Promise((res) => setTimeout(res, 100)); // let the garbage of rebuilding the arrays go first
-              const posted = (window as unknown as { __posted: { type: string; stats?: { requestId: number; firstPaintMs: number } }[] }).__posted;
+              const posted = (window as unknown as { __posted: { type: string; stats?: { requestId: number; firstPaintMs: number; complete?: boolean } }[] }).__posted;
               const t0 = performance.now();
               window.postMessage({ type: 'report', requestId: id, report: { ...v, data } }, '*', buffers);
               for (;;) {
-                const m = posted.find((x) => x.type === 'rendered' && x.stats?.requestId === id);
+                const m = posted.find((x) => x.type === 'rendered' && x.stats?.requestId === id && x.stats.complete !== false);
                 if (m?.stats) {
                   console.log(`sandbox run: clone ${(receivedAt - t0).toFixed(1)} ms + paint ${m.stats.firstPaintMs.toFixed(1)} ms`);
                   return receivedAt - t0 + m.stats.firstPaintMs;

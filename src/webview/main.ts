@@ -129,8 +129,9 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   await afterPaint();
   if (receiving?.requestId !== requestId) return; // a newer message replaced this one
   receiving.firstPaintMs = performance.now() - receivedAt;
-  if (more) post({ type: 'rendered', stats: { requestId, rows: table.rowCount, domRows: domRows(), chart: false, firstPaintMs: receiving.firstPaintMs, chartMs: 0, complete: false } });
-  else await finishReport(requestId);
+  // the first rows are on screen: say so now when rows or the chart are still to come
+  if (more || !chart.el.hidden) post({ type: 'rendered', stats: { requestId, rows: table.rowCount, domRows: domRows(), chart: false, firstPaintMs: receiving.firstPaintMs, chartMs: 0, complete: false } });
+  if (!more) await finishReport(requestId);
 }
 
 /** The next chunk of the report being received: appended, the table updated in place. */

@@ -206,7 +206,7 @@ test('XSS strings in values, header, links and errors stay text; no dialog, no i
 test('chart: drawn for a time path (canvas has pixels), hidden for a non-time path', async () => {
   const report = real?.time ?? dailyMvpdReport();
   const id = await show(report);
-  const stats = (await rp.posted()).find((m) => m.type === 'rendered' && m.stats.requestId === id);
+  const stats = (await rp.posted()).find((m) => m.type === 'rendered' && m.stats.requestId === id && m.stats.complete);
   assert.ok(stats && stats.type === 'rendered' && stats.stats.chart, 'rendered message says chart shown');
   assert.ok(await rp.page.isVisible('.chart-section canvas'));
   const painted = await rp.page.$eval('.chart-section canvas', (c) => {
@@ -224,7 +224,7 @@ test('chart: drawn for a time path (canvas has pixels), hidden for a non-time pa
   const flat = real?.flat ?? mvpdPlatformReport();
   const id2 = await show(flat);
   assert.ok(await rp.page.isHidden('.chart-section'));
-  const m = (await rp.posted()).find((x) => x.type === 'rendered' && x.stats.requestId === id2);
+  const m = (await rp.posted()).find((x) => x.type === 'rendered' && x.stats.requestId === id2 && x.stats.complete);
   assert.ok(m && m.type === 'rendered' && !m.stats.chart);
 });
 

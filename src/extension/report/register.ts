@@ -257,6 +257,7 @@ export function registerReportPanel(services: Services): void {
           posted: p.posted,
           renders: p.renders,
           readyMessages: p.readyMessages,
+          firstRowsAt: p.firstRowsAt,
           active: p === ReportPanel.current,
           visible: p.panel.visible,
         });
