@@ -212,6 +212,19 @@ suite('extension: commands against the sandbox', function () {
     assert.strictEqual(await cmd('cmu._test.statusBarText'), await api.statusBarText());
   });
 
+  test('a secret changed in another window (SecretStorage only) updates the status bar without a command', async () => {
+    await cmd('cmu.getAccessToken');
+    await statusIs(/^CMU sandbox · token /);
+    const key = secretKey('sandbox', 'default', 'token');
+    const stored = await api.secrets.get(key);
+    assert.ok(stored, 'a stored token');
+    // what another window's Forget does: only SecretStorage changes; this window learns it from onDidChange
+    await api.secrets.delete(key);
+    await eventually(() => /^CMU sandbox · no token$/.test(api.statusBarShown()), 10_000, 'status bar follows the deletion');
+    await api.secrets.store(key, stored);
+    await eventually(() => /^CMU sandbox · token /.test(api.statusBarShown()), 10_000, 'status bar follows the store');
+  });
+
   test('cancelling a long operation aborts its request; no error message', async () => {
     sb().setDelay(5000);
     api.clearLastError();

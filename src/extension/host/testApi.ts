@@ -41,6 +41,8 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
       await statusBar.update();
       return statusBar.text;
     },
+    /** what the status bar shows now, without asking it to update (it must follow events on its own) */
+    statusBarShown: () => statusBar.text,
     logLines: () => services.log.lines(),
     confirmAnswers,
     /** aborts the operations under withProgress, as the notification's Cancel button does */
