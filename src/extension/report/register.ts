@@ -11,7 +11,7 @@ import { Cmd, View } from '../host/ids';
 import { parsePanelState } from '../../shared/protocol';
 import { ReportDocuments, REPORT_SCHEME, type DocFormat } from './reportDocuments';
 import { ReportPanel, type RunResult } from './reportPanel';
-import { activePanel, copyCurl, copyUrl, openAs, saveQuery, toQuery } from './commands';
+import { copyCurl, copyUrl, openAs, saveQuery, toQuery } from './commands';
 
 export interface ReportFeature {
   /** what the serializer does with a panel VS Code restores after a reload */
@@ -36,18 +36,18 @@ export function registerReportPanel(services: Services): ReportFeature {
       return undefined;
     }
   });
-  registerCommand(services, Cmd.openReportAs, (format?: DocFormat) => openAs(activePanel(), format));
+  registerCommand(services, Cmd.openReportAs, (format?: DocFormat) => openAs(ReportPanel.target(), format));
   registerCommand(services, Cmd.refreshReport, async () => {
-    await activePanel().load().catch(() => undefined);
+    await ReportPanel.target().load().catch(() => undefined);
   });
-  registerCommand(services, Cmd.copyReportUrl, () => copyUrl(activePanel()));
-  registerCommand(services, Cmd.copyReportCurl, (opts?: { includeToken?: boolean }) => copyCurl(activePanel(), opts));
+  registerCommand(services, Cmd.copyReportUrl, () => copyUrl(ReportPanel.target()));
+  registerCommand(services, Cmd.copyReportCurl, (opts?: { includeToken?: boolean }) => copyCurl(ReportPanel.target(), opts));
   registerCommand(services, Cmd.saveReportAs, async (target?: vscode.Uri | string, format?: DocFormat) => {
-    const p = activePanel();
+    const p = ReportPanel.target();
     const uri = typeof target === 'string' ? vscode.Uri.file(target) : target;
     return docs.saveAs(p.query, p.report, uri, format);
   });
-  registerCommand(services, Cmd.saveReportQuery, () => saveQuery(activePanel()));
+  registerCommand(services, Cmd.saveReportQuery, () => saveQuery(ReportPanel.target()));
   registerCommand(services, Cmd.refreshReportDocument, async (uri?: vscode.Uri) => {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!target || target.scheme !== REPORT_SCHEME) throw new InputError('No CMU report document is active', 'Open a report as JSON, CSV or XML first.', 'none', 'no_report');

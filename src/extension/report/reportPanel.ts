@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
+import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
 import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
@@ -106,6 +107,13 @@ export class ReportPanel implements vscode.Disposable {
 
   static all(): ReportPanel[] {
     return [...ReportPanel.panels.values()];
+  }
+
+  /** the panel the report commands act on: the active one, else the first open */
+  static target(): ReportPanel {
+    const p = ReportPanel.current ?? ReportPanel.all()[0];
+    if (!p) throw new InputError('No CMU report is open', 'Run a query first (CMU: Run Query).', 'none', 'no_report');
+    return p;
   }
 
   private updateTitle(): void {
