@@ -2,8 +2,7 @@
  * The report as the webview holds it: columnar (see ColumnData in protocol.ts), read cell by cell.
  * It grows while the report streams in ({@link ReportData.receiving}, {@link ReportData.append}).
  */
-import type { ReportCell } from '../core/cmu/types';
-import { ColumnDecoder, NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol';
+import { ColumnDecoder, NULL_CODE, type ColumnData, type ColumnView, type ReportCell } from '../shared/protocol';
 import { formatNumber } from './format';
 
 export class ReportData {
