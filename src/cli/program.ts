@@ -15,7 +15,11 @@ import { register, token } from './commands/token';
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /** Builds the program; `run` receives the chosen command's work and maps its outcome to an exit code. */
-export function buildProgram(io: Io, setExit: (code: number) => void, state: { prefix: string } = { prefix: 'cmu' }): Command {
+export function buildProgram(
+  io: Io,
+  setExit: (code: number) => void,
+  state: { prefix: string; redact?: (text: string) => string } = { prefix: 'cmu' },
+): Command {
   const program = new Command('cmu');
   const ctxOf = (cmd: Command): CliContext => new CliContext(cmd.optsWithGlobals<GlobalOptions>(), io);
   const run =
@@ -23,6 +27,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, state: { p
     async (...args: unknown[]): Promise<void> => {
       const cmd = args[args.length - 1] as Command;
       const ctx = ctxOf(cmd);
+      state.redact = ctx.redact; // the error printed below knows the secrets this run has seen
       try {
         state.prefix = ctx.commandPrefix; // hints in error messages repeat the flags that were used
       } catch {
@@ -103,6 +108,8 @@ Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage or input.`,
     .option('--out <file>', 'write to FILE, streamed (csv/xml: the server bytes as sent; json: pretty-printed)')
     .option('--compare <mode>', 'also fetch an earlier window and show value, previous, Δ, Δ%: previous (the window before, same length), week or month (the same window a week / a month earlier)')
     .option('--include-partial', 'with --compare: keep rows whose time bucket is not complete (left out by default)')
+    .option('--max-size <mb>', 'largest report accepted, decoded, in MB (default: 64 for --format table, 4096 when streamed)')
+    .option('--max-time <seconds>', 'total time limit of the download (default: none; a body slower than 1 KB/s fails anyway)')
     .action(run((ctx, p: string, opts: ReportOptions) => report(ctx, p, opts)));
 
   program
@@ -116,7 +123,7 @@ Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage or input.`,
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code = 0;
   const verbose = argv.includes('--verbose');
-  const state = { prefix: 'cmu' };
+  const state: { prefix: string; redact?: (text: string) => string } = { prefix: 'cmu' };
   const program = buildProgram(io, (c) => (code = c), state);
   try {
     if (argv.length === 0) {
@@ -131,7 +138,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // commander already printed the message.
       return e.exitCode === 0 ? 0 : 2;
     }
-    io.err(formatError(e, { verbose, prefix: state.prefix }) + '\n');
+    io.err(formatError(e, { verbose, prefix: state.prefix, redact: state.redact }) + '\n');
     return exitCodeFor(e);
   }
 }

@@ -1,48 +1,74 @@
-/** The report as the webview holds it: columnar (see ColumnData in protocol.ts), read cell by cell. */
-import type { ReportColumns } from '../core/cmu/analysis/columns';
-import { RATIOS, derivedColumns } from '../core/cmu/analysis/ratios';
-import type { ReportCell } from '../core/cmu/types';
-import { NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol';
+/**
+ * The report as the webview holds it: columnar (see ColumnData in protocol.ts), read cell by cell.
+ * It grows while the report streams in ({@link ReportData.receiving}, {@link ReportData.append}).
+ */
+import { RATIOS, type RatioDefinition, type ReportColumns } from '../shared/analysis';
+import { ColumnDecoder, NULL_CODE, type ColumnData, type ColumnView, type ReportCell } from '../shared/protocol';
 import { formatNumber, formatSigned } from './format';
 
 export class ReportData {
+  private decoder: ColumnDecoder | undefined;
+  /** ratios derived here, appended after the received columns and filled as rows arrive */
+  private derived: { def: RatioDefinition; num: number[]; den: number[]; values: Float64Array }[] = [];
+
   constructor(
     readonly columns: ColumnView[],
-    readonly data: ColumnData[],
-    readonly rowCount: number,
+    public data: ColumnData[],
+    public rowCount: number,
   ) {}
 
   static empty(): ReportData {
     return new ReportData([], [], 0);
   }
 
+  /**
+   * An empty report of these columns that chunks from the extension are appended to. `derive`: append
+   * the ratios the columns allow (failure rate…), labelled derived, never sent to CMU (not for a compare
+   * view: its ratios come computed from both windows).
+   */
+  static receiving(columns: ColumnView[], derive = false): ReportData {
+    const metric = (name: string) => columns.findIndex((c) => c.name === name && c.kind === 'metric');
+    const defs = derive ? RATIOS.filter((r) => [...r.numerator, ...r.denominator].every((n) => metric(n) >= 0)) : [];
+    const views: ColumnView[] = defs.map((r) => ({
+      name: r.name,
+      kind: 'metric',
+      description: `${r.label} (derived here, not sent by CMU): ${r.formula}`,
+      derived: { formula: r.formula, numerator: [...r.numerator], denominator: [...r.denominator] },
+    }));
+    const d = new ReportData([...columns, ...views], [], 0);
+    d.decoder = new ColumnDecoder(columns.length);
+    d.derived = defs.map((def) => ({ def, num: def.numerator.map(metric), den: def.denominator.map(metric), values: new Float64Array(0) }));
+    d.data = d.decoder.columns;
+    return d;
+  }
+
+  /** Appends a chunk of wire columns (validated); false when it is not a valid chunk of this report. */
+  append(wire: unknown, rowCount: unknown): boolean {
+    if (!this.decoder?.append(wire, rowCount)) return false;
+    const from = this.rowCount;
+    this.rowCount = this.decoder.rowCount;
+    if (this.derived.length === 0) return true;
+    this.data = this.decoder.columns; // the received columns first: the ratios read them
+    const sum = (cols: number[], r: number) => cols.reduce((s, c) => s + this.number(r, c), 0);
+    for (const d of this.derived) {
+      if (d.values.length < this.rowCount) {
+        const grown = new Float64Array(Math.max(this.rowCount, d.values.length * 2));
+        grown.set(d.values.subarray(0, from));
+        d.values = grown;
+      }
+      for (let r = from; r < this.rowCount; r++) {
+        const n = sum(d.num, r);
+        const den = sum(d.den, r);
+        d.values[r] = Number.isNaN(n) || Number.isNaN(den) || den === 0 ? NaN : n / den; // never from half the inputs
+      }
+    }
+    this.data = [...this.decoder.columns, ...this.derived.map((d): ColumnData => ({ type: 'number', values: d.values }))];
+    return true;
+  }
+
   /** The columns as the core analysis reads them (no copy). */
   asColumns(): ReportColumns {
     return { rowCount: this.rowCount, columns: this.columns.map((c, i) => ({ name: c.name, kind: c.kind, at: (r: number) => this.cell(r, i) })) };
-  }
-
-  /**
-   * This report with the derived ratios its columns allow appended (failure rate…), as number columns
-   * labelled derived. Not for a compare view: its ratios come computed from both windows.
-   */
-  withDerived(): ReportData {
-    const derived = derivedColumns(this.asColumns());
-    if (derived.length === 0) return this;
-    const views: ColumnView[] = derived.map((d) => ({
-      name: d.name,
-      kind: 'metric',
-      description: `${RATIOS.find((r) => r.name === d.name)?.label ?? d.name} (derived here, not sent by CMU): ${d.derived.formula}`,
-      derived: { formula: d.derived.formula, numerator: [...d.derived.numerator], denominator: [...d.derived.denominator] },
-    }));
-    const data: ColumnData[] = derived.map((d) => {
-      const values = new Float64Array(this.rowCount);
-      for (let r = 0; r < this.rowCount; r++) {
-        const v = d.at(r);
-        values[r] = typeof v === 'number' ? v : NaN;
-      }
-      return { type: 'number', values };
-    });
-    return new ReportData([...this.columns, ...views], [...this.data, ...data], this.rowCount);
   }
 
   cell(r: number, c: number): ReportCell {

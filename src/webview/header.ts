@@ -2,7 +2,7 @@
  * The report header: the query in words (path, filters, time range in UTC and local time, metrics,
  * limit), the exact URL, the actions, the roll-up breadcrumb and the drill-down buttons.
  */
-import { isTimeColumn } from '../core/cmu/analysis/columns';
+import { isTimeColumn } from '../shared/analysis';
 import type { CompareInfo, CompareMode, NavLink, PanelAction, QueryView } from '../shared/protocol';
 import { button, h, linkButton } from './dom';
 import { formatLocal, formatUtc, parseIsoUtc } from './format';

@@ -6,10 +6,7 @@
  * announced through aria-activedescendant). Plain DOM: with 200k rows a pool of ~40 rows of divs is
  * faster than any component library.
  */
-import { dataQuality, type DimensionQuality } from '../core/cmu/analysis/quality';
-import { ratioOver } from '../core/cmu/analysis/ratios';
-import type { SemanticsLookup } from '../core/cmu/analysis/semantics';
-import { metricTotals } from '../core/cmu/analysis/totals';
+import { dataQuality, metricTotals, ratioOver, type DimensionQuality, type SemanticsLookup } from '../shared/analysis';
 import type { ColumnView } from '../shared/protocol';
 import { ReportData, formatMetric } from './data';
 import { h } from './dom';
@@ -50,6 +47,8 @@ export class ReportTable {
   private sortCol = -1;
   private sortDir: SortDir = 'asc';
   private filterText = '';
+  /** rows in the whole report while it is still arriving (the count says so) */
+  private expected: number | undefined;
   private pool: HTMLElement[] = [];
   private renderedFirst = -1;
   private renderedCount = -1;
@@ -139,7 +138,8 @@ export class ReportTable {
    * Replaces the data. The sort is kept when the columns are the same; the filter text too unless
    * `clearFilter` (another report: a filter typed for one report would hide rows of the next).
    */
-  setData(data: ReportData, clearFilter = false): void {
+  setData(data: ReportData, clearFilter = false, expected?: number): void {
+    this.expected = expected;
     const columns = data.columns;
     const sameCols = columns.length === this.columns.length && columns.every((c, i) => c.name === this.columns[i].name);
     this.columns = columns;
@@ -154,10 +154,7 @@ export class ReportTable {
       this.filterText = '';
     }
     this.only = undefined;
-    this.quality = new Map();
-    const names = columns.map((c) => c.name);
-    // the compare view's rows are a join, not the server's: no quality badge there
-    if (!columns.some((c) => c.compare)) for (const q of dataQuality(data.asColumns())) if (q.unknownRows > 0) this.quality.set(names.indexOf(q.dimension), q);
+    this.computeQuality();
     this.activeRow = -1;
     this.buildHeader();
     this.layoutColumns();
@@ -169,6 +166,18 @@ export class ReportTable {
 
   get rowCount(): number {
     return this.view.length;
+  }
+
+  /** The Unknown/empty share per dimension (the compare view's rows are a join, not the server's: none there). */
+  private computeQuality(): void {
+    this.quality = new Map();
+    const names = this.columns.map((c) => c.name);
+    if (!this.columns.some((c) => c.compare)) for (const q of dataQuality(this.data.asColumns())) if (q.unknownRows > 0) this.quality.set(names.indexOf(q.dimension), q);
+    if (this.only) {
+      const col = this.only.col;
+      this.only = undefined;
+      if (this.quality.has(col)) this.toggleOnly(col);
+    }
   }
 
   /** Marks rows whose time bucket is not final (call before setData). */
@@ -196,6 +205,41 @@ export class ReportTable {
     this.activeRow = Math.min(this.activeRow, this.view.length - 1);
     this.grid.scrollTop = 0;
     this.buildHeaderBadges();
+    this.refresh();
+  }
+
+  /**
+   * More rows were appended to the data (a report streaming in): the sort and the filter take them in,
+   * the scroll position and the active cell stay. `expected`: rows still on their way (for the count).
+   */
+  rowsAdded(expected?: number): void {
+    this.expected = expected;
+    const old = this.order.length;
+    const n = this.data.rowCount;
+    if (this.sortCol >= 0) {
+      this.computeOrder();
+      this.applyFilter();
+    } else {
+      // server order: only the new rows are numbered and filtered
+      const order = new Uint32Array(n);
+      order.set(this.order);
+      for (let i = old; i < n; i++) order[i] = i;
+      this.order = order;
+      if (this.only) this.applyFilter();
+      else if (this.filterText) {
+        const added = this.data.filter(order.subarray(old), this.filterText);
+        const view = new Uint32Array(this.view.length + added.length);
+        view.set(this.view);
+        view.set(added, this.view.length);
+        this.view = view;
+      } else this.view = order;
+    }
+    if (expected === undefined) {
+      // every row is in: the quality badges count them all
+      this.computeQuality();
+      this.buildHeaderBadges();
+      this.layoutColumns();
+    }
     this.refresh();
   }
 
@@ -382,6 +426,7 @@ export class ReportTable {
         ? `${formatNumber(total)} ${total === 1 ? 'row' : 'rows'}`
         : `${formatNumber(this.view.length)} of ${formatNumber(total)} rows`;
     if (this.only) this.countEl.textContent += ` (only rows with no ${this.columns[this.only.col].name})`;
+    if (this.expected !== undefined && this.expected > total) this.countEl.textContent += ` (loading: ${formatNumber(this.expected)} in all)`;
     this.render(true);
     this.onChange?.({ rows: this.view.length, domRows: this.pool.length });
   }

@@ -12,7 +12,9 @@ import { describe, filterableDimensions, isTimeDimension, metricsFor, nextSteps 
 import { parseQueryUrl, describeQuery, isoToMillis, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
 import type { CmuQuery, ParsedReport, ReportCell } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
-import { encodeColumns, type ColumnView, type CompareRole, type ErrorView, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
+import { redactText } from '../../core/redact';
+import { STEP_ACTIONS, stepAction } from '../host/nextSteps';
+import { ColumnEncoder, columnTypes, type ColumnView, type CompareRole, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
 
 export function queryTitle(q: CmuQuery): string {
   return q.path.length ? q.path.join(' › ') : 'CMU root';
@@ -199,11 +201,59 @@ export interface CompareResult {
   previous: { window: Window; url: string };
 }
 
+export interface ReportViewOptions {
+  cmuBase: string;
+  environment?: string;
+  elapsedMs: number;
+  fetchedAt?: Date;
+  /** "now" for the partial buckets (default: the clock) */
+  now?: number;
+  /** set: the rows are the comparison of this window with an earlier one */
+  compare?: CompareResult;
+}
+
+/** The first message of a report stays small: about a screenful of rows (a panel shows ~40). */
+export const FIRST_ROWS = 200;
+/** The rest goes in chunks the extension host encodes in a few ms each (no long task). */
+export const CHUNK_ROWS = 20_000;
+
+/** The columns and rows the webview gets: the report's, or the comparison's. */
+function viewTable(report: ParsedReport, opts: ReportViewOptions): { columns: ColumnView[]; rows: readonly (readonly ReportCell[])[] } {
+  return opts.compare ? compareTable(opts.compare.comparison) : { columns: columnViews(report), rows: report.rows };
+}
+
+/**
+ * The report as the messages that carry it: the metadata with the first `first` rows, then `rows`
+ * chunks of `chunk` rows. Lazy: each chunk is encoded when the caller asks for it (after the previous
+ * one was posted), and nothing is kept but the rows themselves.
+ */
+export function* reportMessages(
+  requestId: number,
+  q: CmuQuery,
+  report: ParsedReport,
+  nav: Navigation,
+  opts: ReportViewOptions,
+  sizes: { first: number; chunk: number } = { first: FIRST_ROWS, chunk: CHUNK_ROWS },
+): Generator<HostMessage, void, void> {
+  const table = viewTable(report, opts);
+  const rows = table.rows;
+  const encoder = new ColumnEncoder(columnTypes(table.columns.length, rows));
+  yield { type: 'report', requestId, report: reportView(q, report, nav, opts, encoder, sizes.first, table) };
+  for (let start = Math.min(sizes.first, rows.length); start < rows.length; start += sizes.chunk) {
+    const end = Math.min(rows.length, start + sizes.chunk);
+    yield { type: 'rows', requestId, start, rowCount: end - start, data: encoder.encode(rows, start, end), more: end < rows.length };
+  }
+}
+
+/** The report's first message: the metadata and its first `first` rows (by default all of them). */
 export function reportView(
   q: CmuQuery,
   report: ParsedReport,
   nav: Navigation,
-  opts: { cmuBase: string; environment?: string; elapsedMs: number; fetchedAt?: Date; now?: number; compare?: CompareResult },
+  opts: ReportViewOptions,
+  encoder?: ColumnEncoder,
+  first = Infinity,
+  table = viewTable(report, opts),
 ): ReportView {
   const qv = queryView(q, opts.cmuBase, opts.environment);
   // what the server applied (default time window, implicit tenant filter…) is in its self link
@@ -217,34 +267,16 @@ export function reportView(
       // a self link we cannot read changes nothing
     }
   }
-  const now = opts.now ?? Date.now();
-  if (opts.compare) {
-    const { columns, rows } = compareTable(opts.compare.comparison);
-    return {
-      query: qv,
-      columns,
-      rowCount: rows.length,
-      data: encodeColumns(columns.length, rows),
-      drillDown: nav.drillDown,
-      breadcrumb: nav.breadcrumb,
-      selfHref: report.links.self,
-      formats: ['json', 'csv', 'xml'],
-      fetchedAt: (opts.fetchedAt ?? new Date(now)).toISOString(),
-      elapsedMs: Math.round(opts.elapsedMs),
-      compare: {
-        mode: opts.compare.mode,
-        current: opts.compare.window,
-        previous: { ...opts.compare.previous.window, url: opts.compare.previous.url },
-        excludedPartial: opts.compare.comparison.excludedPartial,
-      },
-    };
-  }
-  return {
+  const rows = table.rows;
+  const enc = encoder ?? new ColumnEncoder(columnTypes(table.columns.length, rows));
+  const n = Math.min(first, rows.length);
+  const view: ReportView = {
     query: qv,
-    columns: columnViews(report),
-    rowCount: report.rows.length,
-    partial: partialRows(report, qv, now),
-    data: encodeColumns(report.columns.length, report.rows),
+    columns: table.columns,
+    rowCount: n,
+    data: enc.encode(rows, 0, n),
+    more: rows.length > first,
+    totalRows: rows.length,
     drillDown: nav.drillDown,
     breadcrumb: nav.breadcrumb,
     selfHref: report.links.self,
@@ -252,21 +284,33 @@ export function reportView(
     fetchedAt: (opts.fetchedAt ?? new Date()).toISOString(),
     elapsedMs: Math.round(opts.elapsedMs),
   };
+  const c = opts.compare;
+  if (c) {
+    view.compare = { mode: c.mode, current: c.window, previous: { ...c.previous.window, url: c.previous.url }, excludedPartial: c.comparison.excludedPartial };
+  } else {
+    const partial = partialRows(report, qv, opts.now ?? Date.now());
+    if (partial) view.partial = partial;
+  }
+  return view;
 }
 
-/** Error actions the panel knows how to run (ids are the core's NextStep values). */
-const ACTION_LABELS: Record<string, string> = {
-  retry: 'Retry',
-  importStatement: 'Import Software Statement…',
-  register: 'Register Client',
-  getToken: 'Get Access Token',
-  diagnose: 'Diagnose Connection',
-  openSettings: 'Open Settings',
-  showLog: 'Show Log',
-};
+/**
+ * Any failure as the panel's error state; `validNextSteps` (404) become links to those child paths.
+ * Every text is redacted (`redact`: the session's secrets plus the patterns; an error may quote a server).
+ */
+export function errorView(
+  e: unknown,
+  q: CmuQuery | undefined,
+  redact: (text: string) => string = redactText,
+): { view: ErrorView; targets: Map<string, CmuQuery> } {
+  const { view, targets } = errorViewOf(e, q);
+  view.message = redact(view.message);
+  view.explanation = redact(view.explanation);
+  if (view.serverText) view.serverText = redact(view.serverText);
+  return { view, targets };
+}
 
-/** Any failure as the panel's error state; `validNextSteps` (404) become links to those child paths. */
-export function errorView(e: unknown, q: CmuQuery | undefined): { view: ErrorView; targets: Map<string, CmuQuery> } {
+function errorViewOf(e: unknown, q: CmuQuery | undefined): { view: ErrorView; targets: Map<string, CmuQuery> } {
   const targets = new Map<string, CmuQuery>();
   const view: ErrorView = { message: 'The report could not be loaded', explanation: '', code: 'error', actions: [], nextSteps: [] };
   if (e instanceof CmuError) {
@@ -276,8 +320,11 @@ export function errorView(e: unknown, q: CmuQuery | undefined): { view: ErrorVie
     const ext = e as CmuError & { status?: unknown; serverText?: unknown; validNextSteps?: unknown; validNextStepsFrom?: unknown };
     if (typeof ext.status === 'number') view.status = ext.status;
     if (typeof ext.serverText === 'string' && ext.serverText.trim()) view.serverText = ext.serverText.slice(0, 4000);
-    const ids = [e.nextStep !== 'none' && e.nextStep !== 'contactAdobe' ? e.nextStep : undefined, 'retry', 'showLog'];
-    for (const id of ids) if (id && ACTION_LABELS[id] && !view.actions.some((a) => a.id === id)) view.actions.push({ id, label: ACTION_LABELS[id] });
+    // the error's own next step (the host's table: the same buttons as a notification), then Retry and Show Log
+    for (const id of [e.nextStep, 'retry', 'showLog']) {
+      const action = stepAction(id);
+      if (action && !view.actions.some((a) => a.id === id || a.label === action.label)) view.actions.push({ id, label: action.label });
+    }
     if (q && Array.isArray(ext.validNextSteps)) {
       // a 404: the valid next steps of the deepest known ancestor (the parent when not given), as links
       const steps = ext.validNextSteps.filter((s): s is string => typeof s === 'string');
@@ -292,7 +339,7 @@ export function errorView(e: unknown, q: CmuQuery | undefined): { view: ErrorVie
     }
   } else {
     view.explanation = e instanceof Error ? e.message : String(e);
-    view.actions.push({ id: 'retry', label: 'Retry' }, { id: 'showLog', label: 'Show Log' });
+    for (const id of ['retry', 'showLog'] as const) view.actions.push({ id, label: STEP_ACTIONS[id].label });
   }
   return { view, targets };
 }
