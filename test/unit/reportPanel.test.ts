@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { CmuApiError } from '../../src/core/cmu/client';
 import type { CmuQuery, ParsedReport } from '../../src/core/cmu/types';
 import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/extension/panels/html';
-import { curlCommand } from '../../src/extension/panels/curl';
+import { curlCommand } from '../../src/core/cmu/query';
 import { errorView, followQuery, navigation, panelTitle, queryKey, reportView } from '../../src/extension/panels/reportView';
 import { documentName, documentText } from '../../src/extension/reports/reportText';
 import { cellAt, decodeRows, encodeColumns, parsePanelState, parseQuery, parseWebviewMessage } from '../../src/shared/protocol';
@@ -174,7 +174,7 @@ describe('report panel: html, curl, documents', () => {
   it('cURL: $CMU_TOKEN placeholder by default, the URL single-quoted', () => {
     const url = `${BASE}/tenant?mvpd!=O'Brien&metrics=a,b`;
     const c = curlCommand(url);
-    assert.strictEqual(c, `curl --compressed -H "Authorization: Bearer $CMU_TOKEN" '${BASE}/tenant?mvpd!=O'\\''Brien&metrics=a,b'`);
+    assert.strictEqual(c, `curl -sS --compressed -H "Authorization: Bearer $CMU_TOKEN" '${BASE}/tenant?mvpd!=O'\\''Brien&metrics=a,b'`);
     assert.ok(curlCommand(url, 'tok').includes(`'Authorization: Bearer tok'`));
   });
 

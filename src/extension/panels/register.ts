@@ -4,20 +4,17 @@
  * restores panels after a reload (from the query in the webview state; the data is fetched again).
  */
 import * as vscode from 'vscode';
-import { parseQueryUrl, queryToUrl } from '../../core/cmu/query';
+import { checkQuery, curlCommand, parseQueryUrl, queryToUrl } from '../../core/cmu/query';
 import type { CmuQuery } from '../../core/cmu/types';
 import { InputError } from '../../core/errors';
 import type { Services } from '../services';
 import { parsePanelState, parseQuery, type PanelAction } from '../../shared/protocol';
 import { DOC_FORMATS, ReportDocuments, REPORT_SCHEME, type DocFormat } from '../reports/reportDocuments';
-import { curlCommand } from './curl';
 import { REPORT_VIEW_TYPE, ReportPanel, type PanelActions, type RunResult } from './reportPanel';
 
 function isTestRun(context: vscode.ExtensionContext): boolean {
   return context.extensionMode === vscode.ExtensionMode.Test || process.env.CMU_EXPLORER_TEST === '1';
 }
-
-export { curlCommand };
 
 export function registerReportPanel(services: Services): void {
   const ctx = services.context;
@@ -171,6 +168,8 @@ export function registerReportPanel(services: Services): void {
   async function runQuery(arg?: unknown): Promise<RunResult | undefined> {
     const q = await toQuery(arg);
     if (!q) return undefined;
+    // refused only when no server could serve it; the catalog's advice goes to the log and the request is sent
+    for (const w of checkQuery(q)) services.log.warn(`query: ${w}`);
     const panel = await ReportPanel.show(services, q, actions);
     try {
       const report = await panel.load();

@@ -18,7 +18,7 @@ import * as vscode from 'vscode';
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
 import type { Services } from '../services';
 import { InputError } from '../../core/errors';
-import { parseQueryUrl, queryToHref, queryToUrl } from '../../core/cmu/query';
+import { curlCommand, parseQueryUrl, queryToHref, queryToUrl } from '../../core/cmu/query';
 import { checkName, hasHost, sanitizeQuery, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
 import type { CmuQuery } from '../../core/cmu/types';
 import { QueryStore, defaultName, type FoundQuery, type WritableGroup } from './queryFileStore';
@@ -39,16 +39,6 @@ export interface QueriesApi {
 const NODE_KINDS = new Set(['group', 'folder', 'query', 'problem', 'info']);
 function isNode(v: unknown): v is QueryNode {
   return !!v && typeof v === 'object' && NODE_KINDS.has((v as { kind?: string }).kind ?? '') && 'group' in v;
-}
-
-/** Single-quoted for POSIX shells. */
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-export function curlCommand(url: string): string {
-  // the token stays out of the clipboard: the user exports CMU_TOKEN (e.g. from "Copy Authorization Header")
-  return `curl -sS --compressed -H "Authorization: Bearer $CMU_TOKEN" ${shellQuote(url)}`;
 }
 
 export function registerQueries(services: Services): QueriesApi {
