@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { DcrClient, DcrError } from './dcr';
 import type { Environment } from './environments';
-import { CmuError, InputError } from './errors';
+import { CmuError } from './errors';
 import { CancelledError, type HttpClient } from './http';
-import { type StatementInfo, parseStatement } from './statement';
+import { type StatementInfo, parseStatement, refuseAccessToken } from './statement';
 import { type SecretStore, secretKey } from './store';
 import type { TokenInfo } from './token';
 
@@ -79,15 +79,7 @@ export class Session {
   async importStatement(text: string): Promise<StatementInfo> {
     const info = parseStatement(text, this.now());
     this.opts.http.addSecret(info.compact);
-    // The access token is a JWS too (`cmu token --print > file`, a copied token): storing it would replace the statement.
-    if ((await this.peekToken())?.accessToken === info.compact) {
-      throw new InputError(
-        'This is the access token, not the software statement',
-        'Import the .txt file the TVE Dashboard downloads (Registered Applications → Download); the stored statement is unchanged.',
-        'importStatement',
-        'statement_is_token',
-      );
-    }
+    refuseAccessToken(info, (await this.peekToken())?.accessToken);
     const previous = await this.opts.store.get(this.key('statement'));
     await this.opts.store.set(this.key('statement'), info.compact);
     // A new statement means new credentials (registered on next use); the old token must not outlive it.
