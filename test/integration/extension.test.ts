@@ -7,7 +7,7 @@ import * as http from 'http';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { secretKey } from '../../src/core/store';
-import type { TestApi } from '../../src/extension/testApi';
+import type { TestApi } from '../../src/extension/host/testApi';
 import { answerQuickPick, cmd, eventually, filesUnder, resetUserSettings, setUserSetting, statusBarIs, testApi, tmpFile } from './helpers';
 
 interface Step { name: string; ok: boolean; detail: string; fix?: string }

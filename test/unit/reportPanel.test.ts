@@ -1,10 +1,10 @@
 import * as assert from 'assert';
 import { CmuApiError } from '../../src/core/cmu/client';
 import type { CmuQuery, ParsedReport } from '../../src/core/cmu/types';
-import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/extension/panels/html';
+import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/extension/report/html';
 import { curlCommand } from '../../src/core/cmu/query';
-import { errorView, followQuery, navigation, panelTitle, queryKey, reportView } from '../../src/extension/panels/reportView';
-import { documentName, documentText } from '../../src/extension/reports/reportText';
+import { errorView, followQuery, navigation, panelTitle, queryKey, reportView } from '../../src/extension/report/reportView';
+import { documentName, documentText } from '../../src/extension/report/reportText';
 import { cellAt, decodeRows, encodeColumns, parsePanelState, parseQuery, parseWebviewMessage } from '../../src/shared/protocol';
 
 const BASE = 'https://mgmt.auth.adobe.com/cmu/v2';

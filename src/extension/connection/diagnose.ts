@@ -2,9 +2,9 @@
  * Diagnose Connection: renders the core diagnosis chain (src/core/diagnose.ts) for the extension — the
  * `cmu.diagnose` result (each step keeps `ok` beside the core `verdict`) and the Markdown document.
  */
-import { runDiagnosis, type DiagnoseStep as CoreStep, type DiagnoseVerdict } from '../core/diagnose';
-import type { NextStep } from '../core/errors';
-import type { ServicesImpl } from './servicesImpl';
+import { runDiagnosis, type DiagnoseStep as CoreStep, type DiagnoseVerdict } from '../../core/diagnose';
+import type { NextStep } from '../../core/errors';
+import type { Services } from '../host/services';
 
 export interface DiagnoseStep {
   name: string;
@@ -60,7 +60,7 @@ export function toExtensionStep(s: CoreStep, env: string): DiagnoseStep {
 }
 
 /** Runs the core chain on the current environment. The token is only ever sent to the environment's CMU base. */
-export async function diagnose(services: Pick<ServicesImpl, 'settings' | 'session' | 'http'>, signal?: AbortSignal): Promise<DiagnoseResult> {
+export async function diagnose(services: Pick<Services, 'settings' | 'session' | 'http'>, signal?: AbortSignal): Promise<DiagnoseResult> {
   const settings = services.settings();
   const steps = await runDiagnosis({ session: () => services.session(), http: services.http, signal });
   return { environment: settings.environment, profile: settings.profile, steps: steps.map((s) => toExtensionStep(s, settings.environment)) };

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { SecretStore } from '../core/store';
+import type { SecretStore } from '../../core/store';
 import type { SecretIndex } from './secretIndex';
 
 /**

@@ -8,7 +8,7 @@ import { buildReportFileName } from '../../core/cmu/parse';
 import { queryToHref } from '../../core/cmu/query';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { DOC_FORMATS, documentName, documentText, type DocFormat } from './reportText';
-import type { Services } from '../services';
+import type { Services } from '../host/services';
 
 export const REPORT_SCHEME = 'cmu-report';
 export { DOC_FORMATS, documentName, documentText, type DocFormat };

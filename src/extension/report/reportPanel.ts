@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
-import type { Services } from '../services';
+import type { Services } from '../host/services';
 import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
 import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportView } from './reportView';
