@@ -72,6 +72,7 @@ function wrongHostLikely(e: unknown): boolean {
   if (!(e instanceof CmuError)) return false;
   const status = (e as { status?: number }).status;
   if (status === 404 || status === 401) return true;
+  if (e.code === 'bad_response' && /HTML page/.test(e.message)) return true; // a web page, not a CMU host
   return e.code === 'network' && /could not be resolved/.test(e.explanation);
 }
 
@@ -123,7 +124,8 @@ export async function runDiagnosis(opts: DiagnoseOptions): Promise<DiagnoseStep[
     const creds = await session.getCredentials({ signal });
     steps.push({ name: 'credentials', verdict: 'ok', detail: `client_id ${creds.clientId} (${stored?.clientId === creds.clientId ? 'stored' : 'registered now'})` });
   } catch (e) {
-    steps.push(failed('credentials', e, 'register'));
+    // an unreachable DCR host is a settings question; anything else is fixed by registering again
+    steps.push(failed('credentials', e, e instanceof CmuError && (e.code === 'network' || e.code === 'timeout') ? 'openSettings' : 'register'));
     return skipRest('needs client credentials');
   }
 

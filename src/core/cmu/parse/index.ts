@@ -24,7 +24,6 @@ export { rowsFromRecords, rowsFromTable } from './table';
 export { scanXmlRecords, parseXmlWithLibrary } from './xml';
 export { splitUnquotedCsv, parseCsvTable } from './csv';
 
-
 /**
  * An HTML page where a report in another format was asked for. `head` is the start of the body (enough
  * for the page's title): the CLI checks the first chunk before it streams anything to a file.
