@@ -36,7 +36,7 @@ export async function doctor(ctx: CliContext): Promise<number> {
   ctx.out(`  store:      ${ctx.storeDir}`);
   const steps = await runDiagnosis({ session: async () => ctx.session, http: ctx.http });
   // the environment step is the header above: the CLI resolved it before running
-  for (const s of steps) if (s.name !== 'environment') ctx.out(formatStep(s, ctx.commandPrefix));
+  for (const s of steps) if (s.name !== 'environment') ctx.out(ctx.redact(formatStep(s, ctx.commandPrefix)));
 
   const firstFail = steps.find((s) => s.verdict === 'fail');
   if (!firstFail) {
