@@ -10,13 +10,23 @@
  * month or a year costs the same as an hour, and a 200k-row minute report is produced row by row.
  *
  * The concurrency-level and activity-level reports are two more cubes over (tenant, mvpd, level) at day
- * granularity with the one metric `users`, built the same way.
+ * granularity with the one metric `users`, built the same way. The real backend's level reports
+ * (`year/duration/occurrences/…`) are one cube over (tenant, mvpd, duration, occurrences, activity-level,
+ * concurrency-level) at hour granularity, metric `users`; the values of `duration` and `occurrences` are
+ * invented (the harvest has column names, not values).
+ *
+ * Every metric is a weighted sum, so children add up to their parent for the additive metrics; for the
+ * distinct/peak counts (users, bstreams-*) that is stronger than the real server's "a child is at most
+ * its parent", and good enough for a sandbox.
  */
-import { DURATION_METRICS, GENERAL_METRICS, LEVEL_METRICS } from '../core/cmu/catalog';
+import { BSTREAMS_METRICS, DURATION_METRICS, GENERAL_METRICS, LEVEL_METRICS } from '../core/cmu/catalog';
 
 export const TENANTS: readonly string[] = ['ACME', 'Globex', 'Initech'];
 export const MVPDS: readonly string[] = ['Charter_Direct', 'Comcast_SSO', 'DirecTV', 'TempPass', 'Verizon'];
 export const CHANNELS: readonly string[] = ['Movies', 'News', 'Sports', 'Unknown'];
+/** Invented values of the real backend's undocumented `duration` and `occurrences` dimensions. */
+export const DURATIONS: readonly string[] = ['0-15', '15-60', '60-240', '240+'];
+export const OCCURRENCES: readonly string[] = ['1', '2-5', '6+'];
 
 interface App {
   id: string;
@@ -49,7 +59,7 @@ export interface Combination {
 }
 
 export interface Cube {
-  name: 'general' | 'concurrency-level' | 'activity-level';
+  name: 'general' | 'concurrency-level' | 'activity-level' | 'levels';
   dimensions: readonly string[];
   metrics: readonly string[];
   finest: TimeDim;
@@ -90,6 +100,8 @@ export class Dataset {
   readonly general: Cube;
   readonly concurrency: Cube;
   readonly activity: Cube;
+  /** the real backend's `year/duration/occurrences/…` reports */
+  readonly levels: Cube;
   private readonly hours: number;
   /** per family: activity of each hour since DATA_START */
   private readonly hourly: Int32Array[] = [];
@@ -127,6 +139,7 @@ export class Dataset {
     this.general = this.buildGeneral();
     this.concurrency = this.buildLevels('concurrency-level', 6, 0.45);
     this.activity = this.buildLevels('activity-level', 8, 0.6);
+    this.levels = this.buildRealLevels();
   }
 
   /** Every application (id, name) of a tenant; for docs, the UI and tests. */
@@ -137,6 +150,7 @@ export class Dataset {
   }
 
   cubeFor(path: string[]): Cube {
+    if (path.includes('duration') || path.includes('occurrences')) return this.levels;
     if (path.includes('concurrency-level')) return this.concurrency;
     if (path.includes('activity-level')) return this.activity;
     return this.general;
@@ -279,7 +293,7 @@ export class Dataset {
   }
 
   private buildGeneral(): Cube {
-    const metrics = [...GENERAL_METRICS, ...DURATION_METRICS];
+    const metrics = [...GENERAL_METRICS, ...DURATION_METRICS, ...BSTREAMS_METRICS];
     const combinations: Combination[] = [];
     TENANTS.forEach((tenant, t) => {
       for (const app of this.appsOf(tenant)) {
@@ -315,6 +329,10 @@ export class Dataset {
     DURATION_METRICS.forEach((m, i) => {
       byName[m] = Math.max(0, Math.round((started * 6) / (i + 2) / (i + 2)) - r(8 + i, 2));
     });
+    // bstreams-15 … bstreams-120: fewer as the window grows
+    BSTREAMS_METRICS.forEach((m, i) => {
+      byName[m] = Math.max(0, Math.round((started * 2) / (i + 1)) - r(30 + i, 2));
+    });
     return metrics.map((m) => byName[m] ?? 0);
   }
 
@@ -332,6 +350,32 @@ export class Dataset {
       });
     });
     return { name: level, dimensions: ['tenant', 'mvpd', level], metrics: [...LEVEL_METRICS], finest: 'day', combinations };
+  }
+
+  /** Users per (tenant, mvpd, duration, occurrences, activity level, concurrency level ≤ activity level). */
+  private buildRealLevels(): Cube {
+    const combinations: Combination[] = [];
+    TENANTS.forEach((tenant, t) => {
+      MVPDS.forEach((mvpd, m) => {
+        DURATIONS.forEach((duration, d) => {
+          OCCURRENCES.forEach((occurrences, o) => {
+            const h = this.hash(50, t, m, d * 8 + o);
+            if (h % 100 >= 70) return;
+            const base = 4 + (h % 30);
+            for (let a = 1; a <= 5; a++) {
+              for (let c = 1; c <= a; c++) {
+                const users = Math.round(base * Math.pow(0.55, a - 1) * Math.pow(0.6, c - 1));
+                if (users === 0) continue;
+                const values = { tenant, mvpd, duration, occurrences, 'activity-level': String(a), 'concurrency-level': String(c) };
+                combinations.push({ values, family: h % FAMILIES, weights: [users] });
+              }
+            }
+          });
+        });
+      });
+    });
+    const dimensions = ['tenant', 'mvpd', 'duration', 'occurrences', 'activity-level', 'concurrency-level'];
+    return { name: 'levels', dimensions, metrics: [...LEVEL_METRICS], finest: 'hour', combinations };
   }
 
   /** A 32-bit integer hash of the seed and the given integers. */

@@ -15,6 +15,7 @@ import { CancelledError, bodyExcerpt, redactUrl, type HttpClient, type HttpRespo
 import type { Session } from '../session';
 import { isKnownPath, nextSteps } from './catalog';
 import { alternateUrl, resolveHref } from './hal';
+import { requiredScope, scopeAdvice } from './scopes';
 import { ACCEPT_FOR, ReportParseError, fileNameFromContentDisposition, formatFromUrl, parseReportBody } from './parse';
 import { parseQueryUrl, queryToUrl } from './query';
 import type { CmuQuery, ParsedReport, ReportFormat } from './types';
@@ -121,7 +122,7 @@ export class CmuClient {
     const url = this.urlFor(q);
     const format: ReportFormat | undefined = typeof q === 'string' ? formatFromUrl(url) : q.format;
     const accept = opts.accept ?? ACCEPT_FOR[format ?? 'json'];
-    const state = { refreshed: false };
+    const state: SendState = { refreshed: false };
     let res = await this.send(url, accept, state, opts.signal);
     if (res.status === 404) {
       const alt = alternateUrl(url, this.cmuBase);
@@ -132,7 +133,7 @@ export class CmuClient {
     }
     if (res.status >= 200 && res.status < 300) return res;
     const path = typeof q === 'string' ? parseQueryUrl(url, this.cmuBase).path : q.path;
-    throw await this.errorFor(res, path, url);
+    throw await this.errorFor(res, path, url, state.scopes);
   }
 
   /** GET + parse. The CSV file name comes from Content-Disposition, else it is built from the query. */
@@ -153,14 +154,16 @@ export class CmuClient {
 
   // -------------------------------------------------------------------------------------------
 
-  private async send(url: string, accept: string, state: { refreshed: boolean }, signal?: AbortSignal): Promise<HttpResponse> {
+  private async send(url: string, accept: string, state: SendState, signal?: AbortSignal): Promise<HttpResponse> {
     const token = await this.session.getToken({ signal });
+    state.scopes = token.scopes;
     const res = await this.get(url, accept, token.accessToken, signal);
     if (res.status !== 401 || state.refreshed) return res;
     // one refresh and one retry: the token may have been revoked or expired early
     await drain(res);
     state.refreshed = true;
     const fresh = await this.session.getToken({ forceRefresh: true, signal });
+    state.scopes = fresh.scopes;
     return this.get(url, accept, fresh.accessToken, signal);
   }
 
@@ -168,7 +171,7 @@ export class CmuClient {
     return this.http.request({ method: 'GET', url, headers: { Authorization: `Bearer ${accessToken}`, Accept: accept }, signal });
   }
 
-  private async errorFor(res: HttpResponse, path: string[], url: string): Promise<CmuApiError> {
+  private async errorFor(res: HttpResponse, path: string[], url: string, granted: string[] = []): Promise<CmuApiError> {
     let body = '';
     try {
       body = await res.text();
@@ -200,13 +203,19 @@ export class CmuClient {
       );
     }
     if (status === 403) {
+      // which scope this report needs (billing/… needs cmu:billing:client), and whether the token lists it
+      const scope = requiredScope(path);
+      const lacks = granted.length > 0 && !granted.includes(scope.name);
       return new CmuApiError(
-        'Not allowed to see this CMU data (403)',
-        'The access token is valid, but the registered application is not entitled to this report: its scopes do not include CMU access, ' +
-          'or the data belongs to another tenant than yours. Ask Adobe (your Technical Account Manager) to enable CMU for the software statement, ' +
-          'or query your own tenant.' + said,
+        lacks ? `The access token lacks the CMU scope ${scope.name} (403)` : 'Not allowed to see this CMU data (403)',
+        (lacks
+          ? `${where} needs the scope ${scope.name} ("${scope.label}"); the token's scopes are: ${granted.join(', ')}. `
+          : `The access token is valid, but the registered application is not entitled to this report: its scopes may not include ${scope.name} ` +
+            `("${scope.label}", needed for ${where}), or the data belongs to another tenant than yours (then query your own tenant). `) +
+          scopeAdvice(scope) +
+          said,
         403,
-        { serverText, nextStep: 'contactAdobe' },
+        { serverText, nextStep: 'contactAdobe', code: lacks ? 'missing_scope' : undefined },
       );
     }
     if (status === 404) {
@@ -264,6 +273,12 @@ export class CmuClient {
     }
     return new CmuApiError(`CMU answered HTTP ${status}`, `Unexpected status for a CMU report.${said}`, status, { serverText, nextStep: 'showLog' });
   }
+}
+
+interface SendState {
+  refreshed: boolean;
+  /** the scopes of the token last sent (for a 403: which one is missing) */
+  scopes?: string[];
 }
 
 /** Removes every `access_token` parameter; the rest of the query string is kept byte for byte. */
