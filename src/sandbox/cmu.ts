@@ -24,7 +24,8 @@ import {
   rollUpPath,
 } from '../core/cmu/catalog';
 import { requiredScope, scopeAdvice } from '../core/cmu/scopes';
-import { Dataset, TIME_ORDER, type Cube, type RowFilter } from './dataset';
+import { Dataset, type Cube, type RowFilter } from './dataset';
+import { defaultStart, formatTime, parseTime } from './time';
 import type { DcrService, TokenRecord } from './dcr';
 import { parsePairs, sendText } from './respond';
 
@@ -214,8 +215,8 @@ export class CmuService {
     const now = this.config.now();
     const startParam = params.get('start')?.[0];
     const endParam = params.get('end')?.[0];
-    const start = startParam !== undefined ? parseTime(startParam, 'start') : defaultStart(groupBy, now);
-    const end = endParam !== undefined ? parseTime(endParam, 'end') : Math.floor(now / 1000) * 1000;
+    const start = startParam !== undefined ? timeParam(startParam, 'start') : defaultStart(groupBy, now);
+    const end = endParam !== undefined ? timeParam(endParam, 'end') : Math.floor(now / 1000) * 1000;
     if (start >= end) throw new HttpProblem(400, `start (${formatTime(start)}) must be before end (${formatTime(end)})`);
 
     // ---- limit
@@ -465,53 +466,8 @@ function chooseEncoding(header: string | undefined): 'gzip' | 'deflate' | undefi
   return undefined;
 }
 
-const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
-
-/** ISO 8601 or a prefix of it (completed with the start of the period), UTC unless an offset is given; or epoch ms. */
-export function parseTime(value: string, name: string): number {
-  if (/^\d{10,}$/.test(value)) return Number(value);
-  const m = ISO.exec(value);
-  if (!m) throw new HttpProblem(400, `${name} is not an ISO 8601 date/time: ${value}`);
-  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '', zone] = m;
-  const nums = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)];
-  const t = Date.UTC(nums[0], nums[1] - 1, nums[2], nums[3], nums[4], nums[5], Number((frac + '000').slice(0, 3)));
-  const back = new Date(t);
-  const ok =
-    back.getUTCFullYear() === nums[0] &&
-    back.getUTCMonth() === nums[1] - 1 &&
-    back.getUTCDate() === nums[2] &&
-    back.getUTCHours() === nums[3] &&
-    back.getUTCMinutes() === nums[4] &&
-    back.getUTCSeconds() === nums[5];
-  if (!ok) throw new HttpProblem(400, `${name} is not a valid date/time: ${value}`);
-  if (!zone || zone === 'Z') return t;
-  const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone) as RegExpExecArray;
-  const offset = (Number(zm[2]) * 60 + Number(zm[3])) * 60_000 * (zm[1] === '+' ? 1 : -1);
-  return t - offset;
-}
-
-/** `2024-11-01T00:00:00` (UTC, no zone suffix, as in Adobe's self links) */
-export function formatTime(t: number): string {
-  return new Date(Math.floor(t / 1000) * 1000).toISOString().slice(0, 19);
-}
-
-/**
- * Default start by the finest time dimension of the path: minute → this hour, hour → today, day → this
- * month (observed), month and year → this year; no time dimension → this month (as the root example).
- */
-export function defaultStart(path: string[], now: number): number {
-  const d = new Date(now);
-  const finest = [...TIME_ORDER].reverse().find((t) => path.includes(t));
-  const y = d.getUTCFullYear();
-  switch (finest) {
-    case 'minute':
-      return Date.UTC(y, d.getUTCMonth(), d.getUTCDate(), d.getUTCHours());
-    case 'hour':
-      return Date.UTC(y, d.getUTCMonth(), d.getUTCDate());
-    case 'month':
-    case 'year':
-      return Date.UTC(y, 0, 1);
-    default:
-      return Date.UTC(y, d.getUTCMonth(), 1);
-  }
+function timeParam(value: string, name: string): number {
+  const r = parseTime(value);
+  if ('t' in r) return r.t;
+  throw new HttpProblem(400, r.bad === 'syntax' ? `${name} is not an ISO 8601 date/time: ${value}` : `${name} is not a valid date/time: ${value}`);
 }

@@ -20,6 +20,7 @@
  * its parent", and good enough for a sandbox.
  */
 import { BSTREAMS_METRICS, DURATION_METRICS, GENERAL_METRICS, LEVEL_METRICS } from '../core/cmu/catalog';
+import { TIME_ORDER, buckets, type TimeDim } from './time';
 
 export const TENANTS: readonly string[] = ['ACME', 'Globex', 'Initech'];
 export const MVPDS: readonly string[] = ['Charter_Direct', 'Comcast_SSO', 'DirecTV', 'TempPass', 'Verizon'];
@@ -41,9 +42,6 @@ const APP_SHAPES: { suffix: string; label: string; platforms: string[] }[] = [
   { suffix: 'roku', label: 'Roku', platforms: ['Roku'] },
 ];
 
-/** Time granularities of the data, coarse to fine. */
-export const TIME_ORDER = ['year', 'month', 'day', 'hour', 'minute'] as const;
-export type TimeDim = (typeof TIME_ORDER)[number];
 
 /** Data exists from here to "now". */
 export const DATA_START = Date.UTC(2020, 0, 1);
@@ -400,81 +398,4 @@ function compare(a: string, b: string): number {
   // level values are numbers: order them as numbers
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The buckets of granularity `g` that have at least one minute starting in [lo, hi). */
-export function buckets(g: TimeDim, lo: number, hi: number): { value: string; lo: number; hi: number }[] {
-  const out: { value: string; lo: number; hi: number }[] = [];
-  const a = Math.ceil(lo / MINUTE) * MINUTE;
-  if (a >= hi) return out;
-  if (g === 'minute' || g === 'hour') {
-    // fixed-size buckets: no Date objects (a 200k-row minute report goes through here)
-    const size = g === 'minute' ? MINUTE : HOUR;
-    const mod = g === 'minute' ? 60 : 24;
-    for (let t = a - (a % size); t < hi; t += size) {
-      const bl = Math.max(t, a);
-      const bh = Math.min(t + size, hi);
-      if (bl < bh) out.push({ value: SMALL[Math.floor(t / size) % mod], lo: bl, hi: bh });
-    }
-    return out;
-  }
-  let t = floorTo(g, a);
-  while (t < hi) {
-    const next = step(g, t);
-    const bl = Math.max(t, a);
-    const bh = Math.min(next, hi);
-    if (bl < bh) out.push({ value: timeValue(g, t), lo: bl, hi: bh });
-    t = next;
-  }
-  return out;
-}
-
-function floorTo(g: TimeDim, t: number): number {
-  const d = new Date(t);
-  switch (g) {
-    case 'year':
-      return Date.UTC(d.getUTCFullYear(), 0, 1);
-    case 'month':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-    case 'day':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-    case 'hour':
-      return t - (t % HOUR);
-    case 'minute':
-      return t - (t % MINUTE);
-  }
-}
-
-function step(g: TimeDim, t: number): number {
-  const d = new Date(t);
-  switch (g) {
-    case 'year':
-      return Date.UTC(d.getUTCFullYear() + 1, 0, 1);
-    case 'month':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-    case 'day':
-      return t + 24 * HOUR;
-    case 'hour':
-      return t + HOUR;
-    case 'minute':
-      return t + MINUTE;
-  }
-}
-
-const SMALL = Array.from({ length: 61 }, (_, i) => String(i));
-
-function timeValue(g: TimeDim, t: number): string {
-  const d = new Date(t);
-  switch (g) {
-    case 'year':
-      return String(d.getUTCFullYear());
-    case 'month':
-      return SMALL[d.getUTCMonth() + 1];
-    case 'day':
-      return SMALL[d.getUTCDate()];
-    case 'hour':
-      return SMALL[d.getUTCHours()];
-    case 'minute':
-      return SMALL[d.getUTCMinutes()];
-  }
 }
