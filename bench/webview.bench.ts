@@ -14,7 +14,7 @@ import { buildWebview, launchBrowser, openReportPage, ROOT, startPageServer, tmp
 import { reportView, columnsOf, emptied } from '../test/e2e/fixtures';
 import { withSandboxClient } from '../test/e2e/sandboxFetch';
 import { parseQueryUrl } from '../src/core/cmu/query';
-import { navigation, reportView as toReportView } from '../src/extension/panels/reportView';
+import { navigation, reportView as toReportView } from '../src/extension/report/reportView';
 import type { ReportView } from '../src/shared/protocol';
 
 /** The sandbox's 200k-row report through the engine, mapped (and encoded) as the panel does. */

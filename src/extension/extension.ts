@@ -1,25 +1,20 @@
 import * as vscode from 'vscode';
-import { createServices } from './servicesImpl';
-import { registerCoreCommands } from './commands';
-import { ReadonlyDocs } from './readonlyDoc';
-import { StatusBar } from './statusBar';
-import { createTestApi, isTestRun } from './testApi';
+import { Services } from './host/services';
+import { ReadonlyDocs } from './host/readonlyDocs';
+import { createTestApi, isTestRun } from './host/testApi';
+import { registerConnection } from './connection/register';
 import { registerQueries } from './queries/commands';
-import { registerConnectionView } from './views/connectionView';
-import { registerReportPanel } from './panels/register';
+import { registerReportPanel } from './report/register';
 
 /** Activation is cheap: it wires objects together; nothing touches the network until a command runs. */
 export async function activate(context: vscode.ExtensionContext) {
-  const services = createServices(context);
+  const services = new Services(context);
   const docs = new ReadonlyDocs();
   context.subscriptions.push(docs);
-  registerCoreCommands(services, docs);
-  const statusBar = new StatusBar(services);
-  context.subscriptions.push(statusBar);
 
   // feature registrations (one line each)
+  const { statusBar } = registerConnection(services, docs);
   registerQueries(services);
-  registerConnectionView(services);
   registerReportPanel(services);
 
   return isTestRun(context) ? { test: createTestApi(services, statusBar) } : {};

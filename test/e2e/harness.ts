@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { newNonce, renderPanelHtml } from '../../src/extension/panels/html';
+import { newNonce, renderPanelHtml } from '../../src/extension/report/html';
 import type { HostMessage, WebviewMessage } from '../../src/shared/protocol';
 
 export const ROOT = path.resolve(__dirname, '../..');

@@ -15,7 +15,7 @@ export interface SandboxReports {
   flat: ReportView;
 }
 
-const NEEDED = ['src/sandbox/server.ts', 'src/core/cmu/client.ts', 'src/core/session.ts', 'src/core/http.ts', 'src/extension/panels/reportView.ts'];
+const NEEDED = ['src/sandbox/server.ts', 'src/core/cmu/client.ts', 'src/core/session.ts', 'src/core/http.ts', 'src/extension/report/reportView.ts'];
 
 export async function sandboxReports(): Promise<SandboxReports> {
   const missing = NEEDED.filter((f) => !fs.existsSync(path.join(ROOT, f)));

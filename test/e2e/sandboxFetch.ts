@@ -5,7 +5,7 @@ import { resolveEnvironment } from '../../src/core/environments';
 import { HttpClient } from '../../src/core/http';
 import { Session } from '../../src/core/session';
 import { MemoryStore } from '../../src/core/store';
-import { navigation, reportView } from '../../src/extension/panels/reportView';
+import { navigation, reportView } from '../../src/extension/report/reportView';
 import { Sandbox } from '../../src/sandbox/server';
 import type { SandboxReports } from './sandboxData';
 

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { TestApi } from '../../src/extension/testApi';
+import type { TestApi } from '../../src/extension/host/testApi';
 
 export const EXTENSION_ID = 'cmu-explorer.cmu-explorer';
 

@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import { SignJWT, generateKeyPair } from 'jose';
 import * as vscode from 'vscode';
 import { secretKey } from '../../src/core/store';
-import type { TestApi } from '../../src/extension/testApi';
+import type { TestApi } from '../../src/extension/host/testApi';
 import { answerQuickPick, cmd, eventually, resetUserSettings, setUserSetting, statusBarIs, testApi } from './helpers';
 
 const CLIPBOARD = 1; // "From a file…", "From the clipboard", "Paste it…"
@@ -179,7 +179,7 @@ suite('extension: palette flows', function () {
 
     const forgetFromPalette = async (where: number | undefined, what: number, answer: string | undefined) => {
       const since = api.logLines().length;
-      api.services.confirmAnswers.push(answer);
+      api.confirmAnswers.push(answer);
       const pending = cmd<{ environment: string; profile: string; scope: string } | undefined>('cmu.forgetCredentials');
       let at = since;
       if (where !== undefined) at = await answerQuickPick(api, /forget where/, where, since);
@@ -217,7 +217,7 @@ suite('extension: palette flows', function () {
     assert.deepStrictEqual(only.r, { environment: 'sandbox', profile: 'second', scope: 'credentials' });
     assert.ok(!only.asked.some((l) => /forget where/.test(l)), only.asked.join(' | '));
     assert.deepStrictEqual(entry('sandbox', 'second'), ['statement']);
-    assert.strictEqual(api.services.confirmAnswers.length, 0);
+    assert.strictEqual(api.confirmAnswers.length, 0);
     await setUserSetting('profile', undefined);
   });
 });

@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { testApi, cmd, eventually } from './helpers';
 import type { QueriesApi } from '../../src/extension/queries/commands';
-import type { QueryListItem } from '../../src/extension/queries/queryFileStore';
+import type { QueryListItem } from '../../src/extension/queries/queryStore';
 import type { QueryNode } from '../../src/extension/queries/treeProvider';
 import type { CmuQuery } from '../../src/core/cmu/types';
 

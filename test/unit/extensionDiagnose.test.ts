@@ -6,8 +6,8 @@ import type { Environment } from '../../src/core/environments';
 import { HttpClient } from '../../src/core/http';
 import { Session } from '../../src/core/session';
 import { MemoryStore } from '../../src/core/store';
-import { clockStep, diagnose, diagnoseReport } from '../../src/extension/diagnose';
-import type { ServicesImpl } from '../../src/extension/servicesImpl';
+import { clockStep, diagnose, diagnoseReport } from '../../src/extension/connection/diagnose';
+import type { Services } from '../../src/extension/host/services';
 import { Sandbox } from '../../src/sandbox/server';
 
 describe('extension diagnose: verdicts', () => {
@@ -68,7 +68,7 @@ describe('extension diagnose: verdicts', () => {
       await session.importStatement(sandbox.statement);
       const token = (await session.getToken()).accessToken;
       const services = { settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: client };
-      const result = await diagnose(services as unknown as ServicesImpl);
+      const result = await diagnose(services as unknown as Services);
       const step = result.steps.find((st) => st.name === 'cmu');
       assert.ok(step && !step.ok, JSON.stringify(result.steps));
       assert.match(step.detail, /500: unexpected answer: debug: got/);

@@ -21,9 +21,9 @@ function commandLinks(text: string): string[] {
   return [...text.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]);
 }
 
-/** the ids registered by src/extension/commands/* (the issue-4 scripting contract) */
+/** the ids registered by src/extension/connection/* (the issue-4 scripting contract) */
 function coreCommandIds(): string[] {
-  const dir = path.join(ROOT, 'src/extension/commands');
+  const dir = path.join(ROOT, 'src/extension/connection');
   return fs
     .readdirSync(dir)
     .flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/registerCommand\(ctx, '([\w.]+)'/g)].map((m) => m[1]));
@@ -83,7 +83,7 @@ describe('extension manifest', () => {
     }
   });
 
-  it('the README command table documents exactly the commands of src/extension/commands', () => {
+  it('the README command table documents exactly the commands of src/extension/connection', () => {
     const ids = coreCommandIds();
     assert.ok(ids.length >= 14, ids.join());
     const section = readme.slice(readme.indexOf('## The extension'), readme.indexOf('**Secrets**'));

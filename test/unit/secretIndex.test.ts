@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import type * as vscode from 'vscode';
 import { MemoryStore, secretKey } from '../../src/core/store';
-import { parseSecretKey, SecretIndex } from '../../src/extension/secretIndex';
+import { parseSecretKey, SecretIndex } from '../../src/extension/host/secretIndex';
 
 /** globalState as VS Code implements it: the value changes synchronously, the write is async */
 function memento(): vscode.Memento & { data: Map<string, unknown> } {

@@ -16,12 +16,12 @@
  */
 import * as vscode from 'vscode';
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
-import type { Services } from '../services';
+import type { Services } from '../host/services';
 import { InputError } from '../../core/errors';
 import { parseQueryUrl, queryToHref, queryToUrl } from '../../core/cmu/query';
 import { checkName, hasHost, sanitizeQuery, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
 import type { CmuQuery } from '../../core/cmu/types';
-import { QueryStore, defaultName, type FoundQuery, type WritableGroup } from './queryFileStore';
+import { QueryStore, defaultName, type FoundQuery, type WritableGroup } from './queryStore';
 import { QueryTreeProvider, type QueryNode } from './treeProvider';
 import { QueryDragAndDrop } from './dragAndDrop';
 import { runQueryBuilder } from './builder';

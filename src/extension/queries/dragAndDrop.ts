@@ -4,7 +4,7 @@
  * Dropping on a query puts the dragged ones before it; on a folder or a group, at its end.
  */
 import * as vscode from 'vscode';
-import type { QueryStore, WritableGroup } from './queryFileStore';
+import type { QueryStore, WritableGroup } from './queryStore';
 import type { QueryNode } from './treeProvider';
 
 export const QUERY_MIME = 'application/vnd.code.tree.cmu.queries';

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { describeQuery, queryToHref, validateQuery } from '../../core/cmu/query';
-import { EXAMPLE_FOLDERS, EXAMPLES, type QueryStore, type WritableGroup, type QueryGroup } from './queryFileStore';
+import { EXAMPLE_FOLDERS, EXAMPLES, type QueryStore, type WritableGroup, type QueryGroup } from './queryStore';
 import type { FileProblem, SavedQuery } from '../../core/cmu/savedQueries';
 
 export type QueryNode =

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { SecretStore } from '../core/store';
+import type { SecretStore } from '../../core/store';
 import type { SecretIndex } from './secretIndex';
 
 /**
@@ -22,5 +22,10 @@ export class VsCodeSecretStore implements SecretStore {
   async delete(key: string): Promise<void> {
     await this.secrets.delete(key);
     await this.index?.note(key, false);
+  }
+  /** another window (or this one) changed a key: the session reads its token again only then */
+  onDidChange(listener: (key: string) => void): () => void {
+    const sub = this.secrets.onDidChange((e) => listener(e.key));
+    return () => sub.dispose();
   }
 }

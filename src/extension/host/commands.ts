@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { ServicesImpl } from '../servicesImpl';
-import type { ReadonlyDocs } from '../readonlyDoc';
+import type { Services } from './services';
+import type { ReadonlyDocs } from './readonlyDocs';
 
 export interface CommandContext {
-  services: ServicesImpl;
+  services: Services;
   docs: ReadonlyDocs;
 }
 

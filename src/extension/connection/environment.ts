@@ -2,10 +2,10 @@ import * as vscode from 'vscode';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../core/environments';
 import { InputError } from '../../core/errors';
 import { secretKey } from '../../core/store';
-import type { SecretItem } from '../secretIndex';
-import { writeUserSetting } from '../config';
-import type { ServicesImpl } from '../servicesImpl';
-import { registerCommand, options, type CommandContext } from './util';
+import type { SecretItem } from '../host/secretIndex';
+import { writeUserSetting } from '../host/config';
+import type { Services } from '../host/services';
+import { registerCommand, options, type CommandContext } from '../host/commands';
 
 type Scope = 'all' | 'token' | 'credentials' | 'statement';
 const SCOPES: readonly Scope[] = ['all', 'token', 'credentials', 'statement'];
@@ -18,7 +18,7 @@ export const ENV_DESCRIPTIONS: Record<EnvironmentName, string> = {
 };
 
 /** makes `target` the current environment (user setting); the sandbox starts and imports its statement */
-export async function switchEnvironment(services: ServicesImpl, target: EnvironmentName) {
+export async function switchEnvironment(services: Services, target: EnvironmentName) {
   if (target !== 'sandbox') services.environment(target); // throws with a fix when its hosts are not usable
   await writeUserSetting('environment', target);
   services.reloadSettings(); // do not wait for the configuration event
@@ -27,8 +27,8 @@ export async function switchEnvironment(services: ServicesImpl, target: Environm
     const { session } = await services.startSandbox();
     env = session.env;
   }
-  services.extLog.info(`environment: ${target}`);
-  services.fire();
+  services.log.info(`environment: ${target}`);
+  services.notifySessionChanged();
   return { environment: target, dcrOrigin: env?.dcrOrigin, cmuBase: env?.cmuBase };
 }
 
@@ -44,7 +44,7 @@ export function registerEnvironmentCommands(ctx: CommandContext): void {
       target = name as EnvironmentName;
     } else {
       const current = services.settings().environment;
-      services.extLog.trace('asking: environment');
+      services.log.trace('asking: environment');
       const pick = await vscode.window.showQuickPick(
         ENVIRONMENT_NAMES.map((n) => ({ label: n, description: n === current ? '(current)' : '', detail: ENV_DESCRIPTIONS[n], n })),
         { title: 'Switch CMU Environment', placeHolder: `Current: ${current}` },
@@ -79,7 +79,7 @@ export function registerEnvironmentCommands(ctx: CommandContext): void {
         ({ environment, profile } = target);
       }
       const where = `${environment}/${profile}`;
-      services.extLog.trace(`asking: forget what (${where})`);
+      services.log.trace(`asking: forget what (${where})`);
       const pick = await vscode.window.showQuickPick(
         [
           { label: 'Everything', detail: 'statement, client credentials and token', scope: 'all' as Scope },
@@ -103,8 +103,8 @@ export function registerEnvironmentCommands(ctx: CommandContext): void {
       const items: SecretItem[] = scope === 'token' ? ['token'] : scope === 'credentials' ? ['credentials', 'token'] : ['statement', 'credentials', 'token'];
       for (const item of items) await services.store.delete(secretKey(environment, profile, item));
     }
-    services.extLog.info(`forgot ${scope} for ${where}`);
-    services.fire();
+    services.log.info(`forgot ${scope} for ${where}`);
+    services.notifySessionChanged();
     return { environment, profile, scope };
   });
 }
@@ -116,7 +116,7 @@ const ITEM_WORDS: Record<SecretItem, string> = { statement: 'statement', credent
  * something stored (from the secret index, checked against SecretStorage). No question when the
  * current pair is the only one.
  */
-async function pickForgetTarget(services: ServicesImpl, environment: EnvironmentName, profile: string) {
+async function pickForgetTarget(services: Services, environment: EnvironmentName, profile: string) {
   const index = services.secretIndex;
   const isCurrent = (e: { environment: string; profile: string }) => e.environment === environment && e.profile === profile;
   // the current profile in every environment too: secrets stored before the index existed
@@ -140,7 +140,7 @@ async function pickForgetTarget(services: ServicesImpl, environment: Environment
     detail: t.items.length ? `stored: ${t.items.map((i) => ITEM_WORDS[i]).join(', ')}` : 'nothing stored',
     t,
   }));
-  services.extLog.trace(`asking: forget where (${choices.map((c) => c.label).join(', ')})`);
+  services.log.trace(`asking: forget where (${choices.map((c) => c.label).join(', ')})`);
   const pick = await vscode.window.showQuickPick(choices, { title: 'Forget Credentials', placeHolder: 'For which environment/profile?' });
   return pick?.t;
 }

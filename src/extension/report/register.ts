@@ -7,9 +7,9 @@ import * as vscode from 'vscode';
 import { parseQueryUrl, queryToUrl } from '../../core/cmu/query';
 import type { CmuQuery } from '../../core/cmu/types';
 import { InputError } from '../../core/errors';
-import type { Services } from '../services';
+import type { Services } from '../host/services';
 import { parsePanelState, parseQuery, type PanelAction } from '../../shared/protocol';
-import { DOC_FORMATS, ReportDocuments, REPORT_SCHEME, type DocFormat } from '../reports/reportDocuments';
+import { DOC_FORMATS, ReportDocuments, REPORT_SCHEME, type DocFormat } from './reportDocuments';
 import { curlCommand } from './curl';
 import { REPORT_VIEW_TYPE, ReportPanel, type PanelActions, type RunResult } from './reportPanel';
 

@@ -1,15 +1,14 @@
 import * as vscode from 'vscode';
-import { HttpClient } from '../core/http';
-import { Session, type SessionEvent } from '../core/session';
-import { CmuClient } from '../core/cmu/client';
-import { InputError } from '../core/errors';
-import { resolveEnvironment, type Environment, type EnvironmentName } from '../core/environments';
-import type { Services } from './services';
+import { HttpClient } from '../../core/http';
+import { Session, type SessionEvent } from '../../core/session';
+import { CmuClient } from '../../core/cmu/client';
+import { InputError } from '../../core/errors';
+import { resolveEnvironment, type Environment, type EnvironmentName } from '../../core/environments';
 import { affectsSettings, readSettings, type CmuSettings } from './config';
 import { ExtensionLog } from './log';
 import { VsCodeSecretStore } from './secrets';
 import { SecretIndex } from './secretIndex';
-import { SandboxHost } from './sandboxHost';
+import { SandboxHost } from '../connection/sandboxHost';
 import { isCancellation, showError } from './errorUi';
 
 interface Current {
@@ -19,10 +18,15 @@ interface Current {
   unsubscribe: () => void;
 }
 
-/** The one place that knows which environment/profile is current and builds the core objects for it. */
-export class ServicesImpl implements Services, vscode.Disposable {
-  readonly extLog: ExtensionLog;
-  readonly log: vscode.LogOutputChannel;
+/**
+ * What every feature gets: the one place that knows which environment/profile is current and builds the
+ * core objects for it (session, CMU client, HTTP client), the settings, the log, secret storage, the
+ * sandbox and the UI helpers (progress, confirmation, errors). Features export `register<Feature>(services)`
+ * and push their disposables to `services.context.subscriptions`.
+ */
+export class Services implements vscode.Disposable {
+  /** "CMU Explorer"; HTTP exchanges arrive already redacted */
+  readonly log: ExtensionLog;
   readonly store: VsCodeSecretStore;
   /** which environment/profile pairs have stored items (names only) */
   readonly secretIndex: SecretIndex;
@@ -32,46 +36,51 @@ export class ServicesImpl implements Services, vscode.Disposable {
   private settingsCache: CmuSettings;
   private current?: Current;
   private readonly emitter = new vscode.EventEmitter<void>();
+  /** environment/profile switched, settings changed, or what is stored for the session changed */
   readonly onDidChangeSession = this.emitter.event;
-  /** last error message shown (tests read it through the test API) */
-  lastError?: string;
+  private readonly errorEmitter = new vscode.EventEmitter<string>();
+  /** an error message was shown (redacted, as the user saw it) */
+  readonly onDidShowError = this.errorEmitter.event;
   /** when a token request started (status bar "refreshing…"); a failed request emits no event, so it expires */
   private busySince = 0;
 
   constructor(readonly context: vscode.ExtensionContext) {
-    this.extLog = new ExtensionLog();
-    this.log = this.extLog.channel;
+    this.log = new ExtensionLog();
     this.secretIndex = new SecretIndex(context.globalState);
     this.store = new VsCodeSecretStore(context.secrets, this.secretIndex);
-    this.sandboxHost = new SandboxHost(this.extLog);
+    this.sandboxHost = new SandboxHost(this.log);
     this.settingsCache = readSettings();
-    this.extLog.setFloor(this.settingsCache.logLevel);
+    this.log.setFloor(this.settingsCache.logLevel);
     this.clientTimeout = this.settingsCache.timeoutMs;
     this.client = this.newHttp();
     context.subscriptions.push(
       this,
-      this.extLog,
+      this.log,
       this.sandboxHost,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affectsSettings(e)) this.reloadSettings();
       }),
-      this.sandboxHost.onDidChange(() => this.emitter.fire()),
+      this.sandboxHost.onDidChange(() => this.notifySessionChanged()),
+      // another window stored or deleted a secret of ours: the status bar and the views re-read it
+      context.secrets.onDidChange((e) => {
+        if (e.key.startsWith('cmu/')) this.notifySessionChanged();
+      }),
     );
   }
 
   reloadSettings(): void {
     this.settingsCache = readSettings();
-    this.extLog.setFloor(this.settingsCache.logLevel);
+    this.log.setFloor(this.settingsCache.logLevel);
     if (this.settingsCache.timeoutMs !== this.clientTimeout) {
       this.clientTimeout = this.settingsCache.timeoutMs;
       this.client = this.newHttp();
     }
-    this.emitter.fire();
+    this.notifySessionChanged();
   }
 
   private newHttp(): HttpClient {
     const version = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version ?? '0';
-    return new HttpClient({ timeoutMs: this.clientTimeout, userAgent: `CMU-Explorer/${version} VSCode/${vscode.version}`, log: this.extLog.exchange });
+    return new HttpClient({ timeoutMs: this.clientTimeout, userAgent: `CMU-Explorer/${version} VSCode/${vscode.version}`, log: this.log.exchange });
   }
 
   get http(): HttpClient {
@@ -106,12 +115,12 @@ export class ServicesImpl implements Services, vscode.Disposable {
       ...(s.deviceInfo ? { deviceInfo: s.deviceInfo } : {}),
     });
     const unsubscribe = session.onDidChange((e: SessionEvent) => {
-      this.extLog.trace(`session ${session.env.name}/${session.profile}: ${e}`);
+      this.log.trace(`session ${session.env.name}/${session.profile}: ${e}`);
       this.busySince = e === 'refreshing' ? Date.now() : 0;
-      this.emitter.fire();
+      this.notifySessionChanged();
     });
-    this.current = { key, session, unsubscribe };
-    this.emitter.fire();
+    this.current = { key, session, unsubscribe: () => (unsubscribe(), session.dispose()) };
+    this.notifySessionChanged();
     return session;
   }
 
@@ -158,26 +167,25 @@ export class ServicesImpl implements Services, vscode.Disposable {
       // clients and tokens of an earlier sandbox instance mean nothing to this one
       await session.forget('all');
       await session.importStatement(sandbox.statement);
-      this.extLog.info('sandbox statement imported');
+      this.log.info('sandbox statement imported');
     }
     return { session, fresh };
   }
 
-  /**
-   * Answers for the next modal confirmations: integration tests only (a modal dialog cannot be
-   * driven from the extension host); empty otherwise.
-   */
-  readonly confirmAnswers: (string | undefined)[] = [];
-
   /** a modal warning with one action button; true when the user chose it */
   async confirm(message: string, detail: string, button: string): Promise<boolean> {
-    this.extLog.trace(`asking: confirm ${message}`);
-    const answer = this.confirmAnswers.length ? this.confirmAnswers.shift() : await vscode.window.showWarningMessage(message, { modal: true, detail }, button);
-    return answer === button;
+    this.log.trace(`asking: confirm ${message}`);
+    return (await vscode.window.showWarningMessage(message, { modal: true, detail }, button)) === button;
   }
 
+  /** message with explanation + next-step button, never a stack */
   async showError(e: unknown): Promise<void> {
-    await showError(e, this.extLog, (m) => (this.lastError = m), (t) => this.client.redact(t));
+    await showError(e, this.log, (m) => this.errorEmitter.fire(m), (t) => this.redact(t));
+  }
+
+  /** the patterns plus the secrets the HTTP client has seen */
+  redact(text: string): string {
+    return this.client.redact(text);
   }
 
   /** controllers of the operations running under withProgress (Cancel aborts them) */
@@ -199,7 +207,7 @@ export class ServicesImpl implements Services, vscode.Disposable {
     );
   }
 
-  /** what the notification's Cancel button does, for every running operation (tests) */
+  /** what the notification's Cancel button does, for every running operation (also on dispose) */
   cancelAll(): number {
     const n = this.inFlight.size;
     for (const ac of this.inFlight) ac.abort();
@@ -216,7 +224,7 @@ export class ServicesImpl implements Services, vscode.Disposable {
     } finally {
       if (this.busySince) {
         this.busySince = 0;
-        this.emitter.fire();
+        this.notifySessionChanged();
       }
     }
   }
@@ -226,16 +234,15 @@ export class ServicesImpl implements Services, vscode.Disposable {
     return this.busySince > 0 && Date.now() - this.busySince < this.clientTimeout + 5000;
   }
 
-  fire(): void {
+  /** what is stored, the environment or the sandbox changed: the views and the status bar re-read it */
+  notifySessionChanged(): void {
     this.emitter.fire();
   }
 
   dispose(): void {
+    this.cancelAll();
     this.current?.unsubscribe();
     this.emitter.dispose();
+    this.errorEmitter.dispose();
   }
-}
-
-export function createServices(context: vscode.ExtensionContext): ServicesImpl {
-  return new ServicesImpl(context);
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../core/environments';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../core/environments';
 
 /**
  * Settings. Endpoint-like settings (hosts, redirect URI, device info) decide where a client secret or a

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ServicesImpl } from './servicesImpl';
-import type { StatusBar } from './statusBar';
+import type { Services } from './services';
+import type { StatusBar } from '../connection/statusBar';
 
 /** true only when the extension runs under the integration tests */
 export function isTestRun(context: vscode.ExtensionContext): boolean {
@@ -11,7 +11,17 @@ export function isTestRun(context: vscode.ExtensionContext): boolean {
  * What the integration tests may look at (exported from activate() and `cmu._test.*` commands only
  * under tests): the status bar text, what was logged, the last error shown, the real SecretStorage.
  */
-export function createTestApi(services: ServicesImpl, statusBar: StatusBar) {
+export function createTestApi(services: Services, statusBar: StatusBar) {
+  let lastError: string | undefined;
+  services.context.subscriptions.push(services.onDidShowError((m) => (lastError = m)));
+  /** answers for the next modal confirmations (a modal dialog cannot be driven from the extension host) */
+  const confirmAnswers: (string | undefined)[] = [];
+  const confirm = services.confirm.bind(services);
+  services.confirm = async (message, detail, button) => {
+    if (!confirmAnswers.length) return confirm(message, detail, button);
+    services.log.trace(`asking: confirm ${message}`);
+    return confirmAnswers.shift() === button;
+  };
   const api = {
     services,
     secrets: services.context.secrets,
@@ -22,12 +32,13 @@ export function createTestApi(services: ServicesImpl, statusBar: StatusBar) {
       await statusBar.update();
       return statusBar.text;
     },
-    logLines: () => services.extLog.lines(),
+    logLines: () => services.log.lines(),
+    confirmAnswers,
     /** aborts the operations under withProgress, as the notification's Cancel button does */
     cancelProgress: () => services.cancelAll(),
-    lastError: () => services.lastError,
+    lastError: () => lastError,
     clearLastError: () => {
-      services.lastError = undefined;
+      lastError = undefined;
     },
   };
   services.context.subscriptions.push(vscode.commands.registerCommand('cmu._test.statusBarText', api.statusBarText));

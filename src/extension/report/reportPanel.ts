@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
-import type { Services } from '../services';
+import type { Services } from '../host/services';
 import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
 import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportView } from './reportView';
@@ -176,7 +176,7 @@ export class ReportPanel implements vscode.Disposable {
         if (e instanceof CancelledError || abort.signal.aborted) {
           this.post({ type: 'cancelled', requestId: id, query: qv });
         } else {
-          const { view, targets } = errorView(e, q);
+          const { view, targets } = errorView(e, q, (t) => this.services.http.redact(t));
           const up = qv ? navigation(q, undefined, cmuBase) : undefined;
           for (const b of up?.breadcrumb ?? []) targets.set(b.id, up!.targets.get(b.id)!);
           this.targets = targets;

@@ -3,9 +3,9 @@ import type { EnvironmentName } from '../../core/environments';
 import { CmuError, InputError } from '../../core/errors';
 import { parseStatement, verifyStatement, type StatementInfo } from '../../core/statement';
 import type { Session } from '../../core/session';
-import type { ServicesImpl } from '../servicesImpl';
+import type { Services } from '../host/services';
 import { ENV_DESCRIPTIONS, switchEnvironment } from './environment';
-import { registerCommand, type CommandContext } from './util';
+import { registerCommand, type CommandContext } from '../host/commands';
 
 const JWT_LIKE = /^\s*["']?[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_\-\s]*["']?\s*$/;
 
@@ -50,9 +50,9 @@ async function statementText(arg: unknown): Promise<string | undefined> {
 }
 
 /** the palette's three sources; undefined when the user closes a picker */
-async function askForStatement(services: ServicesImpl, where: string): Promise<{ text: string; from: 'file' | 'clipboard' | 'paste' } | undefined> {
+async function askForStatement(services: Services, where: string): Promise<{ text: string; from: 'file' | 'clipboard' | 'paste' } | undefined> {
   const title = `Import Software Statement — ${where}`;
-  services.extLog.trace('asking: where is the statement');
+  services.log.trace('asking: where is the statement');
   const pick = await vscode.window.showQuickPick(
     [
       { label: '$(file) From a file…', description: 'the .txt the TVE Dashboard downloads', id: 'file' as const },
@@ -62,7 +62,7 @@ async function askForStatement(services: ServicesImpl, where: string): Promise<{
     { title, placeHolder: 'Where is the software statement?' },
   );
   if (!pick) return undefined;
-  services.extLog.trace(`asking: statement ${pick.id}`);
+  services.log.trace(`asking: statement ${pick.id}`);
   if (pick.id === 'file') {
     const uris = await vscode.window.showOpenDialog({
       title,
@@ -111,13 +111,13 @@ function checkStatement(text: string, from: 'file' | 'clipboard' | 'paste'): Sta
  * imported while the sandbox is selected (e.g. the walkthrough's first step), belongs to a real
  * environment: ask which one instead of storing it under the sandbox and sending it there.
  */
-async function targetFor(services: ServicesImpl, info: StatementInfo): Promise<EnvironmentName | undefined> {
+async function targetFor(services: Services, info: StatementInfo): Promise<EnvironmentName | undefined> {
   const current = services.settings().environment;
   if (current !== 'sandbox') return current;
   await services.startSandbox();
   const jwks = services.sandboxHost.current?.jwks;
   if (jwks && (await verifyStatement(info.compact, JSON.stringify(jwks)).then(() => true, () => false))) return 'sandbox';
-  services.extLog.trace('asking: environment of a statement the sandbox did not sign');
+  services.log.trace('asking: environment of a statement the sandbox did not sign');
   const pick = await vscode.window.showQuickPick(
     (['production', 'staging', 'custom'] as const).map((n) => ({ label: n, detail: ENV_DESCRIPTIONS[n], n })),
     {
@@ -131,7 +131,7 @@ async function targetFor(services: ServicesImpl, info: StatementInfo): Promise<E
 }
 
 /** palette: ask where the statement is, check it, pick the environment, confirm a replacement, store */
-async function importFromPalette(services: ServicesImpl): Promise<{ alg: string; claims: Record<string, unknown> } | undefined> {
+async function importFromPalette(services: Services): Promise<{ alg: string; claims: Record<string, unknown> } | undefined> {
   const s = services.settings();
   const picked = await askForStatement(services, `${s.environment}/${s.profile}`);
   if (!picked) return undefined;
@@ -169,9 +169,9 @@ async function refuseToken(session: Session, info: StatementInfo): Promise<void>
   );
 }
 
-function logImport(services: ServicesImpl, info: StatementInfo, where: string): void {
-  services.extLog.info(`software statement imported for ${where} (alg ${info.alg}${info.kid ? `, kid ${info.kid}` : ''})`);
-  for (const w of info.warnings) services.extLog.warn(`statement: ${w}`);
+function logImport(services: Services, info: StatementInfo, where: string): void {
+  services.log.info(`software statement imported for ${where} (alg ${info.alg}${info.kid ? `, kid ${info.kid}` : ''})`);
+  for (const w of info.warnings) services.log.warn(`statement: ${w}`);
 }
 
 function statementDocument(info: StatementInfo, where: string): string {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ExchangeLog } from '../core/http';
+import type { ExchangeLog } from '../../core/http';
 
 export const LOG_NAME = 'CMU Explorer';
 
@@ -10,17 +10,9 @@ type Level = (typeof LEVELS)[number];
  * The "CMU Explorer" LogOutputChannel (levels from VS Code: Developer: Set Log Level…). Every HTTP
  * exchange arrives through the http module's log hook ALREADY REDACTED; this module only formats it.
  * `cmu.logLevel` can raise the floor further. A bounded in-memory copy of what was written is kept so
- * the integration tests can prove that no secret reaches the log (exposed only under tests).
+ * the integration tests can prove that no secret reaches the log (exposed only under tests). Every
+ * feature writes through this one handle (`services.log`).
  */
-function fmt(a: unknown): string {
-  if (typeof a === 'string') return a;
-  if (a instanceof Error) return a.message;
-  try {
-    return JSON.stringify(a);
-  } catch {
-    return String(a);
-  }
-}
 
 export class ExtensionLog implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
@@ -28,22 +20,7 @@ export class ExtensionLog implements vscode.Disposable {
   private floor: Level | 'inherit' = 'inherit';
 
   constructor(private readonly keep = 2000) {
-    const raw = vscode.window.createOutputChannel(LOG_NAME, { log: true });
-    // A recording view of the channel: feature modules get it as `services.log`, so whatever any of
-    // them writes is in `lines()` too. Everything else (show, logLevel, events…) goes to the real one.
-    const record = (level: string, args: unknown[]) => this.remember(level, args.map(fmt).join(' '));
-    this.channel = new Proxy(raw, {
-      get: (target, prop, _receiver) => {
-        const value = Reflect.get(target, prop, target);
-        if (typeof prop === 'string' && ['trace', 'debug', 'info', 'warn', 'error', 'appendLine', 'append', 'replace'].includes(prop)) {
-          return (...args: unknown[]) => {
-            record(prop, args);
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        }
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    this.channel = vscode.window.createOutputChannel(LOG_NAME, { log: true });
   }
 
   private remember(level: string, message: string): void {
@@ -61,10 +38,8 @@ export class ExtensionLog implements vscode.Disposable {
   }
 
   private write(level: Exclude<Level, 'off'>, message: string): void {
-    if (!this.allowed(level)) {
-      this.remember(level, message); // still recorded for the tests' secret scan
-      return;
-    }
+    this.remember(level === 'warning' ? 'warn' : level, message); // recorded even below the floor: the tests' secret scan
+    if (!this.allowed(level)) return;
     switch (level) {
       case 'trace': this.channel.trace(message); break;
       case 'debug': this.channel.debug(message); break;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { writeUserSetting } from '../config';
-import { registerCommand, type CommandContext } from './util';
+import { writeUserSetting } from '../host/config';
+import { registerCommand, type CommandContext } from '../host/commands';
 
 export function registerSandboxCommands(ctx: CommandContext): void {
   const { services } = ctx;
@@ -19,18 +19,18 @@ export function registerSandboxCommands(ctx: CommandContext): void {
           if (c) void vscode.commands.executeCommand('cmu.getAccessToken');
         });
     }
-    services.fire();
+    services.notifySessionChanged();
     return { dcrOrigin: session.env.dcrOrigin, cmuBase: session.env.cmuBase };
   });
 
   registerCommand(ctx, 'cmu.stopSandbox', async () => {
     const stopped = await services.sandboxHost.stop();
-    services.fire();
+    services.notifySessionChanged();
     return { stopped };
   });
 
   registerCommand(ctx, 'cmu.showLog', async () => {
-    services.extLog.show();
+    services.log.show();
     return {};
   });
 }

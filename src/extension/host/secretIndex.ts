@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { secretKey, type SecretStore } from '../core/store';
+import { secretKey, type SecretStore } from '../../core/store';
 
 /**
  * Which environment/profile pairs have something in SecretStorage — SecretStorage cannot list its

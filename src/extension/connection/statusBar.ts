@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { formatRemaining } from '../core/token';
-import type { ServicesImpl } from './servicesImpl';
-import { ENV_SHORT } from './commands/util';
+import { formatRemaining } from '../../core/token';
+import type { Services } from '../host/services';
+import { ENV_SHORT } from '../host/commands';
 
 const ACTIONS: { label: string; command: string; detail?: string }[] = [
   { label: '$(key) Get Access Token', command: 'cmu.getAccessToken' },
@@ -27,7 +27,7 @@ export class StatusBar implements vscode.Disposable {
   /** resolves when the text reflects the latest change (tests) */
   updating: Promise<void> = Promise.resolve();
 
-  constructor(private readonly services: ServicesImpl, intervalMs = 30_000) {
+  constructor(private readonly services: Services, intervalMs = 30_000) {
     this.item = vscode.window.createStatusBarItem('cmu.status', vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'CMU Explorer';
     this.item.command = 'cmu.statusBarActions';

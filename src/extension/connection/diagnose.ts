@@ -1,11 +1,11 @@
-import { SKEW_RESOLUTION_MS, skewVerdict } from '../core/clock';
-import { CmuError, describeError, type NextStep } from '../core/errors';
-import { parseStatement } from '../core/statement';
-import { formatRemaining, type TokenInfo } from '../core/token';
-import type { Environment } from '../core/environments';
-import { bodyExcerpt } from '../core/http';
-import type { Session } from '../core/session';
-import type { ServicesImpl } from './servicesImpl';
+import { SKEW_RESOLUTION_MS, skewVerdict } from '../../core/clock';
+import { CmuError, describeError, type NextStep } from '../../core/errors';
+import { parseStatement } from '../../core/statement';
+import { formatRemaining, type TokenInfo } from '../../core/token';
+import type { Environment } from '../../core/environments';
+import { bodyExcerpt } from '../../core/http';
+import type { Session } from '../../core/session';
+import type { Services } from '../host/services';
 
 export interface DiagnoseStep {
   name: string;
@@ -64,7 +64,7 @@ function skipped(name: string, because: string): DiagnoseStep {
  * access token → clock skew (server Date header) → one CMU call. Stops checking what depends on a
  * failed step. The token is only ever sent to the environment's CMU base.
  */
-export async function diagnose(services: ServicesImpl, signal?: AbortSignal): Promise<DiagnoseResult> {
+export async function diagnose(services: Services, signal?: AbortSignal): Promise<DiagnoseResult> {
   const settings = services.settings();
   const result: DiagnoseResult = { environment: settings.environment, profile: settings.profile, steps: [] };
   const steps = result.steps;

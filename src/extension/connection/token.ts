@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { describeToken, formatRemaining, type TokenInfo } from '../../core/token';
-import { registerCommand, options, type CommandContext } from './util';
+import { registerCommand, options, type CommandContext } from '../host/commands';
 
 /** what a command may return about a token: never the token */
 export function tokenResult(t: TokenInfo): { expiresAt: number; scopes: string[] } {
@@ -29,7 +29,7 @@ export function registerTokenCommands(ctx: CommandContext): void {
   registerCommand(ctx, 'cmu.registerClient', async () => {
     const session = await services.session();
     const creds = await services.withProgress(`Registering a client with ${session.env.dcrOrigin}…`, (signal) => session.register({ signal }));
-    services.extLog.info(`client registered for ${session.env.name}/${session.profile}: ${creds.clientId}`);
+    services.log.info(`client registered for ${session.env.name}/${session.profile}: ${creds.clientId}`);
     void vscode.window.showInformationMessage(`Client registered (${creds.clientId}).`, 'Get Access Token').then((c) => {
       if (c) void vscode.commands.executeCommand('cmu.getAccessToken');
     });

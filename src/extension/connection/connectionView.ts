@@ -6,16 +6,8 @@
  * It only peeks (no network, no sandbox start): what is stored for the current environment/profile.
  */
 import * as vscode from 'vscode';
-import type { Services } from '../services';
-import type { Session } from '../../core/session';
+import type { Services } from '../host/services';
 import { formatRemaining } from '../../core/token';
-
-/** What ServicesImpl offers beyond the Services contract (used when present; the view degrades without). */
-interface PeekServices {
-  peekSession?(): Session | undefined;
-  settings?(): { environment: string; profile: string };
-  sandboxHost?: { current?: unknown };
-}
 
 type ConnState = 'ready' | 'noStatement' | 'sandboxStopped' | 'notConfigured';
 
@@ -79,17 +71,14 @@ export class ConnectionTreeProvider implements vscode.TreeDataProvider<ConnNode>
   }
 
   private async load(): Promise<void> {
-    const peek = this.services as unknown as PeekServices;
-    const s = peek.settings?.();
-    const snap: Snapshot = { state: 'ready', environment: s?.environment ?? '', profile: s?.profile ?? '' };
+    const s = this.services.settings();
+    const snap: Snapshot = { state: 'ready', environment: s.environment, profile: s.profile };
     try {
-      let session: Session | undefined;
-      if (s?.environment === 'sandbox' && peek.sandboxHost && !peek.sandboxHost.current) {
+      if (s.environment === 'sandbox' && !this.services.sandboxHost.current) {
         this.snap = { ...snap, state: 'sandboxStopped' };
         return;
       }
-      if (peek.peekSession) session = peek.peekSession();
-      else session = await this.services.session();
+      const session = this.services.peekSession();
       if (!session) {
         this.snap = { ...snap, state: 'notConfigured' };
         return;

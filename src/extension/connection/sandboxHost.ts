@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { Sandbox } from '../sandbox/server';
-import type { ExtensionLog } from './log';
+import { Sandbox } from '../../sandbox/server';
+import type { ExtensionLog } from '../host/log';
 
 /**
  * The "Sandbox" environment: the core's emulator of the Adobe endpoints, run in-process on

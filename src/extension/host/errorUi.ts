@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { CmuError, describeError, type NextStep } from '../core/errors';
-import { redactText } from '../core/redact';
+import { CmuError, describeError, type NextStep } from '../../core/errors';
+import { redactText } from '../../core/redact';
 import type { ExtensionLog } from './log';
 
 const STEP_BUTTONS: Partial<Record<NextStep, { label: string; command: string; args?: unknown[] }>> = {
