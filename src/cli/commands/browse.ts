@@ -4,7 +4,8 @@
  * reached the catalog's advice is printed instead, marked as such, and the exit code is 1 (the server
  * did not answer); a 4xx from the server is an error as for `cmu report`.
  */
-import { catalogEntryPoints, Discovery, hrefPath, type DiscoveredNode } from '../../core/cmu/discovery';
+import { catalogEntryPoints, Discovery, type DiscoveredNode } from '../../core/cmu/discovery';
+import { hrefPath } from '../../core/cmu/hal';
 import { pathHref } from '../../core/cmu/catalog';
 import { requiredScope } from '../../core/cmu/scopes';
 import { InputError } from '../../core/errors';

@@ -13,7 +13,7 @@ import { CancelledError } from '../http';
 import { BILLING_PATH, isKnownPath, metricsFor, nextSteps, pathHref, realColumns, rollUpPath } from './catalog';
 import type { CmuClient } from './client';
 import { CmuApiError } from './client';
-import { lastSegment } from './hal';
+import { hrefPath, lastSegment } from './hal';
 import type { ParsedReport } from './types';
 
 export interface DiscoveredLink {
@@ -172,22 +172,6 @@ export function catalogEntryPoints(): string[][] {
 function catalogColumns(path: string[]): { dimensions: string[]; metrics: string[] } {
   const real = realColumns(path);
   return real ? { dimensions: real.dimensions, metrics: real.metrics } : { dimensions: [...path], metrics: metricsFor(path) };
-}
-
-/** `/cmu/v2/year/month?x`, `/v2/year/month.json`, `https://host/cmu/v2/year` → `['year', 'month']`. */
-export function hrefPath(href: string): string[] {
-  let p = href.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split(/[?#]/)[0];
-  p = p.replace(/\.(json|xml|csv|html)$/i, '').replace(/^\/*(cmu\/)?v2(?=\/|$)/, '');
-  return p
-    .split('/')
-    .filter((s) => s !== '')
-    .map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        return s;
-      }
-    });
 }
 
 /** Network trouble, a timeout, a 5xx or no usable session: the catalog may advise. The server's 4xx may not. */

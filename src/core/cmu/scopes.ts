@@ -5,7 +5,7 @@
  * Advisory: the server's 403 decides; these help say what to ask Adobe for.
  */
 import raw from './catalog-data.json';
-import { splitPath } from './catalog';
+import { hrefPath } from './hal';
 import { parseScopes } from '../token';
 
 export interface CmuScope {
@@ -23,7 +23,7 @@ export const CMU_SCOPES: readonly CmuScope[] = [ANALYTICS_SCOPE, BILLING_SCOPE];
 
 /** The scope a report path needs: a segment array, `billing/daily`, `/cmu/v2/billing/daily?…` or a URL. */
 export function requiredScope(path: readonly string[] | string): CmuScope {
-  const segs = typeof path === 'string' ? hrefSegments(path) : path;
+  const segs = typeof path === 'string' ? hrefPath(path) : path;
   return segs[0] === 'billing' ? BILLING_SCOPE : ANALYTICS_SCOPE;
 }
 
@@ -46,14 +46,4 @@ export function scopeAdvice(scope: CmuScope): string {
     `Ask Adobe (tve-support@adobe.com or your Technical Account Manager) to grant the scope ${scope.name} ("${scope.label}") ` +
     'to the registered application of your software statement, then get a new access token (register again if the new token still lacks it).'
   );
-}
-
-/** `/cmu/v2/billing/daily.csv?x` or `https://host/v2/billing/daily` → `['billing', 'daily']` (base prefixes dropped). */
-function hrefSegments(href: string): string[] {
-  let p = href.trim();
-  const abs = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(p);
-  if (abs) p = p.slice(abs[0].length);
-  p = p.split(/[?#]/)[0].replace(/\.(json|xml|csv|html)$/i, '');
-  p = p.replace(/^\/*(cmu\/)?v2(?=\/|$)/, '');
-  return splitPath(p);
 }
