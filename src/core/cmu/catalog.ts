@@ -209,8 +209,9 @@ export const PRESETS: ReportPreset[] = (() => {
       });
     }
   }
-  // Adobe's examples page leads with year-rooted paths; so do ours, within each group (stable order)
-  const rank = (p: ReportPreset) => (p.source === 'seen on the real backend' ? 0 : p.path[0] === 'year' ? 1 : 2);
+  // Adobe's examples page leads with year-rooted paths; so do ours, within each group (stable order):
+  // the real backend's year-rooted reports, the documented ones, billing/daily, then tenant/… and mvpd/…
+  const rank = (p: ReportPreset) => (p.path[0] === 'year' ? (p.source === 'documented' ? 1 : 0) : p.path[0] === BILLING_PATH[0] ? 2 : 3);
   return out.map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map((x) => x.p);
 })();
 
