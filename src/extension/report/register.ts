@@ -254,6 +254,10 @@ export function registerReportPanel(services: Services): void {
           links: p.links,
           stats,
           rejectedMessages: p.rejectedMessages,
+          posted: p.posted,
+          renders: p.renders,
+          readyMessages: p.readyMessages,
+          firstRowsAt: p.firstRowsAt,
           active: p === ReportPanel.current,
           visible: p.panel.visible,
         });
