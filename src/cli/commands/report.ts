@@ -14,7 +14,7 @@ import * as path from 'path';
 import { Transform, Writable, type Readable, type TransformCallback } from 'stream';
 import { pipeline } from 'stream/promises';
 import { ReportParseError, fileNameFromContentDisposition, htmlPageError, isHtmlPage, parseReportBody } from '../../core/cmu/parse';
-import { parseQueryUrl, validateQuery } from '../../core/cmu/query';
+import { checkQuery, parseQueryUrl } from '../../core/cmu/query';
 import type { CmuFilter, CmuQuery } from '../../core/cmu/types';
 import { sameOrigin } from '../../core/environments';
 import { InputError } from '../../core/errors';
@@ -135,11 +135,8 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   if (opts.includePartial && !mode) throw usage('--include-partial only applies with --compare', 'e.g. --compare previous --include-partial');
   const q = built.query;
   q.format = format === 'csv' || format === 'xml' ? format : undefined;
-  const { errors, warnings } = validateQuery(q);
-  if (errors.length) {
-    throw new InputError(errors.length === 1 ? errors[0] : `The query has ${errors.length} problems:\n  - ${errors.join('\n  - ')}`, 'Fix the path or the flags and run again.', 'none', 'bad_query');
-  }
-  for (const w of warnings) ctx.err(`warning: ${sanitize(w)}`);
+  // only what no server could serve is refused; the catalog's advice is printed and the request sent
+  for (const w of checkQuery(q)) ctx.err(`warning: ${sanitize(w)}`);
   const maxMb = positiveNumber('--max-size', opts.maxSize, '512');
   const maxSeconds = positiveNumber('--max-time', opts.maxTime, '600');
   const limits: Limits = {
