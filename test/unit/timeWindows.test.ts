@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { defaultWindow, parseWindow, rangeText, resolveWindow, windowHeader, windowName, windowText, type TimeWindow } from '../../src/core/cmu/time/windows';
+import { defaultWindow, parseWindow, rangeText, resolveQueryTime, resolveWindow, toZoneWallClock, windowHeader, windowName, windowText, type TimeWindow } from '../../src/core/cmu/time/windows';
 import { parseZone, UTC } from '../../src/core/cmu/time/zone';
+import type { TimedQuery } from '../../src/core/cmu/time/windows';
 
 const HOUR = 3_600_000;
 const pacific = parseZone('-08:00');
@@ -168,5 +169,47 @@ describe('cmu/time/windows: the default window by grain', () => {
     assert.equal(text(['year']), 'server');
     assert.equal(text(['tenant']), 'server');
     assert.equal(text([]), 'server');
+  });
+});
+
+describe('cmu/time/windows: a query at run time', () => {
+  const now = at('2024-03-12T18:20:00Z'); // 10:20 at -08:00
+
+  it('resolves a relative window into the start/end sent and drops the window from what is sent', () => {
+    const { query, time } = resolveQueryTime({ path: ['year', 'month', 'day'], window: parseWindow('7d'), limit: 5 }, pacific, now);
+    assert.deepEqual(query, { path: ['year', 'month', 'day'], start: '2024-03-05T00:00:00', end: '2024-03-12T00:00:00', limit: 5 });
+    assert.equal(time.name, 'Last 7 days');
+    assert.equal(time.defaulted, undefined);
+  });
+
+  it('gives a query without time the default window of its grain, marked as such', () => {
+    const hourly = resolveQueryTime<TimedQuery>({ path: ['year', 'month', 'day', 'hour'] }, pacific, now);
+    assert.deepEqual([hourly.query.start, hourly.query.end, hourly.time.name, hourly.time.defaulted], ['2024-03-11T10:00:00', '2024-03-12T10:00:00', 'Last 24 hours', true]);
+    const root = resolveQueryTime({ path: [] }, pacific, now);
+    assert.deepEqual(root.query, { path: [] });
+    assert.equal(root.time.name, 'Server default');
+  });
+
+  it('server sends no start/end even for a day report', () => {
+    const { query } = resolveQueryTime({ path: ['year', 'month', 'day'], window: parseWindow('server') }, pacific, now);
+    assert.deepEqual(query, { path: ['year', 'month', 'day'] });
+  });
+
+  it('keeps an absolute wall-clock range and converts values with an explicit zone to the zone', () => {
+    const plain = resolveQueryTime({ path: ['year', 'month', 'day'], start: '2024-11', end: '2024-11-08T10:00' }, pacific, now);
+    assert.deepEqual([plain.query.start, plain.query.end, plain.time.name], ['2024-11', '2024-11-08T10:00', 'Custom range']);
+    assert.equal(iso(plain.time.startMs), '2024-11-01T08:00:00Z');
+    const zoned = resolveQueryTime({ path: ['day'], start: '2024-11-01T08:00:00Z', end: '2024-11-02T00:00:00-07:00' }, pacific, now);
+    assert.deepEqual([zoned.query.start, zoned.query.end], ['2024-11-01T00:00:00', '2024-11-01T23:00:00']);
+    const utc = resolveQueryTime<TimedQuery>({ path: ['day'], start: '2024-11-01T08:00:00Z' }, UTC, now);
+    assert.deepEqual([utc.query.start, utc.query.end, rangeText(utc.time)], ['2024-11-01T08:00:00', undefined, '2024-11-01 08:00 → now']);
+  });
+
+  it('converts one value: offsets, Z and epoch milliseconds; leaves wall clock and unreadable text alone', () => {
+    assert.deepEqual(toZoneWallClock('2024-03-10T10:00:00Z', la), { value: '2024-03-10T03:00:00', instant: Date.UTC(2024, 2, 10, 10) });
+    assert.equal(toZoneWallClock('2024-03-10T10:00:00+0100', pacific).value, '2024-03-10T01:00:00');
+    assert.equal(toZoneWallClock('2024-03-10T10:00', la).value, '2024-03-10T10:00');
+    assert.equal(toZoneWallClock('2024', pacific).value, '2024');
+    assert.deepEqual(toZoneWallClock('yesterday-ish', pacific), { value: 'yesterday-ish' });
   });
 });

@@ -1,4 +1,5 @@
 /** Shapes shared by the query model, the CMU client, the sandbox, the webview and saved queries. */
+import type { TimeWindow } from './time/windows';
 
 export type ReportFormat = 'json' | 'xml' | 'csv' | 'html';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'xml', 'csv', 'html'];
@@ -17,9 +18,11 @@ export interface CmuQuery {
   filters: CmuFilter[];
   /** dimensions forced into the GROUP BY (a bare `?platform`) */
   projections: string[];
-  /** ISO 8601, prefixes allowed (`2024`, `2024-11`, `2024-11-01T10`) */
+  /** ISO 8601, prefixes allowed (`2024`, `2024-11`, `2024-11-01T10`): wall clock in the report time zone */
   start?: string;
   end?: string;
+  /** a relative window (`last 7 days`), resolved at run time into start/end; never together with them */
+  window?: TimeWindow;
   /** empty: every metric of the projection */
   metrics: string[];
   limit?: number;

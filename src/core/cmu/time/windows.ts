@@ -17,7 +17,8 @@
  * day before). In the hour a fall-back repeats, two instants read the same wall clock, so a 1h window
  * there is sent as an empty range: pick a fixed-offset zone (the default) for such reports.
  */
-import { formatWall, instantToWall, wallFromMillis, wallMillis, wallToInstant, zoneLabel, type ReportZone } from './zone';
+import { isoToMillis } from '../query';
+import { formatInZone, formatWall, instantToWall, wallFromMillis, wallMillis, wallToInstant, zoneLabel, type ReportZone } from './zone';
 
 export type WindowUnit = 'minute' | 'hour' | 'day' | 'month';
 
@@ -27,10 +28,13 @@ export type TimeWindow =
   | { kind: 'monthToDate' }
   | { kind: 'server' };
 
-/** A window resolved at one instant in one zone. */
+/** A window (or an absolute range) resolved at one instant in one zone: what is sent and what is shown. */
 export interface ResolvedWindow {
-  window: TimeWindow;
-  /** "Last 7 days", "Today", "Server default" */
+  /** the relative window; undefined for an absolute start/end */
+  window?: TimeWindow;
+  /** the window is the grain's default: the query said nothing about time */
+  defaulted?: boolean;
+  /** "Last 7 days", "Today", "Server default", "Custom range" */
   name: string;
   /** wall clock in the zone, `YYYY-MM-DDTHH:MM:SS`; both undefined for `server` */
   start?: string;
@@ -197,11 +201,11 @@ function calendarRange(zone: ReportZone, startWall: number, endWall: number): Ra
   return { start: formatWall(start), end: formatWall(end), startMs: wallToInstant(zone, start), endMs: wallToInstant(zone, end) };
 }
 
-/** `2024-03-05 00:00 → 2024-03-12 00:00` (seconds shown only when not zero); '' for `server`. */
+/** `2024-03-05 00:00 → 2024-03-12 00:00` (seconds shown only when not zero; an open end says so); '' for none. */
 export function rangeText(r: Pick<ResolvedWindow, 'start' | 'end'>): string {
-  if (!r.start || !r.end) return '';
+  if (!r.start && !r.end) return '';
   const short = (s: string) => s.replace('T', ' ').replace(/:00$/, '');
-  return `${short(r.start)} → ${short(r.end)}`;
+  return `${r.start ? short(r.start) : 'server default'} → ${r.end ? short(r.end) : 'now'}`;
 }
 
 /** What a header says: `Last 7 days · 2024-03-05 00:00 → 2024-03-12 00:00 (UTC−08:00)`. */
@@ -210,3 +214,56 @@ export function windowHeader(r: ResolvedWindow): string {
   return range ? `${r.name} · ${range} (${r.zoneLabel})` : `${r.name} (${r.zoneLabel})`;
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// a query's time at run time
+
+/** The time part of a query (CmuQuery has it). */
+export interface TimedQuery {
+  path: string[];
+  start?: string;
+  end?: string;
+  window?: TimeWindow;
+}
+
+/**
+ * What a run sends, decided at run time: a relative window is resolved at `now` in the zone; an absolute
+ * start/end is kept, a value with an explicit offset, `Z` or epoch milliseconds converted to the zone's
+ * wall clock; no time at all gets the grain's default window. The returned query has concrete start/end
+ * (none for `server`) and no window, so its URL is what is sent; the window stays in what was saved.
+ */
+export function resolveQueryTime<Q extends TimedQuery>(q: Q, zone: ReportZone, now: Date | number): { query: Q; time: ResolvedWindow } {
+  const query: Q = { ...q };
+  delete query.window;
+  delete query.start;
+  delete query.end;
+  if (q.window || (!q.start && !q.end)) {
+    const time = resolveWindow(q.window ?? defaultWindow(q.path), zone, now);
+    if (!q.window) time.defaulted = true;
+    if (time.start) query.start = time.start;
+    if (time.end) query.end = time.end;
+    return { query, time };
+  }
+  const start = q.start ? toZoneWallClock(q.start, zone) : undefined;
+  const end = q.end ? toZoneWallClock(q.end, zone) : undefined;
+  if (start) query.start = start.value;
+  if (end) query.end = end.value;
+  const startMs = start?.instant;
+  return {
+    query,
+    time: { name: 'Custom range', start: start?.value, end: end?.value, startMs, endMs: end?.instant, zone: zone.id, zoneLabel: zoneLabel(zone, startMs ?? end?.instant ?? Number(now)) },
+  };
+}
+
+/**
+ * A start/end value as the zone's wall clock: one with an explicit offset, `Z` or epoch milliseconds is
+ * converted (to the second); a wall-clock value or prefix (`2024-11`) is already in the zone and kept as
+ * written. `instant` is what it denotes (undefined when unreadable: the validator reports it).
+ */
+export function toZoneWallClock(value: string, zone: ReportZone): { value: string; instant?: number } {
+  const v = value.trim();
+  const ms = isoToMillis(v);
+  if (ms === undefined) return { value };
+  if (/^\d{10,13}$/.test(v) || /T[\d:.]*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(v) || /^[\d-]+Z$/i.test(v)) return { value: formatInZone(zone, ms), instant: ms };
+  return { value, instant: wallToInstant(zone, wallFromMillis(ms)) };
+}
