@@ -6,7 +6,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { emptyQuery, queryToHref, timeRange } from '../../core/cmu/query';
+import { emptyQuery, queryToHref } from '../../core/cmu/query';
+import { resolveQueryTime } from '../../core/cmu/time/windows';
 import { resolveEnvironment } from '../../core/environments';
 import { Sandbox } from '../../sandbox/server';
 import { CliContext } from '../context';
@@ -32,15 +33,14 @@ export async function demo(ctx: CliContext): Promise<void> {
     c.out('4. Access token obtained:');
     c.out(indent(tokenSummary(t)));
 
-    const q = emptyQuery(['tenant', 'year', 'month', 'day']);
-    const range = timeRange('last7d');
-    q.start = range.start;
-    q.end = range.end;
-    q.metrics = ['active-users', 'active-sessions', 'started-sessions', 'completed-sessions', 'failed-attempts'];
+    const daily = emptyQuery(['tenant', 'year', 'month', 'day']);
+    daily.window = { kind: 'last', count: 7, unit: 'day' };
+    daily.metrics = ['active-users', 'active-sessions', 'started-sessions', 'completed-sessions', 'failed-attempts'];
+    const { query: q, time } = resolveQueryTime(daily, c.zone, Date.now());
     c.out(`5. CMU report ${queryToHref(q)}`);
     const r = await c.cmu.fetchReport(q);
     c.out('');
-    c.out(renderTable(r));
+    c.out(renderTable(r, time));
     c.out('');
     c.out('Next: `node dist/cli.js sandbox` keeps a sandbox running for every other command (see `node dist/cli.js --help`).');
   } finally {

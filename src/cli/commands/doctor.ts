@@ -4,6 +4,7 @@
  */
 import { SKEW_RESOLUTION_MS, skewVerdict } from '../../core/clock';
 import { emptyQuery } from '../../core/cmu/query';
+import { zoneLabel } from '../../core/cmu/time/zone';
 import { CmuError, InputError } from '../../core/errors';
 import type { CliContext } from '../context';
 import { formatRemaining } from '../../core/token';
@@ -51,6 +52,7 @@ export async function doctor(ctx: CliContext): Promise<number> {
   ctx.out(`  dcr origin: ${env.dcrOrigin}`);
   ctx.out(`  cmu base:   ${env.cmuBase ?? '(none)'}`);
   ctx.out(`  store:      ${ctx.storeDir}`);
+  ctx.out(`  time zone:  ${zoneLabel(ctx.zone, Date.now())} (reports' start/end and time buckets; --tz or CMU_TZ to change)`);
   const steps: Step[] = [];
   const print = (s: Step): void => {
     steps.push(s);

@@ -1,6 +1,9 @@
 /**
- * `cmu report <PATH> [--filter DIM=VALUE]... [--filter DIM!=VALUE]... [--dimension DIM]... [--start ISO]
- * [--end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE]`
+ * `cmu report <PATH> [--filter DIM=VALUE]... [--filter DIM!=VALUE]... [--dimension DIM]... [--window W |
+ * --start ISO --end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE]`
+ *
+ * The time sent is decided at run time in the report time zone (--tz): the window, the absolute range
+ * (offsets converted to the zone), or the grain's default window; the table says which and in what zone.
  *
  * json: the server's document pretty-printed; csv/xml: the server's bytes unchanged; table: aligned
  * columns. json/csv/xml stream as the body arrives (never held in memory); with --out through a temp
@@ -13,6 +16,7 @@ import { Transform, Writable, type Readable, type TransformCallback } from 'stre
 import { pipeline } from 'stream/promises';
 import { ReportParseError, fileNameFromContentDisposition, htmlPageError, isHtmlPage, parseReportBody } from '../../core/cmu/parse';
 import { parseQueryUrl, validateQuery } from '../../core/cmu/query';
+import { parseWindow, rangeText, resolveQueryTime, windowHeader, type ResolvedWindow } from '../../core/cmu/time/windows';
 import type { CmuFilter, CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { sameOrigin } from '../../core/environments';
 import { InputError } from '../../core/errors';
@@ -26,6 +30,7 @@ export type CliFormat = (typeof CLI_FORMATS)[number];
 export interface ReportOptions {
   filter?: string[];
   dimension?: string[];
+  window?: string;
   start?: string;
   end?: string;
   metrics?: string;
@@ -76,6 +81,17 @@ export function buildQuery(pathArg: string, opts: ReportOptions, cmuBase?: strin
     if (!name) throw usage('--dimension needs a dimension name', 'e.g. --dimension platform');
     if (!q.projections.includes(name)) q.projections.push(name);
   }
+  if (opts.window !== undefined) {
+    if (opts.start !== undefined || opts.end !== undefined) throw usage('--window and --start/--end both say when', 'Give a relative --window (e.g. 7d) or an absolute --start/--end, not both.');
+    try {
+      q.window = parseWindow(opts.window);
+    } catch (e) {
+      throw usage(`Bad --window: ${(e as Error).message}`, 'e.g. --window 7d (the last 7 whole days), --window today, --window server (the server default)');
+    }
+    // the window replaces the range of a pasted URL, as --start/--end replace its values
+    delete q.start;
+    delete q.end;
+  }
   if (opts.start !== undefined) q.start = opts.start;
   if (opts.end !== undefined) q.end = opts.end;
   if (opts.metrics !== undefined) {
@@ -107,8 +123,8 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   const built = buildQuery(pathArg, opts, cmuBase);
   // Default: a table for a person at a terminal, the JSON document for scripts and files.
   const format: CliFormat = built.format ?? (!opts.out && ctx.io.isTTY ? 'table' : 'json');
-  const q = built.query;
-  q.format = format === 'csv' || format === 'xml' ? format : undefined;
+  built.query.format = format === 'csv' || format === 'xml' ? format : undefined;
+  const { query: q, time } = resolveQueryTime(built.query, ctx.zone, Date.now());
   const { errors, warnings } = validateQuery(q);
   if (errors.length) {
     throw new InputError(errors.length === 1 ? errors[0] : `The query has ${errors.length} problems:\n  - ${errors.join('\n  - ')}`, 'Fix the path or the flags and run again.', 'none', 'bad_query');
@@ -121,7 +137,7 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await fetchAndWrite(ctx, q, format, opts.out, stop.signal);
+    await fetchAndWrite(ctx, q, time, format, opts.out, stop.signal);
   } catch (e) {
     if (!stop.signal.aborted) throw e;
     ctx.err(`cancelled${opts.out ? ` (${opts.out} was not written)` : ''}`);
@@ -132,11 +148,11 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   }
 }
 
-async function fetchAndWrite(ctx: CliContext, q: CmuQuery, format: CliFormat, out: string | undefined, signal: AbortSignal): Promise<void> {
+async function fetchAndWrite(ctx: CliContext, q: CmuQuery, time: ResolvedWindow, format: CliFormat, out: string | undefined, signal: AbortSignal): Promise<void> {
   const res = await ctx.cmu.open(q, { signal });
   if (format === 'table') {
     const parsed = parseReportBody(await res.text(), res.contentType, res.url);
-    const text = renderTable(parsed) + '\n';
+    const text = renderTable(parsed, time) + '\n';
     if (out) {
       await writeTextFile(out, text);
       ctx.err(`wrote ${parsed.rows.length} rows to ${out}`);
@@ -200,9 +216,27 @@ class HtmlGuard extends Transform {
   }
 }
 
-/** The aligned table, then the row count, the self link and where one can drill down. */
-export function renderTable(r: ParsedReport): string {
-  const lines = [formatTable(r.columns.map((c) => c.name), r.rows)];
+/**
+ * The time line above the table: the window's name, its range and the zone (`Last 7 days · 2024-03-05 00:00 →
+ * 2024-03-12 00:00 (UTC−08:00)`); for the server's default, the range its self link echoes.
+ */
+export function timeHeader(time: ResolvedWindow, selfHref: string | undefined): string {
+  if (!time.start && !time.end && selfHref) {
+    try {
+      const applied = parseQueryUrl(selfHref);
+      const range = rangeText(applied);
+      if (range) return `time: ${time.name} · ${range} (${time.zoneLabel})`;
+    } catch {
+      /* an unreadable self link: the window's name is all there is */
+    }
+  }
+  return `time: ${windowHeader(time)}`;
+}
+
+/** The time line when known, the aligned table, then the row count, the self link and where one can drill down. */
+export function renderTable(r: ParsedReport, time?: ResolvedWindow): string {
+  const lines = time ? [sanitize(timeHeader(time, r.links.self)), ''] : [];
+  lines.push(formatTable(r.columns.map((c) => c.name), r.rows));
   lines.push('');
   lines.push(`${r.rows.length} row${r.rows.length === 1 ? '' : 's'}` + (r.links.self ? `  ${sanitize(r.links.self)}` : ''));
   if (r.links.drillDown.length) lines.push(`drill down: ${r.links.drillDown.map((l) => sanitize(l.name)).join(', ')}`);
