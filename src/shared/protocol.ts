@@ -6,6 +6,7 @@
  * Only plain data crosses: the webview renders it with textContent/DOM APIs. Rows travel once, as
  * arrays aligned with `columns` (structured clone), never as one string per row.
  */
+import { canonicalWindow } from '../core/cmu/time/windows';
 import type { CmuFilter, CmuQuery, ReportCell, ReportFormat } from '../core/cmu/types';
 
 export const PROTOCOL_VERSION = 1;
@@ -281,6 +282,14 @@ export function parseQuery(raw: unknown): CmuQuery | undefined {
     if (v === undefined) continue;
     if (typeof v !== 'string' || v.length > 64) return undefined;
     q[k] = v;
+  }
+  if (raw.window !== undefined) {
+    if (typeof raw.window !== 'string' || raw.window.length > 64) return undefined;
+    try {
+      q.window = canonicalWindow(raw.window);
+    } catch {
+      return undefined;
+    }
   }
   if (raw.limit !== undefined) {
     if (typeof raw.limit !== 'number' || !Number.isInteger(raw.limit) || raw.limit < 0) return undefined;

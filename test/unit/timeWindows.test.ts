@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { defaultWindow, parseWindow, rangeText, resolveQueryTime, resolveWindow, toZoneWallClock, windowHeader, windowName, windowText, type TimeWindow } from '../../src/core/cmu/time/windows';
+import { resolveQueryTime, toZoneWallClock } from '../../src/core/cmu/time/queryTime';
+import { canonicalWindow, defaultWindow, parseWindow, windowProblem, rangeText, resolveWindow, windowHeader, windowName, windowText, type TimeWindow } from '../../src/core/cmu/time/windows';
 import { parseZone, UTC } from '../../src/core/cmu/time/zone';
 import type { TimedQuery } from '../../src/core/cmu/time/windows';
 
@@ -176,7 +177,7 @@ describe('cmu/time/windows: a query at run time', () => {
   const now = at('2024-03-12T18:20:00Z'); // 10:20 at -08:00
 
   it('resolves a relative window into the start/end sent and drops the window from what is sent', () => {
-    const { query, time } = resolveQueryTime({ path: ['year', 'month', 'day'], window: parseWindow('7d'), limit: 5 }, pacific, now);
+    const { query, time } = resolveQueryTime({ path: ['year', 'month', 'day'], window: 'last 7 days', limit: 5 }, pacific, now);
     assert.deepEqual(query, { path: ['year', 'month', 'day'], start: '2024-03-05T00:00:00', end: '2024-03-12T00:00:00', limit: 5 });
     assert.equal(time.name, 'Last 7 days');
     assert.equal(time.defaulted, undefined);
@@ -191,7 +192,7 @@ describe('cmu/time/windows: a query at run time', () => {
   });
 
   it('server sends no start/end even for a day report', () => {
-    const { query } = resolveQueryTime({ path: ['year', 'month', 'day'], window: parseWindow('server') }, pacific, now);
+    const { query } = resolveQueryTime({ path: ['year', 'month', 'day'], window: 'server' }, pacific, now);
     assert.deepEqual(query, { path: ['year', 'month', 'day'] });
   });
 
@@ -203,6 +204,15 @@ describe('cmu/time/windows: a query at run time', () => {
     assert.deepEqual([zoned.query.start, zoned.query.end], ['2024-11-01T00:00:00', '2024-11-01T23:00:00']);
     const utc = resolveQueryTime<TimedQuery>({ path: ['day'], start: '2024-11-01T08:00:00Z' }, UTC, now);
     assert.deepEqual([utc.query.start, utc.query.end, rangeText(utc.time)], ['2024-11-01T08:00:00', undefined, '2024-11-01 08:00 → now']);
+  });
+
+  it('checks and normalises the window text a file or a command argument carries', () => {
+    assert.equal(canonicalWindow('Last 7 Days'), '7d');
+    assert.equal(canonicalWindow('previousMonth'), '1mo');
+    assert.equal(windowProblem({ path: [], window: '7d' }), undefined);
+    assert.equal(windowProblem({ path: [] }), undefined);
+    assert.match(windowProblem({ path: [], window: '30m' })!, /ambiguous/);
+    assert.match(windowProblem({ path: [], window: '7d', start: '2024' })!, /the window `7d` and start\/end both say when/);
   });
 
   it('converts one value: offsets, Z and epoch milliseconds; leaves wall clock and unreadable text alone', () => {

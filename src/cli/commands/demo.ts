@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { emptyQuery, queryToHref } from '../../core/cmu/query';
-import { resolveQueryTime } from '../../core/cmu/time/windows';
+import { resolveQueryTime } from '../../core/cmu/time/queryTime';
 import { resolveEnvironment } from '../../core/environments';
 import { Sandbox } from '../../sandbox/server';
 import { CliContext } from '../context';
@@ -34,7 +34,7 @@ export async function demo(ctx: CliContext): Promise<void> {
     c.out(indent(tokenSummary(t)));
 
     const daily = emptyQuery(['tenant', 'year', 'month', 'day']);
-    daily.window = { kind: 'last', count: 7, unit: 'day' };
+    daily.window = '7d';
     daily.metrics = ['active-users', 'active-sessions', 'started-sessions', 'completed-sessions', 'failed-attempts'];
     const { query: q, time } = resolveQueryTime(daily, c.zone, Date.now());
     c.out(`5. CMU report ${queryToHref(q)}`);

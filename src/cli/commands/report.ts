@@ -16,7 +16,8 @@ import { Transform, Writable, type Readable, type TransformCallback } from 'stre
 import { pipeline } from 'stream/promises';
 import { ReportParseError, fileNameFromContentDisposition, htmlPageError, isHtmlPage, parseReportBody } from '../../core/cmu/parse';
 import { parseQueryUrl, validateQuery } from '../../core/cmu/query';
-import { parseWindow, rangeText, resolveQueryTime, windowHeader, type ResolvedWindow } from '../../core/cmu/time/windows';
+import { resolveQueryTime } from '../../core/cmu/time/queryTime';
+import { canonicalWindow, rangeText, windowHeader, type ResolvedWindow } from '../../core/cmu/time/windows';
 import type { CmuFilter, CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { sameOrigin } from '../../core/environments';
 import { InputError } from '../../core/errors';
@@ -84,7 +85,7 @@ export function buildQuery(pathArg: string, opts: ReportOptions, cmuBase?: strin
   if (opts.window !== undefined) {
     if (opts.start !== undefined || opts.end !== undefined) throw usage('--window and --start/--end both say when', 'Give a relative --window (e.g. 7d) or an absolute --start/--end, not both.');
     try {
-      q.window = parseWindow(opts.window);
+      q.window = canonicalWindow(opts.window);
     } catch (e) {
       throw usage(`Bad --window: ${(e as Error).message}`, 'e.g. --window 7d (the last 7 whole days), --window today, --window server (the server default)');
     }

@@ -1,5 +1,4 @@
 /** Shapes shared by the query model, the CMU client, the sandbox, the webview and saved queries. */
-import type { TimeWindow } from './time/windows';
 
 export type ReportFormat = 'json' | 'xml' | 'csv' | 'html';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'xml', 'csv', 'html'];
@@ -21,8 +20,11 @@ export interface CmuQuery {
   /** ISO 8601, prefixes allowed (`2024`, `2024-11`, `2024-11-01T10`): wall clock in the report time zone */
   start?: string;
   end?: string;
-  /** a relative window (`last 7 days`), resolved at run time into start/end; never together with them */
-  window?: TimeWindow;
+  /**
+   * a relative window as text (`7d`, `today`, `server`: see time/windows.ts), resolved at run time into
+   * start/end; never together with them. Text, so the file, command arguments and webview state agree.
+   */
+  window?: string;
   /** empty: every metric of the projection */
   metrics: string[];
   limit?: number;

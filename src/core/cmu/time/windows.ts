@@ -17,8 +17,7 @@
  * day before). In the hour a fall-back repeats, two instants read the same wall clock, so a 1h window
  * there is sent as an empty range: pick a fixed-offset zone (the default) for such reports.
  */
-import { isoToMillis } from '../query';
-import { formatInZone, formatWall, instantToWall, wallFromMillis, wallMillis, wallToInstant, zoneLabel, type ReportZone } from './zone';
+import { formatWall, instantToWall, wallFromMillis, wallMillis, wallToInstant, zoneLabel, type ReportZone } from './zone';
 
 export type WindowUnit = 'minute' | 'hour' | 'day' | 'month';
 
@@ -214,56 +213,28 @@ export function windowHeader(r: ResolvedWindow): string {
   return range ? `${r.name} · ${range} (${r.zoneLabel})` : `${r.name} (${r.zoneLabel})`;
 }
 
-
-// ---------------------------------------------------------------------------------------------
-// a query's time at run time
-
-/** The time part of a query (CmuQuery has it). */
+/** The time part of a query (CmuQuery has it); `window` is the text form. */
 export interface TimedQuery {
   path: string[];
   start?: string;
   end?: string;
-  window?: TimeWindow;
+  window?: string;
 }
 
 /**
- * What a run sends, decided at run time: a relative window is resolved at `now` in the zone; an absolute
- * start/end is kept, a value with an explicit offset, `Z` or epoch milliseconds converted to the zone's
- * wall clock; no time at all gets the grain's default window. The returned query has concrete start/end
- * (none for `server`) and no window, so its URL is what is sent; the window stays in what was saved.
+ * The problem with a query's window text, or undefined: bad text, or a window beside an absolute start/end.
  */
-export function resolveQueryTime<Q extends TimedQuery>(q: Q, zone: ReportZone, now: Date | number): { query: Q; time: ResolvedWindow } {
-  const query: Q = { ...q };
-  delete query.window;
-  delete query.start;
-  delete query.end;
-  if (q.window || (!q.start && !q.end)) {
-    const time = resolveWindow(q.window ?? defaultWindow(q.path), zone, now);
-    if (!q.window) time.defaulted = true;
-    if (time.start) query.start = time.start;
-    if (time.end) query.end = time.end;
-    return { query, time };
+export function windowProblem(q: TimedQuery): string | undefined {
+  if (q.window === undefined) return undefined;
+  try {
+    parseWindow(q.window);
+  } catch (e) {
+    return (e as Error).message;
   }
-  const start = q.start ? toZoneWallClock(q.start, zone) : undefined;
-  const end = q.end ? toZoneWallClock(q.end, zone) : undefined;
-  if (start) query.start = start.value;
-  if (end) query.end = end.value;
-  const startMs = start?.instant;
-  return {
-    query,
-    time: { name: 'Custom range', start: start?.value, end: end?.value, startMs, endMs: end?.instant, zone: zone.id, zoneLabel: zoneLabel(zone, startMs ?? end?.instant ?? Number(now)) },
-  };
+  return q.start || q.end ? `the window \`${q.window}\` and start/end both say when; keep one` : undefined;
 }
 
-/**
- * A start/end value as the zone's wall clock: one with an explicit offset, `Z` or epoch milliseconds is
- * converted (to the second); a wall-clock value or prefix (`2024-11`) is already in the zone and kept as
- * written. `instant` is what it denotes (undefined when unreadable: the validator reports it).
- */
-export function toZoneWallClock(value: string, zone: ReportZone): { value: string; instant?: number } {
-  const v = value.trim();
-  const ms = isoToMillis(v);
-  if (ms === undefined) return { value };
-  if (/^\d{10,13}$/.test(v) || /T[\d:.]*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(v) || /^[\d-]+Z$/i.test(v)) return { value: formatInZone(zone, ms), instant: ms };
-  return { value, instant: wallToInstant(zone, wallFromMillis(ms)) };
+/** The canonical text of a window text (`last 7 days` → `7d`); throws as parseWindow does. */
+export function canonicalWindow(text: string): string {
+  return windowText(parseWindow(text));
 }
