@@ -7,6 +7,7 @@ import { DEFAULT_ZONE_ID, parseZone, type ReportZone } from '../core/cmu/time/zo
 import { DEFAULT_HOSTS, checkEndpoint, isLoopbackHost, resolveEnvironment, type Environment } from '../core/environments';
 import { checkDeviceInfo } from '../core/deviceInfo';
 import { InputError } from '../core/errors';
+import { redactText } from '../core/redact';
 import { HttpClient, type ExchangeLog, type HttpRequest, type HttpResponse } from '../core/http';
 import { Session } from '../core/session';
 import type { SecretStore } from '../core/store';
@@ -91,31 +92,45 @@ function endpointsFrom(dcrUrl: string | undefined, cmuUrl: string | undefined): 
 }
 
 /**
- * Keys of non-production environments are further scoped by their endpoints, so a client secret or a
- * token stored for one server is never sent to another one that happens to share the profile. The
- * statement and the client credentials belong to the DCR origin alone (importing without --cmu-url and
- * adding it later for `report` finds them); a token also to the CMU origin it may be sent to.
+ * Keys of non-production environments are further scoped by their DCR origin, so a client secret or a
+ * token stored for one server is never even read for another one that happens to share the profile. The
+ * token's CMU origin is pinned by the session (stored with the token, checked before use): a new
+ * --cmu-url is refused with "originChanged" instead of silently minting a token for it. Tokens stored
+ * by earlier versions under a key that also named the CMU origin are read from there (and moved) once.
  */
 export class ScopedStore implements SecretStore {
   constructor(
     private readonly inner: SecretStore,
     private readonly env: Environment,
   ) {}
-  map(key: string): string {
+  map(key: string, scope: string = this.env.dcrOrigin): string {
     if (this.env.name === 'production') return key;
-    const cmuOrigin = this.env.cmuBase ? new URL(this.env.cmuBase).origin : '-';
-    const scope = key.endsWith('/token') ? `${this.env.dcrOrigin} ${cmuOrigin}` : this.env.dcrOrigin;
     const prefix = `cmu/${this.env.name}/`;
     return key.startsWith(prefix) ? `cmu/${this.env.name}@${scope}/${key.slice(prefix.length)}` : `${scope} ${key}`;
   }
-  get(key: string): Promise<string | undefined> {
-    return this.inner.get(this.map(key));
+  /** where versions before 0.2 kept a token: scoped by the DCR and the CMU origin */
+  private legacyTokenKey(key: string): string | undefined {
+    if (this.env.name === 'production' || !key.endsWith('/token')) return undefined;
+    const cmuOrigin = this.env.cmuBase ? new URL(this.env.cmuBase).origin : '-';
+    return this.map(key, `${this.env.dcrOrigin} ${cmuOrigin}`);
   }
-  set(key: string, value: string): Promise<void> {
-    return this.inner.set(this.map(key), value);
+  async get(key: string): Promise<string | undefined> {
+    const value = await this.inner.get(this.map(key));
+    const legacy = this.legacyTokenKey(key);
+    return value === undefined && legacy ? this.inner.get(legacy) : value;
   }
-  delete(key: string): Promise<void> {
-    return this.inner.delete(this.map(key));
+  async set(key: string, value: string): Promise<void> {
+    await this.inner.set(this.map(key), value);
+    const legacy = this.legacyTokenKey(key);
+    if (legacy) await this.inner.delete(legacy);
+  }
+  async delete(key: string): Promise<void> {
+    await this.inner.delete(this.map(key));
+    const legacy = this.legacyTokenKey(key);
+    if (legacy) await this.inner.delete(legacy);
+  }
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return this.inner.exclusive ? this.inner.exclusive(name, work) : work();
   }
 }
 
@@ -257,10 +272,15 @@ export class CliContext {
     return this.cmuCache;
   }
 
+  /** Redacts a message for the terminal: the patterns plus every secret this run has seen. */
+  readonly redact = (text: string): string => (this.httpCache ? this.httpCache.redact(text) : redactText(text));
+
   out(s: string): void {
     this.io.out(s.endsWith('\n') ? s : s + '\n');
   }
+  /** stderr: warnings and progress may quote a server, so they are redacted */
   err(s: string): void {
-    this.io.err(s.endsWith('\n') ? s : s + '\n');
+    const text = this.redact(s);
+    this.io.err(text.endsWith('\n') ? text : text + '\n');
   }
 }

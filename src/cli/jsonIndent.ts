@@ -4,6 +4,10 @@
  * server wrote them (numbers, string escapes); only whitespace changes. Works on bytes: every structural
  * character is ASCII and never occurs inside a multi-byte UTF-8 sequence, so chunks may split anywhere.
  * A body that is not one JSON object or array, or ends before it is complete, is an error.
+ *
+ * Hostile nesting: indentation stops growing at INDENT_CAP levels (so the output is at most a constant
+ * factor of the input, never depth squared: 60 KB of `[` used to become 1.8 GB), and a document nested
+ * deeper than MAX_DEPTH levels (a CMU report has 4) is refused with a message saying so.
  */
 import { Transform, type TransformCallback } from 'stream';
 
@@ -14,6 +18,11 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 
 export class JsonNotADocument extends Error {}
+
+/** deeper levels are written at this level's indent */
+export const INDENT_CAP = 32;
+/** deeper documents are refused */
+export const MAX_DEPTH = 256;
 
 export class JsonIndent extends Transform {
   private depth = 0;
@@ -82,6 +91,9 @@ export class JsonIndent extends Transform {
         this.newline();
       }
       if (b === 0x7b || b === 0x5b) {
+        if (this.depth >= MAX_DEPTH) {
+          throw new JsonNotADocument(`the JSON document nests deeper than ${MAX_DEPTH} levels (a CMU report has a handful); it is not printed`);
+        }
         this.put(b);
         this.depth++;
         this.openPending = true;
@@ -105,7 +117,8 @@ export class JsonIndent extends Transform {
 
   private newline(): void {
     this.put(0x0a);
-    for (let k = 0; k < this.depth; k++) {
+    const levels = Math.min(this.depth, INDENT_CAP);
+    for (let k = 0; k < levels; k++) {
       this.put(SPACE);
       this.put(SPACE);
     }

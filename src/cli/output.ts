@@ -1,11 +1,23 @@
 /** Terminal output for the CLI: aligned tables, key/value blocks, errors with a hint. */
 import { CmuError, InputError, type NextStep } from '../core/errors';
+import { redactText } from '../core/redact';
 
 export type Cell = string | number | null | undefined;
 
-/** Control characters (incl. ESC) from server data must not reach the terminal. */
+/**
+ * Server text must not drive the terminal: control characters (ESC for ANSI/OSC sequences, `\r` that
+ * overwrites a line, BEL…), bidi controls that reorder what is shown (U+202E) and line/paragraph
+ * separators become visible escapes (`\u001b`, `\u202e`); a tab becomes a space.
+ */
 export function sanitize(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\t' ? ' ' : '\ufffd'));
+  return s.replace(UNSAFE, (c) => (c === '\t' ? ' ' : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')));
+}
+// C0, DEL, C1; ALM, LRM/RLM, LRE…RLO, LRI…PDI; LS/PS
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/** Multi-line text (a stack) sanitized line by line, keeping its line breaks. */
+export function sanitizeLines(s: string): string {
+  return s.split('\n').map(sanitize).join('\n');
 }
 
 function cellText(c: Cell): string {
@@ -87,13 +99,16 @@ export function exitCodeFor(e: unknown): number {
   return 1;
 }
 
-/** The error for stderr: message, explanation, hint; a stack only when verbose. */
-export function formatError(e: unknown, opts: { verbose?: boolean; prefix: string }): string {
+/**
+ * The error for stderr: message, explanation, hint; a stack only when verbose. Everything is redacted
+ * (`redact`: the session's known secrets plus the patterns) and sanitized: an error may quote a server.
+ */
+export function formatError(e: unknown, opts: { verbose?: boolean; prefix: string; redact?: (text: string) => string }): string {
   const lines: string[] = [];
   if (e instanceof CmuError) {
     lines.push(`error: ${sanitize(e.message)}`);
     if (e.explanation) lines.push(`  ${sanitize(e.explanation)}`);
-    const hint = hintFor(e.nextStep, opts);
+    const hint = e.code === 'originChanged' ? `if the new host is intended, get a token for it: ${opts.prefix} token --refresh` : hintFor(e.nextStep, opts);
     if (hint) lines.push(`  hint: ${hint}`);
   } else if (e instanceof Error) {
     lines.push(`error: ${sanitize(e.message)}`);
@@ -101,6 +116,6 @@ export function formatError(e: unknown, opts: { verbose?: boolean; prefix: strin
   } else {
     lines.push(`error: ${sanitize(String(e))}`);
   }
-  if (opts.verbose && e instanceof Error && e.stack) lines.push(e.stack);
-  return lines.join('\n');
+  if (opts.verbose && e instanceof Error && e.stack) lines.push(sanitizeLines(e.stack));
+  return (opts.redact ?? redactText)(lines.join('\n'));
 }

@@ -16,7 +16,11 @@ import { register, token } from './commands/token';
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /** Builds the program; `run` receives the chosen command's work and maps its outcome to an exit code. */
-export function buildProgram(io: Io, setExit: (code: number) => void, state: { prefix: string } = { prefix: 'cmu' }): Command {
+export function buildProgram(
+  io: Io,
+  setExit: (code: number) => void,
+  state: { prefix: string; redact?: (text: string) => string } = { prefix: 'cmu' },
+): Command {
   const program = new Command('cmu');
   const ctxOf = (cmd: Command): CliContext => new CliContext(cmd.optsWithGlobals<GlobalOptions>(), io);
   const run =
@@ -24,6 +28,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, state: { p
     async (...args: unknown[]): Promise<void> => {
       const cmd = args[args.length - 1] as Command;
       const ctx = ctxOf(cmd);
+      state.redact = ctx.redact; // the error printed below knows the secrets this run has seen
       try {
         state.prefix = ctx.commandPrefix; // hints in error messages repeat the flags that were used
       } catch {
@@ -117,7 +122,7 @@ Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage or input.`,
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code = 0;
   const verbose = argv.includes('--verbose');
-  const state = { prefix: 'cmu' };
+  const state: { prefix: string; redact?: (text: string) => string } = { prefix: 'cmu' };
   const program = buildProgram(io, (c) => (code = c), state);
   try {
     if (argv.length === 0) {
@@ -132,7 +137,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // commander already printed the message.
       return e.exitCode === 0 ? 0 : 2;
     }
-    io.err(formatError(e, { verbose, prefix: state.prefix }) + '\n');
+    io.err(formatError(e, { verbose, prefix: state.prefix, redact: state.redact }) + '\n');
     return exitCodeFor(e);
   }
 }

@@ -2,6 +2,15 @@
  * The one token lifecycle, per environment and profile: stored statement → cached client credentials
  * (kept forever) → cached access token (reused until shortly before expiry). Concurrent callers share
  * one request (single flight); `invalid_client` triggers exactly one re-registration.
+ *
+ * Every secret is pinned to the hosts it was obtained for/with, stored beside it and checked before it is
+ * used: the statement and the client credentials to the DCR origin, the token to the DCR origin and the
+ * CMU origin. A settings change never carries a secret to a new host: the session refuses with an
+ * OriginChangedError before anything is sent, until the front asks and calls `confirmOriginChange()`.
+ * Values stored before pins existed are adopted for the current hosts once.
+ *
+ * The token is kept in memory: the store is read on first use and again only when it says the token
+ * changed (another window) — not on every request.
  */
 import { createHash } from 'node:crypto';
 import { DcrClient, DcrError } from './dcr';
@@ -43,6 +52,33 @@ export interface SessionOptions {
 
 export type SessionEvent = 'statement' | 'credentials' | 'token' | 'refreshing' | 'forgotten';
 
+type Item = 'statement' | 'credentials' | 'token';
+
+/** A stored secret pinned to another host than the current settings would send it to. */
+export interface OriginChange {
+  item: Item;
+  /** the origin it was obtained for/with */
+  pinned: string;
+  /** the origin the current settings name */
+  current: string;
+}
+
+const ITEM_NAME: Record<Item, string> = { statement: 'software statement', credentials: 'client credentials', token: 'access token' };
+
+/** Raised before anything is sent when a stored secret belongs to another host than the current settings. */
+export class OriginChangedError extends CmuError {
+  constructor(readonly changes: OriginChange[]) {
+    const c = changes[0];
+    super(
+      `The stored ${ITEM_NAME[c.item]} belongs to ${c.pinned}, not to ${c.current}`,
+      `The settings changed since it was obtained; nothing was sent to ${c.current}. A secret only goes to the host it was obtained for. ` +
+        'If the new host is intended, confirm the change (the secrets of the old host are then forgotten and the statement is registered with the new one); otherwise restore the previous setting.',
+      'openSettings',
+      'originChanged',
+    );
+  }
+}
+
 interface Flight<T> {
   promise: Promise<T>;
   waiters: number;
@@ -51,7 +87,15 @@ interface Flight<T> {
 
 interface StoredToken extends TokenInfo {
   dcrOrigin?: string;
+  /** the CMU origin it may be sent to (absent: obtained before one was set; adopted on first use) */
+  cmuOrigin?: string;
   clientId?: string;
+}
+
+/** The statement as stored: its text and the DCR origin it was imported for (a bare JWS: stored before pins). */
+interface StoredStatement {
+  statement: string;
+  dcrOrigin: string;
 }
 
 export function statementHash(compact: string): string {
@@ -67,11 +111,30 @@ export class Session {
   private readonly listeners = new Set<(e: SessionEvent) => void>();
   private tokenFlight?: Flight<TokenInfo>;
   private regFlight?: Flight<ClientCredentials>;
+  /** the stored token as last read or written; undefined = read the store */
+  private tokenCache?: { value: StoredToken | undefined };
+  /** this session's own write is under way (the store tells about it too) */
+  private writingToken = false;
+  private readonly unwatch?: () => void;
 
   constructor(private readonly opts: SessionOptions) {
     this.env = opts.env;
     this.profile = opts.profile;
     this.dcr = new DcrClient({ http: opts.http, dcrOrigin: opts.env.dcrOrigin, userAgent: opts.userAgent, deviceInfo: opts.deviceInfo });
+    this.unwatch = opts.store.onDidChange?.((key) => {
+      if (key !== this.key('token') || this.writingToken) return;
+      // changed elsewhere (another window): read it again, and tell the listeners after the cache is gone
+      this.tokenCache = undefined;
+      this.emit('token');
+    });
+  }
+
+  /** Redacts text for any message shown at an edge (CLI errors, the panel, diagnose): patterns plus this session's secrets. */
+  readonly redact = (text: string): string => this.opts.http.redact(text);
+
+  /** Stops watching the store (a session replaced after a settings change). */
+  dispose(): void {
+    this.unwatch?.();
   }
 
   // ---- statement ------------------------------------------------------------------------------------
@@ -88,11 +151,14 @@ export class Session {
         'statement_is_token',
       );
     }
-    const previous = await this.opts.store.get(this.key('statement'));
-    await this.opts.store.set(this.key('statement'), info.compact);
-    // A new statement means new credentials (registered on next use); the old token must not outlive it.
-    // The old credentials stay stored until a registration with the new statement succeeds.
-    if (previous !== undefined && previous !== info.compact) await this.opts.store.delete(this.key('token'));
+    const previous = await this.readStatement();
+    // importing is consent to register the statement with the current DCR origin
+    await this.writeStatement(info.compact);
+    // A new statement means new credentials (registered on next use); the old token must not outlive it,
+    // nor a token obtained with another host. The old credentials stay stored until a registration with
+    // the new statement succeeds (credentials of another DCR are never sent here).
+    const token = await this.storedToken();
+    if ((previous !== undefined && previous.compact !== info.compact) || (token && this.tokenChange(token))) await this.deleteToken();
     this.emit('statement');
     return info;
   }
@@ -102,7 +168,10 @@ export class Session {
   }
 
   async describeStatement(): Promise<StatementInfo | undefined> {
-    return this.readStatement();
+    const st = await this.readStatement();
+    if (!st) return undefined;
+    const { dcrOrigin: _pin, ...info } = st;
+    return info;
   }
 
   // ---- credentials ----------------------------------------------------------------------------------
@@ -110,7 +179,7 @@ export class Session {
   /** Always asks the server; the stored credentials are replaced only when it succeeds. */
   register(opts: { signal?: AbortSignal } = {}): Promise<ClientCredentials> {
     this.regFlight ??= this.flight(
-      (signal) => this.doRegister(signal),
+      (signal) => this.exclusive(() => this.doRegister(signal)),
       () => (this.regFlight = undefined),
     );
     return this.join(this.regFlight, opts.signal);
@@ -120,11 +189,17 @@ export class Session {
     return (await this.credentials(opts.signal)).creds;
   }
 
+  /** The stored credentials when they belong to the current DCR origin (others are never sent here). */
   async peekCredentials(): Promise<ClientCredentials | undefined> {
     const creds = await this.readJson('credentials', isCredentials);
-    if (!creds || (creds.dcrOrigin && creds.dcrOrigin !== this.env.dcrOrigin)) return undefined;
+    if (!creds) return undefined;
     this.opts.http.addSecret(creds.clientSecret);
-    return creds;
+    if (creds.dcrOrigin === undefined) {
+      // stored before pins: adopted for the current DCR origin, once
+      creds.dcrOrigin = this.env.dcrOrigin;
+      await this.opts.store.set(this.key('credentials'), JSON.stringify(creds));
+    }
+    return creds.dcrOrigin === this.env.dcrOrigin ? creds : undefined;
   }
 
   // ---- token ----------------------------------------------------------------------------------------
@@ -132,22 +207,59 @@ export class Session {
   async getToken(opts: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<TokenInfo> {
     if (opts.signal?.aborted) throw new CancelledError();
     if (!opts.forceRefresh && !this.tokenFlight) {
-      const cached = await this.peekToken();
-      if (cached && this.isFresh(cached)) return cached;
+      const cached = await this.storedToken();
+      if (cached) {
+        const change = this.tokenChange(cached);
+        if (change) throw new OriginChangedError([change]);
+        if (this.isFresh(cached)) return publicToken(cached);
+      }
     }
     // a refresh already under way is as fresh as a forced one: join it
+    const force = !!opts.forceRefresh;
     this.tokenFlight ??= this.flight(
-      (signal) => this.refresh(signal),
+      (signal) => this.exclusive(() => this.refresh(signal, force)),
       () => (this.tokenFlight = undefined),
     );
     return this.join(this.tokenFlight, opts.signal);
   }
 
+  /** The stored token when it belongs to the current hosts (status, display); never asks a server. */
   async peekToken(): Promise<TokenInfo | undefined> {
-    const stored = await this.readJson('token', isToken);
-    if (!stored || (stored.dcrOrigin && stored.dcrOrigin !== this.env.dcrOrigin)) return undefined;
-    this.opts.http.addSecret(stored.accessToken);
-    return publicToken(stored);
+    const stored = await this.storedToken();
+    return stored && !this.tokenChange(stored) ? publicToken(stored) : undefined;
+  }
+
+  // ---- pins -----------------------------------------------------------------------------------------
+
+  /** The stored secrets that belong to other hosts than the current settings (what a front asks about). */
+  async originChanges(): Promise<OriginChange[]> {
+    const out: OriginChange[] = [];
+    const statement = await this.readStatement();
+    if (statement && statement.dcrOrigin !== this.env.dcrOrigin) out.push({ item: 'statement', pinned: statement.dcrOrigin, current: this.env.dcrOrigin });
+    const creds = await this.readJson('credentials', isCredentials);
+    if (creds?.dcrOrigin && creds.dcrOrigin !== this.env.dcrOrigin) out.push({ item: 'credentials', pinned: creds.dcrOrigin, current: this.env.dcrOrigin });
+    const token = await this.storedToken();
+    const change = token && this.tokenChange(token);
+    if (change) out.push(change);
+    return out;
+  }
+
+  /**
+   * The user agreed to use the current hosts: the token and credentials of the old ones are forgotten
+   * and the statement is pinned to the current DCR origin (registered there on next use).
+   */
+  async confirmOriginChange(): Promise<OriginChange[]> {
+    const changes = await this.originChanges();
+    for (const c of changes) {
+      if (c.item === 'token') await this.deleteToken();
+      else if (c.item === 'credentials') await this.opts.store.delete(this.key('credentials'));
+      else {
+        const st = await this.readStatement();
+        if (st) await this.writeStatement(st.compact);
+      }
+    }
+    if (changes.length) this.emit('forgotten');
+    return changes;
   }
 
   // ---- housekeeping ---------------------------------------------------------------------------------
@@ -155,7 +267,10 @@ export class Session {
   async forget(scope: 'all' | 'token' | 'credentials' | 'statement' = 'all'): Promise<void> {
     const items: ('statement' | 'credentials' | 'token')[] =
       scope === 'all' ? ['statement', 'credentials', 'token'] : scope === 'credentials' ? ['credentials', 'token'] : [scope];
-    for (const item of items) await this.opts.store.delete(this.key(item));
+    for (const item of items) {
+      if (item === 'token') await this.deleteToken();
+      else await this.opts.store.delete(this.key(item));
+    }
     this.emit('forgotten');
   }
 
@@ -167,7 +282,11 @@ export class Session {
   // ---- internals ------------------------------------------------------------------------------------
 
   private async doRegister(signal: AbortSignal): Promise<ClientCredentials> {
-    const statement = await this.getStatement();
+    const stored = await this.readStatement();
+    const statement = stored?.compact;
+    if (stored && stored.dcrOrigin !== this.env.dcrOrigin) {
+      throw new OriginChangedError([{ item: 'statement', pinned: stored.dcrOrigin, current: this.env.dcrOrigin }]);
+    }
     if (!statement) {
       throw new CmuError(
         'No software statement is stored for this environment',
@@ -181,24 +300,35 @@ export class Session {
     this.opts.http.addSecret(creds.clientSecret);
     await this.opts.store.set(this.key('credentials'), JSON.stringify(creds));
     // a cached token belongs to the credentials it was obtained with
-    await this.opts.store.delete(this.key('token'));
+    await this.deleteToken();
     this.emit('credentials');
     return creds;
   }
 
-  /** Cached credentials when they belong to the stored statement, else a registration. */
-  private async credentials(signal?: AbortSignal): Promise<{ creds: ClientCredentials; registered: boolean }> {
+  /**
+   * Cached credentials when they belong to the stored statement, else a registration. `locked`: called
+   * by refresh, which already holds the store's lock (and is single-flighted itself).
+   */
+  private async credentials(signal?: AbortSignal, locked = false): Promise<{ creds: ClientCredentials; registered: boolean }> {
     const cached = await this.peekCredentials();
     if (cached) {
       const statement = await this.getStatement();
       if (!statement || statementHash(statement) === cached.statementHash) return { creds: cached, registered: false };
     }
-    return { creds: await this.register({ signal }), registered: true };
+    return { creds: locked && signal ? await this.doRegister(signal) : await this.register({ signal }), registered: true };
   }
 
-  private async refresh(signal: AbortSignal): Promise<TokenInfo> {
+  private async refresh(signal: AbortSignal, force: boolean): Promise<TokenInfo> {
+    // another process may have refreshed while this one waited for the lock: read the store again
+    this.tokenCache = undefined;
+    const current = await this.storedToken();
+    if (current) {
+      const change = this.tokenChange(current);
+      if (change) throw new OriginChangedError([change]);
+      if (!force && this.isFresh(current)) return publicToken(current);
+    }
     this.emit('refreshing');
-    const first = await this.credentials(signal);
+    const first = await this.credentials(signal, true);
     let creds = first.creds;
     let token: TokenInfo;
     try {
@@ -215,15 +345,15 @@ export class Session {
         );
       }
       // exactly one re-registration with the stored statement, then one more token request
-      creds = await this.register({ signal });
+      creds = await this.doRegister(signal);
       token = await this.dcr.token(creds, { signal });
     }
     // the token deadline is computed on the real clock; move it onto this session's clock
     const skew = this.now() - Date.now();
     const info: TokenInfo = { ...token, obtainedAt: token.obtainedAt + skew, expiresAt: token.expiresAt + skew };
     this.opts.http.addSecret(info.accessToken);
-    const stored: StoredToken = { ...info, dcrOrigin: this.env.dcrOrigin, clientId: creds.clientId };
-    await this.opts.store.set(this.key('token'), JSON.stringify(stored));
+    const stored: StoredToken = { ...info, dcrOrigin: this.env.dcrOrigin, ...(this.cmuOrigin ? { cmuOrigin: this.cmuOrigin } : {}), clientId: creds.clientId };
+    await this.writeToken(stored);
     this.emit('token');
     return info;
   }
@@ -233,28 +363,95 @@ export class Session {
     return t.expiresAt - margin > this.now();
   }
 
-  private async readStatement(): Promise<StatementInfo | undefined> {
+  /** The stored statement and the DCR origin it is pinned to (a bare one, stored before pins, is adopted here). */
+  private async readStatement(): Promise<(StatementInfo & { dcrOrigin: string }) | undefined> {
     const raw = await this.opts.store.get(this.key('statement'));
     if (raw === undefined) return undefined;
+    let text = raw;
+    let dcrOrigin: string | undefined;
+    if (raw.trimStart().startsWith('{')) {
+      const o = parseJson(raw);
+      if (!isObject(o) || typeof o.statement !== 'string' || typeof o.dcrOrigin !== 'string') {
+        this.report('statement', 'it is not in the expected format');
+        return undefined;
+      }
+      text = o.statement;
+      dcrOrigin = o.dcrOrigin;
+    }
+    let info: StatementInfo;
     try {
-      const info = parseStatement(raw, this.now());
-      this.opts.http.addSecret(info.compact);
-      return info;
+      info = parseStatement(text, this.now());
     } catch (e) {
       this.report('statement', (e as Error).message);
       return undefined;
     }
+    this.opts.http.addSecret(info.compact);
+    if (dcrOrigin === undefined) {
+      dcrOrigin = this.env.dcrOrigin;
+      await this.writeStatement(info.compact);
+    }
+    return { ...info, dcrOrigin };
+  }
+
+  private async writeStatement(compact: string): Promise<void> {
+    const stored: StoredStatement = { statement: compact, dcrOrigin: this.env.dcrOrigin };
+    await this.opts.store.set(this.key('statement'), JSON.stringify(stored));
+  }
+
+  /** The token from memory; the store is read on first use and after it said the token changed. */
+  private async storedToken(): Promise<StoredToken | undefined> {
+    if (this.tokenCache) return this.tokenCache.value;
+    const value = await this.readJson('token', isToken);
+    if (value) {
+      this.opts.http.addSecret(value.accessToken);
+      if (value.dcrOrigin === undefined || (value.cmuOrigin === undefined && this.cmuOrigin)) {
+        // stored before pins (or before a CMU base was set): adopted for the current hosts, once
+        value.dcrOrigin ??= this.env.dcrOrigin;
+        value.cmuOrigin ??= this.cmuOrigin;
+        await this.writeToken(value);
+        return value;
+      }
+    }
+    this.tokenCache = { value };
+    return value;
+  }
+
+  private async writeToken(t: StoredToken | undefined): Promise<void> {
+    this.writingToken = true;
+    try {
+      if (t) await this.opts.store.set(this.key('token'), JSON.stringify(t));
+      else await this.opts.store.delete(this.key('token'));
+    } finally {
+      this.writingToken = false;
+    }
+    this.tokenCache = { value: t };
+  }
+
+  private deleteToken(): Promise<void> {
+    return this.writeToken(undefined);
+  }
+
+  /** Where the token would go now versus where it was obtained for; undefined when they agree. */
+  private tokenChange(t: StoredToken): OriginChange | undefined {
+    if (t.dcrOrigin !== undefined && t.dcrOrigin !== this.env.dcrOrigin) return { item: 'token', pinned: t.dcrOrigin, current: this.env.dcrOrigin };
+    const cmu = this.cmuOrigin;
+    if (t.cmuOrigin !== undefined && cmu !== undefined && t.cmuOrigin !== cmu) return { item: 'token', pinned: t.cmuOrigin, current: cmu };
+    return undefined;
+  }
+
+  private get cmuOrigin(): string | undefined {
+    return this.env.cmuBase ? new URL(this.env.cmuBase).origin : undefined;
+  }
+
+  /** Register/refresh under the store's cross-process lock, when it has one. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.opts.store.exclusive ? this.opts.store.exclusive(`${this.env.name}/${this.profile}`, work) : work();
   }
 
   private async readJson<T>(item: 'credentials' | 'token', valid: (v: unknown) => v is T): Promise<T | undefined> {
     const raw = await this.opts.store.get(this.key(item));
     if (raw === undefined) return undefined;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      value = undefined;
-    }
+    const value = parseJson(raw);
     if (valid(value)) return value;
     this.report(item, 'it is not in the expected format');
     return undefined;
@@ -314,12 +511,20 @@ export class Session {
     }
   }
 
-  private key(item: 'statement' | 'credentials' | 'token'): string {
+  private key(item: Item): string {
     return secretKey(this.env.name, this.profile, item);
   }
 
   private now(): number {
     return this.opts.now?.() ?? Date.now();
+  }
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
   }
 }
 
@@ -359,6 +564,7 @@ function isToken(v: unknown): v is StoredToken {
     typeof v.tokenType === 'string' &&
     (v.claims === undefined || isObject(v.claims)) &&
     optional(v.dcrOrigin, 'string') &&
+    optional(v.cmuOrigin, 'string') &&
     optional(v.clientId, 'string')
   );
 }

@@ -347,6 +347,10 @@ suite('extension: commands against the sandbox', function () {
       const port = (html.address() as { port: number }).port;
       await setUserSetting('custom.dcrOrigin', sb().origin);
       await setUserSetting('custom.cmuBase', `http://127.0.0.1:${port}/cmu/v2`);
+      // the statement was imported for the closed DCR: it is not sent to the new one until imported again (or confirmed)
+      const pinned = await cmd<{ steps: Step[] }>('cmu.diagnose', { show: false });
+      assert.match(JSON.stringify(pinned.steps), /belongs to http:\/\/127\.0\.0\.1:\d+, not to/);
+      await cmd('cmu.importSoftwareStatement', statementFile);
       const r2 = await cmd<{ steps: Step[] }>('cmu.diagnose', { show: false });
       assert.ok(step(r2.steps, 'token').ok, JSON.stringify(r2.steps));
       const call = step(r2.steps, 'cmu');

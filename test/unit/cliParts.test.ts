@@ -5,6 +5,8 @@ import { buildQuery, parseFilter } from '../../src/cli/commands/report';
 import { ScopedStore, environmentFrom, formatExchange } from '../../src/cli/context';
 import { exitCodeFor, formatError, formatTable, sanitize } from '../../src/cli/output';
 import { CmuError, InputError } from '../../src/core/errors';
+import { redactText } from '../../src/core/redact';
+import { OriginChangedError } from '../../src/core/session';
 import { MemoryStore, secretKey } from '../../src/core/store';
 
 describe('cli parts', () => {
@@ -61,7 +63,7 @@ describe('cli parts', () => {
     assert.strictEqual(mem.data.size, 3);
   });
 
-  it('ScopedStore: statement and credentials follow the DCR origin, a token also the CMU origin', async () => {
+  it('ScopedStore: statement, credentials and token follow the DCR origin (the session pins the CMU origin); old token keys are read once', async () => {
     const mem = new MemoryStore();
     const dcr = 'https://sp.example.com';
     const without = new ScopedStore(mem, environmentFrom(dcr, undefined));
@@ -71,9 +73,15 @@ describe('cli parts', () => {
       await without.set(secretKey('custom', 'default', item), item);
       assert.strictEqual(await withCmu.get(secretKey('custom', 'default', item)), item, `${item} found once --cmu-url is added`);
     }
-    await withCmu.set(secretKey('custom', 'default', 'token'), 'T');
-    assert.strictEqual(await other.get(secretKey('custom', 'default', 'token')), undefined, 'a token is never handed to another CMU origin');
-    assert.strictEqual(await without.get(secretKey('custom', 'default', 'token')), undefined);
+    const token = secretKey('custom', 'default', 'token');
+    // the key of versions before 0.2 named the CMU origin too
+    const legacy = `cmu/custom@${dcr} https://cmu.example.com/default/token`;
+    mem.data.set(legacy, 'OLD');
+    assert.strictEqual(await withCmu.get(token), 'OLD');
+    assert.strictEqual(await other.get(token), undefined, 'an old key is only read for its own CMU origin');
+    await withCmu.set(token, 'T');
+    assert.strictEqual(mem.data.has(legacy), false, 'moved');
+    assert.strictEqual(await other.get(token), 'T', 'one token per DCR origin: the session refuses it for another CMU origin');
   });
 
   describe('report flags', () => {
@@ -149,9 +157,27 @@ describe('cli parts', () => {
       ]);
       assert.strictEqual(
         t,
-        ['name           n', '---------  -----', 'a              1', 'long name  12345', 'x\ufffd[31my'].join('\n'),
+        ['name              n', '------------  -----', 'a                 1', 'long name     12345', 'x\\u001b[31my'].join('\n'),
       );
-      assert.strictEqual(sanitize('a\u0007b\tc'), 'a\ufffdb c');
+      assert.strictEqual(sanitize('a\u0007b\tc'), 'a\\u0007b c');
+      // a carriage return, an OSC 8 hyperlink and a bidi override are shown, not obeyed
+      assert.strictEqual(sanitize('ok\rEVIL \u001b]8;;https://x\u0007y \u202eexe.txt'), 'ok\\u000dEVIL \\u001b]8;;https://x\\u0007y \\u202eexe.txt');
+    });
+    it('errors are redacted with the secrets of the run and sanitized, the --verbose stack too', () => {
+      const e = new CmuError('server said: opaque-secret-123 \u001b[2J', 'Bearer abc.def \u202e', 'none', 'x');
+      const text = formatError(e, { prefix: 'cmu', verbose: true, redact: (t) => redactText(t, ['opaque-secret-123']) });
+      assert.ok(!text.includes('opaque-secret-123'), text);
+      assert.ok(!text.includes('abc.def'), text);
+      assert.ok(!/[\u001b\u202e]/.test(text), text);
+      assert.match(text, /\\u001b\[2J/);
+      const plain = formatError(new Error('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig \u001b[31m'), { prefix: 'cmu', verbose: true });
+      assert.ok(!plain.includes('eyJhbGciOiJIUzI1NiJ9'), 'patterns without a session');
+      assert.ok(!plain.includes('\u001b'), 'the stack (which repeats the message) is sanitized');
+    });
+    it('an origin change names the consent command', () => {
+      const text = formatError(new OriginChangedError([{ item: 'token', pinned: 'https://a', current: 'https://b' }]), { prefix: 'cmu --cmu-url https://b/cmu/v2' });
+      assert.match(text, /belongs to https:\/\/a, not to https:\/\/b/);
+      assert.match(text, /hint: if the new host is intended, get a token for it: cmu --cmu-url https:\/\/b\/cmu\/v2 token --refresh/);
     });
     it('errors: message, explanation, hint; a stack only when verbose; exit codes 2 for input, 1 otherwise', () => {
       const e = new CmuError('Token refused', 'The client is unknown.', 'register', 'invalid_client');

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { JsonIndent } from '../../src/cli/jsonIndent';
+import { INDENT_CAP, JsonIndent, MAX_DEPTH } from '../../src/cli/jsonIndent';
 
 /** Feeds `src` in chunks of 1..maxChunk bytes (so chunks split strings, escapes and UTF-8 sequences). */
 function indent(src: string | Buffer, maxChunk = 7, seed = 1): Promise<string> {
@@ -41,6 +41,18 @@ describe('cli/jsonIndent: pretty-printing as the body streams', () => {
     }
     assert.equal(await indent('[]'), '[]\n');
     assert.equal(await indent('{"_links":{},"report":[ ]}'), '{\n  "_links": {},\n  "report": []\n}\n');
+  });
+
+  it('hostile nesting: the output stays linear in the input, and too deep a document is refused with a clear message', async () => {
+    // as deep as allowed, with many elements at the bottom: every line's indent is capped
+    const depth = MAX_DEPTH;
+    const src = '['.repeat(depth) + Array.from({ length: 2000 }, () => '1').join(',') + ']'.repeat(depth);
+    const out = await indent(src, 4096);
+    assert.ok(out.length < src.length * (2 * INDENT_CAP + 3), `${out.length} bytes from ${src.length}`);
+    assert.ok(out.includes('\n' + ' '.repeat(2 * INDENT_CAP) + '1,\n'), 'deep lines at the capped indent');
+    assert.deepEqual(JSON.parse(out), JSON.parse(src));
+    // 200 KB of brackets: refused at once, not gigabytes of spaces
+    await assert.rejects(indent('['.repeat(200_000), 65536), new RegExp(`nests deeper than ${MAX_DEPTH} levels`));
   });
 
   it('keeps tokens as the server wrote them (numbers, escapes)', async () => {

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { CmuApiError } from '../../src/core/cmu/client';
+import { redactText } from '../../src/core/redact';
 import type { CmuQuery, ParsedReport } from '../../src/core/cmu/types';
 import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/extension/report/html';
 import { curlCommand } from '../../src/extension/report/curl';
@@ -131,6 +132,14 @@ describe('report panel: navigation and views', () => {
     assert.deepStrictEqual(d.targets.get(d.view.nextSteps[0].id)?.path, ['tenant', 'year']);
     const plain = errorView(new Error('boom'), undefined).view;
     assert.strictEqual(plain.explanation, 'boom');
+  });
+
+  it('the error view is redacted with the session secrets (an error may quote the token)', () => {
+    const e = new CmuApiError('Bad token opaque-secret-42', 'Sent Bearer opaque-secret-42', 400, { serverText: 'echo opaque-secret-42' });
+    const v = errorView(e, undefined, (t) => redactText(t, ['opaque-secret-42'])).view;
+    assert.ok(!JSON.stringify(v).includes('opaque-secret-42'), JSON.stringify(v));
+    const plain = errorView(new Error('fetch failed: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'), undefined).view;
+    assert.ok(!plain.explanation.includes('eyJhbGciOiJIUzI1NiJ9'), 'patterns by default');
   });
 
   it('tab titles: last two path segments, a filter and time hint; distinct for different queries, same for the same query', () => {

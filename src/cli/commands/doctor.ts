@@ -56,7 +56,7 @@ export async function doctor(ctx: CliContext): Promise<number> {
   const steps: Step[] = [];
   const print = (s: Step): void => {
     steps.push(s);
-    ctx.out(formatStep(s));
+    ctx.out(ctx.redact(formatStep(s)));
   };
   const failed = (name: string, e: unknown, fix?: string): Step => {
     const ce = e instanceof CmuError ? e : undefined;

@@ -14,7 +14,7 @@ import { checkEndpoint, joinUrl } from '../environments';
 import { CancelledError, bodyExcerpt, redactUrl, type HttpClient, type HttpResponse } from '../http';
 import type { Session } from '../session';
 import { isKnownPath, nextSteps } from './catalog';
-import { alternateUrl, resolveHref } from './hal';
+import { alternateUrl, isWithinBase, resolveHref } from './hal';
 import { ACCEPT_FOR, ReportParseError, fileNameFromContentDisposition, formatFromUrl, parseReportBody } from './parse';
 import { parseQueryUrl, queryToUrl } from './query';
 import type { CmuQuery, ParsedReport, ReportFormat } from './types';
@@ -112,6 +112,14 @@ export class CmuClient {
     }
     if (parsed.username || parsed.password) {
       throw new InputError('A CMU URL must not contain credentials', 'Remove the user:password@ part of the URL.', 'none', 'bad_url');
+    }
+    if (!isWithinBase(url, this.cmuBase)) {
+      throw new InputError(
+        `Refused to send the access token outside the CMU API: ${parsed.pathname}`,
+        `An access token is only sent under ${this.cmuBase} (a link with ../ or encoded dot segments leaves it). Open a report path instead.`,
+        'none',
+        'outside_base',
+      );
     }
     return stripAccessToken(url);
   }

@@ -125,19 +125,60 @@ export function fallbackHref(href: string, cmuBase: string): string | undefined 
  * `<origin><basePath>/rest` <-> `<origin>/cmu/v2/rest`. Undefined when there is none (production).
  */
 export function alternateUrl(url: string, cmuBase: string): string | undefined {
-  let u: URL;
-  let base: { origin: string; path: string };
-  try {
-    u = new URL(url);
-    base = splitBase(cmuBase);
-  } catch {
-    return undefined;
-  }
-  if (u.origin !== base.origin || base.path === '/cmu/v2') return undefined;
+  const on = onBaseOrigin(url, cmuBase);
+  if (!on || on.base.path === '/cmu/v2') return undefined;
+  const { u, base } = on;
   const p = u.pathname;
-  const under = (prefix: string) => p === prefix || p.startsWith(prefix + '/') || p.startsWith(prefix + '.');
+  const under = (prefix: string) => isUnder(p, prefix);
   let alt: string | undefined;
   if (base.path !== '' && under(base.path)) alt = '/cmu/v2' + p.slice(base.path.length);
   else if (under('/cmu/v2')) alt = base.path + p.slice('/cmu/v2'.length);
   return alt === undefined ? undefined : base.origin + alt + u.search;
+}
+
+/**
+ * True when `url` stays under the CMU base path once normalized: a HAL href such as
+ * `/cmu/v2/%2E%2E/%2E%2E/admin` is on the right origin but leaves the API (URL parsing turns encoded dot
+ * segments into `..`), and the access token must not follow it. Accepted prefixes: the base path and
+ * the `/cmu/v2` the server writes in its links (the staging fallback). Encoded slashes, backslashes and
+ * dot segments a server might decode itself are refused too.
+ */
+export function isWithinBase(url: string, cmuBase: string): boolean {
+  const on = onBaseOrigin(url, cmuBase);
+  if (!on) return false;
+  const { base } = on;
+  const p = on.u.pathname;
+  if (/%(2f|5c)/i.test(p)) return false;
+  for (const seg of p.split('/')) {
+    let decoded = seg;
+    try {
+      decoded = decodeURIComponent(seg);
+    } catch {
+      return false;
+    }
+    if (decoded === '.' || decoded === '..') return false;
+  }
+  return base.path === '' || isUnder(p, base.path) || isUnder(p, '/cmu/v2');
+}
+
+/** `url` parsed, with the base split, when both parse and share the origin; else undefined. */
+function onBaseOrigin(url: string, cmuBase: string): { u: URL; base: { origin: string; path: string } } | undefined {
+  try {
+    const u = new URL(url);
+    const base = splitBase(cmuBase);
+    return u.origin === base.origin ? { u, base } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** the path is `prefix` itself, below it, or it with an extension (`/cmu/v2.json`) */
+function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(prefix + '/') || path.startsWith(prefix + '.');
+}
+
+/** resolveHref, when the result stays under the CMU base path (isWithinBase); undefined otherwise. */
+export function resolveHrefWithinBase(href: string, cmuBase: string): string | undefined {
+  const url = resolveHref(href, cmuBase);
+  return isWithinBase(url, cmuBase) ? url : undefined;
 }

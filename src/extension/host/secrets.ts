@@ -23,4 +23,9 @@ export class VsCodeSecretStore implements SecretStore {
     await this.secrets.delete(key);
     await this.index?.note(key, false);
   }
+  /** another window (or this one) changed a key: the session reads its token again only then */
+  onDidChange(listener: (key: string) => void): () => void {
+    const sub = this.secrets.onDidChange((e) => listener(e.key));
+    return () => sub.dispose();
+  }
 }

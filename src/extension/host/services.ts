@@ -119,7 +119,7 @@ export class Services implements vscode.Disposable {
       this.busySince = e === 'refreshing' ? Date.now() : 0;
       this.notifySessionChanged();
     });
-    this.current = { key, session, unsubscribe };
+    this.current = { key, session, unsubscribe: () => (unsubscribe(), session.dispose()) };
     this.notifySessionChanged();
     return session;
   }

@@ -4,6 +4,7 @@
  * server's bytes unchanged.
  */
 import * as vscode from 'vscode';
+import { safeDownloadName } from '../../core/cmu/downloadName';
 import { buildReportFileName } from '../../core/cmu/parse';
 import { queryToHref } from '../../core/cmu/query';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
@@ -87,7 +88,7 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
     let fmt: DocFormat = format ?? (have && DOC_FORMATS.includes(have.format as DocFormat) ? (have.format as DocFormat) : 'json');
     if (!target) {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-      const name = have?.fileName && have.format === fmt ? have.fileName : buildReportFileName(q, fmt);
+      const name = (have?.format === fmt && safeDownloadName(have.fileName, fmt)) || buildReportFileName(q, fmt);
       target = await vscode.window.showSaveDialog({
         title: 'Save CMU report as',
         defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,

@@ -176,7 +176,7 @@ export class ReportPanel implements vscode.Disposable {
         if (e instanceof CancelledError || abort.signal.aborted) {
           this.post({ type: 'cancelled', requestId: id, query: qv });
         } else {
-          const { view, targets } = errorView(e, q);
+          const { view, targets } = errorView(e, q, (t) => this.services.http.redact(t));
           const up = qv ? navigation(q, undefined, cmuBase) : undefined;
           for (const b of up?.breadcrumb ?? []) targets.set(b.id, up!.targets.get(b.id)!);
           this.targets = targets;

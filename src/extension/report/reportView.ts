@@ -7,6 +7,7 @@ import { describe, filterableDimensions, isTimeDimension, metricsFor, nextSteps 
 import { parseQueryUrl, describeQuery, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
+import { redactText } from '../../core/redact';
 import { encodeColumns, type ColumnView, type ErrorView, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
 
 export function queryTitle(q: CmuQuery): string {
@@ -174,8 +175,23 @@ const ACTION_LABELS: Record<string, string> = {
   showLog: 'Show Log',
 };
 
-/** Any failure as the panel's error state; `validNextSteps` (404) become links to those child paths. */
-export function errorView(e: unknown, q: CmuQuery | undefined): { view: ErrorView; targets: Map<string, CmuQuery> } {
+/**
+ * Any failure as the panel's error state; `validNextSteps` (404) become links to those child paths.
+ * Every text is redacted (`redact`: the session's secrets plus the patterns; an error may quote a server).
+ */
+export function errorView(
+  e: unknown,
+  q: CmuQuery | undefined,
+  redact: (text: string) => string = redactText,
+): { view: ErrorView; targets: Map<string, CmuQuery> } {
+  const { view, targets } = errorViewOf(e, q);
+  view.message = redact(view.message);
+  view.explanation = redact(view.explanation);
+  if (view.serverText) view.serverText = redact(view.serverText);
+  return { view, targets };
+}
+
+function errorViewOf(e: unknown, q: CmuQuery | undefined): { view: ErrorView; targets: Map<string, CmuQuery> } {
   const targets = new Map<string, CmuQuery>();
   const view: ErrorView = { message: 'The report could not be loaded', explanation: '', code: 'error', actions: [], nextSteps: [] };
   if (e instanceof CmuError) {
