@@ -36,6 +36,19 @@ export interface NavLink {
   title?: string;
 }
 
+/** What the report's time is: the window's name, whether it is the grain's default, and the zone. */
+export interface TimeView {
+  /** "Last 7 days", "Today", "Custom range", "Server default" */
+  name: string;
+  /** the grain's default window: the query said nothing about time */
+  defaulted?: boolean;
+  /** the report time zone as shown, e.g. "UTC−08:00" or "America/Los_Angeles (PST)" */
+  zone: string;
+  /** the instants start/end denote (epoch ms), for the local-time line */
+  startMs?: number;
+  endMs?: number;
+}
+
 export interface QueryView {
   /** the query model itself: what the webview persists with setState for the serializer */
   query: CmuQuery;
@@ -45,9 +58,10 @@ export interface QueryView {
   words: string;
   /** the exact absolute URL requested */
   url: string;
-  /** ISO strings as sent (or as the server echoed them in the self link); local time is added by the webview */
+  /** wall clock in the report time zone, as sent (or as the server echoed them in the self link) */
   start?: string;
   end?: string;
+  time?: TimeView;
   filters: CmuFilter[];
   metrics: string[];
   limit?: number;

@@ -116,6 +116,7 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   const firstPaintMs = performance.now() - receivedAt;
   if (requestId !== lastRequestId) return; // a newer message replaced this one
   const t0 = performance.now();
+  chart.zone = report.query.time?.zone ?? 'UTC';
   const shown = chart.setData(data);
   const chartMs = shown ? performance.now() - t0 : 0;
   table.render(true);

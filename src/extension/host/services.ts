@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { HttpClient } from '../../core/http';
 import { Session, type SessionEvent } from '../../core/session';
 import { CmuClient } from '../../core/cmu/client';
+import { parseZone, type ReportZone } from '../../core/cmu/time/zone';
 import { InputError } from '../../core/errors';
 import { resolveEnvironment, type Environment, type EnvironmentName } from '../../core/environments';
 import { affectsSettings, readSettings, type CmuSettings } from './config';
@@ -137,6 +138,15 @@ export class Services implements vscode.Disposable {
       return env ? this.build(env) : undefined;
     } catch {
       return undefined; // e.g. custom environment without a DCR origin
+    }
+  }
+
+  /** The report time zone (cmu.reportTimeZone); a value that is not a zone is an error that opens the settings. */
+  reportZone(): ReportZone {
+    try {
+      return parseZone(this.settingsCache.reportTimeZone);
+    } catch (e) {
+      throw new InputError(`The setting cmu.reportTimeZone is wrong: ${(e as Error).message}`, 'Reports are read in this zone; fix the setting (default -08:00).', 'openSettings', 'bad_zone');
     }
   }
 

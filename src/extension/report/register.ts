@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { parseQueryUrl, queryToUrl } from '../../core/cmu/query';
+import { WINDOW_SYNTAX, windowProblem } from '../../core/cmu/time/windows';
 import type { CmuQuery } from '../../core/cmu/types';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
@@ -36,6 +37,8 @@ export function registerReportPanel(services: Services): void {
     if (typeof arg === 'string') return parseQueryUrl(arg, await cmuBase().catch(() => undefined));
     if (arg !== undefined && arg !== null) {
       const q = parseQuery(arg);
+      const bad = q ? windowProblem(q) : typeof (arg as { window?: unknown }).window === 'string' ? windowProblem({ path: [], window: (arg as { window: string }).window }) : undefined;
+      if (bad) throw new InputError(`cmu.runQuery: ${bad}`, `A window is one of ${WINDOW_SYNTAX}; an absolute range is start/end instead.`, 'none', 'bad_argument');
       if (!q) throw new InputError('cmu.runQuery: the argument is not a CMU query', 'Pass a CmuQuery object, a CMU URL or a HAL href such as /cmu/v2/tenant/year.', 'none', 'bad_argument');
       return q;
     }
@@ -76,12 +79,12 @@ export function registerReportPanel(services: Services): void {
     }
     if (!DOC_FORMATS.includes(fmt)) throw new InputError(`Unknown format: ${String(fmt)}`, 'Use json, csv or xml.', 'none', 'bad_argument');
     const f = fmt;
-    const doc = await services.withProgress(`Opening the report as ${f.toUpperCase()}`, () => docs.open(panel.query, f, panel.report));
+    const doc = await services.withProgress(`Opening the report as ${f.toUpperCase()}`, () => docs.open(panel.sent ?? panel.query, f, panel.report));
     return { uri: doc.uri.toString(), languageId: doc.languageId };
   }
 
   async function copyUrl(panel = activePanel()): Promise<{ url: string }> {
-    const url = queryToUrl(panel.query, await cmuBase());
+    const url = queryToUrl(panel.sent ?? panel.query, await cmuBase());
     await vscode.env.clipboard.writeText(url);
     panel.notice('URL copied');
     return { url };
@@ -89,7 +92,7 @@ export function registerReportPanel(services: Services): void {
 
   /** Copies a curl command; the real token only after the user says so (never returned). */
   async function copyCurl(opts: { includeToken?: boolean } | undefined, panel = activePanel()): Promise<{ curl: string; includesToken: boolean } | undefined> {
-    const url = queryToUrl(panel.query, await cmuBase());
+    const url = queryToUrl(panel.sent ?? panel.query, await cmuBase());
     let include = opts?.includeToken;
     if (include === undefined) {
       const pick = await vscode.window.showQuickPick(
@@ -137,7 +140,7 @@ export function registerReportPanel(services: Services): void {
           await openAs('xml', panel);
           return;
         case 'saveAs':
-          await docs.saveAs(panel.query, panel.report);
+          await docs.saveAs(panel.sent ?? panel.query, panel.report);
           return;
         case 'copyUrl':
           await copyUrl(panel);
@@ -216,7 +219,7 @@ export function registerReportPanel(services: Services): void {
   regUi('cmu.saveReportAs', async (target?: vscode.Uri | string, format?: DocFormat) => {
     const p = activePanel();
     const uri = typeof target === 'string' ? vscode.Uri.file(target) : target;
-    return docs.saveAs(p.query, p.report, uri, format);
+    return docs.saveAs(p.sent ?? p.query, p.report, uri, format);
   });
   regUi('cmu.saveReportQuery', () => saveQuery());
   regUi('cmu.refreshReportDocument', async (uri?: vscode.Uri) => {

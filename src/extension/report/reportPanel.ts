@@ -4,12 +4,13 @@
  * posts (protocol.ts) and maps its link ids back to queries it built itself.
  */
 import * as vscode from 'vscode';
+import { resolveQueryTime } from '../../core/cmu/time/queryTime';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
 import type { Services } from '../host/services';
 import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
-import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportView } from './reportView';
+import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportView, type SentQuery } from './reportView';
 
 export const REPORT_VIEW_TYPE = 'cmu.report';
 
@@ -39,6 +40,8 @@ export class ReportPanel implements vscode.Disposable {
   private disposed = false;
   /** the last report shown (raw body included: Open as JSON, Save As…) */
   report: ParsedReport | undefined;
+  /** the query as last sent: its window resolved (Copy URL, cURL, Open As and Save As use it) */
+  sent: CmuQuery | undefined;
   lastStats: RenderStats | undefined;
   /** the links last sent (drill-down, breadcrumb, next steps), for tests */
   links: NavLink[] = [];
@@ -150,26 +153,30 @@ export class ReportPanel implements vscode.Disposable {
     const q = this.query;
     let cmuBase = '';
     let env: string | undefined;
+    let sent: SentQuery | undefined;
     try {
       const client = await this.services.cmuClient();
       const session = await this.services.session();
       cmuBase = session.env.cmuBase ?? '';
       env = session.env.name;
-      this.post({ type: 'loading', requestId: id, query: queryView(q, cmuBase, env) });
+      // the time is decided now: a saved "Last 7 days" sends the last 7 days of today
+      sent = resolveQueryTime(q, this.services.reportZone(), Date.now());
+      this.sent = sent.query;
+      this.post({ type: 'loading', requestId: id, query: queryView(q, cmuBase, env, sent) });
       const t0 = Date.now();
-      const report = await client.fetchReport(q, { signal: abort.signal });
+      const report = await client.fetchReport(sent.query, { signal: abort.signal });
       if (id !== this.requestId) return report;
       this.report = report;
       const nav = navigation(q, report, cmuBase);
       this.targets = nav.targets;
       this.links = [...nav.drillDown, ...nav.breadcrumb];
-      this.post({ type: 'report', requestId: id, report: reportView(q, report, nav, { cmuBase, environment: env, elapsedMs: Date.now() - t0 }) });
+      this.post({ type: 'report', requestId: id, report: reportView(q, report, nav, { cmuBase, environment: env, elapsedMs: Date.now() - t0, sent }) });
       return report;
     } catch (e) {
       if (id === this.requestId) {
         let qv;
         try {
-          qv = cmuBase ? queryView(q, cmuBase, env) : undefined;
+          qv = cmuBase ? queryView(q, cmuBase, env, sent) : undefined;
         } catch {
           qv = undefined;
         }
