@@ -1,4 +1,5 @@
 import { SKEW_RESOLUTION_MS, skewVerdict } from '../../core/clock';
+import { zoneLabel } from '../../core/cmu/time/zone';
 import { CmuError, describeError, type NextStep } from '../../core/errors';
 import { parseStatement } from '../../core/statement';
 import { formatRemaining, type TokenInfo } from '../../core/token';
@@ -18,6 +19,8 @@ export interface DiagnoseStep {
 export interface DiagnoseResult {
   environment: string;
   profile: string;
+  /** the report time zone as shown (cmu.reportTimeZone), or why the setting is unusable */
+  timeZone?: string;
   steps: DiagnoseStep[];
 }
 
@@ -66,7 +69,7 @@ function skipped(name: string, because: string): DiagnoseStep {
  */
 export async function diagnose(services: Services, signal?: AbortSignal): Promise<DiagnoseResult> {
   const settings = services.settings();
-  const result: DiagnoseResult = { environment: settings.environment, profile: settings.profile, steps: [] };
+  const result: DiagnoseResult = { environment: settings.environment, profile: settings.profile, timeZone: timeZoneText(services), steps: [] };
   const steps = result.steps;
   const all = ['statement', 'credentials', 'token', 'clock', 'cmu'];
   const skipRest = (from: string, because: string) => {
@@ -226,6 +229,14 @@ export async function diagnose(services: Services, signal?: AbortSignal): Promis
   return result;
 }
 
+function timeZoneText(services: Services): string {
+  try {
+    return zoneLabel(services.reportZone(), Date.now());
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 export function diagnoseReport(r: DiagnoseResult, when = new Date()): string {
   const failed = r.steps.filter((s) => !s.ok && !s.detail.startsWith('not checked'));
   const lines = [
@@ -234,6 +245,7 @@ export function diagnoseReport(r: DiagnoseResult, when = new Date()): string {
     `${when.toISOString()} · ${failed.length ? `${failed.length} problem${failed.length > 1 ? 's' : ''} found` : 'everything works'}`,
     '',
   ];
+  if (r.timeZone) lines.push(`Report time zone: ${r.timeZone} (setting cmu.reportTimeZone: report start/end and time buckets are read in it)`, '');
   for (const s of r.steps) {
     lines.push(`${s.ok ? '✔' : s.detail.startsWith('not checked') ? '·' : '✘'} **${s.name}** — ${s.detail}`);
     if (s.fix) lines.push(`  - Fix: ${s.fix}`);
