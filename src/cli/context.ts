@@ -8,7 +8,7 @@ import { DEFAULT_HOSTS, checkEndpoint, isLoopbackHost, resolveEnvironment, type 
 import { checkDeviceInfo } from '../core/deviceInfo';
 import { InputError } from '../core/errors';
 import { redactText } from '../core/redact';
-import { HttpClient, type ExchangeLog, type HttpRequest, type HttpResponse } from '../core/http';
+import { HttpClient, formatDuration, type ExchangeLog, type HttpRequest, type HttpResponse } from '../core/http';
 import { Session } from '../core/session';
 import type { SecretStore } from '../core/store';
 import { FileStore, defaultStoreDir } from './fileStore';
@@ -233,6 +233,10 @@ export class CliContext {
       this.httpCache = new ObservingHttpClient({
         timeoutMs: 120_000,
         userAgent: `cmu-explorer-cli/${CLI_VERSION} (node ${process.version}; ${process.platform})`,
+        // a long throttling wait is said (Ctrl+C stops it); the short backoff steps (1, 2, 4 s) are not
+        onWait: (w) => {
+          if (w.ms >= 5000) this.io.err(`waiting ${formatDuration(w.ms)}: ${w.reason} (Ctrl+C to stop)\n`);
+        },
       });
       if (this.verbose) this.httpCache.setLog((e) => this.io.err(formatExchange(e)));
     }

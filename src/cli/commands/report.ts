@@ -1,6 +1,6 @@
 /**
  * `cmu report <PATH> [--filter DIM=VALUE]... [--filter DIM!=VALUE]... [--dimension DIM]... [--window W |
- * --start ISO --end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE]`
+ * --start ISO --end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE] [--max-size MB] [--max-time S]`
  *
  * The time sent is decided at run time in the report time zone (--tz): the window, the absolute range
  * (offsets converted to the zone), or the grain's default window; the table says which and in what zone.
@@ -38,6 +38,23 @@ export interface ReportOptions {
   limit?: string;
   format?: string;
   out?: string;
+  /** MB, decoded */
+  maxSize?: string;
+  /** seconds */
+  maxTime?: string;
+}
+
+/** What --max-size / --max-time mean for one run (undefined: the defaults of the CMU and HTTP clients). */
+interface Limits {
+  maxBytes?: number;
+  maxTimeMs?: number;
+}
+
+function positiveNumber(flag: string, v: string | undefined, example: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v.trim());
+  if (!v.trim() || !Number.isFinite(n) || n <= 0) throw usage(`${flag} must be a number greater than 0 (got ${v})`, `e.g. ${flag} ${example}`);
+  return n;
 }
 
 function usage(message: string, explanation: string): InputError {
@@ -131,6 +148,12 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
     throw new InputError(errors.length === 1 ? errors[0] : `The query has ${errors.length} problems:\n  - ${errors.join('\n  - ')}`, 'Fix the path or the flags and run again.', 'none', 'bad_query');
   }
   for (const w of warnings) ctx.err(`warning: ${sanitize(w)}`);
+  const maxMb = positiveNumber('--max-size', opts.maxSize, '512');
+  const maxSeconds = positiveNumber('--max-time', opts.maxTime, '600');
+  const limits: Limits = {
+    ...(maxMb !== undefined ? { maxBytes: Math.round(maxMb * (1 << 20)) } : {}),
+    ...(maxSeconds !== undefined ? { maxTimeMs: Math.round(maxSeconds * 1000) } : {}),
+  };
 
   // Ctrl+C / SIGTERM cancel the request and the download: the temp file goes, FILE stays as it was.
   const stop = new AbortController();
@@ -138,7 +161,7 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await fetchAndWrite(ctx, q, time, format, opts.out, stop.signal);
+    await fetchAndWrite(ctx, q, time, format, opts.out, stop.signal, limits);
   } catch (e) {
     if (!stop.signal.aborted) throw e;
     ctx.err(`cancelled${opts.out ? ` (${opts.out} was not written)` : ''}`);
@@ -149,10 +172,11 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   }
 }
 
-async function fetchAndWrite(ctx: CliContext, q: CmuQuery, time: ResolvedWindow, format: CliFormat, out: string | undefined, signal: AbortSignal): Promise<void> {
-  const res = await ctx.cmu.open(q, { signal });
+async function fetchAndWrite(ctx: CliContext, q: CmuQuery, time: ResolvedWindow, format: CliFormat, out: string | undefined, signal: AbortSignal, limits: Limits): Promise<void> {
+  const res = await ctx.cmu.open(q, { signal, maxTimeMs: limits.maxTimeMs });
   if (format === 'table') {
-    const parsed = parseReportBody(await res.text(), res.contentType, res.url);
+    // held in memory: bounded (64 MB unless --max-size), "too large: use --out" beyond
+    const parsed = parseReportBody(await ctx.cmu.readReport(res, limits.maxBytes), res.contentType, res.url);
     const text = renderTable(parsed, time) + '\n';
     if (out) {
       await writeTextFile(out, text);
@@ -162,7 +186,8 @@ async function fetchAndWrite(ctx: CliContext, q: CmuQuery, time: ResolvedWindow,
   }
   // json: the server's document pretty-printed as it streams; csv/xml: the server's bytes unchanged.
   // Either way an HTML page (a proxy's, a login page) is refused before anything is written.
-  const body = chain(res.stream() as Readable, new HtmlGuard(format, res.contentType), ...(format === 'json' ? [new JsonIndent()] : []));
+  // streamed: bounded by --max-size (default 4 GB), the compression ratio, the rate and --max-time
+  const body = chain(res.stream({ maxBytes: limits.maxBytes }) as Readable, new HtmlGuard(format, res.contentType), ...(format === 'json' ? [new JsonIndent()] : []));
   try {
     if (out) {
       const n = await streamToFile(body, out);

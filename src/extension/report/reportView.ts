@@ -11,7 +11,8 @@ import { parseZone } from '../../core/cmu/time/zone';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
 import { redactText } from '../../core/redact';
-import { encodeColumns, type ColumnView, type ErrorView, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
+import { STEP_ACTIONS, stepAction } from '../host/nextSteps';
+import { ColumnEncoder, columnTypes, type ColumnView, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
 
 export function queryTitle(q: CmuQuery): string {
   return q.path.length ? q.path.join(' › ') : 'CMU root';
@@ -156,11 +157,50 @@ export function columnViews(report: Pick<ParsedReport, 'columns'>): ColumnView[]
   return report.columns.map((c) => ({ name: c.name, kind: c.kind, description: describe(c.name), time: isTimeDimension(c.name) }));
 }
 
+export interface ReportViewOptions {
+  cmuBase: string;
+  environment?: string;
+  elapsedMs: number;
+  fetchedAt?: Date;
+  /** the query as sent and its time (the header says the window, the range and the zone) */
+  sent?: SentQuery;
+}
+
+/** The first message of a report stays small: about a screenful of rows (a panel shows ~40). */
+export const FIRST_ROWS = 200;
+/** The rest goes in chunks the extension host encodes in a few ms each (no long task). */
+export const CHUNK_ROWS = 20_000;
+
+/**
+ * The report as the messages that carry it: the metadata with the first `first` rows, then `rows`
+ * chunks of `chunk` rows. Lazy: each chunk is encoded when the caller asks for it (after the previous
+ * one was posted), and nothing is kept but the rows themselves.
+ */
+export function* reportMessages(
+  requestId: number,
+  q: CmuQuery,
+  report: ParsedReport,
+  nav: Navigation,
+  opts: ReportViewOptions,
+  sizes: { first: number; chunk: number } = { first: FIRST_ROWS, chunk: CHUNK_ROWS },
+): Generator<HostMessage, void, void> {
+  const rows = report.rows;
+  const encoder = new ColumnEncoder(columnTypes(report.columns.length, rows));
+  yield { type: 'report', requestId, report: reportView(q, report, nav, opts, encoder, sizes.first) };
+  for (let start = Math.min(sizes.first, rows.length); start < rows.length; start += sizes.chunk) {
+    const end = Math.min(rows.length, start + sizes.chunk);
+    yield { type: 'rows', requestId, start, rowCount: end - start, data: encoder.encode(rows, start, end), more: end < rows.length };
+  }
+}
+
+/** The report's first message: the metadata and its first `first` rows (by default all of them). */
 export function reportView(
   q: CmuQuery,
   report: ParsedReport,
   nav: Navigation,
-  opts: { cmuBase: string; environment?: string; elapsedMs: number; fetchedAt?: Date; sent?: SentQuery },
+  opts: ReportViewOptions,
+  encoder = new ColumnEncoder(columnTypes(report.columns.length, report.rows)),
+  first = Infinity,
 ): ReportView {
   const qv = queryView(q, opts.cmuBase, opts.environment, opts.sent);
   // what the server applied (default time window, implicit tenant filter…) is in its self link
@@ -184,8 +224,10 @@ export function reportView(
   return {
     query: qv,
     columns: columnViews(report),
-    rowCount: report.rows.length,
-    data: encodeColumns(report.columns.length, report.rows),
+    rowCount: Math.min(first, report.rows.length),
+    data: encoder.encode(report.rows, 0, Math.min(first, report.rows.length)),
+    more: report.rows.length > first,
+    totalRows: report.rows.length,
     drillDown: nav.drillDown,
     breadcrumb: nav.breadcrumb,
     selfHref: report.links.self,
@@ -194,17 +236,6 @@ export function reportView(
     elapsedMs: Math.round(opts.elapsedMs),
   };
 }
-
-/** Error actions the panel knows how to run (ids are the core's NextStep values). */
-const ACTION_LABELS: Record<string, string> = {
-  retry: 'Retry',
-  importStatement: 'Import Software Statement…',
-  register: 'Register Client',
-  getToken: 'Get Access Token',
-  diagnose: 'Diagnose Connection',
-  openSettings: 'Open Settings',
-  showLog: 'Show Log',
-};
 
 /**
  * Any failure as the panel's error state; `validNextSteps` (404) become links to those child paths.
@@ -232,8 +263,11 @@ function errorViewOf(e: unknown, q: CmuQuery | undefined): { view: ErrorView; ta
     const ext = e as CmuError & { status?: unknown; serverText?: unknown; validNextSteps?: unknown; validNextStepsFrom?: unknown };
     if (typeof ext.status === 'number') view.status = ext.status;
     if (typeof ext.serverText === 'string' && ext.serverText.trim()) view.serverText = ext.serverText.slice(0, 4000);
-    const ids = [e.nextStep !== 'none' && e.nextStep !== 'contactAdobe' ? e.nextStep : undefined, 'retry', 'showLog'];
-    for (const id of ids) if (id && ACTION_LABELS[id] && !view.actions.some((a) => a.id === id)) view.actions.push({ id, label: ACTION_LABELS[id] });
+    // the error's own next step (the host's table: the same buttons as a notification), then Retry and Show Log
+    for (const id of [e.nextStep, 'retry', 'showLog']) {
+      const action = stepAction(id);
+      if (action && !view.actions.some((a) => a.id === id || a.label === action.label)) view.actions.push({ id, label: action.label });
+    }
     if (q && Array.isArray(ext.validNextSteps)) {
       // a 404: the valid next steps of the deepest known ancestor (the parent when not given), as links
       const steps = ext.validNextSteps.filter((s): s is string => typeof s === 'string');
@@ -248,7 +282,7 @@ function errorViewOf(e: unknown, q: CmuQuery | undefined): { view: ErrorView; ta
     }
   } else {
     view.explanation = e instanceof Error ? e.message : String(e);
-    view.actions.push({ id: 'retry', label: 'Retry' }, { id: 'showLog', label: 'Show Log' });
+    for (const id of ['retry', 'showLog'] as const) view.actions.push({ id, label: STEP_ACTIONS[id].label });
   }
   return { view, targets };
 }
