@@ -17,6 +17,7 @@
  * - Order: the order of `queries` is the display order; inside a folder the order is that of its entries.
  */
 import { parseTree, findNodeAtLocation, getNodeValue, printParseErrorCode, modify, applyEdits } from 'jsonc-parser';
+import { WINDOW_SYNTAX, canonicalWindow, windowProblem } from './time/windows';
 import type { Node, ParseError, JSONPath } from 'jsonc-parser';
 import { InputError } from '../errors';
 import { REPORT_FORMATS } from './types';
@@ -228,6 +229,10 @@ function checkQueryValue(q: unknown, base: JSONPath, out: RawProblem[]): boolean
         out.push({ path: [...base, k], message: `"${k}" must be an ISO 8601 date/time such as 2024-11 or 2024-11-01T10:00:00Z.` });
     }
   }
+  if ('window' in o && o.window !== undefined) {
+    const problem = typeof o.window === 'string' ? windowProblem({ path: [], window: o.window, start: o.start as string | undefined, end: o.end as string | undefined }) : `"window" must be text such as ${WINDOW_SYNTAX}`;
+    if (problem) out.push({ path: [...base, 'window'], message: problem });
+  }
   if ('limit' in o && o.limit !== undefined) {
     if (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1)
       out.push({ path: [...base, 'limit'], message: '"limit" must be a whole number of rows, 1 or more.' });
@@ -248,6 +253,13 @@ function toCmuQuery(o: Record<string, unknown>): CmuQuery {
   };
   if (typeof o.start === 'string') q.start = o.start;
   if (typeof o.end === 'string') q.end = o.end;
+  if (typeof o.window === 'string') {
+    try {
+      q.window = canonicalWindow(o.window);
+    } catch {
+      /* checked before: an unreadable window is reported, never silently kept */
+    }
+  }
   if (typeof o.limit === 'number') q.limit = o.limit;
   if (typeof o.format === 'string') q.format = o.format as ReportFormat;
   return q;
@@ -551,6 +563,7 @@ function queryToJson(q: CmuQuery, raw: JsonObject): JsonObject {
   set('projections', [...q.projections]);
   set('start', q.start);
   set('end', q.end);
+  set('window', q.window);
   set('metrics', [...q.metrics]);
   set('limit', q.limit);
   set('format', q.format);

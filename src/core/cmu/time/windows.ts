@@ -77,6 +77,10 @@ const NAMED: Record<string, TimeWindow> = {
   server: { kind: 'server' },
 };
 
+/** The saved-queries schema's forms (canonical text): a count and a unit, or one of NAMED_WINDOWS. A unit test keeps the schema equal. */
+export const WINDOW_COUNT_PATTERN = '^[1-9][0-9]{0,5}(?:min|h|d|mo)$';
+export const NAMED_WINDOWS = ['today', 'yesterday', 'month-to-date', 'previous-month', 'server'] as const;
+
 export const WINDOW_SYNTAX = '7d, 24h, 90min, 3mo (the last N whole days/hours/minutes/months), today, month-to-date, yesterday, previous-month, or server';
 
 /** The text forms above; throws with the syntax (and the likely fix) otherwise. */
