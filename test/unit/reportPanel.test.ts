@@ -3,7 +3,7 @@ import { CmuApiError } from '../../src/core/cmu/client';
 import { redactText } from '../../src/core/redact';
 import type { CmuQuery, ParsedReport } from '../../src/core/cmu/types';
 import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/extension/report/html';
-import { curlCommand } from '../../src/extension/report/curl';
+import { curlCommand } from '../../src/core/cmu/query';
 import { errorView, followQuery, navigation, panelTitle, queryKey, reportMessages, reportView } from '../../src/extension/report/reportView';
 import { documentName, documentText } from '../../src/extension/report/reportText';
 import { resolveQueryTime } from '../../src/core/cmu/time/queryTime';

@@ -218,6 +218,7 @@ describe('cmu/time/windows: a query at run time', () => {
   it('converts one value: offsets, Z and epoch milliseconds; leaves wall clock and unreadable text alone', () => {
     assert.deepEqual(toZoneWallClock('2024-03-10T10:00:00Z', la), { value: '2024-03-10T03:00:00', instant: Date.UTC(2024, 2, 10, 10) });
     assert.equal(toZoneWallClock('2024-03-10T10:00:00+0100', pacific).value, '2024-03-10T01:00:00');
+    assert.equal(toZoneWallClock(String(Date.UTC(2024, 2, 10, 8)), pacific).value, '2024-03-10T00:00:00');
     assert.equal(toZoneWallClock('2024-03-10T10:00', la).value, '2024-03-10T10:00');
     assert.equal(toZoneWallClock('2024', pacific).value, '2024');
     assert.deepEqual(toZoneWallClock('yesterday-ish', pacific), { value: 'yesterday-ish' });

@@ -15,7 +15,7 @@ import * as path from 'path';
 import { Transform, Writable, type Readable, type TransformCallback } from 'stream';
 import { pipeline } from 'stream/promises';
 import { ReportParseError, fileNameFromContentDisposition, htmlPageError, isHtmlPage, parseReportBody } from '../../core/cmu/parse';
-import { parseQueryUrl, validateQuery } from '../../core/cmu/query';
+import { checkQuery, parseQueryUrl } from '../../core/cmu/query';
 import { resolveQueryTime } from '../../core/cmu/time/queryTime';
 import { canonicalWindow, rangeText, windowHeader, type ResolvedWindow } from '../../core/cmu/time/windows';
 import type { CmuFilter, CmuQuery, ParsedReport } from '../../core/cmu/types';
@@ -142,12 +142,10 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   // Default: a table for a person at a terminal, the JSON document for scripts and files.
   const format: CliFormat = built.format ?? (!opts.out && ctx.io.isTTY ? 'table' : 'json');
   built.query.format = format === 'csv' || format === 'xml' ? format : undefined;
+  // the time is decided now, in the report time zone; then only what no server could serve is refused,
+  // the catalog's advice is printed and the request sent
   const { query: q, time } = resolveQueryTime(built.query, ctx.zone, Date.now());
-  const { errors, warnings } = validateQuery(q);
-  if (errors.length) {
-    throw new InputError(errors.length === 1 ? errors[0] : `The query has ${errors.length} problems:\n  - ${errors.join('\n  - ')}`, 'Fix the path or the flags and run again.', 'none', 'bad_query');
-  }
-  for (const w of warnings) ctx.err(`warning: ${sanitize(w)}`);
+  for (const w of checkQuery(q)) ctx.err(`warning: ${sanitize(w)}`);
   const maxMb = positiveNumber('--max-size', opts.maxSize, '512');
   const maxSeconds = positiveNumber('--max-time', opts.maxTime, '600');
   const limits: Limits = {

@@ -15,6 +15,7 @@ import { BodyTooLargeError, CancelledError, ERROR_BODY_LIMIT, bodyExcerpt, forma
 import type { Session } from '../session';
 import { isKnownPath, nextSteps } from './catalog';
 import { alternateUrl, isWithinBase, resolveHref } from './hal';
+import { requiredScope, scopeAdvice } from './scopes';
 import { ACCEPT_FOR, ReportParseError, fileNameFromContentDisposition, formatFromUrl, parseReportBody } from './parse';
 import { parseQueryUrl, queryToUrl } from './query';
 import type { CmuQuery, ParsedReport, ReportFormat } from './types';
@@ -136,7 +137,7 @@ export class CmuClient {
     const url = this.urlFor(q);
     const format: ReportFormat | undefined = typeof q === 'string' ? formatFromUrl(url) : q.format;
     const accept = opts.accept ?? ACCEPT_FOR[format ?? 'json'];
-    const state = { refreshed: false };
+    const state: SendState = { refreshed: false };
     const send = { accept, signal: opts.signal, maxTimeMs: opts.maxTimeMs };
     let res = await this.send(url, send, state);
     if (res.status === 404) {
@@ -148,7 +149,7 @@ export class CmuClient {
     }
     if (res.status >= 200 && res.status < 300) return res;
     const path = typeof q === 'string' ? parseQueryUrl(url, this.cmuBase).path : q.path;
-    throw await this.errorFor(res, path, url);
+    throw await this.errorFor(res, path, url, state.scopes);
   }
 
   /** GET + parse. The CSV file name comes from Content-Disposition, else it is built from the query. */
@@ -190,14 +191,16 @@ export class CmuClient {
 
   // -------------------------------------------------------------------------------------------
 
-  private async send(url: string, opts: SendOptions, state: { refreshed: boolean }): Promise<HttpResponse> {
+  private async send(url: string, opts: SendOptions, state: SendState): Promise<HttpResponse> {
     const token = await this.session.getToken({ signal: opts.signal });
+    state.scopes = token.scopes;
     const res = await this.get(url, opts, token.accessToken);
     if (res.status !== 401 || state.refreshed) return res;
     // one refresh and one retry: the token may have been revoked or expired early
     res.discard();
     state.refreshed = true;
     const fresh = await this.session.getToken({ forceRefresh: true, signal: opts.signal });
+    state.scopes = fresh.scopes;
     return this.get(url, opts, fresh.accessToken);
   }
 
@@ -211,7 +214,7 @@ export class CmuClient {
     });
   }
 
-  private async errorFor(res: HttpResponse, path: string[], url: string): Promise<CmuApiError> {
+  private async errorFor(res: HttpResponse, path: string[], url: string, granted: string[] = []): Promise<CmuApiError> {
     // an error body is read up to 64 KB; the rest is dropped with the connection
     const { text: body } = await res.excerpt(ERROR_BODY_LIMIT).catch(() => ({ text: '' }));
     const status = res.status;
@@ -239,13 +242,19 @@ export class CmuClient {
       );
     }
     if (status === 403) {
+      // which scope this report needs (billing/… needs cmu:billing:client), and whether the token lists it
+      const scope = requiredScope(path);
+      const lacks = granted.length > 0 && !granted.includes(scope.name);
       return new CmuApiError(
-        'Not allowed to see this CMU data (403)',
-        'The access token is valid, but the registered application is not entitled to this report: its scopes do not include CMU access, ' +
-          'or the data belongs to another tenant than yours. Ask Adobe (your Technical Account Manager) to enable CMU for the software statement, ' +
-          'or query your own tenant.' + said,
+        lacks ? `The access token lacks the CMU scope ${scope.name} (403)` : 'Not allowed to see this CMU data (403)',
+        (lacks
+          ? `${where} needs the scope ${scope.name} ("${scope.label}"); the token's scopes are: ${granted.join(', ')}. `
+          : `The access token is valid, but the registered application is not entitled to this report: its scopes may not include ${scope.name} ` +
+            `("${scope.label}", needed for ${where}), or the data belongs to another tenant than yours (then query your own tenant). `) +
+          scopeAdvice(scope) +
+          said,
         403,
-        { serverText, nextStep: 'contactAdobe' },
+        { serverText, nextStep: 'contactAdobe', code: lacks ? 'missing_scope' : undefined },
       );
     }
     if (status === 404) {
@@ -303,6 +312,12 @@ export class CmuClient {
     }
     return new CmuApiError(`CMU answered HTTP ${status}`, `Unexpected status for a CMU report.${said}`, status, { serverText, nextStep: 'showLog' });
   }
+}
+
+interface SendState {
+  refreshed: boolean;
+  /** the scopes of the token last sent (for a 403: which one is missing) */
+  scopes?: string[];
 }
 
 /** Removes every `access_token` parameter; the rest of the query string is kept byte for byte. */

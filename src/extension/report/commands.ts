@@ -12,7 +12,7 @@ import { Cmd } from '../host/ids';
 import { stepAction } from '../host/nextSteps';
 import { parseQuery, type PanelAction } from '../../shared/protocol';
 import { DOC_FORMATS, type DocFormat } from './reportDocuments';
-import { curlCommand } from './curl';
+import { curlCommand } from '../../core/cmu/query';
 import type { ReportPanel } from './reportPanel';
 
 export async function cmuBase(services: Services): Promise<string> {

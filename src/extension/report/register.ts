@@ -4,6 +4,7 @@
  * restores panels after a reload (from the query in the webview state; the data is fetched again).
  */
 import * as vscode from 'vscode';
+import { checkQuery } from '../../core/cmu/query';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
 import { registerCommand } from '../host/commands';
@@ -26,6 +27,8 @@ export function registerReportPanel(services: Services): ReportFeature {
   registerCommand(services, Cmd.runQuery, async (arg?: unknown): Promise<RunResult | undefined> => {
     const q = await toQuery(services, arg);
     if (!q) return undefined;
+    // refused only when no server could serve it; the catalog's advice goes to the log and the request is sent
+    for (const w of checkQuery(q)) services.log.warn(`query: ${w}`);
     const panel = await ReportPanel.show(services, docs, q);
     try {
       const report = await panel.load();
