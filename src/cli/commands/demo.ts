@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { emptyQuery, queryToHref } from '../../core/cmu/query';
 import { resolveQueryTime } from '../../core/cmu/time/queryTime';
+import { fixedZoneId } from '../../core/cmu/time/zone';
 import { resolveEnvironment } from '../../core/environments';
 import { Sandbox } from '../../sandbox/server';
 import { CliContext } from '../context';
@@ -16,7 +17,7 @@ import { tokenSummary } from './token';
 
 export async function demo(ctx: CliContext): Promise<void> {
   const tmp = ctx.opts.store ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'cmu-demo-'));
-  const sb = await Sandbox.start({ port: 0, host: '127.0.0.1' });
+  const sb = await Sandbox.start({ port: 0, host: '127.0.0.1', timeZone: fixedZoneId(ctx.zone) });
   try {
     const env = resolveEnvironment('sandbox', { dcrOrigin: sb.dcrOrigin, cmuBase: sb.cmuBase });
     const c = new CliContext({ ...ctx.opts, store: ctx.opts.store ?? path.join(tmp!, 'store') }, ctx.io, env);

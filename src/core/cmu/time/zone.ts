@@ -62,6 +62,11 @@ export function parseZone(text: string): ReportZone {
   return { id: resolved.toLowerCase() === t.toLowerCase() || t === t.toLowerCase() ? resolved : t };
 }
 
+/** The zone a local sandbox reports in for this report zone: itself when fixed, else the default (the sandbox has no DST). */
+export function fixedZoneId(zone: ReportZone): string {
+  return zone.fixedOffsetMinutes !== undefined ? zone.id : DEFAULT_ZONE_ID;
+}
+
 /** A fixed offset in minutes east of UTC; 0 is `UTC`. */
 export function fixedZone(offsetMinutes: number): ReportZone {
   return offsetMinutes === 0 ? UTC : { id: offsetText(offsetMinutes), fixedOffsetMinutes: offsetMinutes };
