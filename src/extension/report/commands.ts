@@ -28,7 +28,7 @@ export async function toQuery(services: Services, arg: unknown): Promise<CmuQuer
   if (arg !== undefined && arg !== null) {
     const q = parseQuery(arg);
     const bad = q ? windowProblem(q) : typeof (arg as { window?: unknown }).window === 'string' ? windowProblem({ path: [], window: (arg as { window: string }).window }) : undefined;
-    if (bad) throw new InputError(`cmu.runQuery: ${bad}`, `A window is one of ${WINDOW_SYNTAX}; an absolute range is start/end instead.`, 'none', 'bad_argument');
+    if (bad) throw new InputError(`cmu.runQuery: ${bad}`, `A window is one of ${WINDOW_SYNTAX}; an absolute range is start/end instead.`, 'none', 'bad_query');
     if (!q) throw new InputError('cmu.runQuery: the argument is not a CMU query', 'Pass a CmuQuery object, a CMU URL or a HAL href such as /cmu/v2/tenant/year.', 'none', 'bad_argument');
     return q;
   }
