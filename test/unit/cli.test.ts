@@ -12,7 +12,7 @@ import { queryToUrl, parseQueryUrl } from '../../src/core/cmu/query';
 import { parseWindow, resolveWindow } from '../../src/core/cmu/time/windows';
 import { parseZone } from '../../src/core/cmu/time/zone';
 import { HttpClient } from '../../src/core/http';
-import { Sandbox } from '../../src/sandbox/server';
+import { DEFAULT_TENANT, Sandbox } from '../../src/sandbox/server';
 import { assertNoSecrets, buildCli, runCli, type CliRun } from './support/cli';
 
 const posix = process.platform !== 'win32';
@@ -461,6 +461,17 @@ describe('cli end to end (child process)', function () {
         // exit 0 with the document, or exit 1 with the server's own text (the sandbox may not serve it)
         if (r.code === 0) JSON.parse(r.stdout);
         else assert.match(r.stderr, /^error: /m);
+      }
+      // the real backend's tree: served by the sandbox as it is, exit 0, and no wrong catalog advice
+      // (the sandbox's client sees only its own tenant: another tenant is the server's 403, above)
+      for (const args of [
+        ['report', 'billing/daily'],
+        ['report', 'year/duration/occurrences/activity-level/month/tenant', '--filter', `tenant=${DEFAULT_TENANT}`],
+      ]) {
+        const r = await run([...args, '--format', 'json']);
+        assert.strictEqual(r.code, 0, `${args.join(' ')}\n${r.stderr}`);
+        assert.ok(Array.isArray(JSON.parse(r.stdout).report), r.stdout.slice(0, 200));
+        assert.doesNotMatch(r.stderr, /warning:/, `${args.join(' ')}: wrong advice\n${r.stderr}`);
       }
       const typo = await run(['report', 'tenant/yaer', '--format', 'json']);
       assert.match(typo.stderr, /warning: .*`yaer`.*did you mean `year`/);

@@ -296,6 +296,28 @@ describe('cmu/client', () => {
       client = new CmuClient({ http: httpClient, session: await sessionFor(sandbox.cmuBase), cmuBase: sandbox.cmuBase });
     });
 
+    it('both base forms work end to end: …/v2 as well as …/cmu/v2, following the server\'s /cmu/v2 links', async () => {
+      const v2 = `${sandbox.origin}/v2`;
+      const short = new CmuClient({ http: httpClient, session: await sessionFor(v2), cmuBase: v2 });
+      const year = await short.fetchReport(emptyQuery(['year']));
+      assert.ok(year.rows.length > 0);
+      const link = year.links.drillDown.find((l) => l.name === 'duration');
+      assert.equal(link?.href, '/cmu/v2/year/duration');
+      const viaLink = await short.fetchReport(link.href);
+      assert.deepEqual(viaLink.columns.map((c) => c.name), (await client.fetchReport(emptyQuery(['year', 'duration']))).columns.map((c) => c.name));
+      // a host that answers only under its base's /v2 while its links say /cmu/v2: the 404 is retried under /v2
+      sandbox.setCmuPrefixes(['/v2']);
+      try {
+        const before = sandbox.stats.cmu;
+        const r = await short.fetchReport(`${link.href}?limit=1`);
+        assert.equal(r.rows.length, 1);
+        assert.equal(sandbox.stats.cmu - before, 1, 'answered under /v2 (the /cmu/v2 try is a plain 404 outside CMU)');
+        await assert.rejects(client.fetchReport(emptyQuery(['year'])), (e: unknown) => e instanceof CmuApiError && e.status === 404);
+      } finally {
+        sandbox.setCmuPrefixes(['/cmu/v2', '/v2']);
+      }
+    });
+
     it('each format is parsed into the same records', async () => {
       const { start, end } = resolveWindow(parseWindow('yesterday'), UTC, Date.now());
       const range = { start, end };

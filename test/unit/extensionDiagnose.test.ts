@@ -107,6 +107,26 @@ describe('extension diagnose: verdicts', () => {
     }
   });
 
+  it('the token step shows the granted scopes against what CMU needs: a missing billing scope is a warning with what to ask Adobe for', async () => {
+    for (const [scopes, verdict, re] of [
+      [['cmu:analytics:client', 'cmu:billing:client'], 'ok', /token scopes: cmu:analytics:client, cmu:billing:client; CMU needs cmu:analytics:client and cmu:billing:client: granted/],
+      [['cmu:analytics:client'], 'warn', /token scopes: cmu:analytics:client; missing cmu:billing:client \(billing\/daily needs it\)/],
+    ] as const) {
+      const sandbox = await Sandbox.start({ scopes: [...scopes] });
+      try {
+        const client = new HttpClient({ timeoutMs: 10_000 });
+        const session = new Session({ store: new MemoryStore(), env: { name: 'sandbox', dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase }, profile: 'default', http: client });
+        await session.importStatement(sandbox.statement);
+        const token = (await run(session, client)).steps.find((s) => s.name === 'token');
+        assert.equal(token?.verdict, verdict, JSON.stringify(token));
+        assert.match(token.detail, re);
+        if (verdict === 'warn') assert.match(token.fix ?? '', /Ask Adobe .* cmu:billing:client \("CM Usage Billing"\)/);
+      } finally {
+        await sandbox.stop();
+      }
+    }
+  });
+
   it('the CMU call goes through CmuClient: a 401 is retried once with a fresh token, then says Adobe may use another CMU host', async () => {
     await withCmuHost(401, async (client, session, seen) => {
       const r = await run(session, client);
