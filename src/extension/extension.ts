@@ -14,10 +14,10 @@ export async function activate(context: vscode.ExtensionContext) {
 
   // feature registrations (one line each)
   const { statusBar } = registerConnection(services, docs);
-  registerQueries(services);
-  registerReportPanel(services);
+  const queries = registerQueries(services);
+  const report = registerReportPanel(services);
 
-  return isTestRun(context) ? { test: createTestApi(services, statusBar) } : {};
+  return isTestRun(context) ? { test: createTestApi(services, { statusBar, queries, report }) } : {};
 }
 
 export function deactivate(): void {

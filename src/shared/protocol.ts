@@ -8,6 +8,9 @@
  */
 import type { CmuFilter, CmuQuery, ReportCell, ReportFormat } from '../core/cmu/types';
 
+/** a cell as the webview renders it (the webview imports the engine's types only through this file) */
+export type { ReportCell };
+
 export const PROTOCOL_VERSION = 1;
 
 export interface ColumnView {

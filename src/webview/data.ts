@@ -1,6 +1,5 @@
 /** The report as the webview holds it: columnar (see ColumnData in protocol.ts), read cell by cell. */
-import type { ReportCell } from '../core/cmu/types';
-import { NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol';
+import { NULL_CODE, type ColumnData, type ColumnView, type ReportCell } from '../shared/protocol';
 import { formatNumber } from './format';
 
 export class ReportData {

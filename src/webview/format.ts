@@ -1,5 +1,5 @@
 /** Number and time formatting for the table, the header and the chart (locale of the webview). */
-import type { ReportCell } from '../core/cmu/types';
+import type { ReportCell } from '../shared/protocol';
 
 const intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const decFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });

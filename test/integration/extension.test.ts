@@ -13,7 +13,7 @@ import { answerQuickPick, cmd, eventually, filesUnder, resetUserSettings, setUse
 interface Step { name: string; ok: boolean; detail: string; fix?: string }
 interface TokenResult { expiresAt: number; scopes: string[] }
 
-const ISSUE4_COMMANDS = [
+const CONNECTION_COMMANDS = [
   'cmu.importSoftwareStatement', 'cmu.showSoftwareStatement', 'cmu.registerClient', 'cmu.getAccessToken',
   'cmu.refreshAccessToken', 'cmu.showAccessToken', 'cmu.copyAuthorizationHeader', 'cmu.diagnose',
   'cmu.switchEnvironment', 'cmu.forgetCredentials', 'cmu.startSandbox', 'cmu.stopSandbox', 'cmu.showLog',
@@ -53,7 +53,7 @@ suite('extension: commands against the sandbox', function () {
     await resetUserSettings();
   });
 
-  test('activates on commands only and registers every issue-4 command', async () => {
+  test('activates on demand (no "*") and registers every contributed command', async () => {
     const pkg = vscode.extensions.getExtension('cmu-explorer.cmu-explorer')!.packageJSON as {
       activationEvents: string[];
       contributes: { commands: { command: string; category: string }[] };
@@ -65,7 +65,7 @@ suite('extension: commands against the sandbox', function () {
     // every contributed command (palette, menus, walkthrough links) has a handler once activate() returned
     const missing = pkg.contributes.commands.map((c) => c.command).filter((id) => !all.includes(id));
     assert.deepStrictEqual(missing, [], 'contributed but not registered');
-    for (const id of ISSUE4_COMMANDS) {
+    for (const id of CONNECTION_COMMANDS) {
       assert.ok(all.includes(id), `${id} registered`);
       const c = pkg.contributes.commands.find((x) => x.command === id);
       assert.strictEqual(c?.category, 'CMU', `${id} has category CMU`);
@@ -212,6 +212,19 @@ suite('extension: commands against the sandbox', function () {
     assert.strictEqual(await cmd('cmu._test.statusBarText'), await api.statusBarText());
   });
 
+  test('a secret changed in another window (SecretStorage only) updates the status bar without a command', async () => {
+    await cmd('cmu.getAccessToken');
+    await statusIs(/^CMU sandbox · token /);
+    const key = secretKey('sandbox', 'default', 'token');
+    const stored = await api.secrets.get(key);
+    assert.ok(stored, 'a stored token');
+    // what another window's Forget does: only SecretStorage changes; this window learns it from onDidChange
+    await api.secrets.delete(key);
+    await eventually(() => /^CMU sandbox · no token$/.test(api.statusBarShown()), 10_000, 'status bar follows the deletion');
+    await api.secrets.store(key, stored);
+    await eventually(() => /^CMU sandbox · token /.test(api.statusBarShown()), 10_000, 'status bar follows the store');
+  });
+
   test('cancelling a long operation aborts its request; no error message', async () => {
     sb().setDelay(5000);
     api.clearLastError();
@@ -310,10 +323,20 @@ suite('extension: commands against the sandbox', function () {
     assert.match(s.fix ?? '', /Import Software Statement/);
     assert.match(step(r.steps, 'token').detail, /not checked/);
 
+    // from the palette: the explanation is shown, the result is undefined
     api.clearLastError();
     const t = await cmd('cmu.getAccessToken');
     assert.strictEqual(t, undefined);
     assert.match(api.lastError() ?? '', /software statement/i);
+    // from a script (an argument): a typed rejection, nothing shown
+    api.clearLastError();
+    await assert.rejects(cmd('cmu.copyAccessToken', { confirmed: true }), (e: { code?: unknown; nextStep?: unknown; message?: unknown }) => {
+      assert.strictEqual(e.code, 'no_statement');
+      assert.strictEqual(e.nextStep, 'importStatement');
+      assert.match(String(e.message), /software statement/i);
+      return true;
+    });
+    assert.strictEqual(api.lastError(), undefined, 'a script gets no notification');
     await statusIs(/^CMU custom · no credentials$/);
     await setUserSetting('profile', undefined);
   });

@@ -6,6 +6,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Cmd, Ctx, View } from '../../src/extension/host/ids';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -21,12 +22,17 @@ function commandLinks(text: string): string[] {
   return [...text.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]);
 }
 
-/** the ids registered by src/extension/connection/* (the issue-4 scripting contract) */
+/** the connection commands (statement, token, environment, sandbox, diagnose: the scripting contract in the README) */
 function coreCommandIds(): string[] {
   const dir = path.join(ROOT, 'src/extension/connection');
   return fs
     .readdirSync(dir)
-    .flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/registerCommand\(ctx, '([\w.]+)'/g)].map((m) => m[1]));
+    .flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/registerCommand\(services, Cmd\.(\w+)/g)].map((m) => Cmd[m[1] as keyof typeof Cmd]));
+}
+
+/** every .ts file under src/ */
+function sources(dir = path.join(ROOT, 'src')): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
 }
 
 describe('extension manifest', () => {
@@ -49,10 +55,28 @@ describe('extension manifest', () => {
     }
   });
 
-  it('activates on its commands, views and panels only (no "*", nothing at start-up)', () => {
-    const events: string[] = pkg.activationEvents;
-    for (const e of events) assert.match(e, /^on(Command|View|WebviewPanel):cmu[.\w]*$/, e);
-    for (const e of events.filter((x) => x.startsWith('onCommand:'))) assert.ok(commands.has(e.slice(10)), `${e}: no such command`);
+  it('the command ids in the code are the contributed ones: every Cmd is contributed, every contributed command is a Cmd', () => {
+    const constants = Object.values(Cmd) as string[];
+    assert.deepStrictEqual([...new Set(constants)].sort(), [...commands.keys()].sort());
+    const views = Object.values(contributes.views as Record<string, { id: string }[]>).flat().map((v) => v.id);
+    for (const v of [View.connection, View.queries]) assert.ok(views.includes(v), `view ${v}`);
+    // every context key the code sets is used by a `when` clause of the manifest, and the other way round
+    const whens: string[] = JSON.stringify(contributes).match(/cmu\.[\w.]+/g) ?? [];
+    for (const k of Object.values(Ctx)) assert.ok(whens.includes(k), `context key ${k} is not used in package.json`);
+  });
+
+  it('no hand-typed command id or context key in src/ outside host/ids.ts', () => {
+    const known = new Set<string>([...Object.values(Cmd), ...Object.values(Ctx), ...Object.values(View)]);
+    for (const file of sources().filter((f) => !f.endsWith(path.join('host', 'ids.ts')))) {
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/['"](cmu\.[\w.]+)['"]/g)) {
+        assert.ok(!known.has(m[1]), `${path.relative(ROOT, file)}: '${m[1]}' (use host/ids.ts)`);
+      }
+    }
+  });
+
+  it('activates on its commands and views implicitly (VS Code ≥ 1.74); only the report panel serializer is declared', () => {
+    assert.match(pkg.engines.vscode, /^\^1\.(7[4-9]|[89]\d|1\d\d)\./);
+    assert.deepStrictEqual(pkg.activationEvents, [`onWebviewPanel:${View.report}`]);
   });
 
   it('endpoint settings are machine/application scoped and listed as restricted in untrusted workspaces', () => {

@@ -183,7 +183,7 @@ describe('report panel: html, curl, documents', () => {
   it('cURL: $CMU_TOKEN placeholder by default, the URL single-quoted', () => {
     const url = `${BASE}/tenant?mvpd!=O'Brien&metrics=a,b`;
     const c = curlCommand(url);
-    assert.strictEqual(c, `curl --compressed -H "Authorization: Bearer $CMU_TOKEN" '${BASE}/tenant?mvpd!=O'\\''Brien&metrics=a,b'`);
+    assert.strictEqual(c, `curl -sS --compressed -H "Authorization: Bearer $CMU_TOKEN" '${BASE}/tenant?mvpd!=O'\\''Brien&metrics=a,b'`);
     assert.ok(curlCommand(url, 'tok').includes(`'Authorization: Bearer tok'`));
   });
 

@@ -8,6 +8,8 @@
 import * as vscode from 'vscode';
 import type { Services } from '../host/services';
 import { formatRemaining } from '../../core/token';
+import { Cmd, Ctx, View, VsCmd, type CmdId } from '../host/ids';
+import { registerCommand } from '../host/commands';
 
 type ConnState = 'ready' | 'noStatement' | 'sandboxStopped' | 'notConfigured';
 
@@ -30,17 +32,23 @@ export type ConnNode =
   | { kind: 'detail'; parent: 'statement' | 'client' | 'token'; label: string; value: string; icon?: string };
 
 /** Connection actions: each runs one of the extension's commands, with no arguments (it asks / confirms). */
-export const CONNECTION_ACTIONS: Record<string, string> = {
-  'cmu.connection.importStatement': 'cmu.importSoftwareStatement',
-  'cmu.connection.showStatement': 'cmu.showSoftwareStatement',
-  'cmu.connection.registerClient': 'cmu.registerClient',
-  'cmu.connection.refreshToken': 'cmu.refreshAccessToken',
-  'cmu.connection.showToken': 'cmu.showAccessToken',
-  'cmu.connection.forgetCredentials': 'cmu.forgetCredentials',
-  'cmu.connection.switchEnvironment': 'cmu.switchEnvironment',
-  'cmu.connection.diagnose': 'cmu.diagnose',
-  'cmu.connection.startSandbox': 'cmu.startSandbox',
-};
+export const CONNECTION_ACTIONS: [CmdId, CmdId][] = [
+  [Cmd.connectionImportStatement, Cmd.importSoftwareStatement],
+  [Cmd.connectionShowStatement, Cmd.showSoftwareStatement],
+  [Cmd.connectionRegisterClient, Cmd.registerClient],
+  [Cmd.connectionRefreshToken, Cmd.refreshAccessToken],
+  [Cmd.connectionShowToken, Cmd.showAccessToken],
+  [Cmd.connectionForgetCredentials, Cmd.forgetCredentials],
+  [Cmd.connectionSwitchEnvironment, Cmd.switchEnvironment],
+  [Cmd.connectionDiagnose, Cmd.diagnose],
+  [Cmd.connectionStartSandbox, Cmd.startSandbox],
+];
+
+const NODE_KINDS = new Set(['environment', 'statement', 'client', 'token', 'detail']);
+/** an element of this view (its inline and context menus pass it to the command) */
+export function isConnNode(v: unknown): v is ConnNode {
+  return !!v && typeof v === 'object' && NODE_KINDS.has((v as { kind?: string }).kind ?? '');
+}
 
 export class ConnectionTreeProvider implements vscode.TreeDataProvider<ConnNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ConnNode | undefined | void>();
@@ -55,7 +63,7 @@ export class ConnectionTreeProvider implements vscode.TreeDataProvider<ConnNode>
   /** Re-reads what is stored (no network). */
   reload(): Promise<void> {
     this.loading = this.load().then(() => {
-      void vscode.commands.executeCommand('setContext', 'cmu.connection.state', this.snap.state);
+      void vscode.commands.executeCommand(VsCmd.setContext, Ctx.connectionState, this.snap.state);
       this.emitter.fire();
     });
     return this.loading;
@@ -209,7 +217,7 @@ export class ConnectionTreeProvider implements vscode.TreeDataProvider<ConnNode>
 export function registerConnectionView(services: Services): ConnectionTreeProvider {
   const { context } = services;
   const provider = new ConnectionTreeProvider(services);
-  const view = vscode.window.createTreeView('cmu.connection', { treeDataProvider: provider });
+  const view = vscode.window.createTreeView(View.connection, { treeDataProvider: provider });
   let timer: ReturnType<typeof setInterval> | undefined;
   const schedule = () => {
     if (timer) clearInterval(timer);
@@ -230,8 +238,12 @@ export function registerConnectionView(services: Services): ConnectionTreeProvid
     services.onDidChangeSession(reload),
     view.onDidChangeVisibility(() => (view.visible ? reload() : schedule())),
     { dispose: () => timer && clearInterval(timer) },
-    // re-reads what is stored and returns what the view shows (no secret: ids, states, expiry, scopes)
-    vscode.commands.registerCommand('cmu.connection.refresh', async () => {
+  );
+  // re-reads what is stored and returns what the view shows (no secret: ids, states, expiry, scopes)
+  registerCommand(
+    services,
+    Cmd.connectionRefresh,
+    async () => {
       await provider.reload();
       schedule();
       const roots = await provider.getChildren();
@@ -249,20 +261,24 @@ export function registerConnectionView(services: Services): ConnectionTreeProvid
           return { label: String(it.label), description: String(it.description ?? ''), contextValue: it.contextValue };
         }),
       };
-    }),
+    },
+    { isTreeItem: isConnNode },
   );
-  for (const [id, target] of Object.entries(CONNECTION_ACTIONS)) {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(id, async () => {
+  for (const [id, target] of CONNECTION_ACTIONS) {
+    registerCommand(
+      services,
+      id,
+      async () => {
         try {
           // no arguments: the target command asks for what it needs (and confirms what it forgets)
           return await vscode.commands.executeCommand(target);
         } finally {
           reload();
         }
-      }),
+      },
+      { isTreeItem: isConnNode },
     );
   }
-  void vscode.commands.executeCommand('setContext', 'cmu.connection.state', 'noStatement');
+  void vscode.commands.executeCommand(VsCmd.setContext, Ctx.connectionState, 'noStatement');
   return provider;
 }

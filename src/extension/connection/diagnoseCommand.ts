@@ -1,10 +1,11 @@
 import { diagnose, diagnoseReport } from './diagnose';
 import { registerCommand, options, type CommandContext } from '../host/commands';
+import { Cmd } from '../host/ids';
 
 export function registerDiagnoseCommands(ctx: CommandContext): void {
   const { services } = ctx;
   /** cmu.diagnose({ show?: boolean }) → { steps: [{ name, ok, detail, fix? }] }; the report opens as a document */
-  registerCommand(ctx, 'cmu.diagnose', async (arg?: unknown) => {
+  registerCommand(services, Cmd.diagnose, async (arg?: unknown) => {
     const r = await services.withProgress('Diagnosing the CMU connection…', (signal) => diagnose(services, signal));
     for (const s of r.steps) services.log.info(`diagnose ${s.name}: ${s.ok ? 'ok' : 'FAILED'} — ${s.detail}`);
     if (options<{ show: boolean }>(arg).show !== false) {

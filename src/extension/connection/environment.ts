@@ -6,6 +6,7 @@ import type { SecretItem } from '../host/secretIndex';
 import { writeUserSetting } from '../host/config';
 import type { Services } from '../host/services';
 import { registerCommand, options, type CommandContext } from '../host/commands';
+import { Cmd } from '../host/ids';
 
 type Scope = 'all' | 'token' | 'credentials' | 'statement';
 const SCOPES: readonly Scope[] = ['all', 'token', 'credentials', 'statement'];
@@ -35,7 +36,7 @@ export async function switchEnvironment(services: Services, target: EnvironmentN
 export function registerEnvironmentCommands(ctx: CommandContext): void {
   const { services } = ctx;
 
-  registerCommand(ctx, 'cmu.switchEnvironment', async (name?: unknown) => {
+  registerCommand(services, Cmd.switchEnvironment, async (name?: unknown) => {
     let target: EnvironmentName | undefined;
     if (typeof name === 'string') {
       if (!(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {
@@ -55,7 +56,7 @@ export function registerEnvironmentCommands(ctx: CommandContext): void {
     return switchEnvironment(services, target);
   });
 
-  registerCommand(ctx, 'cmu.forgetCredentials', async (arg?: unknown) => {
+  registerCommand(services, Cmd.forgetCredentials, async (arg?: unknown) => {
     const settings = services.settings();
     let scope: Scope | undefined;
     let environment: EnvironmentName = settings.environment;

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { writeUserSetting } from '../host/config';
 import { registerCommand, type CommandContext } from '../host/commands';
+import { Cmd } from '../host/ids';
 
 export function registerSandboxCommands(ctx: CommandContext): void {
   const { services } = ctx;
 
   /** starts the local sandbox, switches to the sandbox environment, imports its statement */
-  registerCommand(ctx, 'cmu.startSandbox', async () => {
+  registerCommand(services, Cmd.startSandbox, async () => {
     if (services.settings().environment !== 'sandbox') {
       await writeUserSetting('environment', 'sandbox');
       services.reloadSettings();
@@ -16,20 +17,20 @@ export function registerSandboxCommands(ctx: CommandContext): void {
       void vscode.window
         .showInformationMessage(`CMU sandbox running on ${session.env.dcrOrigin}, its statement imported.`, 'Get Access Token')
         .then((c) => {
-          if (c) void vscode.commands.executeCommand('cmu.getAccessToken');
+          if (c) void vscode.commands.executeCommand(Cmd.getAccessToken);
         });
     }
     services.notifySessionChanged();
     return { dcrOrigin: session.env.dcrOrigin, cmuBase: session.env.cmuBase };
   });
 
-  registerCommand(ctx, 'cmu.stopSandbox', async () => {
+  registerCommand(services, Cmd.stopSandbox, async () => {
     const stopped = await services.sandboxHost.stop();
     services.notifySessionChanged();
     return { stopped };
   });
 
-  registerCommand(ctx, 'cmu.showLog', async () => {
+  registerCommand(services, Cmd.showLog, async () => {
     services.log.show();
     return {};
   });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Sandbox } from '../../sandbox/server';
 import type { ExtensionLog } from '../host/log';
+import { Ctx, VsCmd } from '../host/ids';
 
 /**
  * The "Sandbox" environment: the core's emulator of the Adobe endpoints, run in-process on
@@ -29,7 +30,7 @@ export class SandboxHost implements vscode.Disposable {
       this.starting = undefined;
     }
     this.log.info(`sandbox started on ${this.sandbox.origin}`);
-    void vscode.commands.executeCommand('setContext', 'cmu.sandboxRunning', true);
+    void vscode.commands.executeCommand(VsCmd.setContext, Ctx.sandboxRunning, true);
     this.emitter.fire(this.sandbox);
     return { sandbox: this.sandbox, fresh: true };
   }
@@ -40,7 +41,7 @@ export class SandboxHost implements vscode.Disposable {
     if (!s) return false;
     await s.stop();
     this.log.info('sandbox stopped');
-    void vscode.commands.executeCommand('setContext', 'cmu.sandboxRunning', false);
+    void vscode.commands.executeCommand(VsCmd.setContext, Ctx.sandboxRunning, false);
     this.emitter.fire(undefined);
     return true;
   }

@@ -6,6 +6,7 @@ import type { Session } from '../../core/session';
 import type { Services } from '../host/services';
 import { ENV_DESCRIPTIONS, switchEnvironment } from './environment';
 import { registerCommand, type CommandContext } from '../host/commands';
+import { Cmd } from '../host/ids';
 
 const JWT_LIKE = /^\s*["']?[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_\-\s]*["']?\s*$/;
 
@@ -153,7 +154,7 @@ async function importFromPalette(services: Services): Promise<{ alg: string; cla
   logImport(services, info, where);
   const msg = `Software statement imported for ${where}.${info.warnings.length ? ` Warning: ${info.warnings[0]}` : ''}`;
   void vscode.window.showInformationMessage(msg, 'Register Client').then((c) => {
-    if (c) void vscode.commands.executeCommand('cmu.registerClient');
+    if (c) void vscode.commands.executeCommand(Cmd.registerClient);
   });
   return { alg: info.alg, claims: info.claims };
 }
@@ -191,7 +192,7 @@ function statementDocument(info: StatementInfo, where: string): string {
 export function registerStatementCommands(ctx: CommandContext): void {
   const { services } = ctx;
 
-  registerCommand(ctx, 'cmu.importSoftwareStatement', async (uriOrText?: unknown) => {
+  registerCommand(services, Cmd.importSoftwareStatement, async (uriOrText?: unknown) => {
     const text = await statementText(uriOrText);
     if (text === undefined) return importFromPalette(services); // no argument: ask
     const session = await services.session();
@@ -201,7 +202,7 @@ export function registerStatementCommands(ctx: CommandContext): void {
     return { alg: info.alg, claims: info.claims };
   });
 
-  registerCommand(ctx, 'cmu.showSoftwareStatement', async () => {
+  registerCommand(services, Cmd.showSoftwareStatement, async () => {
     const session = await services.session();
     const where = `${session.env.name}/${session.profile}`;
     const info = await session.describeStatement();

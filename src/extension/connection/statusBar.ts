@@ -1,17 +1,20 @@
 import * as vscode from 'vscode';
 import { formatRemaining } from '../../core/token';
 import type { Services } from '../host/services';
-import { ENV_SHORT } from '../host/commands';
+import { registerCommand } from '../host/commands';
+import { Cmd, View } from '../host/ids';
+
+const ENV_SHORT: Record<string, string> = { production: 'prod', staging: 'staging', sandbox: 'sandbox', custom: 'custom' };
 
 const ACTIONS: { label: string; command: string; detail?: string }[] = [
-  { label: '$(key) Get Access Token', command: 'cmu.getAccessToken' },
-  { label: '$(refresh) Refresh Access Token', command: 'cmu.refreshAccessToken' },
-  { label: '$(eye) Show Access Token', command: 'cmu.showAccessToken' },
-  { label: '$(copy) Copy Authorization Header', command: 'cmu.copyAuthorizationHeader' },
-  { label: '$(pulse) Diagnose Connection', command: 'cmu.diagnose' },
-  { label: '$(server-environment) Switch Environment…', command: 'cmu.switchEnvironment' },
-  { label: '$(file-add) Import Software Statement…', command: 'cmu.importSoftwareStatement' },
-  { label: '$(output) Show Log', command: 'cmu.showLog' },
+  { label: '$(key) Get Access Token', command: Cmd.getAccessToken },
+  { label: '$(refresh) Refresh Access Token', command: Cmd.refreshAccessToken },
+  { label: '$(eye) Show Access Token', command: Cmd.showAccessToken },
+  { label: '$(copy) Copy Authorization Header', command: Cmd.copyAuthorizationHeader },
+  { label: '$(pulse) Diagnose Connection', command: Cmd.diagnose },
+  { label: '$(server-environment) Switch Environment…', command: Cmd.switchEnvironment },
+  { label: '$(file-add) Import Software Statement…', command: Cmd.importSoftwareStatement },
+  { label: '$(output) Show Log', command: Cmd.showLog },
 ];
 
 /**
@@ -28,17 +31,14 @@ export class StatusBar implements vscode.Disposable {
   updating: Promise<void> = Promise.resolve();
 
   constructor(private readonly services: Services, intervalMs = 30_000) {
-    this.item = vscode.window.createStatusBarItem('cmu.status', vscode.StatusBarAlignment.Left, 50);
+    this.item = vscode.window.createStatusBarItem(View.statusBar, vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'CMU Explorer';
-    this.item.command = 'cmu.statusBarActions';
-    this.subs.push(
-      vscode.commands.registerCommand('cmu.statusBarActions', async () => {
-        const pick = await vscode.window.showQuickPick(ACTIONS, { title: `CMU — ${this.text}`, placeHolder: 'What next?' });
-        if (pick) return vscode.commands.executeCommand(pick.command);
-        return undefined;
-      }),
-      services.onDidChangeSession(() => this.update()),
-    );
+    this.item.command = Cmd.statusBarActions;
+    registerCommand(services, Cmd.statusBarActions, async () => {
+      const pick = await vscode.window.showQuickPick(ACTIONS, { title: `CMU — ${this.text}`, placeHolder: 'What next?' });
+      return pick ? vscode.commands.executeCommand(pick.command) : undefined;
+    });
+    this.subs.push(services.onDidChangeSession(() => this.update()));
     this.timer = setInterval(() => this.update(), intervalMs);
     this.update();
     this.item.show();

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { describeToken, formatRemaining, type TokenInfo } from '../../core/token';
 import { registerCommand, options, type CommandContext } from '../host/commands';
+import { Cmd } from '../host/ids';
 
 /** what a command may return about a token: never the token */
 export function tokenResult(t: TokenInfo): { expiresAt: number; scopes: string[] } {
@@ -26,12 +27,12 @@ function tokenDocument(t: TokenInfo, where: string): string {
 export function registerTokenCommands(ctx: CommandContext): void {
   const { services } = ctx;
 
-  registerCommand(ctx, 'cmu.registerClient', async () => {
+  registerCommand(services, Cmd.registerClient, async () => {
     const session = await services.session();
     const creds = await services.withProgress(`Registering a client with ${session.env.dcrOrigin}…`, (signal) => session.register({ signal }));
     services.log.info(`client registered for ${session.env.name}/${session.profile}: ${creds.clientId}`);
     void vscode.window.showInformationMessage(`Client registered (${creds.clientId}).`, 'Get Access Token').then((c) => {
-      if (c) void vscode.commands.executeCommand('cmu.getAccessToken');
+      if (c) void vscode.commands.executeCommand(Cmd.getAccessToken);
     });
     return { clientId: creds.clientId };
   });
@@ -44,10 +45,10 @@ export function registerTokenCommands(ctx: CommandContext): void {
     void vscode.window.setStatusBarMessage(`CMU: token valid for ${formatRemaining(t.expiresAt - Date.now())}`, 5000);
     return tokenResult(t);
   };
-  registerCommand(ctx, 'cmu.getAccessToken', () => getToken(false));
-  registerCommand(ctx, 'cmu.refreshAccessToken', () => getToken(true));
+  registerCommand(services, Cmd.getAccessToken, () => getToken(false));
+  registerCommand(services, Cmd.refreshAccessToken, () => getToken(true));
 
-  registerCommand(ctx, 'cmu.showAccessToken', async () => {
+  registerCommand(services, Cmd.showAccessToken, async () => {
     const session = await services.session();
     const t =
       (await session.peekToken()) ??
@@ -56,7 +57,7 @@ export function registerTokenCommands(ctx: CommandContext): void {
     return tokenResult(t);
   });
 
-  registerCommand(ctx, 'cmu.copyAccessToken', async (arg?: unknown) => {
+  registerCommand(services, Cmd.copyAccessToken, async (arg?: unknown) => {
     const session = await services.session();
     const t = await services.withProgress('Getting an access token…', (signal) => session.getToken({ signal }));
     if (!options<{ confirmed: boolean }>(arg).confirmed) {
@@ -74,7 +75,7 @@ export function registerTokenCommands(ctx: CommandContext): void {
     return { copied: true, ...tokenResult(t) };
   });
 
-  registerCommand(ctx, 'cmu.copyAuthorizationHeader', async () => {
+  registerCommand(services, Cmd.copyAuthorizationHeader, async () => {
     const session = await services.session();
     const t = await services.withProgress('Getting an access token…', (signal) => session.getToken({ signal }));
     await vscode.env.clipboard.writeText(`Authorization: Bearer ${t.accessToken}`);

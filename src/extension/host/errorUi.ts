@@ -1,17 +1,8 @@
 import * as vscode from 'vscode';
-import { CmuError, describeError, type NextStep } from '../../core/errors';
+import { CmuError, describeError } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import type { ExtensionLog } from './log';
-
-const STEP_BUTTONS: Partial<Record<NextStep, { label: string; command: string; args?: unknown[] }>> = {
-  importStatement: { label: 'Import…', command: 'cmu.importSoftwareStatement' },
-  register: { label: 'Register', command: 'cmu.registerClient' },
-  getToken: { label: 'Get Token', command: 'cmu.getAccessToken' },
-  diagnose: { label: 'Diagnose', command: 'cmu.diagnose' },
-  openSettings: { label: 'Open Settings', command: 'workbench.action.openSettings', args: ['cmu.'] },
-  showLog: { label: 'Show Log', command: 'cmu.showLog' },
-  contactAdobe: { label: 'Diagnose', command: 'cmu.diagnose' },
-};
+import { STEP_ACTIONS, type StepAction } from './nextSteps';
 
 export function isCancellation(e: unknown): boolean {
   return (
@@ -26,25 +17,35 @@ function oneLine(s: string): string {
   return s.split('\n')[0].trim();
 }
 
-/** What the user sees for a failure: what happened, what it means, one button for the next step. */
-export function errorText(e: unknown): { message: string; buttons: { label: string; command: string; args?: unknown[] }[] } {
-  const buttons: { label: string; command: string; args?: unknown[] }[] = [];
+type Button = StepAction & { command: string };
+
+/** What the user sees for a failure: what happened, what it means, one button for the next step (plus Show Log). */
+export function errorText(e: unknown): { message: string; buttons: Button[] } {
+  const buttons: Button[] = [];
+  const add = (a: StepAction | undefined) => {
+    if (a?.command && !buttons.some((b) => b.command === a.command)) buttons.push(a as Button);
+  };
   let message: string;
   if (e instanceof CmuError) {
     message = `${oneLine(e.message)}${e.explanation ? ` — ${oneLine(e.explanation)}` : ''}`;
-    const b = STEP_BUTTONS[e.nextStep];
-    if (b) buttons.push(b);
+    if (e.nextStep !== 'none') add(STEP_ACTIONS[e.nextStep]);
   } else {
     message = oneLine(e instanceof Error ? e.message : String(e)) || 'Something went wrong';
-    buttons.push(STEP_BUTTONS.diagnose!);
+    add(STEP_ACTIONS.diagnose);
   }
-  if (!buttons.some((b) => b.command === 'cmu.showLog')) buttons.push(STEP_BUTTONS.showLog!);
+  add(STEP_ACTIONS.showLog);
   return { message, buttons };
 }
 
+/** Logs a failure (first line, redacted; a stack only at debug level for what is not a CmuError). */
+export function logError(e: unknown, log: ExtensionLog, redact: (text: string) => string = redactText): void {
+  log.error(redact(describeError(e).split('\n')[0]));
+  if (!(e instanceof CmuError) && e instanceof Error && e.stack) log.debug(redact(e.stack));
+}
+
 /**
- * Shows the error without waiting for the user (a command called from a script must not hang on a
- * notification); the chosen button runs its command.
+ * Shows the error without waiting for the user (a command must not hang on a notification); the
+ * chosen button runs its command.
  */
 export async function showError(
   e: unknown,
@@ -57,8 +58,7 @@ export async function showError(
     log.info('cancelled by the user');
     return;
   }
-  log.error(redact(describeError(e).split('\n')[0]));
-  if (!(e instanceof CmuError) && e instanceof Error && e.stack) log.debug(redact(e.stack));
+  logError(e, log, redact);
   const shown = errorText(e);
   const message = redact(shown.message);
   const buttons = shown.buttons;

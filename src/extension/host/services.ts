@@ -9,7 +9,7 @@ import { ExtensionLog } from './log';
 import { VsCodeSecretStore } from './secrets';
 import { SecretIndex } from './secretIndex';
 import { SandboxHost } from '../connection/sandboxHost';
-import { isCancellation, showError } from './errorUi';
+import { showError } from './errorUi';
 
 interface Current {
   key: string;
@@ -214,19 +214,11 @@ export class Services implements vscode.Disposable {
     return n;
   }
 
-  /** runs a command body: errors become a message with a next step (never a stack), result or undefined */
-  async run<T>(body: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await body();
-    } catch (e) {
-      if (!isCancellation(e)) await this.showError(e);
-      return undefined;
-    } finally {
-      if (this.busySince) {
-        this.busySince = 0;
-        this.notifySessionChanged();
-      }
-    }
+  /** a command ended: a token request that failed emitted no event, so the busy state ends here */
+  commandEnded(): void {
+    if (!this.busySince) return;
+    this.busySince = 0;
+    this.notifySessionChanged();
   }
 
   /** a token request is running */

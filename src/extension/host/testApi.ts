@@ -1,6 +1,11 @@
 import * as vscode from 'vscode';
 import type { Services } from './services';
+import { TestCmd, View } from './ids';
 import type { StatusBar } from '../connection/statusBar';
+import type { QueriesApi } from '../queries/commands';
+import type { ReportFeature } from '../report/register';
+import { ReportPanel } from '../report/reportPanel';
+import { activePanel } from '../report/commands';
 
 /** true only when the extension runs under the integration tests */
 export function isTestRun(context: vscode.ExtensionContext): boolean {
@@ -8,12 +13,16 @@ export function isTestRun(context: vscode.ExtensionContext): boolean {
 }
 
 /**
- * What the integration tests may look at (exported from activate() and `cmu._test.*` commands only
- * under tests): the status bar text, what was logged, the last error shown, the real SecretStorage.
+ * What the integration tests may look at and drive — the only test seams of the extension (exported
+ * from activate() and `cmu._test.*` commands, only under tests): the status bar text, what was logged,
+ * the last error shown, answers for modal confirmations, the real SecretStorage, the report panels and
+ * the saved queries' internals.
  */
-export function createTestApi(services: Services, statusBar: StatusBar) {
+export function createTestApi(services: Services, parts: { statusBar: StatusBar; queries: QueriesApi; report: ReportFeature }) {
+  const { statusBar, queries, report } = parts;
+  const subs = services.context.subscriptions;
   let lastError: string | undefined;
-  services.context.subscriptions.push(services.onDidShowError((m) => (lastError = m)));
+  subs.push(services.onDidShowError((m) => (lastError = m)));
   /** answers for the next modal confirmations (a modal dialog cannot be driven from the extension host) */
   const confirmAnswers: (string | undefined)[] = [];
   const confirm = services.confirm.bind(services);
@@ -32,6 +41,8 @@ export function createTestApi(services: Services, statusBar: StatusBar) {
       await statusBar.update();
       return statusBar.text;
     },
+    /** what the status bar shows now, without asking it to update (it must follow events on its own) */
+    statusBarShown: () => statusBar.text,
     logLines: () => services.log.lines(),
     confirmAnswers,
     /** aborts the operations under withProgress, as the notification's Cancel button does */
@@ -41,7 +52,46 @@ export function createTestApi(services: Services, statusBar: StatusBar) {
       lastError = undefined;
     },
   };
-  services.context.subscriptions.push(vscode.commands.registerCommand('cmu._test.statusBarText', api.statusBarText));
+  subs.push(
+    vscode.commands.registerCommand(TestCmd.statusBarText, api.statusBarText),
+    // in-process access to the Queries view (drag and drop through the controller)
+    vscode.commands.registerCommand(TestCmd.queriesInternals, () => queries),
+    /** State of the open report panels, waiting for a visible webview to paint the current request (a hidden one cannot). */
+    vscode.commands.registerCommand(TestCmd.reportPanels, async () => {
+      const out = [];
+      for (const p of ReportPanel.all()) {
+        const stats = p.lastState === 'report' && p.panel.visible ? await p.whenRendered(30000).catch(() => undefined) : p.lastStats;
+        out.push({
+          title: p.panel.title,
+          query: p.query,
+          url: p.report?.url,
+          rows: p.report?.rows.length,
+          state: p.lastState,
+          links: p.links,
+          stats,
+          rejectedMessages: p.rejectedMessages,
+          active: p === ReportPanel.current,
+          visible: p.panel.visible,
+        });
+      }
+      return out;
+    }),
+    /** Hands a message to the active panel exactly as if its webview had posted it (validation included). */
+    vscode.commands.registerCommand(TestCmd.reportPanelMessage, async (msg: unknown) => {
+      const p = activePanel();
+      await p.onMessage(msg);
+      return { title: p.panel.title, query: p.query };
+    }),
+    /** Runs the serializer on a new panel with the given webview state (what VS Code does after a reload). */
+    vscode.commands.registerCommand(TestCmd.restoreReportPanel, async (state: unknown) => {
+      for (const p of ReportPanel.all()) p.dispose();
+      const panel = vscode.window.createWebviewPanel(View.report, 'CMU report', vscode.ViewColumn.Active, { enableScripts: true });
+      await report.restore(panel, state);
+      const p = ReportPanel.current;
+      const stats = p ? await p.whenRendered(30000).catch(() => undefined) : undefined;
+      return p ? { title: p.panel.title, query: p.query, rows: p.report?.rows.length, stats } : undefined;
+    }),
+  );
   return api;
 }
 

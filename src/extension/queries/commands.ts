@@ -18,15 +18,18 @@ import * as vscode from 'vscode';
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
 import type { Services } from '../host/services';
 import { InputError } from '../../core/errors';
-import { parseQueryUrl, queryToHref, queryToUrl } from '../../core/cmu/query';
-import { checkName, hasHost, sanitizeQuery, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
+import { parseQueryUrl } from '../../core/cmu/query';
+import { hasHost, sanitizeQuery, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
 import type { CmuQuery } from '../../core/cmu/types';
 import { QueryStore, defaultName, type FoundQuery, type WritableGroup } from './queryStore';
-import { QueryTreeProvider, type QueryNode } from './treeProvider';
+import { isNode, QueryTreeProvider, type QueryNode } from './treeProvider';
 import { QueryDragAndDrop } from './dragAndDrop';
 import { runQueryBuilder } from './builder';
-import { defaultQueryName } from './builderFlow';
+import { askNameAndGroup, pickGroup as pickGroupIn, placeFromNode, resolveId as resolveIdIn, urlOrPlaceholder, type PickOptions } from './pickers';
+import { curlCommand } from '../report/curl';
+import { registerCommand } from '../host/commands';
 import { writeFileAtomic } from './atomicWrite';
+import { Cmd, Ctx, View, VsCmd, type CmdId } from '../host/ids';
 
 export interface QueriesApi {
   store: QueryStore;
@@ -36,146 +39,52 @@ export interface QueriesApi {
   ready: Promise<void>;
 }
 
-const NODE_KINDS = new Set(['group', 'folder', 'query', 'problem', 'info']);
-function isNode(v: unknown): v is QueryNode {
-  return !!v && typeof v === 'object' && NODE_KINDS.has((v as { kind?: string }).kind ?? '') && 'group' in v;
-}
-
-/** Single-quoted for POSIX shells. */
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-export function curlCommand(url: string): string {
-  // the token stays out of the clipboard: the user exports CMU_TOKEN (e.g. from "Copy Authorization Header")
-  return `curl -sS --compressed -H "Authorization: Bearer $CMU_TOKEN" ${shellQuote(url)}`;
-}
-
 export function registerQueries(services: Services): QueriesApi {
   const { context } = services;
   const store = new QueryStore(context.globalStorageUri);
   const ready = store.load().catch((e) => services.log.error(`saved queries: ${String(e)}`));
   const tree = new QueryTreeProvider(store);
   const dragAndDrop = new QueryDragAndDrop(store, (e) => services.showError(e));
-  const view = vscode.window.createTreeView<QueryNode>('cmu.queries', {
+  const view = vscode.window.createTreeView<QueryNode>(View.queries, {
     treeDataProvider: tree,
     dragAndDropController: dragAndDrop,
     showCollapseAll: true,
     canSelectMany: true,
   });
   const setContext = () => {
-    void vscode.commands.executeCommand('setContext', 'cmu.queries.hasWorkspace', store.workspace.available);
+    void vscode.commands.executeCommand(VsCmd.setContext, Ctx.queriesHasWorkspace, store.workspace.available);
   };
   setContext();
   context.subscriptions.push(store, tree, view);
 
   const api: QueriesApi = { store, tree, dragAndDrop, view, ready };
 
-  /**
-   * Registers a command. Scripted calls (arguments that are not tree items) get the error as a rejection;
-   * interactive ones (palette, tree) get it shown as a message.
-   */
-  const command = (id: string, fn: (...args: unknown[]) => Promise<unknown>) => {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+  /** Every saved-query command: after the files are read; a tree item is a UI call (host/commands.ts). */
+  const command = (id: CmdId, fn: (...args: unknown[]) => Promise<unknown>) =>
+    registerCommand(
+      services,
+      id,
+      async (...args: unknown[]) => {
         await ready;
-        const scripted = args.length > 0 && args[0] !== undefined && !isNode(args[0]);
-        try {
-          return await fn(...args);
-        } catch (e) {
-          if (scripted) throw e;
-          await services.showError(e);
-          return undefined;
-        }
-      }),
-    );
-  };
-
-  const pickGroup = async (title: string): Promise<WritableGroup | undefined> => {
-    if (!store.workspace.available) return 'user';
-    const r = await vscode.window.showQuickPick(
-      [
-        { label: '$(repo) Workspace', description: `${WORKSPACE_QUERY_FILE} — shared with the team`, group: 'workspace' as const },
-        { label: '$(account) User', description: 'only for you, in every workspace', group: 'user' as const },
-      ],
-      { title, placeHolder: 'Where to keep it' },
-    );
-    return r?.group;
-  };
-
-  /** Name (prefilled with the query in words) then group: undefined when the person cancels. */
-  const askNameAndGroup = async (query: CmuQuery): Promise<{ name: string; group: WritableGroup } | undefined> => {
-    // the same query already saved (or an Example): start from its name and say so
-    const same = store.list().find((x) => x.url === queryToHref(query));
-    const where = same && (same.group === 'examples' ? 'the Example' : `your saved query in ${same.group === 'workspace' ? 'Workspace' : 'User'}`);
-    const name = await vscode.window.showInputBox({
-      title: 'Save Query',
-      prompt: `Name of the saved query — ${queryToHref(query)}${same ? ` (same query as ${where} "${same.name}")` : ''}`,
-      value: same?.name ?? defaultQueryName(query),
-      ignoreFocusOut: true,
-      validateInput: (v) => {
-        try {
-          checkName(v);
-          return undefined;
-        } catch (e) {
-          return (e as Error).message;
-        }
+        return fn(...args);
       },
-    });
-    if (name === undefined) return undefined;
-    const group = await pickGroup(`Save "${name.trim()}"`);
-    return group && { name, group };
-  };
+      { isTreeItem: isNode },
+    );
 
-  const pickQuery = async (title: string, opts: { writable?: boolean; examples?: boolean } = {}): Promise<string | undefined> => {
-    const items = store
-      .list()
-      .filter((q) => (!opts.writable || q.group !== 'examples') && (!opts.examples || q.group === 'examples'))
-      .map((q) => ({ label: q.name, description: `${q.group}${q.folder ? ' / ' + q.folder : ''}`, detail: q.url, id: q.id }));
-    if (!items.length) {
-      void vscode.window.showInformationMessage('No saved queries yet: use "CMU: New Query…".');
-      return undefined;
-    }
-    return (await vscode.window.showQuickPick(items, { title, matchOnDescription: true, matchOnDetail: true }))?.id;
-  };
-
-  /** The id from a tree node, a string id, or asked for (palette). */
-  const resolveId = async (arg: unknown, title: string, opts: { writable?: boolean; examples?: boolean } = {}): Promise<string | undefined> => {
-    if (typeof arg === 'string') return arg;
-    if (isNode(arg) && arg.kind === 'query') return arg.saved.id;
-    if (arg === undefined) return pickQuery(title, opts);
-    throw new InputError('Expected a saved query id', 'cmu.queries.list() returns the ids.', 'none', 'bad_argument');
-  };
-
-  /** Where a new query goes when created from a tree item (group or folder), else undefined. */
-  const placeFromNode = (arg: unknown): { group: WritableGroup; folder?: string } | undefined => {
-    if (!isNode(arg) || arg.group === 'examples') return undefined;
-    if (arg.kind === 'folder') return { group: arg.group, folder: arg.folder };
-    if (arg.kind === 'query') return { group: arg.group, folder: arg.saved.folder };
-    return { group: arg.group as WritableGroup };
-  };
-
-  const cmuBaseOrPlaceholder = async (q: CmuQuery): Promise<string> => {
-    try {
-      const s = await services.session();
-      if (s.env.cmuBase) return queryToUrl(q, s.env.cmuBase);
-    } catch {
-      // no usable environment: a placeholder base the user can replace
-    }
-    return '$CMU_BASE' + queryToHref(q).replace(/^\/cmu\/v2/, '');
-  };
+  const pickGroup = (title: string) => pickGroupIn(store, title);
+  const resolveId = (arg: unknown, title: string, opts: PickOptions = {}) => resolveIdIn(store, arg, title, opts);
 
   const located = (id: string): FoundQuery => store.mustFind(id);
 
   // ---------------------------------------------------------------------------------------------
-  command('cmu.queries.list', async () => store.list());
+  command(Cmd.queriesList, async () => store.list());
 
-  command('cmu.queries.save', async (query?: unknown, opts?: unknown) => {
-    if (query === undefined) return vscode.commands.executeCommand('cmu.queries.new');
+  command(Cmd.queriesSave, async (query?: unknown, opts?: unknown) => {
+    if (query === undefined) return vscode.commands.executeCommand(Cmd.queriesNew);
     // Arguments mean a script: no prompt. Save Query in a report panel passes { interactive: true } and the
     // person is asked for the name (and where, when a workspace is open) before anything is written.
     const interactive = !!(opts && typeof opts === 'object' && (opts as { interactive?: unknown }).interactive === true);
-    const asked = interactive ? await askNameAndGroup(sanitizeQuery(query).query) : undefined;
+    const asked = interactive ? await askNameAndGroup(store, sanitizeQuery(query).query) : undefined;
     if (interactive && !asked) return undefined;
     const o = (asked ?? opts ?? {}) as { name?: string; group?: WritableGroup; folder?: string | null; index?: number };
     const r = await store.save(query, o);
@@ -187,7 +96,7 @@ export function registerQueries(services: Services): QueriesApi {
     return { id: r.id };
   });
 
-  command('cmu.queries.new', async (arg?: unknown) => {
+  command(Cmd.queriesNew, async (arg?: unknown) => {
     const place = placeFromNode(arg) ?? (typeof arg === 'object' && arg && !isNode(arg) ? (arg as { group: WritableGroup; folder?: string }) : undefined);
     const built = await runQueryBuilder();
     if (!built) return undefined;
@@ -198,14 +107,14 @@ export function registerQueries(services: Services): QueriesApi {
     return { id };
   });
 
-  command('cmu.queries.run', async (arg?: unknown) => {
+  command(Cmd.queriesRun, async (arg?: unknown) => {
     const id = await resolveId(arg, 'Run a saved query');
     if (!id) return undefined;
     const found = located(id);
-    return vscode.commands.executeCommand('cmu.runQuery', found.saved.query);
+    return vscode.commands.executeCommand(Cmd.runQuery, found.saved.query);
   });
 
-  command('cmu.queries.edit', async (arg?: unknown, query?: unknown) => {
+  command(Cmd.queriesEdit, async (arg?: unknown, query?: unknown) => {
     const id = await resolveId(arg, 'Edit a saved query', { writable: true });
     if (!id) return undefined;
     const found = located(id);
@@ -213,14 +122,14 @@ export function registerQueries(services: Services): QueriesApi {
       const s = await store.update(id, { query: query as CmuQuery });
       return { id: s.id };
     }
-    if (found.group === 'examples') return vscode.commands.executeCommand('cmu.queries.saveExample', id);
+    if (found.group === 'examples') return vscode.commands.executeCommand(Cmd.queriesSaveExample, id);
     const built = await runQueryBuilder({ query: found.saved.query, name: found.saved.name });
     if (!built) return undefined;
     await store.update(id, { name: built.name, query: built.query });
     return { id };
   });
 
-  command('cmu.queries.rename', async (arg?: unknown, name?: unknown) => {
+  command(Cmd.queriesRename, async (arg?: unknown, name?: unknown) => {
     const id = await resolveId(arg, 'Rename a saved query', { writable: true });
     if (!id) return undefined;
     let newName = name as string | undefined;
@@ -236,7 +145,7 @@ export function registerQueries(services: Services): QueriesApi {
     return { id: s.id, name: s.name };
   });
 
-  command('cmu.queries.duplicate', async (arg?: unknown) => {
+  command(Cmd.queriesDuplicate, async (arg?: unknown) => {
     const id = await resolveId(arg, 'Duplicate a saved query');
     if (!id) return undefined;
     const r = await store.duplicate(id);
@@ -250,7 +159,7 @@ export function registerQueries(services: Services): QueriesApi {
     return nodes.filter((n): n is QueryNode & { kind: 'query' } => isNode(n) && n.kind === 'query' && n.group !== 'examples').map((n) => located(n.saved.id));
   };
 
-  command('cmu.queries.delete', async (arg?: unknown, selection?: unknown) => {
+  command(Cmd.queriesDelete, async (arg?: unknown, selection?: unknown) => {
     if (isNode(arg) && Array.isArray(selection) && selection.length > 1) {
       const found = selectedQueries(arg, selection);
       if (found.length > 1) {
@@ -273,7 +182,7 @@ export function registerQueries(services: Services): QueriesApi {
     return { id };
   });
 
-  command('cmu.queries.move', async (arg?: unknown, to?: unknown) => {
+  command(Cmd.queriesMove, async (arg?: unknown, to?: unknown) => {
     const id = await resolveId(arg, 'Move a saved query', { writable: true });
     if (!id) return undefined;
     let dest = to as { group?: WritableGroup; folder?: string | null; index?: number } | undefined;
@@ -304,10 +213,10 @@ export function registerQueries(services: Services): QueriesApi {
     await reveal(r.id);
     return r;
   };
-  command('cmu.queries.moveToWorkspace', moveTo('workspace'));
-  command('cmu.queries.moveToUser', moveTo('user'));
+  command(Cmd.queriesMoveToWorkspace, moveTo('workspace'));
+  command(Cmd.queriesMoveToUser, moveTo('user'));
 
-  command('cmu.queries.saveExample', async (arg?: unknown, opts?: unknown) => {
+  command(Cmd.queriesSaveExample, async (arg?: unknown, opts?: unknown) => {
     const id = await resolveId(arg, 'Save an example as my query', { examples: true });
     if (!id) return undefined;
     const found = located(id);
@@ -320,7 +229,7 @@ export function registerQueries(services: Services): QueriesApi {
     return { id: r.id };
   });
 
-  command('cmu.queries.importUrl', async (url?: unknown, name?: unknown, opts?: unknown) => {
+  command(Cmd.queriesImportUrl, async (url?: unknown, name?: unknown, opts?: unknown) => {
     const place = placeFromNode(url);
     let text = typeof url === 'string' ? url : undefined;
     if (text === undefined) {
@@ -355,25 +264,25 @@ export function registerQueries(services: Services): QueriesApi {
     return { id: r.id };
   });
 
-  command('cmu.queries.copyUrl', async (arg?: unknown) => {
+  command(Cmd.queriesCopyUrl, async (arg?: unknown) => {
     const id = await resolveId(arg, 'Copy the URL of a saved query');
     if (!id) return undefined;
-    const url = await cmuBaseOrPlaceholder(located(id).saved.query);
+    const url = await urlOrPlaceholder(services, located(id).saved.query);
     await vscode.env.clipboard.writeText(url);
     if (typeof arg !== 'string') void vscode.window.setStatusBarMessage('CMU: URL copied', 3000);
     return { url };
   });
 
-  command('cmu.queries.copyCurl', async (arg?: unknown) => {
+  command(Cmd.queriesCopyCurl, async (arg?: unknown) => {
     const id = await resolveId(arg, 'Copy a saved query as cURL');
     if (!id) return undefined;
-    const curl = curlCommand(await cmuBaseOrPlaceholder(located(id).saved.query));
+    const curl = curlCommand(await urlOrPlaceholder(services, located(id).saved.query));
     await vscode.env.clipboard.writeText(curl);
     if (typeof arg !== 'string') void vscode.window.setStatusBarMessage('CMU: cURL copied — export CMU_TOKEN first', 4000);
     return { curl };
   });
 
-  command('cmu.queries.editJson', async (arg?: unknown) => {
+  command(Cmd.queriesEditJson, async (arg?: unknown) => {
     let group: WritableGroup | undefined;
     let index = -1;
     if (isNode(arg) && arg.kind === 'group' && arg.group !== 'examples') group = arg.group;
@@ -402,7 +311,7 @@ export function registerQueries(services: Services): QueriesApi {
     return { uri: src.uri.toString(), line: selection ? selection.start.line + 1 : undefined };
   });
 
-  command('cmu.queries.newFolder', async (arg?: unknown, name?: unknown) => {
+  command(Cmd.queriesNewFolder, async (arg?: unknown, name?: unknown) => {
     let group = isNode(arg) && arg.group !== 'examples' ? (arg.group as WritableGroup) : typeof arg === 'string' ? (arg as WritableGroup) : undefined;
     group = group ?? (await pickGroup('New folder in'));
     if (!group) return undefined;
@@ -414,7 +323,7 @@ export function registerQueries(services: Services): QueriesApi {
     return { folder: await store.addFolder(group, n) };
   });
 
-  command('cmu.queries.renameFolder', async (arg?: unknown, name?: unknown) => {
+  command(Cmd.queriesRenameFolder, async (arg?: unknown, name?: unknown) => {
     if (!isNode(arg) || arg.kind !== 'folder' || arg.group === 'examples') throw new InputError('Pick a folder in the Queries view', '', 'none', 'bad_argument');
     const n = typeof name === 'string' ? name : await vscode.window.showInputBox({ title: 'Rename folder', value: arg.folder });
     if (!n) return undefined;
@@ -422,7 +331,7 @@ export function registerQueries(services: Services): QueriesApi {
     return { folder: n.trim() };
   });
 
-  command('cmu.queries.deleteFolder', async (arg?: unknown) => {
+  command(Cmd.queriesDeleteFolder, async (arg?: unknown) => {
     if (!isNode(arg) || arg.kind !== 'folder' || arg.group === 'examples') throw new InputError('Pick a folder in the Queries view', '', 'none', 'bad_argument');
     const group = arg.group as WritableGroup;
     const count = store.source(group).model.inFolder(arg.folder).length;
@@ -439,15 +348,11 @@ export function registerQueries(services: Services): QueriesApi {
     return { folder: arg.folder };
   });
 
-  command('cmu.queries.refresh', async () => {
+  command(Cmd.queriesRefresh, async () => {
     await store.load();
     tree.refresh();
     return { ok: true };
   });
-
-  // in-process access for the integration tests (drag and drop through the controller); only under tests
-  if (context.extensionMode === vscode.ExtensionMode.Test || process.env.CMU_EXPLORER_TEST === '1')
-    context.subscriptions.push(vscode.commands.registerCommand('cmu.queries._internals', () => api));
 
   async function reveal(id: string): Promise<void> {
     if (!view.visible) return;

@@ -9,28 +9,24 @@
  * A file watcher follows edits made outside the extension.
  */
 import * as vscode from 'vscode';
-import * as fs from 'fs';
 import * as path from 'path';
 import { InputError } from '../../core/errors';
 import {
-  parseQueryFile,
   randomId,
   sanitizeQuery,
   checkName,
   normFolder,
-  formatProblems,
   lineCol,
   WORKSPACE_QUERY_FILE,
-  type FileProblem,
-  type QueryFileModel,
   type SavedQuery,
 } from '../../core/cmu/savedQueries';
 import { PRESETS, type ReportPreset } from '../../core/cmu/catalog';
 import { emptyQuery, queryToHref } from '../../core/cmu/query';
 import type { CmuQuery } from '../../core/cmu/types';
-import { writeFileAtomic } from './atomicWrite';
+import { QueryFileSource, type WritableGroup } from './queryFileSource';
 
-export type WritableGroup = 'workspace' | 'user';
+export type { WritableGroup };
+
 export type QueryGroup = WritableGroup | 'examples';
 export const EXAMPLE_PREFIX = 'example:';
 export const EXAMPLE_FOLDERS = ['monthly', 'daily', 'hourly', 'concurrency'] as const;
@@ -55,154 +51,6 @@ export function exampleQuery(p: ReportPreset): SavedQuery {
   return { id: EXAMPLE_PREFIX + p.id, name: p.name, folder: p.group, query: emptyQuery(p.path) };
 }
 export const EXAMPLES: SavedQuery[] = PRESETS.map(exampleQuery);
-
-function isEnoent(e: unknown): boolean {
-  return !!e && typeof e === 'object' && (e as { code?: string }).code === 'ENOENT';
-}
-
-/** One JSON file of saved queries. */
-export class QueryFileSource implements vscode.Disposable {
-  private state: { text: string; exists: boolean; valid: boolean; model: QueryFileModel; problems: FileProblem[] };
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly emitter = new vscode.EventEmitter<void>();
-  readonly onDidChange = this.emitter.event;
-  private reloadTimer?: ReturnType<typeof setTimeout>;
-
-  constructor(
-    readonly group: WritableGroup,
-    /** undefined: no place for this group (no folder open) */
-    readonly file: string | undefined,
-    private readonly newId: () => string,
-    watchBase?: vscode.Uri,
-    watchPattern?: string,
-  ) {
-    const p = parseQueryFile('', newId);
-    this.state = { text: '', exists: false, ...p };
-    if (file && watchBase && watchPattern) {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(watchBase, watchPattern));
-      const later = () => this.scheduleReload();
-      this.disposables.push(w, w.onDidChange(later), w.onDidCreate(later), w.onDidDelete(later));
-    }
-  }
-
-  get available(): boolean {
-    return !!this.file;
-  }
-  get uri(): vscode.Uri | undefined {
-    return this.file ? vscode.Uri.file(this.file) : undefined;
-  }
-  get valid(): boolean {
-    return this.state.valid;
-  }
-  get exists(): boolean {
-    return this.state.exists;
-  }
-  get problems(): FileProblem[] {
-    return this.state.problems;
-  }
-  get model(): QueryFileModel {
-    return this.state.model;
-  }
-  get text(): string {
-    return this.state.text;
-  }
-
-  private scheduleReload(): void {
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
-    this.reloadTimer = setTimeout(() => {
-      this.reloadTimer = undefined;
-      void this.reload();
-    }, 50);
-  }
-
-  private async readText(): Promise<{ text: string; exists: boolean }> {
-    if (!this.file) return { text: '', exists: false };
-    try {
-      return { text: await fs.promises.readFile(this.file, 'utf8'), exists: true };
-    } catch (e) {
-      if (isEnoent(e)) return { text: '', exists: false };
-      throw e;
-    }
-  }
-
-  /** Re-reads the file; fires onDidChange when what it holds changed. */
-  async reload(): Promise<void> {
-    await this.enqueue(async () => {
-      const { text, exists } = await this.readText();
-      if (text === this.state.text && exists === this.state.exists) return;
-      this.state = { text, exists, ...parseQueryFile(text, this.newId) };
-      this.emitter.fire();
-    });
-  }
-
-  /**
-   * Applies a change to the file as it is on disk now and writes it atomically. Refuses (InputError)
-   * when the file is invalid: it is never overwritten.
-   */
-  mutate<T>(change: (model: QueryFileModel) => T): Promise<T> {
-    return this.enqueue(async () => {
-      const { text, model } = await this.freshValid();
-      const result = change(model);
-      const out = model.serialize(text);
-      if (out !== text) await writeFileAtomic(this.file!, out);
-      this.state = { text: out, exists: true, valid: true, model, problems: [] };
-      this.emitter.fire();
-      return result;
-    });
-  }
-
-  /** Like mutate, on a throw-away copy of the file as it is now: nothing is written. */
-  read<T>(look: (model: QueryFileModel) => T): Promise<T> {
-    return this.enqueue(async () => look((await this.freshValid()).model));
-  }
-
-  private async freshValid(): Promise<{ text: string; model: QueryFileModel }> {
-    if (!this.file) {
-      throw new InputError(
-        'No workspace folder is open',
-        'Workspace queries live in .vscode/cmu-queries.json inside the workspace: open a folder, or save to the User group.',
-        'none',
-        'no_workspace',
-      );
-    }
-    const { text, exists } = await this.readText();
-    const parsed = parseQueryFile(text, this.newId);
-    if (text !== this.state.text || exists !== this.state.exists) {
-      this.state = { text, exists, ...parseQueryFile(text, this.newId) };
-      this.emitter.fire();
-    }
-    if (!parsed.valid) {
-      const first = parsed.problems.find((p) => p.severity === 'error')!;
-      throw new InputError(
-        `${this.label} has a problem at line ${first.line}: ${first.message}`,
-        `The file was left as it is. Fix it (Edit as JSON) and try again.\n${formatProblems(parsed.problems, this.displayPath)}`,
-        'none',
-        'invalid_file',
-      );
-    }
-    return { text, model: parsed.model };
-  }
-
-  get label(): string {
-    return this.group === 'workspace' ? WORKSPACE_QUERY_FILE : 'The User queries file';
-  }
-  get displayPath(): string {
-    return this.group === 'workspace' ? WORKSPACE_QUERY_FILE : (this.file ?? 'cmu-queries.json');
-  }
-
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  dispose(): void {
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
-    this.disposables.forEach((d) => d.dispose());
-    this.emitter.dispose();
-  }
-}
 
 /** The three groups together: what the tree, the drag and drop controller and the commands use. */
 export class QueryStore implements vscode.Disposable {

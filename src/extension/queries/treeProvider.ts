@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { describeQuery, queryToHref, validateQuery } from '../../core/cmu/query';
 import { EXAMPLE_FOLDERS, EXAMPLES, type QueryStore, type WritableGroup, type QueryGroup } from './queryStore';
 import type { FileProblem, SavedQuery } from '../../core/cmu/savedQueries';
+import { Cmd } from '../host/ids';
 
 export type QueryNode =
   | { kind: 'group'; group: QueryGroup }
@@ -13,6 +14,12 @@ export type QueryNode =
   | { kind: 'query'; group: QueryGroup; saved: SavedQuery }
   | { kind: 'problem'; group: WritableGroup; problem: FileProblem }
   | { kind: 'info'; group: QueryGroup; text: string; description?: string; command?: vscode.Command };
+
+const NODE_KINDS = new Set(['group', 'folder', 'query', 'problem', 'info']);
+/** an element of the Queries view (its menus and drag and drop pass it to the commands) */
+export function isNode(v: unknown): v is QueryNode {
+  return !!v && typeof v === 'object' && NODE_KINDS.has((v as { kind?: string }).kind ?? '') && 'group' in v;
+}
 
 const GROUP_LABEL: Record<QueryGroup, string> = { workspace: 'Workspace', user: 'User', examples: 'Examples' };
 const EXAMPLE_FOLDER_LABEL: Record<string, string> = { monthly: 'Monthly', daily: 'Daily', hourly: 'Hourly', concurrency: 'Concurrency & activity levels' };
@@ -63,7 +70,7 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vs
           group: node.group,
           text: 'New Query…',
           description: 'none saved yet',
-          command: { title: 'New Query', command: 'cmu.queries.new', arguments: [{ kind: 'group', group: node.group }] },
+          command: { title: 'New Query', command: Cmd.queriesNew, arguments: [{ kind: 'group', group: node.group }] },
         });
       return out;
     }

@@ -7,22 +7,17 @@ import * as vscode from 'vscode';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
 import type { Services } from '../host/services';
-import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type RenderStats, type WebviewMessage } from '../../shared/protocol';
+import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
+import { runErrorAction, runPanelAction } from './commands';
+import type { ReportDocuments } from './reportDocuments';
 import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportView } from './reportView';
-
-export const REPORT_VIEW_TYPE = 'cmu.report';
+import { Ctx, View, VsCmd } from '../host/ids';
 
 export interface RunResult {
   rows: ParsedReport['rows'];
   columns: ParsedReport['columns'];
   url: string;
-}
-
-/** What the panel delegates to the rest of the feature (commands in register.ts). */
-export interface PanelActions {
-  run(action: PanelAction, panel: ReportPanel): Promise<void>;
-  errorAction(id: string, panel: ReportPanel): Promise<void>;
 }
 
 export class ReportPanel implements vscode.Disposable {
@@ -46,10 +41,11 @@ export class ReportPanel implements vscode.Disposable {
   rejectedMessages = 0;
 
   private constructor(
-    private readonly services: Services,
+    readonly services: Services,
+    /** the feature's `cmu-report:` documents (Open as JSON/CSV/XML, Save As…) */
+    readonly docs: ReportDocuments,
     readonly panel: vscode.WebviewPanel,
     public query: CmuQuery,
-    private readonly actions: PanelActions,
   ) {
     this.key = queryKey(query);
     ReportPanel.panels.set(this.key, this);
@@ -79,29 +75,29 @@ export class ReportPanel implements vscode.Disposable {
 
   /** `cmu.reportOpen` enables the report commands in the palette. */
   private static updateContext(): void {
-    void vscode.commands.executeCommand('setContext', 'cmu.reportOpen', ReportPanel.panels.size > 0);
+    void vscode.commands.executeCommand(VsCmd.setContext, Ctx.reportOpen, ReportPanel.panels.size > 0);
   }
 
   /** Opens (or reveals and refreshes) the panel of this query and loads it. */
-  static async show(services: Services, query: CmuQuery, actions: PanelActions): Promise<ReportPanel> {
+  static async show(services: Services, docs: ReportDocuments, query: CmuQuery): Promise<ReportPanel> {
     const existing = ReportPanel.panels.get(queryKey(query));
     if (existing) {
       existing.panel.reveal(undefined, false);
       ReportPanel.active = existing;
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, panelTitle(query), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
+    const panel = vscode.window.createWebviewPanel(View.report, panelTitle(query), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
       enableScripts: true,
       retainContextWhenHidden: false,
     });
-    return new ReportPanel(services, panel, query, actions);
+    return new ReportPanel(services, docs, panel, query);
   }
 
   /** WebviewPanelSerializer: a panel from before the reload, its query from the webview state. */
-  static revive(services: Services, panel: vscode.WebviewPanel, query: CmuQuery, actions: PanelActions): ReportPanel {
+  static revive(services: Services, docs: ReportDocuments, panel: vscode.WebviewPanel, query: CmuQuery): ReportPanel {
     const existing = ReportPanel.panels.get(queryKey(query));
     if (existing && existing.panel !== panel) existing.panel.dispose();
-    return new ReportPanel(services, panel, query, actions);
+    return new ReportPanel(services, docs, panel, query);
   }
 
   static get current(): ReportPanel | undefined {
@@ -249,14 +245,14 @@ export class ReportPanel implements vscode.Disposable {
           await this.load().catch(() => undefined);
           return;
         }
-        await this.actions.run(msg.action, this);
+        await runPanelAction(this, msg.action);
         return;
       case 'errorAction':
         if (msg.id === 'retry') {
           await this.load().catch(() => undefined);
           return;
         }
-        await this.actions.errorAction(msg.id, this);
+        await runErrorAction(this, msg.id);
         return;
     }
   }

@@ -8,6 +8,7 @@ import { parseQueryUrl, describeQuery, queryToHref, queryToUrl, cloneQuery } fro
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
 import { redactText } from '../../core/redact';
+import { STEP_ACTIONS, stepAction } from '../host/nextSteps';
 import { encodeColumns, type ColumnView, type ErrorView, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
 
 export function queryTitle(q: CmuQuery): string {
@@ -164,17 +165,6 @@ export function reportView(
   };
 }
 
-/** Error actions the panel knows how to run (ids are the core's NextStep values). */
-const ACTION_LABELS: Record<string, string> = {
-  retry: 'Retry',
-  importStatement: 'Import Software Statement…',
-  register: 'Register Client',
-  getToken: 'Get Access Token',
-  diagnose: 'Diagnose Connection',
-  openSettings: 'Open Settings',
-  showLog: 'Show Log',
-};
-
 /**
  * Any failure as the panel's error state; `validNextSteps` (404) become links to those child paths.
  * Every text is redacted (`redact`: the session's secrets plus the patterns; an error may quote a server).
@@ -201,8 +191,11 @@ function errorViewOf(e: unknown, q: CmuQuery | undefined): { view: ErrorView; ta
     const ext = e as CmuError & { status?: unknown; serverText?: unknown; validNextSteps?: unknown; validNextStepsFrom?: unknown };
     if (typeof ext.status === 'number') view.status = ext.status;
     if (typeof ext.serverText === 'string' && ext.serverText.trim()) view.serverText = ext.serverText.slice(0, 4000);
-    const ids = [e.nextStep !== 'none' && e.nextStep !== 'contactAdobe' ? e.nextStep : undefined, 'retry', 'showLog'];
-    for (const id of ids) if (id && ACTION_LABELS[id] && !view.actions.some((a) => a.id === id)) view.actions.push({ id, label: ACTION_LABELS[id] });
+    // the error's own next step (the host's table: the same buttons as a notification), then Retry and Show Log
+    for (const id of [e.nextStep, 'retry', 'showLog']) {
+      const action = stepAction(id);
+      if (action && !view.actions.some((a) => a.id === id || a.label === action.label)) view.actions.push({ id, label: action.label });
+    }
     if (q && Array.isArray(ext.validNextSteps)) {
       // a 404: the valid next steps of the deepest known ancestor (the parent when not given), as links
       const steps = ext.validNextSteps.filter((s): s is string => typeof s === 'string');
@@ -217,7 +210,7 @@ function errorViewOf(e: unknown, q: CmuQuery | undefined): { view: ErrorView; ta
     }
   } else {
     view.explanation = e instanceof Error ? e.message : String(e);
-    view.actions.push({ id: 'retry', label: 'Retry' }, { id: 'showLog', label: 'Show Log' });
+    for (const id of ['retry', 'showLog'] as const) view.actions.push({ id, label: STEP_ACTIONS[id].label });
   }
   return { view, targets };
 }
