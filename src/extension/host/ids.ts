@@ -48,6 +48,7 @@ export const Cmd = {
   startSandbox: 'cmu.startSandbox',
   stopSandbox: 'cmu.stopSandbox',
   showLog: 'cmu.showLog',
+  openSettings: 'cmu.openSettings',
   statusBarActions: 'cmu.statusBarActions',
   runQuery: 'cmu.runQuery',
   openReportAs: 'cmu.openReportAs',
@@ -74,6 +75,10 @@ export const Ctx = {
   /** Connection view state: ready | noStatement | sandboxStopped | notConfigured */
   connectionState: 'cmu.connection.state',
   sandboxRunning: 'cmu.sandboxRunning',
+  /** what the current environment/profile has stored (the walkthrough's steps complete from them) */
+  hasStatement: 'cmu.hasStatement',
+  hasClient: 'cmu.hasClient',
+  hasToken: 'cmu.hasToken',
   reportOpen: 'cmu.reportOpen',
   queriesHasWorkspace: 'cmu.queries.hasWorkspace',
 } as const;
@@ -90,4 +95,5 @@ export const View = {
 export const VsCmd = {
   setContext: 'setContext',
   openSettings: 'workbench.action.openSettings',
+  openRemoteSettings: 'workbench.action.openRemoteSettings',
 } as const;
