@@ -2,6 +2,8 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension/host/testApi';
+import type { QueriesApi } from '../../src/extension/queries/commands';
+import type { QueryNode } from '../../src/extension/queries/treeProvider';
 import { cmd, eventually, resetUserSettings, testApi } from './helpers';
 
 suite('ux: settings, sandbox, status bar', function () {
@@ -59,5 +61,24 @@ suite('ux: settings, sandbox, status bar', function () {
     const started = await cmd<{ dcrOrigin: string }>('cmu.startSandbox');
     assert.ok(started?.dcrOrigin && api.sandbox(), 'Start Sandbox starts it');
     assert.ok(await cmd('cmu.getAccessToken'), `token after start: ${api.lastError()}`);
+  });
+
+  test('a query in the Queries view runs on Enter (its default command)', async () => {
+    const q = await cmd<QueriesApi>('cmu.queries._internals');
+    await q.ready;
+    const folders = (await q.tree.getChildren({ kind: 'group', group: 'examples' })) as QueryNode[];
+    const queries = (await q.tree.getChildren(folders[0])) as QueryNode[];
+    const node = queries.find((n) => n.kind === 'query');
+    assert.ok(node, 'an example query');
+    const item = q.tree.getTreeItem(node);
+    assert.strictEqual(item.command?.command, 'cmu.queries.run');
+    await vscode.commands.executeCommand('workbench.view.extension.cmu');
+    await q.view.reveal(node, { select: true, focus: true });
+    await vscode.commands.executeCommand('list.select'); // what Enter does in a focused tree
+    const panels = await eventually(async () => {
+      const ps = await cmd<{ state: string }[]>('cmu._test.reportPanels');
+      return ps.length ? ps : undefined;
+    }, 20_000, 'a report panel opened');
+    assert.ok(panels && panels.length >= 1);
   });
 });

@@ -11,6 +11,7 @@ import { Cmd, View } from '../host/ids';
 import { parsePanelState } from '../../shared/protocol';
 import { ReportDocuments, REPORT_SCHEME, type DocFormat } from './reportDocuments';
 import { ReportPanel, type RunResult } from './reportPanel';
+import { copyHttpFile } from './httpFile';
 import { activePanel, copyCurl, copyUrl, openAs, saveQuery, toQuery } from './commands';
 
 export interface ReportFeature {
@@ -42,6 +43,8 @@ export function registerReportPanel(services: Services): ReportFeature {
   });
   registerCommand(services, Cmd.copyReportUrl, () => copyUrl(activePanel()));
   registerCommand(services, Cmd.copyReportCurl, (opts?: { includeToken?: boolean }) => copyCurl(activePanel(), opts));
+  registerCommand(services, Cmd.copyReportAsHttpYac, () => copyHttpFile(services, activePanel().query, 'httpyac'));
+  registerCommand(services, Cmd.copyReportAsRestClient, () => copyHttpFile(services, activePanel().query, 'restClient'));
   registerCommand(services, Cmd.saveReportAs, async (target?: vscode.Uri | string, format?: DocFormat) => {
     const p = activePanel();
     const uri = typeof target === 'string' ? vscode.Uri.file(target) : target;
