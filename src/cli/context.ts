@@ -7,7 +7,7 @@ import { DEFAULT_HOSTS, checkEndpoint, isLoopbackHost, resolveEnvironment, type 
 import { checkDeviceInfo } from '../core/deviceInfo';
 import { InputError } from '../core/errors';
 import { redactText } from '../core/redact';
-import { HttpClient, type ExchangeLog, type HttpRequest, type HttpResponse } from '../core/http';
+import { HttpClient, formatDuration, type ExchangeLog } from '../core/http';
 import { Session } from '../core/session';
 import type { SecretStore } from '../core/store';
 import { FileStore, defaultStoreDir } from './fileStore';
@@ -132,19 +132,6 @@ export class ScopedStore implements SecretStore {
   }
 }
 
-/** Remembers the server clock seen in responses (doctor's clock-skew step). */
-export class ObservingHttpClient extends HttpClient {
-  /** server Date − local receive time, ms, for each response that had a Date header */
-  readonly skews: { url: string; skewMs: number }[] = [];
-  override async request(req: HttpRequest): Promise<HttpResponse> {
-    const res = await super.request(req);
-    if (res.serverDate && !Number.isNaN(res.serverDate.getTime())) {
-      this.skews.push({ url: res.url, skewMs: res.serverDate.getTime() - res.receivedAt });
-    }
-    return res;
-  }
-}
-
 export function formatExchange(e: ExchangeLog): string {
   const lines = [
     `[http] ${e.method} ${e.url} -> ${e.status ?? 'no response'} (${e.durationMs} ms, attempt ${e.attempt})` +
@@ -162,7 +149,7 @@ export class CliContext {
   readonly storeDir: string;
   private envCache?: Environment;
   private storeCache?: FileStore;
-  private httpCache?: ObservingHttpClient;
+  private httpCache?: HttpClient;
   private sessionCache?: Session;
   private cmuCache?: CmuClient;
 
@@ -211,11 +198,15 @@ export class CliContext {
     return this.storeCache;
   }
 
-  get http(): ObservingHttpClient {
+  get http(): HttpClient {
     if (!this.httpCache) {
-      this.httpCache = new ObservingHttpClient({
+      this.httpCache = new HttpClient({
         timeoutMs: 120_000,
         userAgent: `cmu-explorer-cli/${CLI_VERSION} (node ${process.version}; ${process.platform})`,
+        // a long throttling wait is said (Ctrl+C stops it); the short backoff steps (1, 2, 4 s) are not
+        onWait: (w) => {
+          if (w.ms >= 5000) this.io.err(`waiting ${formatDuration(w.ms)}: ${w.reason} (Ctrl+C to stop)\n`);
+        },
       });
       if (this.verbose) this.httpCache.setLog((e) => this.io.err(formatExchange(e)));
     }

@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CLI_VERSION, CliContext, processIo, type GlobalOptions, type Io } from './context';
 import { exitCodeFor, formatError } from './output';
+import { browse } from './commands/browse';
 import { demo } from './commands/demo';
 import { doctor } from './commands/doctor';
 import { report, type ReportOptions } from './commands/report';
@@ -87,7 +88,8 @@ Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage or input.`,
     .description('run the local sandbox in the foreground until Ctrl+C')
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)')
     .option('--statement-out <file>', 'write the sandbox software statement to this file (0600)')
-    .action(run((ctx, opts: { port?: string; statementOut?: string }) => sandbox(ctx, opts)));
+    .option('--scopes <list>', 'scopes its application is granted: analytics, billing or full names, comma-separated (default: both CMU scopes)')
+    .action(run((ctx, opts: { port?: string; statementOut?: string; scopes?: string }) => sandbox(ctx, opts)));
 
   program
     .command('doctor')
@@ -106,7 +108,16 @@ Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage or input.`,
     .option('--limit <n>', 'row cap')
     .addOption(new Option('--format <format>', 'json|csv|xml|table (default: table on a terminal, json otherwise)'))
     .option('--out <file>', 'write to FILE, streamed (csv/xml: the server bytes as sent; json: pretty-printed)')
+    .option('--max-size <mb>', 'largest report accepted, decoded, in MB (default: 64 for --format table, 4096 when streamed)')
+    .option('--max-time <seconds>', 'total time limit of the download (default: none; a body slower than 1 KB/s fails anyway)')
     .action(run((ctx, p: string, opts: ReportOptions) => report(ctx, p, opts)));
+
+  program
+    .command('browse')
+    .argument('[path]', 'report path (year/duration, /cmu/v2/year, or empty for the root)')
+    .description("show a report node's drill-down and roll-up links, dimensions and metrics, as the server returns them")
+    .addOption(new Option('--format <format>', 'table|json (default: table on a terminal, json otherwise)'))
+    .action(run((ctx, p: string | undefined, opts: { format?: string }) => browse(ctx, p, opts)));
 
   program
     .command('demo')

@@ -5,13 +5,18 @@
 import { CmuError, type NextStep } from './errors';
 import { buildDeviceInfo } from './deviceInfo';
 import { joinUrl } from './environments';
-import { type HttpClient, type HttpResponse, bodyExcerpt } from './http';
+import { ERROR_BODY_LIMIT, type HttpClient, type HttpResponse, bodyExcerpt, formatBytes, retryNote } from './http';
 import { redactText } from './redact';
 import { type TokenInfo, type TokenResponseBody, decodeAccessToken, tokenFromResponse, tokenLifetimeMs } from './token';
 
 export const REGISTER_PATH = '/o/client/register';
 export const TOKEN_PATH = '/o/client/token';
 const JSON_TYPE = 'application/json;charset=utf-8';
+/** What an Authorization header value can carry: visible ASCII, no space, bounded. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
+const HEADER_TOKEN = new RegExp(`^[\\x21-\\x7e]{1,${MAX_TOKEN_LENGTH}}$`);
+/** The longest a token is cached, whatever the server says (a 401 still refreshes it earlier). */
+const MAX_TOKEN_LIFETIME_MS = 30 * 86_400_000;
 
 export class DcrError extends CmuError {
   constructor(
@@ -133,6 +138,15 @@ export class DcrClient {
     if (typeof json.access_token !== 'string' || !json.access_token) {
       throw badResponse(`The token endpoint answered ${res.status} without an access_token`, 'The answer lacks the token. Check the DCR server URL and look at the log.', res.status);
     }
+    if (!HEADER_TOKEN.test(json.access_token)) {
+      // never echoed: a token with a line break would otherwise reach messages through node's header check
+      throw badResponse(
+        `The token endpoint answered ${res.status} with an access token that is not a valid HTTP header value`,
+        `The token has a line break, a space, a non-ASCII character or more than ${formatBytes(MAX_TOKEN_LENGTH)}, so it cannot be sent in an Authorization header. ` +
+          'The DCR server (or a proxy in between) is broken or hostile; the token was not stored. Check the DCR server URL.',
+        res.status,
+      );
+    }
     const body: TokenResponseBody = {
       access_token: json.access_token,
       token_type: typeof json.token_type === 'string' ? json.token_type : undefined,
@@ -140,10 +154,11 @@ export class DcrClient {
       created_at: numeric(json.created_at),
     };
     const lifetime = tokenLifetimeMs(body, decodeAccessToken(body.access_token));
-    if (lifetime === undefined) {
+    if (lifetime === undefined || !(lifetime > 0)) {
       throw badResponse('The token endpoint did not say how long the token lives', 'The answer has no expires_in and the token has no exp claim, so it cannot be cached safely. Look at the log.', res.status);
     }
-    return tokenFromResponse(body, res.receivedAt, lifetime);
+    // an absurd lifetime (expires_in: 1e308) would store a deadline no later run can read: cache it for at most 30 days
+    return tokenFromResponse(body, res.receivedAt, Math.min(lifetime, MAX_TOKEN_LIFETIME_MS));
   }
 
   private headers(contentType: string): Record<string, string> {
@@ -159,7 +174,15 @@ export class DcrClient {
  * the body excerpt) reaches messages and logs, so the secrets this request sent are redacted from it.
  */
 async function readResult(res: HttpResponse, what: string, sent: string[]): Promise<Record<string, unknown>> {
-  const text = await res.text();
+  // a DCR answer is a small JSON object: 64 KB kept at most, the rest dropped with the connection
+  const { text, truncated } = await res.excerpt(ERROR_BODY_LIMIT);
+  if (truncated && res.status >= 200 && res.status < 300) {
+    throw badResponse(
+      `${what} succeeded (${res.status}) but the answer is too large (over ${formatBytes(ERROR_BODY_LIMIT)})`,
+      'A DCR answer is a small JSON object; this one was dropped unread. A proxy or a wrong server URL is the usual cause; look at the log.',
+      res.status,
+    );
+  }
   const excerpt = () => bodyExcerpt(redactText(text, sent), res.contentType);
   let json: unknown;
   try {
@@ -179,7 +202,8 @@ async function readResult(res: HttpResponse, what: string, sent: string[]): Prom
   if (res.status === 429) {
     throw new DcrError(
       `${what} was throttled (HTTP 429)`,
-      'Adobe Pass allows about one request per second per device. The request was retried and still refused: wait a few seconds and try again.',
+      retryNote(res) ??
+        'Adobe Pass allows about one request per second per device. The request was retried and still refused: wait a few seconds and try again.',
       'retry',
       'throttled',
       429,

@@ -15,9 +15,9 @@
 import { createHash } from 'node:crypto';
 import { DcrClient, DcrError } from './dcr';
 import type { Environment } from './environments';
-import { CmuError, InputError } from './errors';
+import { CmuError } from './errors';
 import { CancelledError, type HttpClient } from './http';
-import { type StatementInfo, parseStatement } from './statement';
+import { type StatementInfo, parseStatement, refuseAccessToken } from './statement';
 import { type SecretStore, secretKey } from './store';
 import type { TokenInfo } from './token';
 
@@ -143,15 +143,7 @@ export class Session {
   async importStatement(text: string): Promise<StatementInfo> {
     const info = parseStatement(text, this.now());
     this.opts.http.addSecret(info.compact);
-    // The access token is a JWS too (`cmu token --print > file`, a copied token): storing it would replace the statement.
-    if ((await this.peekToken())?.accessToken === info.compact) {
-      throw new InputError(
-        'This is the access token, not the software statement',
-        'Import the .txt file the TVE Dashboard downloads (Registered Applications → Download); the stored statement is unchanged.',
-        'importStatement',
-        'statement_is_token',
-      );
-    }
+    refuseAccessToken(info, (await this.peekToken())?.accessToken);
     const previous = await this.readStatement();
     // importing is consent to register the statement with the current DCR origin
     await this.writeStatement(info.compact);

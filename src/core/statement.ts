@@ -197,3 +197,17 @@ export async function verifyStatement(compact: string, key: string): Promise<voi
     );
   }
 }
+
+/**
+ * The one "this is the access token, not the statement" check: the access token is a JWS too (`cmu token
+ * --print > file`, a copied token), and storing it would replace the statement.
+ */
+export function refuseAccessToken(info: Pick<StatementInfo, 'compact'>, storedAccessToken: string | undefined): void {
+  if (storedAccessToken === undefined || storedAccessToken !== info.compact) return;
+  throw new InputError(
+    'This is the access token, not the software statement',
+    'Import the .txt file the TVE Dashboard downloads (Registered Applications → Download); the stored statement is unchanged.',
+    'importStatement',
+    'statement_is_token',
+  );
+}

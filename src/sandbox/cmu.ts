@@ -2,8 +2,9 @@
  * The CMU side of the sandbox (`GET /cmu/v2/...`): WOLAP semantics as the reference documents them —
  * the path is the GROUP BY, query parameters filter (=, IN, !=, NOT IN) or project (bare name),
  * start/end/limit/metrics are reserved, and the answer is HAL JSON, HAL XML, CSV or HTML.
- * Errors are plain text: 400 bad request, 401 token, 403 other tenant or scope, 404 unknown path,
- * 405 method, 406 format.
+ * It serves both trees: the documented one and the real backend's (catalog: real-paths.json, billing/daily).
+ * Errors are plain text: 400 bad request, 401 token, 403 other tenant or a missing scope (named, with what
+ * to ask Adobe for), 404 unknown path, 405 method, 406 format.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, type Writable } from 'node:stream';
@@ -19,10 +20,13 @@ import {
   metricsFor,
   nextSteps,
   pathHref,
+  realColumns,
   rollUpPath,
 } from '../core/cmu/catalog';
-import { Dataset, TIME_ORDER, type Cube, type RowFilter } from './dataset';
-import { CMU_SCOPE, type DcrService, type TokenRecord } from './dcr';
+import { requiredScope, scopeAdvice } from '../core/cmu/scopes';
+import { Dataset, type Cube, type RowFilter } from './dataset';
+import { defaultStart, formatTime, parseTime } from './time';
+import type { DcrService, TokenRecord } from './dcr';
 import { parsePairs, sendText } from './respond';
 
 export type CmuFormat = 'json' | 'xml' | 'csv' | 'html';
@@ -57,6 +61,8 @@ export interface CmuRequest {
   path: string[];
   format: CmuFormat;
   filters: RowFilter[];
+  /** the report's own GROUP BY: the path, or the real backend's columns (`year` adds tenant; billing/daily is year/month/day/tenant) */
+  groupBy: string[];
   projections: string[];
   start: number;
   end: number;
@@ -121,7 +127,6 @@ export class CmuService {
     if (!token) throw new HttpProblem(401, 'missing access token', challenge);
     const rec = await this.dcr.checkToken(token);
     if (!rec) throw new HttpProblem(401, 'invalid, expired or revoked access token', { 'WWW-Authenticate': 'Bearer realm="cmu", error="invalid_token"' });
-    if (!rec.scopes.includes(CMU_SCOPE)) throw new HttpProblem(403, `the client's scopes do not include ${CMU_SCOPE}`);
     return rec;
   }
 
@@ -150,6 +155,15 @@ export class CmuService {
         `no pre-aggregation for ${pathHref(path)}; from ${pathHref(known)} the drill-down steps are: ${steps.join(', ') || '(none)'}`,
       );
     }
+    const scope = requiredScope(path);
+    if (!token.scopes.includes(scope.name)) {
+      throw new HttpProblem(
+        403,
+        `the access token lacks the scope ${scope.name} ("${scope.label}") that ${pathHref(path)} needs; ` +
+          `its scopes: ${token.scopes.join(', ') || '(none)'}. ${scopeAdvice(scope)}`,
+      );
+    }
+    const groupBy = realColumns(path)?.dimensions ?? path;
 
     // ---- format: extension > format parameter > Accept
     const params = new Map<string, (string | undefined)[]>();
@@ -165,8 +179,9 @@ export class CmuService {
     else if (params.has('format')) format = checkFormat(String(params.get('format')?.[0]).toLowerCase(), `format=${params.get('format')?.[0]}`);
     else format = negotiate(req.headers.accept);
 
-    // ---- filters and projections
-    const allowed = filterableDimensions(path);
+    // ---- filters and projections (the dimensions this report's data has)
+    const cube = this.dataset.cubeFor(path);
+    const allowed = [...new Set([...groupBy, ...filterableDimensions(path)])].filter((d) => !isTimeDimension(d) && cube.dimensions.includes(d));
     const filters: RowFilter[] = [];
     const projections: string[] = [];
     for (const [name, value] of pairs) {
@@ -180,7 +195,7 @@ export class CmuService {
       }
       if (value === undefined) {
         if (negated) throw new HttpProblem(400, `${name} needs a value (${name}=...)`);
-        if (!path.includes(dim) && !projections.includes(dim)) projections.push(dim);
+        if (!groupBy.includes(dim) && !projections.includes(dim)) projections.push(dim);
         continue;
       }
       const op = negated ? '!=' : '=';
@@ -200,8 +215,8 @@ export class CmuService {
     const now = this.config.now();
     const startParam = params.get('start')?.[0];
     const endParam = params.get('end')?.[0];
-    const start = startParam !== undefined ? parseTime(startParam, 'start') : defaultStart(path, now);
-    const end = endParam !== undefined ? parseTime(endParam, 'end') : Math.floor(now / 1000) * 1000;
+    const start = startParam !== undefined ? timeParam(startParam, 'start') : defaultStart(groupBy, now);
+    const end = endParam !== undefined ? timeParam(endParam, 'end') : Math.floor(now / 1000) * 1000;
     if (start >= end) throw new HttpProblem(400, `start (${formatTime(start)}) must be before end (${formatTime(end)})`);
 
     // ---- limit
@@ -227,7 +242,7 @@ export class CmuService {
         }
       }
     }
-    return { path, format, filters, projections, start, end, limit, metrics };
+    return { path, format, filters, groupBy, projections, start, end, limit, metrics };
   }
 
   /** The self link: the path and every explicit and implicit parameter actually used. */
@@ -250,7 +265,7 @@ export class CmuService {
 
   private async respond(req: IncomingMessage, res: ServerResponse, r: CmuRequest, cutAfterBytes?: number): Promise<void> {
     const cube: Cube = this.dataset.cubeFor(r.path);
-    const columns = [...r.path, ...r.projections];
+    const columns = [...r.groupBy, ...r.projections];
     const rows = this.dataset.rows(cube, { columns, metrics: r.metrics, filters: r.filters, start: r.start, end: r.end })[Symbol.iterator]();
     const first = rows.next(); // a problem in the query surfaces here, before the status line is sent
     const header = [...columns, ...r.metrics];
@@ -451,53 +466,8 @@ function chooseEncoding(header: string | undefined): 'gzip' | 'deflate' | undefi
   return undefined;
 }
 
-const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
-
-/** ISO 8601 or a prefix of it (completed with the start of the period), UTC unless an offset is given; or epoch ms. */
-export function parseTime(value: string, name: string): number {
-  if (/^\d{10,}$/.test(value)) return Number(value);
-  const m = ISO.exec(value);
-  if (!m) throw new HttpProblem(400, `${name} is not an ISO 8601 date/time: ${value}`);
-  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '', zone] = m;
-  const nums = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)];
-  const t = Date.UTC(nums[0], nums[1] - 1, nums[2], nums[3], nums[4], nums[5], Number((frac + '000').slice(0, 3)));
-  const back = new Date(t);
-  const ok =
-    back.getUTCFullYear() === nums[0] &&
-    back.getUTCMonth() === nums[1] - 1 &&
-    back.getUTCDate() === nums[2] &&
-    back.getUTCHours() === nums[3] &&
-    back.getUTCMinutes() === nums[4] &&
-    back.getUTCSeconds() === nums[5];
-  if (!ok) throw new HttpProblem(400, `${name} is not a valid date/time: ${value}`);
-  if (!zone || zone === 'Z') return t;
-  const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone) as RegExpExecArray;
-  const offset = (Number(zm[2]) * 60 + Number(zm[3])) * 60_000 * (zm[1] === '+' ? 1 : -1);
-  return t - offset;
-}
-
-/** `2024-11-01T00:00:00` (UTC, no zone suffix, as in Adobe's self links) */
-export function formatTime(t: number): string {
-  return new Date(Math.floor(t / 1000) * 1000).toISOString().slice(0, 19);
-}
-
-/**
- * Default start by the finest time dimension of the path: minute → this hour, hour → today, day → this
- * month (observed), month and year → this year; no time dimension → this month (as the root example).
- */
-export function defaultStart(path: string[], now: number): number {
-  const d = new Date(now);
-  const finest = [...TIME_ORDER].reverse().find((t) => path.includes(t));
-  const y = d.getUTCFullYear();
-  switch (finest) {
-    case 'minute':
-      return Date.UTC(y, d.getUTCMonth(), d.getUTCDate(), d.getUTCHours());
-    case 'hour':
-      return Date.UTC(y, d.getUTCMonth(), d.getUTCDate());
-    case 'month':
-    case 'year':
-      return Date.UTC(y, 0, 1);
-    default:
-      return Date.UTC(y, d.getUTCMonth(), 1);
-  }
+function timeParam(value: string, name: string): number {
+  const r = parseTime(value);
+  if ('t' in r) return r.t;
+  throw new HttpProblem(400, r.bad === 'syntax' ? `${name} is not an ISO 8601 date/time: ${value}` : `${name} is not a valid date/time: ${value}`);
 }

@@ -10,13 +10,24 @@
  * month or a year costs the same as an hour, and a 200k-row minute report is produced row by row.
  *
  * The concurrency-level and activity-level reports are two more cubes over (tenant, mvpd, level) at day
- * granularity with the one metric `users`, built the same way.
+ * granularity with the one metric `users`, built the same way. The real backend's level reports
+ * (`year/duration/occurrences/…`) are one cube over (tenant, mvpd, duration, occurrences, activity-level,
+ * concurrency-level) at hour granularity, metric `users`; the values of `duration` and `occurrences` are
+ * invented (the harvest has column names, not values).
+ *
+ * Every metric is a weighted sum, so children add up to their parent for the additive metrics; for the
+ * distinct/peak counts (users, bstreams-*) that is stronger than the real server's "a child is at most
+ * its parent", and good enough for a sandbox.
  */
-import { DURATION_METRICS, GENERAL_METRICS, LEVEL_METRICS } from '../core/cmu/catalog';
+import { BSTREAMS_METRICS, DURATION_METRICS, GENERAL_METRICS, LEVEL_METRICS } from '../core/cmu/catalog';
+import { TIME_ORDER, buckets, type TimeDim } from './time';
 
 export const TENANTS: readonly string[] = ['ACME', 'Globex', 'Initech'];
 export const MVPDS: readonly string[] = ['Charter_Direct', 'Comcast_SSO', 'DirecTV', 'TempPass', 'Verizon'];
 export const CHANNELS: readonly string[] = ['Movies', 'News', 'Sports', 'Unknown'];
+/** Invented values of the real backend's undocumented `duration` and `occurrences` dimensions. */
+export const DURATIONS: readonly string[] = ['0-15', '15-60', '60-240', '240+'];
+export const OCCURRENCES: readonly string[] = ['1', '2-5', '6+'];
 
 interface App {
   id: string;
@@ -31,9 +42,6 @@ const APP_SHAPES: { suffix: string; label: string; platforms: string[] }[] = [
   { suffix: 'roku', label: 'Roku', platforms: ['Roku'] },
 ];
 
-/** Time granularities of the data, coarse to fine. */
-export const TIME_ORDER = ['year', 'month', 'day', 'hour', 'minute'] as const;
-export type TimeDim = (typeof TIME_ORDER)[number];
 
 /** Data exists from here to "now". */
 export const DATA_START = Date.UTC(2020, 0, 1);
@@ -49,7 +57,7 @@ export interface Combination {
 }
 
 export interface Cube {
-  name: 'general' | 'concurrency-level' | 'activity-level';
+  name: 'general' | 'concurrency-level' | 'activity-level' | 'levels';
   dimensions: readonly string[];
   metrics: readonly string[];
   finest: TimeDim;
@@ -90,6 +98,8 @@ export class Dataset {
   readonly general: Cube;
   readonly concurrency: Cube;
   readonly activity: Cube;
+  /** the real backend's `year/duration/occurrences/…` reports */
+  readonly levels: Cube;
   private readonly hours: number;
   /** per family: activity of each hour since DATA_START */
   private readonly hourly: Int32Array[] = [];
@@ -127,6 +137,7 @@ export class Dataset {
     this.general = this.buildGeneral();
     this.concurrency = this.buildLevels('concurrency-level', 6, 0.45);
     this.activity = this.buildLevels('activity-level', 8, 0.6);
+    this.levels = this.buildRealLevels();
   }
 
   /** Every application (id, name) of a tenant; for docs, the UI and tests. */
@@ -137,6 +148,7 @@ export class Dataset {
   }
 
   cubeFor(path: string[]): Cube {
+    if (path.includes('duration') || path.includes('occurrences')) return this.levels;
     if (path.includes('concurrency-level')) return this.concurrency;
     if (path.includes('activity-level')) return this.activity;
     return this.general;
@@ -279,7 +291,7 @@ export class Dataset {
   }
 
   private buildGeneral(): Cube {
-    const metrics = [...GENERAL_METRICS, ...DURATION_METRICS];
+    const metrics = [...GENERAL_METRICS, ...DURATION_METRICS, ...BSTREAMS_METRICS];
     const combinations: Combination[] = [];
     TENANTS.forEach((tenant, t) => {
       for (const app of this.appsOf(tenant)) {
@@ -315,6 +327,10 @@ export class Dataset {
     DURATION_METRICS.forEach((m, i) => {
       byName[m] = Math.max(0, Math.round((started * 6) / (i + 2) / (i + 2)) - r(8 + i, 2));
     });
+    // bstreams-15 … bstreams-120: fewer as the window grows
+    BSTREAMS_METRICS.forEach((m, i) => {
+      byName[m] = Math.max(0, Math.round((started * 2) / (i + 1)) - r(30 + i, 2));
+    });
     return metrics.map((m) => byName[m] ?? 0);
   }
 
@@ -332,6 +348,32 @@ export class Dataset {
       });
     });
     return { name: level, dimensions: ['tenant', 'mvpd', level], metrics: [...LEVEL_METRICS], finest: 'day', combinations };
+  }
+
+  /** Users per (tenant, mvpd, duration, occurrences, activity level, concurrency level ≤ activity level). */
+  private buildRealLevels(): Cube {
+    const combinations: Combination[] = [];
+    TENANTS.forEach((tenant, t) => {
+      MVPDS.forEach((mvpd, m) => {
+        DURATIONS.forEach((duration, d) => {
+          OCCURRENCES.forEach((occurrences, o) => {
+            const h = this.hash(50, t, m, d * 8 + o);
+            if (h % 100 >= 70) return;
+            const base = 4 + (h % 30);
+            for (let a = 1; a <= 5; a++) {
+              for (let c = 1; c <= a; c++) {
+                const users = Math.round(base * Math.pow(0.55, a - 1) * Math.pow(0.6, c - 1));
+                if (users === 0) continue;
+                const values = { tenant, mvpd, duration, occurrences, 'activity-level': String(a), 'concurrency-level': String(c) };
+                combinations.push({ values, family: h % FAMILIES, weights: [users] });
+              }
+            }
+          });
+        });
+      });
+    });
+    const dimensions = ['tenant', 'mvpd', 'duration', 'occurrences', 'activity-level', 'concurrency-level'];
+    return { name: 'levels', dimensions, metrics: [...LEVEL_METRICS], finest: 'hour', combinations };
   }
 
   /** A 32-bit integer hash of the seed and the given integers. */
@@ -356,81 +398,4 @@ function compare(a: string, b: string): number {
   // level values are numbers: order them as numbers
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The buckets of granularity `g` that have at least one minute starting in [lo, hi). */
-export function buckets(g: TimeDim, lo: number, hi: number): { value: string; lo: number; hi: number }[] {
-  const out: { value: string; lo: number; hi: number }[] = [];
-  const a = Math.ceil(lo / MINUTE) * MINUTE;
-  if (a >= hi) return out;
-  if (g === 'minute' || g === 'hour') {
-    // fixed-size buckets: no Date objects (a 200k-row minute report goes through here)
-    const size = g === 'minute' ? MINUTE : HOUR;
-    const mod = g === 'minute' ? 60 : 24;
-    for (let t = a - (a % size); t < hi; t += size) {
-      const bl = Math.max(t, a);
-      const bh = Math.min(t + size, hi);
-      if (bl < bh) out.push({ value: SMALL[Math.floor(t / size) % mod], lo: bl, hi: bh });
-    }
-    return out;
-  }
-  let t = floorTo(g, a);
-  while (t < hi) {
-    const next = step(g, t);
-    const bl = Math.max(t, a);
-    const bh = Math.min(next, hi);
-    if (bl < bh) out.push({ value: timeValue(g, t), lo: bl, hi: bh });
-    t = next;
-  }
-  return out;
-}
-
-function floorTo(g: TimeDim, t: number): number {
-  const d = new Date(t);
-  switch (g) {
-    case 'year':
-      return Date.UTC(d.getUTCFullYear(), 0, 1);
-    case 'month':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-    case 'day':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-    case 'hour':
-      return t - (t % HOUR);
-    case 'minute':
-      return t - (t % MINUTE);
-  }
-}
-
-function step(g: TimeDim, t: number): number {
-  const d = new Date(t);
-  switch (g) {
-    case 'year':
-      return Date.UTC(d.getUTCFullYear() + 1, 0, 1);
-    case 'month':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-    case 'day':
-      return t + 24 * HOUR;
-    case 'hour':
-      return t + HOUR;
-    case 'minute':
-      return t + MINUTE;
-  }
-}
-
-const SMALL = Array.from({ length: 61 }, (_, i) => String(i));
-
-function timeValue(g: TimeDim, t: number): string {
-  const d = new Date(t);
-  switch (g) {
-    case 'year':
-      return String(d.getUTCFullYear());
-    case 'month':
-      return SMALL[d.getUTCMonth() + 1];
-    case 'day':
-      return SMALL[d.getUTCDate()];
-    case 'hour':
-      return SMALL[d.getUTCHours()];
-    case 'minute':
-      return SMALL[d.getUTCMinutes()];
-  }
 }

@@ -14,7 +14,7 @@ import { SigningKey, type Jwks } from './keys';
 import { send, sendHtmlError, sendJson, sendText } from './respond';
 import { Throttle, type ThrottleOptions } from './throttle';
 
-export { CMU_SCOPE, DEFAULT_TENANT } from './dcr';
+export { DEFAULT_SCOPES, DEFAULT_TENANT } from './dcr';
 export { TENANTS } from './dataset';
 
 export interface SandboxOptions {
@@ -30,6 +30,11 @@ export interface SandboxOptions {
   redirectDomains?: string[];
   /** the server's clock in epoch ms (default Date.now); lets tests move time */
   now?: () => number;
+  /**
+   * scopes granted to registered applications (the default statement's and any issued without `scopes`);
+   * default both CMU scopes, `['cmu:analytics:client']` to see the billing report refused (403)
+   */
+  scopes?: string[];
 }
 
 export type SandboxEndpoint = 'register' | 'token' | 'cmu';
@@ -65,7 +70,7 @@ export class Sandbox {
   readonly cmuBase: string;
   readonly jwksUrl: string;
   readonly jwks: Jwks;
-  /** the default software statement (approved; its clients see tenant ACME with the CMU scope) */
+  /** the default software statement (approved; its clients see tenant ACME with the CMU scopes) */
   readonly statement: string;
   /** request counters per endpoint: every request that reached the endpoint, whatever its answer */
   readonly stats: SandboxStats = { register: 0, token: 0, cmu: 0 };
@@ -100,6 +105,7 @@ export class Sandbox {
     const dcr = new DcrService(key, {
       tokenLifetimeSec: opts.tokenLifetimeSec ?? 21600,
       redirectDomains: opts.redirectDomains ?? ['adobe.com'],
+      ...(opts.scopes ? { scopes: [...opts.scopes] } : {}),
       now,
     });
     const statement = await dcr.issueStatement();
@@ -182,7 +188,7 @@ export class Sandbox {
   /**
    * Signs another statement (Adobe's sample claims, `claims` added/overriding). `approved: false` makes
    * registration answer unapproved_software_statement; `scopes`, `tenant` and `unauthorized` set what its
-   * clients get (scopes without the CMU scope → CMU 403; unauthorized → unauthorized_client at /token).
+   * clients get (without the scope a report needs → CMU 403 naming it; unauthorized → unauthorized_client at /token).
    */
   issueStatement(claims?: Record<string, unknown>, opts?: Partial<StatementPolicy>): Promise<string> {
     return this.dcr.issueStatement(claims, opts);

@@ -4,7 +4,8 @@
  * on it, and {@link parsePanelState} on the state a WebviewPanelSerializer hands back.
  *
  * Only plain data crosses: the webview renders it with textContent/DOM APIs. Rows travel once, as
- * arrays aligned with `columns` (structured clone), never as one string per row.
+ * typed arrays per column ({@link WireColumn}): the first screenful in the `report` message, the rest
+ * in `rows` chunks the webview appends (and validates: {@link ColumnDecoder}) while the table is in use.
  */
 import type { CmuFilter, CmuQuery, ReportCell, ReportFormat } from '../core/cmu/types';
 
@@ -57,20 +58,37 @@ export interface QueryView {
 }
 
 /**
- * One column of the report, columnar so 200k rows cross every hop (extension host → workbench →
- * webview) as a few typed arrays instead of 2M small values: text cells dictionary-encoded (CMU
- * dimensions repeat a lot), numbers as a Float64Array (NaN = empty).
+ * One column as the webview holds it: text cells dictionary-encoded (CMU dimensions repeat a lot),
+ * numbers as a Float64Array (NaN = empty). See {@link WireColumn} for how it travels.
  */
 export type ColumnData = { type: 'text'; dict: string[]; codes: Uint32Array } | { type: 'number'; values: Float64Array };
 /** `codes` value of an empty (null) text cell */
 export const NULL_CODE = 0xffffffff;
 
+/**
+ * One column of a chunk of rows as it crosses every hop (extension host → workbench → webview): a few
+ * fresh typed arrays instead of 2M small values, each the narrowest that holds the chunk.
+ * - text: `dict` holds only the values new in this chunk (appended to the column's table, in order);
+ *   `codes[i]` 0 = empty, k = the table's value k − 1. Uint8 while the table has < 256 values, then 16, 32 bits.
+ * - number: integers in the narrowest Int/Uint array with `nulls[i]` = 1 for an empty cell (absent when
+ *   none is); anything else in a Float64Array with NaN for empty.
+ */
+export type WireInts = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+export type WireColumn =
+  | { type: 'text'; dict: string[]; codes: Uint8Array | Uint16Array | Uint32Array }
+  | { type: 'number'; values: WireInts | Float64Array; nulls?: Uint8Array };
+
 export interface ReportView {
   query: QueryView;
   columns: ColumnView[];
+  /** rows in `data`: the first screenful when more follow */
   rowCount: number;
-  /** aligned with `columns` */
-  data: ColumnData[];
+  /** the first rows, aligned with `columns` */
+  data: WireColumn[];
+  /** more rows follow in `rows` messages (the webview appends them; the table is usable meanwhile) */
+  more?: boolean;
+  /** rows in the whole report, when known */
+  totalRows?: number;
   drillDown: NavLink[];
   /** root … parent: the roll-up chain, nearest last */
   breadcrumb: NavLink[];
@@ -95,49 +113,175 @@ export interface ErrorView {
   nextSteps: NavLink[];
 }
 
-/** Rows (arrays aligned with columns) to columns: numbers where every cell is a number or empty. */
-export function encodeColumns(ncols: number, rows: readonly (readonly ReportCell[])[]): ColumnData[] {
-  const n = rows.length;
-  const out: ColumnData[] = [];
+/** Per column: numbers where every cell of the whole report is a number or empty, else text. */
+export function columnTypes(ncols: number, rows: readonly (readonly ReportCell[])[]): ColumnData['type'][] {
+  const types: ColumnData['type'][] = [];
   for (let c = 0; c < ncols; c++) {
     let numeric = true;
-    for (let r = 0; r < n; r++) {
+    for (let r = 0; r < rows.length && numeric; r++) {
       const v = rows[r][c];
-      if (v !== null && v !== undefined && typeof v !== 'number') {
-        numeric = false;
-        break;
-      }
+      numeric = v === null || v === undefined || typeof v === 'number';
     }
-    if (numeric) {
-      const values = new Float64Array(n);
-      for (let r = 0; r < n; r++) {
-        const v = rows[r][c];
-        values[r] = typeof v === 'number' ? v : NaN;
-      }
-      out.push({ type: 'number', values });
-      continue;
-    }
-    const dict: string[] = [];
-    const index = new Map<string, number>();
-    const codes = new Uint32Array(n);
-    for (let r = 0; r < n; r++) {
-      const v = rows[r][c];
-      if (v === null || v === undefined) {
-        codes[r] = NULL_CODE;
-        continue;
-      }
-      const s = String(v);
-      let k = index.get(s);
-      if (k === undefined) {
-        k = dict.length;
-        dict.push(s);
-        index.set(s, k);
-      }
-      codes[r] = k;
-    }
-    out.push({ type: 'text', dict, codes });
+    types.push(numeric ? 'number' : 'text');
   }
-  return out;
+  return types;
+}
+
+const INT_ARRAYS = [
+  [0, 0xff, Uint8Array],
+  [-0x80, 0x7f, Int8Array],
+  [0, 0xffff, Uint16Array],
+  [-0x8000, 0x7fff, Int16Array],
+  [0, 0xffffffff, Uint32Array],
+  [-0x80000000, 0x7fffffff, Int32Array],
+] as const;
+
+/**
+ * Rows to wire columns, chunk by chunk: the value tables of text columns carry over from one chunk to
+ * the next (each chunk sends only its new values). Encode the chunks in order, each once.
+ */
+export class ColumnEncoder {
+  private readonly tables: Map<string, number>[];
+
+  constructor(readonly types: readonly ColumnData['type'][]) {
+    this.tables = types.map(() => new Map());
+  }
+
+  encode(rows: readonly (readonly ReportCell[])[], start = 0, end = rows.length): WireColumn[] {
+    return this.types.map((t, c) => (t === 'number' ? this.numbers(rows, c, start, end) : this.text(rows, c, start, end)));
+  }
+
+  private numbers(rows: readonly (readonly ReportCell[])[], c: number, start: number, end: number): WireColumn {
+    const n = end - start;
+    let min = 0;
+    let max = 0;
+    let ints = true;
+    let anyNull = false;
+    for (let r = start; r < end; r++) {
+      const v = rows[r][c];
+      if (typeof v !== 'number') anyNull = true;
+      else if (!Number.isInteger(v)) ints = false;
+      else if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+    const Ints = ints ? INT_ARRAYS.find(([lo, hi]) => min >= lo && max <= hi)?.[2] : undefined;
+    if (!Ints) {
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = rows[start + i][c];
+        values[i] = typeof v === 'number' ? v : NaN;
+      }
+      return { type: 'number', values };
+    }
+    const values = new Ints(n);
+    const nulls = anyNull ? new Uint8Array(n) : undefined;
+    for (let i = 0; i < n; i++) {
+      const v = rows[start + i][c];
+      if (typeof v === 'number') values[i] = v;
+      else nulls![i] = 1;
+    }
+    return nulls ? { type: 'number', values, nulls } : { type: 'number', values };
+  }
+
+  private text(rows: readonly (readonly ReportCell[])[], c: number, start: number, end: number): WireColumn {
+    const table = this.tables[c];
+    const dict: string[] = [];
+    const codes = new Uint32Array(end - start);
+    for (let r = start; r < end; r++) {
+      const v = rows[r][c];
+      if (v === null || v === undefined) continue; // 0: empty
+      const s = String(v);
+      let k = table.get(s);
+      if (k === undefined) {
+        k = table.size + 1;
+        table.set(s, k);
+        dict.push(s);
+      }
+      codes[r - start] = k;
+    }
+    const size = table.size;
+    return { type: 'text', dict, codes: size < 0x100 ? Uint8Array.from(codes) : size < 0x10000 ? Uint16Array.from(codes) : codes };
+  }
+}
+
+/** Rows (arrays aligned with columns) to wire columns in one chunk (small reports, tests). */
+export function encodeColumns(ncols: number, rows: readonly (readonly ReportCell[])[]): WireColumn[] {
+  return new ColumnEncoder(columnTypes(ncols, rows)).encode(rows);
+}
+
+const MAX_ROWS = 50_000_000;
+const isWireInts = (v: unknown): v is WireInts =>
+  v instanceof Uint8Array || v instanceof Int8Array || v instanceof Uint16Array || v instanceof Int16Array || v instanceof Uint32Array || v instanceof Int32Array;
+
+/**
+ * The webview's side of {@link WireColumn}: validates each chunk (the shape, lengths and codes within
+ * the value table; a chunk that fails changes nothing) and appends it to growing columns.
+ */
+export class ColumnDecoder {
+  readonly columns: ColumnData[] = [];
+  rowCount = 0;
+  private capacity = 0;
+
+  constructor(readonly ncols: number) {}
+
+  /** Appends a chunk of `n` rows; false (nothing appended) when it is not a valid chunk of this report. */
+  append(raw: unknown, n: unknown): boolean {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || this.rowCount + n > MAX_ROWS) return false;
+    if (!Array.isArray(raw) || raw.length !== this.ncols) return false;
+    const chunk = raw as unknown[];
+    for (let c = 0; c < this.ncols; c++) if (!this.valid(chunk[c], c, n)) return false;
+    this.grow(this.rowCount + n);
+    const at = this.rowCount;
+    for (let c = 0; c < this.ncols; c++) {
+      const w = chunk[c] as WireColumn;
+      if (!this.columns[c]) this.columns[c] = w.type === 'number' ? { type: 'number', values: new Float64Array(this.capacity) } : { type: 'text', dict: [], codes: new Uint32Array(this.capacity) };
+      const col = this.columns[c];
+      if (col.type === 'number' && w.type === 'number') {
+        col.values.set(w.values, at);
+        if (w.nulls) for (let i = 0; i < n; i++) if (w.nulls[i]) col.values[at + i] = NaN;
+      } else if (col.type === 'text' && w.type === 'text') {
+        for (const s of w.dict) col.dict.push(s);
+        for (let i = 0; i < n; i++) col.codes[at + i] = w.codes[i] === 0 ? NULL_CODE : w.codes[i] - 1;
+      }
+    }
+    this.rowCount += n;
+    return true;
+  }
+
+  private valid(w: unknown, c: number, n: number): boolean {
+    if (typeof w !== 'object' || w === null) return false;
+    const o = w as Record<string, unknown>;
+    const have = this.columns[c];
+    if (have && have.type !== o.type) return false;
+    if (o.type === 'number') {
+      const ok = (isWireInts(o.values) || o.values instanceof Float64Array) && o.values.length === n;
+      return ok && (o.nulls === undefined || (o.nulls instanceof Uint8Array && o.nulls.length === n));
+    }
+    if (o.type !== 'text' || !Array.isArray(o.dict) || !o.dict.every((s) => typeof s === 'string')) return false;
+    if (!(o.codes instanceof Uint8Array || o.codes instanceof Uint16Array || o.codes instanceof Uint32Array) || o.codes.length !== n) return false;
+    const size = (have?.type === 'text' ? have.dict.length : 0) + o.dict.length;
+    const codes = o.codes;
+    for (let i = 0; i < n; i++) if (codes[i] > size) return false;
+    return true;
+  }
+
+  /** Capacity doubles (amortized appends); the arrays the readers see are views of the filled part. */
+  private grow(need: number): void {
+    if (need <= this.capacity) return;
+    const cap = Math.max(need, this.capacity * 2, 1024);
+    for (const col of this.columns) {
+      if (col.type === 'number') {
+        const v = new Float64Array(cap);
+        v.set(col.values.subarray(0, this.rowCount));
+        col.values = v;
+      } else {
+        const v = new Uint32Array(cap);
+        v.set(col.codes.subarray(0, this.rowCount));
+        col.codes = v;
+      }
+    }
+    this.capacity = cap;
+  }
 }
 
 export function cellAt(col: ColumnData, r: number): ReportCell {
@@ -149,10 +293,12 @@ export function cellAt(col: ColumnData, r: number): ReportCell {
   return k === NULL_CODE ? null : col.dict[k];
 }
 
-/** Back to rows (tests, small reports). */
-export function decodeRows(data: ColumnData[], rowCount: number): ReportCell[][] {
+/** Wire columns back to rows (tests). */
+export function decodeRows(data: WireColumn[], rowCount: number): ReportCell[][] {
+  const d = new ColumnDecoder(data.length);
+  if (!d.append(data, rowCount)) throw new Error('not a valid chunk');
   const rows: ReportCell[][] = new Array(rowCount);
-  for (let r = 0; r < rowCount; r++) rows[r] = data.map((c) => cellAt(c, r));
+  for (let r = 0; r < rowCount; r++) rows[r] = d.columns.map((c) => cellAt(c, r));
   return rows;
 }
 
@@ -161,6 +307,8 @@ export function decodeRows(data: ColumnData[], rowCount: number): ReportCell[][]
 export type HostMessage =
   | { type: 'loading'; requestId: number; query: QueryView }
   | { type: 'report'; requestId: number; report: ReportView }
+  /** the next rows of the report of `requestId`, from row `start` (= the rows the webview holds) */
+  | { type: 'rows'; requestId: number; start: number; rowCount: number; data: WireColumn[]; more: boolean }
   /** `breadcrumb`: the roll-up links of the failed path (a 404 often wants a step back up) */
   | { type: 'error'; requestId: number; query?: QueryView; error: ErrorView; breadcrumb?: NavLink[] }
   | { type: 'cancelled'; requestId: number; query?: QueryView }
@@ -192,6 +340,8 @@ export interface RenderStats {
   firstPaintMs: number;
   /** ms to aggregate and draw the chart (0 without a chart) */
   chartMs: number;
+  /** false: the first rows are painted, more are coming (a second `rendered` follows when all are in) */
+  complete: boolean;
 }
 
 export type WebviewMessage =
@@ -244,9 +394,10 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       if (!isCount(s.requestId) || !isCount(s.rows) || !isCount(s.domRows) || !isCount(s.firstPaintMs)) return undefined;
       if (typeof s.chart !== 'boolean') return undefined;
       const chartMs = isCount(s.chartMs) ? s.chartMs : 0;
+      const complete = s.complete !== false;
       return {
         type: 'rendered',
-        stats: { requestId: s.requestId, rows: s.rows, domRows: s.domRows, chart: s.chart, firstPaintMs: s.firstPaintMs, chartMs },
+        stats: { requestId: s.requestId, rows: s.rows, domRows: s.domRows, chart: s.chart, firstPaintMs: s.firstPaintMs, chartMs, complete },
       };
     }
     default:

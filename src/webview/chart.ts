@@ -2,13 +2,36 @@
  * Time-series chart (uPlot) for reports whose path has time dimensions: the x axis is built from the
  * year…second columns (UTC), one metric at a time, optionally split by one dimension into its top N
  * values plus "other". Colours come from the VS Code theme's CSS variables; the chart is rebuilt when
- * the theme changes. The table stays the accessible view of the same data.
+ * the theme changes. The table stays the accessible view of the same data. uPlot itself is a separate
+ * script (dist/chart.js), loaded the first time a chart is drawn.
  */
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol';
 import type { ReportData } from './data';
 import { h } from './dom';
+
+// The bundle's own <script>: chart.js sits beside it and is allowed by the same nonce (CSP).
+const ownScript = document.currentScript as HTMLScriptElement | null;
+let uplotLoading: Promise<typeof uPlot> | undefined;
+
+/** Loads dist/chart.js once (a failed load is tried again on the next chart). */
+function loadUplot(): Promise<typeof uPlot> {
+  const w = window as unknown as { __cmuUplot?: typeof uPlot };
+  if (w.__cmuUplot) return Promise.resolve(w.__cmuUplot);
+  uplotLoading ??= new Promise<typeof uPlot>((resolve, reject) => {
+    const s = document.createElement('script');
+    s.nonce = ownScript?.nonce ?? '';
+    s.src = new URL('chart.js', ownScript?.src ?? document.baseURI).href;
+    s.onload = () => (w.__cmuUplot ? resolve(w.__cmuUplot) : reject(new Error('chart.js did not define uPlot')));
+    s.onerror = () => reject(new Error('chart.js could not be loaded'));
+    document.head.append(s);
+  }).catch((e: unknown) => {
+    uplotLoading = undefined;
+    throw e;
+  });
+  return uplotLoading;
+}
 
 export const TIME_ORDER = ['year', 'month', 'day', 'hour', 'minute', 'second'] as const;
 const ALL_METRICS = '*';
@@ -163,6 +186,8 @@ export class ReportChart {
   private data: ChartSeries | undefined;
   /** ms spent building the last chart (aggregation + uPlot draw) */
   lastBuildMs = 0;
+  /** settles when the chart asked for last is drawn (uPlot loaded on the first one) */
+  drawn: Promise<void> = Promise.resolve();
 
   constructor() {
     this.metricSel = h('select', { 'aria-label': 'Metric' });
@@ -185,7 +210,7 @@ export class ReportChart {
       ),
       this.plotHost,
     );
-    for (const s of [this.metricSel, this.splitSel, this.topSel]) s.addEventListener('change', () => this.rebuild());
+    for (const s of [this.metricSel, this.splitSel, this.topSel]) s.addEventListener('change', () => void this.rebuild());
     const resize = (): void => {
       if (this.plot) this.plot.setSize(this.size());
     };
@@ -199,7 +224,7 @@ export class ReportChart {
       pending = true;
       requestAnimationFrame(() => {
         pending = false;
-        this.rebuild();
+        void this.rebuild();
       });
     };
     const mo = new MutationObserver(onTheme);
@@ -212,7 +237,7 @@ export class ReportChart {
     return columns.some((c) => (TIME_ORDER as readonly string[]).includes(c.name)) && columns.some((c) => c.kind === 'metric');
   }
 
-  /** Sets the data; returns whether a chart is shown. Keeps the chosen metric/split when still valid. */
+  /** Sets the data; returns whether a chart is shown (drawn when {@link drawn} settles). Keeps the chosen metric/split when still valid. */
   setData(report: ReportData | undefined): boolean {
     this.report = report;
     const columns = report?.columns ?? [];
@@ -232,13 +257,22 @@ export class ReportChart {
     this.splitSel.replaceChildren(h('option', { value: NO_SPLIT, text: '(none)' }), ...splits.map((s) => h('option', { value: s, text: s })));
     // default: split by the last non-time dimension of the path (what the user drilled into)
     this.splitSel.value = splits.includes(prevSplit) ? prevSplit : (splits[splits.length - 1] ?? NO_SPLIT);
-    this.rebuild();
+    this.drawn = this.rebuild();
     return true;
   }
 
-  rebuild(): void {
+  async rebuild(): Promise<void> {
     if (this.el.hidden || !this.report) return;
     const t0 = performance.now();
+    let uPlot: typeof import('uplot');
+    try {
+      uPlot = await loadUplot();
+    } catch (e) {
+      this.destroy();
+      this.note.textContent = `The chart could not be drawn (${e instanceof Error ? e.message : String(e)}); the table has the data.`;
+      return;
+    }
+    if (this.el.hidden || !this.report) return;
     this.topSel.hidden = this.splitSel.value === NO_SPLIT;
     this.data = buildSeries(this.report, this.metricSel.value, this.splitSel.value, Number(this.topSel.value));
     this.destroy();

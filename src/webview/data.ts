@@ -1,16 +1,36 @@
-/** The report as the webview holds it: columnar (see ColumnData in protocol.ts), read cell by cell. */
-import { NULL_CODE, type ColumnData, type ColumnView, type ReportCell } from '../shared/protocol';
+/**
+ * The report as the webview holds it: columnar (see ColumnData in protocol.ts), read cell by cell.
+ * It grows while the report streams in ({@link ReportData.receiving}, {@link ReportData.append}).
+ */
+import { ColumnDecoder, NULL_CODE, type ColumnData, type ColumnView, type ReportCell } from '../shared/protocol';
 import { formatNumber } from './format';
 
 export class ReportData {
+  private decoder: ColumnDecoder | undefined;
+
   constructor(
     readonly columns: ColumnView[],
-    readonly data: ColumnData[],
-    readonly rowCount: number,
+    public data: ColumnData[],
+    public rowCount: number,
   ) {}
 
   static empty(): ReportData {
     return new ReportData([], [], 0);
+  }
+
+  /** An empty report of these columns that chunks from the extension are appended to. */
+  static receiving(columns: ColumnView[]): ReportData {
+    const d = new ReportData(columns, [], 0);
+    d.decoder = new ColumnDecoder(columns.length);
+    d.data = d.decoder.columns;
+    return d;
+  }
+
+  /** Appends a chunk of wire columns (validated); false when it is not a valid chunk of this report. */
+  append(wire: unknown, rowCount: unknown): boolean {
+    if (!this.decoder?.append(wire, rowCount)) return false;
+    this.rowCount = this.decoder.rowCount;
+    return true;
   }
 
   cell(r: number, c: number): ReportCell {

@@ -86,43 +86,74 @@ function afterPaint(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
+/** The report being shown and, while it streams in, where its first paint stood. */
+let receiving: { requestId: number; data: ReportData; receivedAt: number; firstPaintMs: number } | undefined;
+
+function domRows(): number {
+  return document.querySelectorAll('.grid .body .row:not([hidden])').length;
+}
+
 async function showReport(requestId: number, report: ReportView, receivedAt: number): Promise<void> {
   busy = false;
   currentQuery = report.query;
   currentReport = report;
   persist(report.query);
   drawHeader();
-  const data = new ReportData(report.columns, report.data, report.rowCount);
-  if (data.rowCount === 0) {
+  const data = ReportData.receiving(report.columns);
+  if (!data.append(report.data, report.rowCount)) {
+    receiving = undefined;
+    contentEl.hidden = true;
+    renderError(stateEl, { message: 'The report could not be shown', explanation: 'The data the extension sent is not valid.', code: 'bad_message', actions: [{ id: 'retry', label: 'Retry' }], nextSteps: [] }, handlers);
+    return;
+  }
+  const more = report.more === true;
+  receiving = { requestId, data, receivedAt, firstPaintMs: 0 };
+  if (data.rowCount === 0 && !more) {
     contentEl.hidden = true;
     chart.setData(undefined);
     table.setData(data, tableUrl !== report.query.url);
     tableUrl = report.query.url;
     renderEmpty(stateEl, report.drillDown, handlers);
     await afterPaint();
-    post({ type: 'rendered', stats: { requestId, rows: 0, domRows: 0, chart: false, firstPaintMs: performance.now() - receivedAt, chartMs: 0 } });
+    post({ type: 'rendered', stats: { requestId, rows: 0, domRows: 0, chart: false, firstPaintMs: performance.now() - receivedAt, chartMs: 0, complete: true } });
     return;
   }
   stateEl.replaceChildren();
   contentEl.hidden = false;
-  // The table first (what the user reads), the chart after the first paint.
-  const chartApplies = ReportChart.applies(report.columns);
-  chart.el.hidden = !chartApplies;
-  table.setData(data, tableUrl !== report.query.url);
+  // The table first (what the user reads), the chart once every row is in.
+  chart.el.hidden = !ReportChart.applies(report.columns);
+  table.setData(data, tableUrl !== report.query.url, more ? report.totalRows : undefined);
   tableUrl = report.query.url;
   if (restoredView?.url === report.query.url) table.applyViewState(restoredView.table);
   restoredView = undefined;
   await afterPaint();
-  const firstPaintMs = performance.now() - receivedAt;
-  if (requestId !== lastRequestId) return; // a newer message replaced this one
+  if (receiving?.requestId !== requestId) return; // a newer message replaced this one
+  receiving.firstPaintMs = performance.now() - receivedAt;
+  // the first rows are on screen: say so now when rows or the chart are still to come
+  if (more || !chart.el.hidden) post({ type: 'rendered', stats: { requestId, rows: table.rowCount, domRows: domRows(), chart: false, firstPaintMs: receiving.firstPaintMs, chartMs: 0, complete: false } });
+  if (!more) await finishReport(requestId);
+}
+
+/** The next chunk of the report being received: appended, the table updated in place. */
+function appendRows(msg: Extract<HostMessage, { type: 'rows' }>): void {
+  const r = receiving;
+  if (!r || r.requestId !== msg.requestId || msg.requestId !== lastRequestId || msg.start !== r.data.rowCount) return;
+  if (!r.data.append(msg.data, msg.rowCount)) return;
+  table.rowsAdded(msg.more ? currentReport?.totalRows : undefined);
+  if (!msg.more) void finishReport(msg.requestId);
+}
+
+async function finishReport(requestId: number): Promise<void> {
+  const r = receiving;
+  if (!r || r.requestId !== requestId) return;
   const t0 = performance.now();
-  const shown = chart.setData(data);
+  const shown = chart.setData(r.data);
+  await chart.drawn;
   const chartMs = shown ? performance.now() - t0 : 0;
   table.render(true);
-  post({
-    type: 'rendered',
-    stats: { requestId, rows: table.rowCount, domRows: document.querySelectorAll('.grid .body .row:not([hidden])').length, chart: shown, firstPaintMs, chartMs },
-  });
+  await afterPaint();
+  if (receiving !== r) return;
+  post({ type: 'rendered', stats: { requestId, rows: table.rowCount, domRows: domRows(), chart: shown, firstPaintMs: r.firstPaintMs, chartMs, complete: true } });
 }
 
 function onMessage(msg: HostMessage, receivedAt: number): void {
@@ -141,6 +172,9 @@ function onMessage(msg: HostMessage, receivedAt: number): void {
     case 'report':
       lastRequestId = msg.requestId;
       void showReport(msg.requestId, msg.report, receivedAt);
+      break;
+    case 'rows':
+      appendRows(msg);
       break;
     case 'error':
       lastRequestId = msg.requestId;

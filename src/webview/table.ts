@@ -46,6 +46,8 @@ export class ReportTable {
   private sortCol = -1;
   private sortDir: SortDir = 'asc';
   private filterText = '';
+  /** rows in the whole report while it is still arriving (the count says so) */
+  private expected: number | undefined;
   private pool: HTMLElement[] = [];
   private renderedFirst = -1;
   private renderedCount = -1;
@@ -123,7 +125,8 @@ export class ReportTable {
    * Replaces the data. The sort is kept when the columns are the same; the filter text too unless
    * `clearFilter` (another report: a filter typed for one report would hide rows of the next).
    */
-  setData(data: ReportData, clearFilter = false): void {
+  setData(data: ReportData, clearFilter = false, expected?: number): void {
+    this.expected = expected;
     const columns = data.columns;
     const sameCols = columns.length === this.columns.length && columns.every((c, i) => c.name === this.columns[i].name);
     this.columns = columns;
@@ -148,6 +151,35 @@ export class ReportTable {
 
   get rowCount(): number {
     return this.view.length;
+  }
+
+  /**
+   * More rows were appended to the data (a report streaming in): the sort and the filter take them in,
+   * the scroll position and the active cell stay. `expected`: rows still on their way (for the count).
+   */
+  rowsAdded(expected?: number): void {
+    this.expected = expected;
+    const old = this.order.length;
+    const n = this.data.rowCount;
+    if (this.sortCol >= 0) {
+      this.computeOrder();
+      this.applyFilter();
+    } else {
+      // server order: only the new rows are numbered and filtered
+      const order = new Uint32Array(n);
+      order.set(this.order);
+      for (let i = old; i < n; i++) order[i] = i;
+      this.order = order;
+      if (this.filterText) {
+        const added = this.data.filter(order.subarray(old), this.filterText);
+        const view = new Uint32Array(this.view.length + added.length);
+        view.set(this.view);
+        view.set(added, this.view.length);
+        this.view = view;
+      } else this.view = order;
+    }
+    if (expected === undefined) this.layoutColumns();
+    this.refresh();
   }
 
   /** Row indices (into the data) in display order; for tests and the chart. */
@@ -293,6 +325,7 @@ export class ReportTable {
       this.view.length === total
         ? `${formatNumber(total)} ${total === 1 ? 'row' : 'rows'}`
         : `${formatNumber(this.view.length)} of ${formatNumber(total)} rows`;
+    if (this.expected !== undefined && this.expected > total) this.countEl.textContent += ` (loading: ${formatNumber(this.expected)} in all)`;
     this.render(true);
     this.onChange?.({ rows: this.view.length, domRows: this.pool.length });
   }

@@ -26,20 +26,22 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Builds src/webview/main.ts like esbuild.js does (iife, es2022) into `outdir`; returns the paths. */
+/** Builds the webview's bundles like esbuild.js does (iife, es2022: webview.js, chart.js) into `outdir`; returns the paths. */
 export async function buildWebview(outdir: string, production = false): Promise<{ js: string; css: string }> {
-  await esbuild.build({
-    bundle: true,
-    minify: production,
-    sourcemap: false,
-    logLevel: 'warning',
-    legalComments: 'none',
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    entryPoints: [path.join(ROOT, 'src/webview/main.ts')],
-    outfile: path.join(outdir, 'webview.js'),
-  });
+  const build = (entry: string, out: string) =>
+    esbuild.build({
+      bundle: true,
+      minify: production,
+      sourcemap: false,
+      logLevel: 'warning',
+      legalComments: 'none',
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      entryPoints: [path.join(ROOT, entry)],
+      outfile: path.join(outdir, out),
+    });
+  await Promise.all([build('src/webview/main.ts', 'webview.js'), build('src/webview/uplot.ts', 'chart.js')]);
   return { js: path.join(outdir, 'webview.js'), css: path.join(outdir, 'webview.css') };
 }
 
@@ -62,6 +64,7 @@ export async function startPageServer(distDir: string): Promise<PageServer> {
   const files: Record<string, { file: string; type: string }> = {
     '/dist/webview.js': { file: path.join(distDir, 'webview.js'), type: 'text/javascript' },
     '/dist/webview.css': { file: path.join(distDir, 'webview.css'), type: 'text/css' },
+    '/dist/chart.js': { file: path.join(distDir, 'chart.js'), type: 'text/javascript' },
     '/media/report.css': { file: path.join(ROOT, 'media/report.css'), type: 'text/css' },
   };
   let origin = '';
@@ -134,7 +137,8 @@ export async function openReportPage(browser: Browser, server: PageServer, viewp
     clearPosted: () => page.evaluate(() => void ((window as unknown as { __posted: unknown[] }).__posted.length = 0)),
     async rendered(requestId, timeoutMs = 30000) {
       const h = await page.waitForFunction(
-        (id) => (window as unknown as { __posted: WebviewMessage[] }).__posted.find((m) => m.type === 'rendered' && m.stats.requestId === id),
+        // every row painted (a streamed report first says `complete: false` for its first rows)
+        (id) => (window as unknown as { __posted: WebviewMessage[] }).__posted.find((m) => m.type === 'rendered' && m.stats.requestId === id && m.stats.complete !== false),
         requestId,
         { timeout: timeoutMs },
       );

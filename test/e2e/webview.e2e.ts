@@ -6,8 +6,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import type { Browser } from 'playwright-core';
 import type { ReportCell } from '../../src/core/cmu/types';
-import type { ReportView } from '../../src/shared/protocol';
-import { columnsOf, dailyMvpdReport, emptied, largeReport, mvpdPlatformReport, reportView, rowsOf, XSS, xssReport } from './fixtures';
+import { ColumnEncoder, columnTypes, type ReportView } from '../../src/shared/protocol';
+import { columnsOf, dailyMvpdReport, emptied, largeReport, largeRows, mvpdPlatformReport, reportView, rowsOf, XSS, xssReport } from './fixtures';
 import { buildWebview, launchBrowser, openReportPage, startPageServer, tmpDir, type PageServer, type ReportPage } from './harness';
 import { after, before, test } from './runner';
 import { sandboxReports, type SandboxReports } from './sandboxData';
@@ -206,7 +206,7 @@ test('XSS strings in values, header, links and errors stay text; no dialog, no i
 test('chart: drawn for a time path (canvas has pixels), hidden for a non-time path', async () => {
   const report = real?.time ?? dailyMvpdReport();
   const id = await show(report);
-  const stats = (await rp.posted()).find((m) => m.type === 'rendered' && m.stats.requestId === id);
+  const stats = (await rp.posted()).find((m) => m.type === 'rendered' && m.stats.requestId === id && m.stats.complete);
   assert.ok(stats && stats.type === 'rendered' && stats.stats.chart, 'rendered message says chart shown');
   assert.ok(await rp.page.isVisible('.chart-section canvas'));
   const painted = await rp.page.$eval('.chart-section canvas', (c) => {
@@ -224,8 +224,60 @@ test('chart: drawn for a time path (canvas has pixels), hidden for a non-time pa
   const flat = real?.flat ?? mvpdPlatformReport();
   const id2 = await show(flat);
   assert.ok(await rp.page.isHidden('.chart-section'));
-  const m = (await rp.posted()).find((x) => x.type === 'rendered' && x.stats.requestId === id2);
+  const m = (await rp.posted()).find((x) => x.type === 'rendered' && x.stats.requestId === id2 && x.stats.complete);
   assert.ok(m && m.type === 'rendered' && !m.stats.chart);
+});
+
+test('uPlot (dist/chart.js) is loaded only when a report has a chart, under the same CSP nonce', async () => {
+  const fresh = await openReportPage(browser, server);
+  try {
+    const loaded = () => fresh.page.evaluate(() => ({ script: !!document.querySelector('script[src$="chart.js"]'), uplot: 'uPlot' in window || '__cmuUplot' in window }));
+    await fresh.post({ type: 'report', requestId: 1, report: real?.flat ?? mvpdPlatformReport() });
+    await fresh.rendered(1);
+    assert.deepStrictEqual(await loaded(), { script: false, uplot: false }, 'a report without a chart does not load uPlot');
+    await fresh.post({ type: 'report', requestId: 2, report: real?.time ?? dailyMvpdReport() });
+    const stats = await fresh.rendered(2);
+    assert.ok(stats.chart);
+    assert.deepStrictEqual(await loaded(), { script: true, uplot: true });
+    assert.ok(await fresh.page.isVisible('.chart-section canvas'));
+    assert.deepStrictEqual(await fresh.cspViolations(), []);
+    assert.deepStrictEqual(fresh.pageErrors, []);
+  } finally {
+    await fresh.page.close();
+  }
+});
+
+test('a streamed report: usable from its first rows; sort and filter hold while the chunks are appended', async () => {
+  const n = 5000;
+  const { columns, rows } = largeRows(n);
+  const enc = new ColumnEncoder(columnTypes(columns.length, rows));
+  const base = reportView(['tenant', 'year', 'month', 'day', 'hour', 'mvpd', 'platform'], columns, []);
+  const id = ++requestId;
+  await rp.post({ type: 'report', requestId: id, report: { ...base, rowCount: 100, data: enc.encode(rows, 0, 100), more: true, totalRows: n } });
+  await rp.page.waitForFunction((id) => (window as unknown as { __posted: { type: string; stats?: { requestId: number; complete: boolean } }[] }).__posted.some((m) => m.type === 'rendered' && m.stats?.requestId === id && !m.stats.complete), id);
+  assert.match((await rp.page.textContent('.table-toolbar .count')) ?? '', /^100 rows \(loading: 5,000 in all\)/);
+  // sort by the last metric (descending) and filter while the rest is on its way
+  const mi = columns.length - 1;
+  await rp.page.click(`.grid .header .cell[data-col="${mi}"]`);
+  const needle = String(rows.find((r) => r[5] !== null)?.[5] ?? '').toLowerCase();
+  await rp.page.fill('.table-toolbar .filter', needle);
+  await rp.page.waitForTimeout(200);
+  for (let start = 100; start < n; start += 2000) {
+    const end = Math.min(n, start + 2000);
+    await rp.post({ type: 'rows', requestId: id, start, rowCount: end - start, data: enc.encode(rows, start, end), more: end < n });
+  }
+  const stats = await rp.rendered(id);
+  const expected = rows.filter((r) => r.some((v, c) => v !== null && (columns[c].kind === 'metric' ? String(v) : String(v).toLowerCase()).includes(needle)));
+  assert.strictEqual(stats.rows, expected.length, 'the filter covers every row');
+  assert.strictEqual(await rp.page.getAttribute(`.grid .header .cell[data-col="${mi}"]`, 'aria-sort'), 'descending');
+  const top = Math.max(...expected.map((r) => (typeof r[mi] === 'number' ? (r[mi] as number) : -Infinity)));
+  const first = (await bodyRows())[0];
+  assert.strictEqual(first[mi + 1].replace(/\D/g, ''), String(top), 'the sort covers every row');
+  // a chunk that does not follow on (wrong start) or does not validate is dropped
+  await rp.post({ type: 'rows', requestId: id, start: 3, rowCount: 1, data: enc.encode(rows, 0, 1), more: false });
+  assert.strictEqual(await rp.page.evaluate(() => (window as unknown as { __cmuReport: { table: { rowCount: number } } }).__cmuReport.table.rowCount), expected.length);
+  await rp.page.fill('.table-toolbar .filter', '');
+  assert.deepStrictEqual(rp.pageErrors, []);
 });
 
 test('chart: top N + other by the chosen split dimension, and redraws with the theme colours', async () => {
@@ -470,12 +522,12 @@ test('200k rows: virtualized (few DOM rows), first paint fast, scrolls to the la
   // generate in the page: the CDP transfer of 200k rows is not what is measured here
   await rp.page.evaluate(
     ({ n, id, base }) => {
-      // columnar, as the extension sends it: text dictionary-encoded, numbers in Float64Arrays
-      const codes = (f: (i: number) => number) => Uint32Array.from({ length: n }, (_, i) => f(i));
-      const nums = (f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i));
+      // columnar, as the extension sends it (protocol.ts WireColumn): text as 8-bit codes into a value table (0 = empty), integers in narrow arrays
+      const codes = (f: (i: number) => number) => Uint8Array.from({ length: n }, (_, i) => f(i) + 1);
+      const nums = (f: (i: number) => number) => Uint16Array.from({ length: n }, (_, i) => f(i));
       const data = [
-        { type: 'text', dict: ['ACME'], codes: new Uint32Array(n) },
-        { type: 'text', dict: ['2024'], codes: new Uint32Array(n) },
+        { type: 'text', dict: ['ACME'], codes: new Uint8Array(n).fill(1) },
+        { type: 'text', dict: ['2024'], codes: new Uint8Array(n).fill(1) },
         { type: 'text', dict: Array.from({ length: 12 }, (_, i) => String(i + 1)), codes: codes((i) => i % 12) },
         { type: 'text', dict: Array.from({ length: 28 }, (_, i) => String(i + 1)), codes: codes((i) => i % 28) },
         { type: 'text', dict: Array.from({ length: 97 }, (_, i) => `mvpd-${i}`), codes: codes((i) => i % 97) },

@@ -1,7 +1,7 @@
 /**
  * One end-to-end check in the real workbench (code-server from the integration harness, Debian
  * Chromium): start the sandbox and run a query from the command palette, wait for rows inside the
- * report webview, take a screenshot. UPDATE_SCREENSHOT=1 also writes it to media/screenshot-report.png
+ * report webview, take a screenshot. UPDATE_SCREENSHOT=1 also writes it to docs/screenshot-report.png
  * (the README image); otherwise it goes to test-results/.
  */
 import * as assert from 'assert';
@@ -128,7 +128,7 @@ if (process.env.SKIP_WORKBENCH === '1') {
       const size = fs.statSync(shot).size;
       console.log(`      screenshot ${shot} (${Math.round(size / 1024)} KB, ${count})`);
       assert.ok(size < 300 * 1024, `screenshot ${size} bytes`);
-      if (process.env.UPDATE_SCREENSHOT === '1') fs.copyFileSync(shot, path.join(ROOT, 'media/screenshot-report.png'));
+      if (process.env.UPDATE_SCREENSHOT === '1') fs.copyFileSync(shot, path.join(ROOT, 'docs/screenshot-report.png'));
     } catch (e) {
       fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
       await page?.screenshot({ path: path.join(ROOT, 'test-results/workbench-failure.png') }).catch(() => undefined);

@@ -15,6 +15,16 @@ suite('extension: palette flows', function () {
   this.timeout(60_000);
   let api: TestApi;
   const stored = (env: string, item: 'statement' | 'credentials' | 'token') => api.secrets.get(secretKey(env, 'default', item));
+  /** the statement itself: the session stores it with the DCR origin it is for ({ statement, dcrOrigin }) */
+  const storedStatement = async (env: string) => {
+    const raw = await stored(env, 'statement');
+    try {
+      const o = JSON.parse(raw ?? '') as { statement?: unknown };
+      return typeof o.statement === 'string' ? o.statement : raw;
+    } catch {
+      return raw;
+    }
+  };
 
   /** runs Import Software Statement with no argument and picks the source `down` items below the first */
   const importFromPalette = async (down: number, more?: (since: number) => Promise<unknown>) => {
@@ -87,7 +97,7 @@ suite('extension: palette flows', function () {
     const foreign = await new SignJWT({ sub: 'b1e6a0b2-0000-4000-8000-000000000001', iss: 'auth.adobe.com', iat: now, nbf: now })
       .setProtectedHeader({ alg: 'RS256', kid: 'adobe-like' })
       .sign(privateKey);
-    const sandboxStatement = await stored('sandbox', 'statement');
+    const sandboxStatement = await storedStatement('sandbox');
     const registrations = api.sandbox()!.stats.register;
     await vscode.env.clipboard.writeText(`${foreign}\n`);
     api.clearLastError();
@@ -95,8 +105,8 @@ suite('extension: palette flows', function () {
     const r = await importFromPalette(CLIPBOARD, (since) => answerQuickPick(api, /did not sign/, 0, since));
     assert.strictEqual(r?.alg, 'RS256', `import: ${api.lastError() ?? 'no result'}`);
     assert.strictEqual(vscode.workspace.getConfiguration('cmu').get('environment'), 'production');
-    assert.strictEqual(await stored('production', 'statement'), foreign);
-    assert.strictEqual(await stored('sandbox', 'statement'), sandboxStatement, 'the sandbox keeps its own statement');
+    assert.strictEqual(await storedStatement('production'), foreign);
+    assert.strictEqual(await storedStatement('sandbox'), sandboxStatement, 'the sandbox keeps its own statement');
     assert.strictEqual(api.sandbox()!.stats.register, registrations, 'nothing was sent to the sandbox');
     await statusIs(/^CMU prod · no credentials$/);
 
@@ -105,8 +115,8 @@ suite('extension: palette flows', function () {
     await vscode.env.clipboard.writeText(sandboxStatement!);
     const own = await importFromPalette(CLIPBOARD);
     assert.strictEqual(own?.alg, 'RS256', `import: ${api.lastError() ?? 'no result'}`);
-    assert.strictEqual(await stored('production', 'statement'), foreign);
-    assert.strictEqual(await stored('sandbox', 'statement'), sandboxStatement);
+    assert.strictEqual(await storedStatement('production'), foreign);
+    assert.strictEqual(await storedStatement('sandbox'), sandboxStatement);
   });
 
   test("the progress notification's Cancel button aborts the running request", async () => {

@@ -21,6 +21,11 @@ interface PanelInfo {
   links: NavLink[];
   stats?: RenderStats;
   rejectedMessages: number;
+  /** messages posted for the current request, by type */
+  posted: Record<string, number>;
+  /** `rendered` messages (every row painted) received for the current request */
+  renders: number;
+  readyMessages: number;
   active: boolean;
 }
 
@@ -71,6 +76,31 @@ suite('report panel', function () {
     assert.strictEqual(p.rejectedMessages, 0);
     const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('cmu.report'));
     assert.ok(tab, 'a webview tab of type cmu.report');
+  });
+
+  test('a new panel gets its report posted once and renders it once (nothing re-posted on the webview\'s ready)', async () => {
+    await closeAllPanels();
+    const r = await cmd<RunResult>('cmu.runQuery', DAILY);
+    const p = await activePanel(); // waits for the webview to report every row painted
+    assert.ok(p.readyMessages >= 1, 'the webview said ready before it rendered');
+    assert.strictEqual(p.posted.report, 1, `posted: ${JSON.stringify(p.posted)}`);
+    assert.strictEqual(p.renders, 1);
+    assert.strictEqual(p.stats?.rows, r.rows.length);
+  });
+
+  test('a large report streams: the first rows, then chunks the webview appends; every row reaches the table', async () => {
+    // the sandbox's minute report: 1440 rows a day
+    const day = 86_400_000;
+    const end = Date.now() - (Date.now() % day) - day;
+    const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+    const big: CmuQuery = { path: ['tenant', 'year', 'month', 'day', 'hour', 'minute'], filters: [], projections: [], metrics: [], start: iso(end - 40 * day), end: iso(end), limit: 50_000 };
+    const r = await cmd<RunResult>('cmu.runQuery', big);
+    assert.ok(r.rows.length > 40_000, `rows: ${r.rows.length}`);
+    const p = await activePanel();
+    assert.strictEqual(p.posted.report, 1);
+    assert.ok((p.posted.rows ?? 0) >= 2, `posted: ${JSON.stringify(p.posted)}`);
+    assert.strictEqual(p.stats?.rows, r.rows.length, 'every row reached the webview');
+    assert.strictEqual(p.renders, 1);
   });
 
   test('running the same query again reuses its panel; a URL string works too', async () => {

@@ -291,17 +291,44 @@ describe('cli end to end (child process)', function () {
       );
     });
 
-    it('bad queries are usage errors (exit 2) with the catalog hint', async () => {
-      let r = await run(['report', 'tenant/yaer', '--format', 'json']);
-      assert.strictEqual(r.code, 2);
-      assert.match(r.stderr, /yaer/);
-      r = await run(['report', REPORT, '--filter', 'mvpd', '--format', 'json']);
-      assert.strictEqual(r.code, 2);
-      r = await run(['report', REPORT, '--limit', '-1', '--format', 'json']);
-      assert.strictEqual(r.code, 2);
-      r = await run(['report', REPORT, '--format', 'pdf']);
+    it('structural problems are usage errors (exit 2), refused before any request', async () => {
+      const before = sb.stats.cmu;
+      for (const args of [
+        ['report', 'tenant/tenant', '--format', 'json'],
+        ['report', 'tenant/limit', '--format', 'json'],
+        ['report', REPORT, '--start', '2024-02-31', '--format', 'json'],
+        ['report', REPORT, '--filter', 'mvpd', '--format', 'json'],
+        ['report', REPORT, '--filter', 'start=2024', '--format', 'json'],
+        ['report', REPORT, '--limit', '-1', '--format', 'json'],
+      ]) {
+        const r = await run(args);
+        assert.strictEqual(r.code, 2, args.join(' ') + '\n' + r.stderr);
+      }
+      const r = await run(['report', REPORT, '--format', 'pdf']);
       assert.strictEqual(r.code, 2);
       assert.match(r.stderr, /json, csv, xml, table/);
+      assert.strictEqual(sb.stats.cmu, before, 'no request reached CMU');
+    });
+
+    // issue 9: the catalog advises, the server decides
+    it('paths, metrics and filter dimensions the catalog does not know reach the server; its answer and exit code are printed', async () => {
+      for (const args of [
+        ['report', 'tenant/yaer'],
+        ['report', 'billing/daily'],
+        ['report', 'year/duration/occurrences/activity-level/month/tenant', '--filter', 'tenant=X'],
+        ['report', 'year/duration', '--metrics', 'bstreams-60'],
+        ['report', REPORT, '--filter', 'no-such-dim=X', ...flags],
+      ]) {
+        const before = sb.stats.cmu;
+        const r = await run([...args, '--format', 'json']);
+        assert.ok(sb.stats.cmu > before, `${args.join(' ')}: no request reached CMU\n${r.stderr}`);
+        assert.notStrictEqual(r.code, 2, `${args.join(' ')}: refused locally\n${r.stderr}`);
+        // exit 0 with the document, or exit 1 with the server's own text (the sandbox may not serve it)
+        if (r.code === 0) JSON.parse(r.stdout);
+        else assert.match(r.stderr, /^error: /m);
+      }
+      const typo = await run(['report', 'tenant/yaer', '--format', 'json']);
+      assert.match(typo.stderr, /warning: .*`yaer`.*did you mean `year`/);
     });
 
     it('a CMU refusal is exit 1 with the explanation on stderr', async () => {

@@ -1,6 +1,6 @@
 /** CLI pieces without a process: environment resolution, key scoping, report flags, output formatting. */
 import * as assert from 'assert';
-import { clockStep } from '../../src/cli/commands/doctor';
+import { clockStep } from '../../src/core/diagnose';
 import { buildQuery, parseFilter } from '../../src/cli/commands/report';
 import { ScopedStore, environmentFrom, formatExchange } from '../../src/cli/context';
 import { exitCodeFor, formatError, formatTable, sanitize } from '../../src/cli/output';
@@ -127,17 +127,17 @@ describe('cli parts', () => {
     });
   });
 
-  it('doctor clock verdicts: ok within 30 s, warn up to 5 min, fail beyond, with the direction', () => {
+  it('clock verdicts (core, one sign: local − server, positive = ahead): ok within 30 s, warn up to 5 min, fail beyond', () => {
     assert.strictEqual(clockStep(800).verdict, 'ok');
     assert.match(clockStep(800).detail, /matches/);
     assert.strictEqual(clockStep(-20_000).verdict, 'ok');
     const warn = clockStep(90_000);
     assert.strictEqual(warn.verdict, 'warn');
-    assert.match(warn.detail, /1m 30s behind/);
-    assert.ok(warn.fix);
+    assert.match(warn.detail, /1m 30s ahead of the server/);
+    assert.ok(warn.fix && warn.why);
     const fail = clockStep(-600_000);
     assert.strictEqual(fail.verdict, 'fail');
-    assert.match(fail.detail, /10m 0s ahead of/);
+    assert.match(fail.detail, /10m 0s behind the server/);
   });
 
   describe('output', () => {

@@ -380,6 +380,24 @@ describe('cmu/client', () => {
       await expectApiError(c.open('/cmu/v2/tenant'), (e) => assert.equal(e.status, 403));
     });
 
+    it('403 on billing/daily for a token without the billing scope names cmu:billing:client and what to ask Adobe for', async () => {
+      const stmt = await sandbox.issueStatement(undefined, { scopes: ['cmu:analytics:client'] });
+      const env: Environment = { name: 'sandbox', dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase };
+      const s = new Session({ store: new MemoryStore(), env, profile: 'nobilling', http: httpClient });
+      await s.importStatement(stmt);
+      const c = new CmuClient({ http: httpClient, session: s, cmuBase: sandbox.cmuBase });
+      await expectApiError(c.open('billing/daily'), (e) => {
+        assert.equal(e.status, 403);
+        assert.equal(e.code, 'missing_scope');
+        assert.match(e.message, /lacks the CMU scope cmu:billing:client/);
+        assert.match(e.explanation, /cmu:analytics:client/); // what the token has
+        assert.match(e.explanation, /Ask Adobe .*cmu:billing:client/);
+        assert.equal(e.nextStep, 'contactAdobe');
+      });
+      // the analytics reports still work with that token
+      assert.equal((await c.open('/cmu/v2/year?limit=1')).status, 200);
+    });
+
     it('404 -> no pre-aggregation + the closest known ancestor\'s next steps', async () => {
       sandbox.failNext(1, 404, { endpoint: 'cmu' });
       await expectApiError(client.open(emptyQuery(['tenant', 'year', 'month', 'day', 'platform'])), (e) => {

@@ -28,12 +28,12 @@ describe('DCR client (against the sandbox)', () => {
     assert.match(reg.clientId, /^[0-9a-f-]{36}$/);
     assert.ok(reg.clientSecret);
     assert.deepEqual(reg.grantTypes, ['client_credentials']);
-    assert.deepEqual(reg.scopes, ['cmu:client']);
+    assert.deepEqual(reg.scopes, ['cmu:analytics:client', 'cmu:billing:client']);
     assert.ok(reg.issuedAt && Math.abs(reg.issuedAt - Date.now()) < 60_000, 'issued_at in ms');
     const before = Date.now();
     const tok = await dcr.token(reg);
     assert.equal(tok.claims?.sub, reg.clientId);
-    assert.deepEqual(tok.scopes, ['cmu:client']);
+    assert.deepEqual(tok.scopes, ['cmu:analytics:client', 'cmu:billing:client']);
     assert.ok(tok.expiresAt >= before + 21600_000 && tok.expiresAt <= Date.now() + 21600_000);
   });
 

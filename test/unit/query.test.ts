@@ -201,19 +201,19 @@ describe('cmu/query: validation', () => {
     assert.match(self.warnings.join('\n'), /`bstreams-30` is an undocumented metric/);
     const link = ok(parseQueryUrl('/cmu/v2/year/month/day/tenant/occurrences'));
     assert.match(link.warnings.join('\n'), /`occurrences` is an undocumented drill-down step/);
-    assert.match(errs(q({ path: ['tenant', 'occurences'] }))[0], /not a dimension here/);
   });
 
-  it('names the typo, suggests the closest step and lists the next steps', () => {
-    const e = errs(q({ path: ['tenant', 'year', 'month', 'day', 'platfrom'] }));
-    assert.equal(e.length, 1);
-    assert.match(e[0], /`platfrom` is not a dimension here/);
-    assert.match(e[0], /next steps from \/tenant\/year\/month\/day are: mvpd, channel, hour, application-id/);
-    const e2 = errs(q({ path: ['tenant', 'year', 'month', 'day', 'mvdp'] }));
-    assert.match(e2[0], /did you mean `mvpd`\?/);
-    const e3 = errs(q({ path: ['year', 'month', 'day', 'platfrom'] }));
-    assert.match(e3[0], /did you mean `platform`\?/);
-    assert.match(e3[0], /next steps from \/year\/month\/day are: /);
+  // issue 9: the catalog advises, the server decides
+  it('an unknown path segment is a warning with a did-you-mean and the next steps, never an error', () => {
+    const v = ok(q({ path: ['tenant', 'year', 'month', 'day', 'platfrom'] }));
+    assert.equal(v.warnings.length, 1);
+    assert.match(v.warnings[0], /`platfrom` is not a dimension the catalog knows here \(did you mean `platform`\?\)/);
+    assert.match(v.warnings[0], /from \/tenant\/year\/month\/day: mvpd, channel, hour, application-id; the request is sent/);
+    assert.match(ok(q({ path: ['tenant', 'year', 'month', 'day', 'mvdp'] })).warnings[0], /did you mean `mvpd`\?/);
+    assert.match(ok(q({ path: ['year', 'month', 'day', 'platfrom'] })).warnings[0], /did you mean `platform`\?/);
+    // paths of the real backend that no document names
+    ok(parseQueryUrl('billing/daily'));
+    ok(parseQueryUrl('year/duration/occurrences/activity-level/month/tenant?tenant=X'));
   });
 
   it('warns (not errors) on a real dimension off the documented tree', () => {
@@ -222,20 +222,32 @@ describe('cmu/query: validation', () => {
     assert.match(v.warnings.join('\n'), /`platform` does not follow \/tenant .*next steps there are: year/);
   });
 
-  it('rejects unknown metrics with a suggestion', () => {
-    const e = errs(q({ path: ['tenant', 'year'], metrics: ['active-user', 'nonsense-thing'] }));
-    assert.equal(e.length, 2);
-    assert.match(e[0], /`active-user` is not a known metric \(did you mean `active-users`\?\)/);
-    assert.match(e[1], /`nonsense-thing` is not a known metric; metrics here: active-users/);
+  it('an unknown metric is a warning with a suggestion', () => {
+    const v = ok(q({ path: ['tenant', 'year'], metrics: ['active-user', 'nonsense-thing'] }));
+    assert.equal(v.warnings.length, 2);
+    assert.match(v.warnings[0], /`active-user` is not a metric the catalog knows \(did you mean `active-users`\?\)/);
+    assert.match(v.warnings[1], /`nonsense-thing` is not a metric the catalog knows; metrics it documents here: active-users/);
+    ok(q({ path: ['year', 'duration'], metrics: ['bstreams-60'] }));
   });
 
-  it('rejects filters on time dimensions, unknown dimensions, and dimensions not below the path', () => {
-    assert.match(errs(q({ path: ['tenant', 'year', 'month'], filters: [{ dimension: 'month', op: '=', values: ['11'] }] }))[0], /`month` is a time dimension.*start\/end/);
-    assert.match(errs(q({ path: ['tenant', 'year'], filters: [{ dimension: 'mvdp', op: '!=', values: ['X'] }] }))[0], /did you mean `mvpd`/);
-    const e = errs(q({ path: ['tenant', 'year', 'month', 'day', 'hour', 'application-id'], filters: [{ dimension: 'mvpd', op: '=', values: ['X'] }] }));
-    assert.match(e[0], /`mvpd` cannot be filtered on \/tenant\/year\/month\/day\/hour\/application-id.*filterable here: tenant, application-id, application/);
+  it('filters on time dimensions, unknown dimensions and dimensions not below the path are warnings', () => {
+    const w = (query: CmuQuery) => ok(query).warnings.join('\n');
+    assert.match(w(q({ path: ['tenant', 'year', 'month'], filters: [{ dimension: 'month', op: '=', values: ['11'] }] })), /`month` is a time dimension.*start\/end/);
+    assert.match(w(q({ path: ['tenant', 'year'], filters: [{ dimension: 'mvdp', op: '!=', values: ['X'] }] })), /did you mean `mvpd`/);
+    const e = w(q({ path: ['tenant', 'year', 'month', 'day', 'hour', 'application-id'], filters: [{ dimension: 'mvpd', op: '=', values: ['X'] }] }));
+    assert.match(e, /`mvpd` is neither on \/tenant\/year\/month\/day\/hour\/application-id nor below it.*filterable here: tenant, application-id, application/);
     // a projected dimension may be filtered
-    ok(q({ path: ['tenant', 'year', 'month', 'day', 'hour', 'application-id'], projections: ['mvpd'], filters: [{ dimension: 'mvpd', op: '=', values: ['X'] }] }));
+    assert.deepEqual(ok(q({ path: ['tenant', 'year', 'month', 'day', 'hour', 'application-id'], projections: ['mvpd'], filters: [{ dimension: 'mvpd', op: '=', values: ['X'] }] })).warnings, []);
+  });
+
+  it('refuses what no server could serve: an empty segment, a reserved parameter as a dimension, a dimension twice, a filter without value', () => {
+    assert.match(errs(q({ path: ['tenant', '', 'year'] }))[0], /empty segment/);
+    assert.match(errs(q({ path: ['tenant', 'start'] }))[0], /`start` is a reserved query parameter/);
+    assert.match(errs(q({ path: ['tenant', 'year', 'tenant'] }))[0], /`tenant` appears twice/);
+    assert.match(errs(q({ path: ['tenant'], filters: [{ dimension: 'limit', op: '=', values: ['3'] }] }))[0], /`limit` is a reserved query parameter/);
+    assert.match(errs(q({ path: ['tenant'], projections: ['metrics'] }))[0], /reserved query parameter/);
+    assert.match(errs(q({ path: ['tenant'], filters: [{ dimension: 'mvpd', op: '=', values: [] }] }))[0], /has no value/);
+    assert.match(errs(q({ path: ['tenant'], format: 'pdf' as never }))[0], /format `pdf` is not supported/);
   });
 
   it('rejects a bad limit', () => {
@@ -265,8 +277,8 @@ describe('cmu/query: validation', () => {
     assert.match(v.warnings.join('\n'), /`month` is a time dimension/);
   });
 
-  it('a metric given as a projection is explained', () => {
-    assert.match(errs(q({ path: ['tenant'], projections: ['active-users'] }))[0], /it is a metric: put it in metrics/);
+  it('a metric given as a projection is explained (a warning)', () => {
+    assert.match(ok(q({ path: ['tenant'], projections: ['active-users'] })).warnings.join('\n'), /it is a metric: put it in metrics/);
   });
 
   it('didYouMean is conservative', () => {
@@ -279,6 +291,17 @@ describe('cmu/query: validation', () => {
     assert.equal(isoToMillis('2012-07-15T10'), Date.UTC(2012, 6, 15, 10));
     assert.equal(isoToMillis('2012-07-15T10:00:00-02:00'), Date.UTC(2012, 6, 15, 12));
     assert.equal(isoToMillis('2012-7-15'), undefined);
+  });
+
+  it('one time reader: calendar-checked, zones Z, ±hh, ±hhmm and ±hh:mm, epoch ms', () => {
+    for (const bad of ['2024-02-31', '2023-02-29', '2024-04-31', '2024-13', '2024-11-01T24', '2024-11-01T10:60', '2024-11-01T10+25', '24-11-01', '2024/11/01', 'yesterday'])
+      assert.equal(isoToMillis(bad), undefined, bad);
+    const at = Date.UTC(2024, 10, 1, 5);
+    for (const same of ['2024-11-01T10+05', '2024-11-01T10+0500', '2024-11-01T10:00+05:00', '2024-11-01T05Z', '2024-11-01T00-05', String(at)]) assert.equal(isoToMillis(same), at, same);
+    assert.equal(isoToMillis('2024-02-29'), Date.UTC(2024, 1, 29));
+    // the validator and the saved-queries file agree with it
+    assert.match(errs(q({ path: ['tenant', 'year'], start: '2024-02-31' }))[0], /`start=2024-02-31` is not a valid ISO 8601 value/);
+    ok(q({ path: ['tenant', 'year'], start: '2024-11-01T10+05' }));
   });
 });
 

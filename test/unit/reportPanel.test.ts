@@ -3,10 +3,10 @@ import { CmuApiError } from '../../src/core/cmu/client';
 import { redactText } from '../../src/core/redact';
 import type { CmuQuery, ParsedReport } from '../../src/core/cmu/types';
 import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/extension/report/html';
-import { curlCommand } from '../../src/extension/report/curl';
-import { errorView, followQuery, navigation, panelTitle, queryKey, reportView } from '../../src/extension/report/reportView';
+import { curlCommand } from '../../src/core/cmu/query';
+import { errorView, followQuery, navigation, panelTitle, queryKey, reportMessages, reportView } from '../../src/extension/report/reportView';
 import { documentName, documentText } from '../../src/extension/report/reportText';
-import { cellAt, decodeRows, encodeColumns, parsePanelState, parseQuery, parseWebviewMessage } from '../../src/shared/protocol';
+import { cellAt, ColumnDecoder, ColumnEncoder, columnTypes, decodeRows, encodeColumns, parsePanelState, parseQuery, parseWebviewMessage } from '../../src/shared/protocol';
 
 const BASE = 'https://mgmt.auth.adobe.com/cmu/v2';
 const Q: CmuQuery = {
@@ -48,7 +48,7 @@ describe('report panel: protocol', () => {
       { type: 'rendered', stats: { requestId: -1, rows: 1, domRows: 1, chart: true, firstPaintMs: 1 } }];
     for (const b of bad) assert.strictEqual(parseWebviewMessage(b), undefined, JSON.stringify(b));
     const r = parseWebviewMessage({ type: 'rendered', stats: { requestId: 2, rows: 10, domRows: 5, chart: false, firstPaintMs: 3.5, evil: 1 } });
-    assert.deepStrictEqual(r, { type: 'rendered', stats: { requestId: 2, rows: 10, domRows: 5, chart: false, firstPaintMs: 3.5, chartMs: 0 } });
+    assert.deepStrictEqual(r, { type: 'rendered', stats: { requestId: 2, rows: 10, domRows: 5, chart: false, firstPaintMs: 3.5, chartMs: 0, complete: true } });
   });
 
   it('validates the restored state: the query, nothing else', () => {
@@ -61,21 +61,67 @@ describe('report panel: protocol', () => {
     assert.deepStrictEqual(parseQuery({ path: ['tenant'] }), { path: ['tenant'], filters: [], projections: [], metrics: [] });
   });
 
-  it('encodes rows as columns (dictionary text, Float64 numbers) and back', () => {
+  it('encodes rows as columns (dictionary text, narrowest integer arrays, Float64 otherwise) and back', () => {
     const rows = [
-      ['ACME', '2024', 5, null],
-      ['ACME', '2025', 7.5, 2],
-      [null, '2024', null, 3],
+      ['ACME', '2024', 5, null, 2024, -3, 70000],
+      ['ACME', '2025', 7.5, 2, 2025, 100, 1],
+      [null, '2024', null, 3, 2026, 0, 4e9],
     ];
-    const data = encodeColumns(4, rows);
-    assert.strictEqual(data[0].type, 'text');
-    assert.strictEqual(data[2].type, 'number');
-    assert.ok(data[0].type === 'text' && data[0].dict.length === 1 && data[0].codes instanceof Uint32Array);
-    assert.ok(data[2].type === 'number' && data[2].values instanceof Float64Array);
+    const data = encodeColumns(7, rows);
+    assert.ok(data[0].type === 'text' && data[0].dict.length === 1 && data[0].codes instanceof Uint8Array);
+    assert.deepStrictEqual(data[0].type === 'text' && [...data[0].codes], [1, 1, 0], '0 = empty, k = value k-1');
+    assert.ok(data[2].type === 'number' && data[2].values instanceof Float64Array, 'a fraction: Float64');
+    assert.ok(data[3].type === 'number' && data[3].values instanceof Uint8Array && data[3].nulls instanceof Uint8Array);
+    assert.ok(data[4].type === 'number' && data[4].values instanceof Uint16Array && data[4].nulls === undefined);
+    assert.ok(data[5].type === 'number' && data[5].values instanceof Int8Array);
+    assert.ok(data[6].type === 'number' && data[6].values instanceof Uint32Array);
     assert.deepStrictEqual(decodeRows(data, 3), rows);
-    assert.strictEqual(cellAt(data[3], 0), null);
     const mixed = encodeColumns(1, [[1], ['x']]);
     assert.strictEqual(mixed[0].type, 'text');
+  });
+
+  it('chunks carry only new dictionary values; the decoder appends them and refuses what does not fit', () => {
+    const rows = Array.from({ length: 700 }, (_, i) => [`v${i % 300}`, i % 3 === 0 ? null : i]);
+    const enc = new ColumnEncoder(columnTypes(2, rows));
+    const a = enc.encode(rows, 0, 200);
+    const b = enc.encode(rows, 200, 700);
+    assert.ok(a[0].type === 'text' && a[0].dict.length === 200 && a[0].codes instanceof Uint8Array);
+    assert.ok(b[0].type === 'text' && b[0].dict.length === 100 && b[0].codes instanceof Uint16Array, '300 values: 16-bit codes');
+    const d = new ColumnDecoder(2);
+    assert.ok(d.append(a, 200) && d.append(b, 500));
+    assert.strictEqual(d.rowCount, 700);
+    for (const r of [0, 199, 200, 699]) assert.deepStrictEqual(d.columns.map((c) => cellAt(c, r)), rows[r], `row ${r}`);
+    // invalid chunks change nothing
+    const bad: unknown[] = [
+      [a[0]], // a column missing
+      [{ type: 'text', dict: [], codes: new Uint8Array([255]) }, a[1]], // a code beyond the table
+      [a[0], { type: 'text', dict: [], codes: new Uint8Array(200) }], // a number column turned text
+      [a[0], { type: 'number', values: [1, 2] }], // not a typed array
+      [{ ...a[0], dict: [1] }, a[1]],
+    ];
+    for (const x of bad) assert.strictEqual(d.append(x, x === bad[1] ? 1 : 200), false, JSON.stringify(x).slice(0, 80));
+    assert.strictEqual(d.append(a, 199), false, 'lengths must match the row count');
+    assert.strictEqual(d.rowCount, 700);
+  });
+
+  it('a report streams as the first rows with the metadata, then chunks that add up to every row', () => {
+    const q: CmuQuery = { path: ['tenant', 'day'], filters: [], projections: [], metrics: [] };
+    const rows = Array.from({ length: 1234 }, (_, i) => ['ACME', String(i % 31), i * 7]);
+    const r = parsed({ drillDown: [], rollUp: [] }, rows);
+    const msgs = [...reportMessages(7, q, r, navigation(q, r, BASE), { cmuBase: BASE, elapsedMs: 1 }, { first: 100, chunk: 500 })];
+    assert.deepStrictEqual(msgs.map((m) => m.type), ['report', 'rows', 'rows', 'rows']);
+    const first = msgs[0].type === 'report' ? msgs[0].report : assert.fail();
+    assert.deepStrictEqual([first.rowCount, first.more, first.totalRows], [100, true, 1234]);
+    const d = new ColumnDecoder(3);
+    assert.ok(d.append(first.data, first.rowCount));
+    for (const m of msgs.slice(1)) {
+      assert.ok(m.type === 'rows' && m.requestId === 7 && m.start === d.rowCount);
+      assert.ok(d.append(m.data, m.rowCount));
+    }
+    assert.deepStrictEqual(msgs.map((m) => (m.type === 'rows' ? m.more : undefined)), [undefined, true, true, false]);
+    assert.deepStrictEqual(Array.from({ length: 1234 }, (_, i) => d.columns.map((c) => cellAt(c, i))), rows);
+    const small = [...reportMessages(1, q, parsed({ drillDown: [], rollUp: [] }, rows.slice(0, 50)), navigation(q, r, BASE), { cmuBase: BASE, elapsedMs: 1 })];
+    assert.strictEqual(small.length, 1, 'a small report is one message');
   });
 });
 

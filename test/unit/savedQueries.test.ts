@@ -8,20 +8,18 @@ import {
   sanitizeQuery,
   formatProblems,
   stringify,
-  isIsoTime,
   hasHost,
   looksLikeSecretValue,
   keyRegexSource,
   SECRET_KEYS,
   HOST_KEYS,
-  RESERVED_PARAMS,
 } from '../../src/core/cmu/savedQueries';
 import { writeFileAtomic, type AtomicFs } from '../../src/extension/queries/atomicWrite';
 import { InputError } from '../../src/core/errors';
 import type { CmuQuery } from '../../src/core/cmu/types';
 import { runQueryBuilderFlow, BACK, type BuilderUi, type PickOptions, type InputOptions, type Back } from '../../src/extension/queries/builderFlow';
 import { nextSteps, metricsFor, filterableDimensions, DIMENSIONS, METRICS } from '../../src/core/cmu/catalog';
-import { timeRange, queryToHref } from '../../src/core/cmu/query';
+import { timeRange, queryToHref, isIsoTime, RESERVED_PARAMS, TIME_SHAPE_SOURCE } from '../../src/core/cmu/query';
 
 const q = (path: string[], extra: Partial<CmuQuery> = {}): CmuQuery => ({ path, filters: [], projections: [], metrics: [], ...extra });
 let n = 0;
@@ -105,11 +103,11 @@ describe('saved queries: file model', () => {
       assert.strictEqual(r.valid, false);
       const byLine = r.problems.map((p) => `${p.line}: ${p.message}`);
       assert.ok(byLine.some((l) => /^6: .*"op" must be "=" or "!="/.test(l)), byLine.join('\n'));
-      assert.ok(byLine.some((l) => /^9: .*"limit" must be a whole number/.test(l)), byLine.join('\n'));
+      assert.ok(byLine.some((l) => /^9: .*limit must be a whole number/i.test(l)), byLine.join('\n'));
       assert.ok(byLine.some((l) => /^10: .*needs a "name"/.test(l)), byLine.join('\n'));
       assert.ok(byLine.some((l) => /^10: .*"tenant\/year" is not a valid name/.test(l)), byLine.join('\n'));
       assert.ok(byLine.some((l) => /^11: .*Duplicate id "a"/.test(l)), byLine.join('\n'));
-      assert.ok(byLine.some((l) => /^11: .*"start" must be an ISO 8601/.test(l)), byLine.join('\n'));
+      assert.ok(byLine.some((l) => /^11: .*"start=2024-13" is not a valid ISO 8601/.test(l)), byLine.join('\n'));
       // the valid entry is still readable (best effort, for display)
       assert.deepStrictEqual(r.model.list().map((s) => s.id), ['a']);
     });
@@ -534,8 +532,9 @@ describe('saved queries: the JSON schema (media/cmu-queries.schema.json)', () =>
     for (const bad of ['access_token', 'accessToken', 'client_secret', 'token', 'host']) assert.ok(!names.test(bad), bad);
     for (const ok of ['id', 'name', 'folder', 'query', 'owner', 'tokens-note']) assert.ok(names.test(ok), ok);
     const iso = new RegExp(schema.definitions.isoTime.pattern);
-    for (const v of ['2024', '2024-11-01T10:00:00Z', '1700000000000']) assert.ok(iso.test(v), v);
+    for (const v of ['2024', '2024-11-01T10:00:00Z', '2024-11-01T10+05', '1700000000000']) assert.ok(iso.test(v), v);
     assert.ok(!iso.test('yesterday'));
+    assert.strictEqual(schema.definitions.isoTime.pattern, TIME_SHAPE_SOURCE, 'definitions.isoTime.pattern is not the query model\'s time shape');
   });
   // every spelling people use: accessToken, ACCESS_TOKEN, access-token, Access Token…
   const spellings = (key: string): string[] => {
@@ -564,6 +563,31 @@ describe('saved queries: the JSON schema (media/cmu-queries.schema.json)', () =>
     for (const name of ['id', 'name', 'folder', 'query', 'note', 'owner', 'tokens-note', 'x-team', 'hosted-by', 'description']) {
       assert.ok(allowed.test(name), `schema refuses "${name}"`);
       if (!['id', 'name', 'folder', 'query'].includes(name)) assert.strictEqual(parseQueryFile(entryWith({ [name]: 'x' })).valid, true, `model refuses "${name}"`);
+    }
+  });
+
+  it('an unknown path segment, metric, projection or filter dimension never makes the file invalid (the server decides); structural problems do', () => {
+    const file = (query: Record<string, unknown>) => parseQueryFile(entryWith({}, query));
+    for (const query of [
+      { path: ['billing', 'daily'] },
+      { path: ['year', 'duration', 'occurrences', 'activity-level', 'month', 'tenant'], filters: [{ dimension: 'tenant', op: '=', values: ['X'] }] },
+      { path: ['year', 'duration'], metrics: ['bstreams-60'] },
+      { path: ['tenant', 'year'], filters: [{ dimension: 'no-such-dim', op: '=', values: ['X'] }], projections: ['other-dim'] },
+      { path: ['tenant', 'year'], start: '2024-11-01T10+05' },
+    ]) {
+      const r = file(query);
+      assert.strictEqual(r.valid, true, JSON.stringify(query) + ' ' + formatProblems(r.problems));
+      assert.deepStrictEqual(r.problems, []);
+    }
+    for (const [query, message] of [
+      [{ path: ['tenant', 'tenant'] }, /appears twice/],
+      [{ path: ['tenant', 'limit'] }, /reserved query parameter/],
+      [{ path: ['tenant', 'year'], start: '2024-02-31' }, /"start=2024-02-31" is not a valid ISO 8601/],
+      [{ path: ['tenant', 'year'], start: '2024-11-08', end: '2024-11-01' }, /is after end/],
+    ] as const) {
+      const r = file(query);
+      assert.strictEqual(r.valid, false, JSON.stringify(query));
+      assert.match(formatProblems(r.problems), message);
     }
   });
 

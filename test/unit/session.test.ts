@@ -48,7 +48,7 @@ describe('session (against the sandbox)', () => {
     const creds = await s.peekCredentials();
     assert.ok(creds);
     assert.equal(t1.claims?.sub, creds.clientId);
-    assert.deepEqual(t1.scopes, ['cmu:client']);
+    assert.deepEqual(t1.scopes, ['cmu:analytics:client', 'cmu:billing:client']);
     assert.equal(t1.tokenType, 'bearer');
     assert.ok(Math.abs(t1.expiresAt - (Date.now() + 21600_000)) < 5000);
     // a second Session on the same store (e.g. the CLI run again) reuses everything

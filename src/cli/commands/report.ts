@@ -1,6 +1,6 @@
 /**
  * `cmu report <PATH> [--filter DIM=VALUE]... [--filter DIM!=VALUE]... [--dimension DIM]... [--start ISO]
- * [--end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE]`
+ * [--end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE] [--max-size MB] [--max-time S]`
  *
  * json: the server's document pretty-printed; csv/xml: the server's bytes unchanged; table: aligned
  * columns. json/csv/xml stream as the body arrives (never held in memory); with --out through a temp
@@ -12,7 +12,7 @@ import * as path from 'path';
 import { Transform, Writable, type Readable, type TransformCallback } from 'stream';
 import { pipeline } from 'stream/promises';
 import { ReportParseError, fileNameFromContentDisposition, htmlPageError, isHtmlPage, parseReportBody } from '../../core/cmu/parse';
-import { parseQueryUrl, validateQuery } from '../../core/cmu/query';
+import { checkQuery, parseQueryUrl } from '../../core/cmu/query';
 import type { CmuFilter, CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { sameOrigin } from '../../core/environments';
 import { InputError } from '../../core/errors';
@@ -32,6 +32,23 @@ export interface ReportOptions {
   limit?: string;
   format?: string;
   out?: string;
+  /** MB, decoded */
+  maxSize?: string;
+  /** seconds */
+  maxTime?: string;
+}
+
+/** What --max-size / --max-time mean for one run (undefined: the defaults of the CMU and HTTP clients). */
+interface Limits {
+  maxBytes?: number;
+  maxTimeMs?: number;
+}
+
+function positiveNumber(flag: string, v: string | undefined, example: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v.trim());
+  if (!v.trim() || !Number.isFinite(n) || n <= 0) throw usage(`${flag} must be a number greater than 0 (got ${v})`, `e.g. ${flag} ${example}`);
+  return n;
 }
 
 function usage(message: string, explanation: string): InputError {
@@ -109,11 +126,14 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   const format: CliFormat = built.format ?? (!opts.out && ctx.io.isTTY ? 'table' : 'json');
   const q = built.query;
   q.format = format === 'csv' || format === 'xml' ? format : undefined;
-  const { errors, warnings } = validateQuery(q);
-  if (errors.length) {
-    throw new InputError(errors.length === 1 ? errors[0] : `The query has ${errors.length} problems:\n  - ${errors.join('\n  - ')}`, 'Fix the path or the flags and run again.', 'none', 'bad_query');
-  }
-  for (const w of warnings) ctx.err(`warning: ${sanitize(w)}`);
+  // only what no server could serve is refused; the catalog's advice is printed and the request sent
+  for (const w of checkQuery(q)) ctx.err(`warning: ${sanitize(w)}`);
+  const maxMb = positiveNumber('--max-size', opts.maxSize, '512');
+  const maxSeconds = positiveNumber('--max-time', opts.maxTime, '600');
+  const limits: Limits = {
+    ...(maxMb !== undefined ? { maxBytes: Math.round(maxMb * (1 << 20)) } : {}),
+    ...(maxSeconds !== undefined ? { maxTimeMs: Math.round(maxSeconds * 1000) } : {}),
+  };
 
   // Ctrl+C / SIGTERM cancel the request and the download: the temp file goes, FILE stays as it was.
   const stop = new AbortController();
@@ -121,7 +141,7 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await fetchAndWrite(ctx, q, format, opts.out, stop.signal);
+    await fetchAndWrite(ctx, q, format, opts.out, stop.signal, limits);
   } catch (e) {
     if (!stop.signal.aborted) throw e;
     ctx.err(`cancelled${opts.out ? ` (${opts.out} was not written)` : ''}`);
@@ -132,10 +152,11 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   }
 }
 
-async function fetchAndWrite(ctx: CliContext, q: CmuQuery, format: CliFormat, out: string | undefined, signal: AbortSignal): Promise<void> {
-  const res = await ctx.cmu.open(q, { signal });
+async function fetchAndWrite(ctx: CliContext, q: CmuQuery, format: CliFormat, out: string | undefined, signal: AbortSignal, limits: Limits): Promise<void> {
+  const res = await ctx.cmu.open(q, { signal, maxTimeMs: limits.maxTimeMs });
   if (format === 'table') {
-    const parsed = parseReportBody(await res.text(), res.contentType, res.url);
+    // held in memory: bounded (64 MB unless --max-size), "too large: use --out" beyond
+    const parsed = parseReportBody(await ctx.cmu.readReport(res, limits.maxBytes), res.contentType, res.url);
     const text = renderTable(parsed) + '\n';
     if (out) {
       await writeTextFile(out, text);
@@ -145,7 +166,8 @@ async function fetchAndWrite(ctx: CliContext, q: CmuQuery, format: CliFormat, ou
   }
   // json: the server's document pretty-printed as it streams; csv/xml: the server's bytes unchanged.
   // Either way an HTML page (a proxy's, a login page) is refused before anything is written.
-  const body = chain(res.stream() as Readable, new HtmlGuard(format, res.contentType), ...(format === 'json' ? [new JsonIndent()] : []));
+  // streamed: bounded by --max-size (default 4 GB), the compression ratio, the rate and --max-time
+  const body = chain(res.stream({ maxBytes: limits.maxBytes }) as Readable, new HtmlGuard(format, res.contentType), ...(format === 'json' ? [new JsonIndent()] : []));
   try {
     if (out) {
       const n = await streamToFile(body, out);

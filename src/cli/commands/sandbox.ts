@@ -1,9 +1,10 @@
 /**
- * `cmu sandbox [--port N] [--statement-out FILE]`: the local emulator of the Adobe endpoints in the
+ * `cmu sandbox [--port N] [--statement-out FILE] [--scopes S1,S2]`: the local emulator of the Adobe endpoints in the
  * foreground until SIGINT/SIGTERM. Its statement goes into the store (profile of this run) and, with
  * --statement-out, into a 0600 file; the commands to use it are printed.
  */
 import { resolveEnvironment } from '../../core/environments';
+import { CMU_SCOPES } from '../../core/cmu/scopes';
 import { InputError } from '../../core/errors';
 import { Sandbox } from '../../sandbox/server';
 import { CliContext } from '../context';
@@ -17,11 +18,29 @@ export function parsePort(s: string | undefined): number {
   return Number(s);
 }
 
-export async function sandbox(ctx: CliContext, opts: { port?: string; statementOut?: string }, signals: NodeJS.EventEmitter = process): Promise<void> {
+/**
+ * `--scopes analytics,billing` or full names (`cmu:billing:client`, any other scope too): what the
+ * sandbox's registered application is granted. Undefined: both CMU scopes.
+ */
+export function parseScopesOption(s: string | undefined): string[] | undefined {
+  if (s === undefined) return undefined;
+  const names = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => CMU_SCOPES.find((c) => c.name === `cmu:${x}:client`)?.name ?? x);
+  if (names.length === 0 || names.some((n) => !/^[\w:.-]+$/.test(n))) {
+    throw new InputError(`Bad --scopes ${s}`, `Give scope names separated by commas: analytics, billing, or full names such as ${CMU_SCOPES.map((c) => c.name).join(', ')}.`, 'none', 'bad_usage');
+  }
+  return [...new Set(names)];
+}
+
+export async function sandbox(ctx: CliContext, opts: { port?: string; statementOut?: string; scopes?: string }, signals: NodeJS.EventEmitter = process): Promise<void> {
   const port = parsePort(opts.port);
+  const scopes = parseScopesOption(opts.scopes);
   let sb: Sandbox;
   try {
-    sb = await Sandbox.start({ port, host: '127.0.0.1' });
+    sb = await Sandbox.start({ port, host: '127.0.0.1', ...(scopes ? { scopes } : {}) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
@@ -50,12 +69,14 @@ export async function sandbox(ctx: CliContext, opts: { port?: string; statementO
     ctx.out(`  dcr origin: ${sb.dcrOrigin}`);
     ctx.out(`  cmu base:   ${sb.cmuBase}`);
     ctx.out(`  jwks:       ${sb.jwksUrl}`);
+    ctx.out(`  scopes:     ${(scopes ?? CMU_SCOPES.map((c) => c.name)).join(', ')}`);
     if (opts.statementOut) ctx.out(`  statement:  ${opts.statementOut} (0600)`);
     ctx.out(`Its statement is already imported into ${scoped.storeDir} (profile ${scoped.profile}). Use it with:`);
     if (opts.statementOut) ctx.out(`  ${prefix} statement import ${opts.statementOut}   (already done)`);
     ctx.out(`  ${prefix} register`);
     ctx.out(`  ${prefix} token`);
-    ctx.out(`  ${prefix} report /cmu/v2/tenant/year/month/day --format table`);
+    ctx.out(`  ${prefix} report year/month/day --format table`);
+    ctx.out(`  ${prefix} browse year/duration`);
     ctx.out(`  ${prefix} doctor`);
     ctx.out(`(or export CMU_DCR_URL=${sb.dcrOrigin} CMU_API_URL=${sb.cmuBase} and drop the two URL flags)`);
     const sig = await stopped;

@@ -1,16 +1,23 @@
 /**
  * The one CMU catalog: the CM-tenant drill-down tree, metrics, dimensions, the concurrency/activity-level
  * reports and the documented report presets, read from catalog-data.json (the project's copy of
- * shared/reference/cmu-catalog.json, bundled by esbuild). The query builder, validation, the tree view's
- * examples and the sandbox all answer their questions here.
+ * shared/reference/cmu-catalog.json plus the real backend's facts from real-cmu-evidence.md), and the real
+ * backend's report tree from real-paths.json (457 harvested paths with their columns). Both are bundled
+ * by esbuild. The query builder, validation, the tree view's examples and the sandbox all answer their
+ * questions here. The catalog advises: the server's HAL links and columns are the truth when connected.
  *
  * Paths are arrays of dimension segments without the `/cmu/v2` base: `['tenant', 'year', 'month']`; `[]` is the root.
  */
 import raw from './catalog-data.json';
+import realPaths from './real-paths.json';
+
+/** Where a fact comes from: Adobe's pages, or public code that talked to the real backend (the evidence wins). */
+export type FactSource = 'documented' | 'seen on the real backend';
 
 export interface NamedItem {
   name: string;
   description: string;
+  source: FactSource;
 }
 
 export interface ReportPreset {
@@ -23,6 +30,7 @@ export interface ReportPreset {
   metrics: string[];
   /** true when the path is on the CM-tenant drill-down tree */
   onTree: boolean;
+  source: FactSource;
 }
 
 interface TreeNode {
@@ -58,24 +66,21 @@ export const DURATION_METRICS: readonly string[] = generalMetrics.map((m) => m.n
 /** The metric of the concurrency-level and activity-level reports. */
 export const LEVEL_METRICS: readonly string[] = levelMetrics.map((m) => m.name);
 
-export const METRICS: NamedItem[] = [...generalMetrics, ...levelMetrics];
+/** Undocumented metrics the real backend returns at `/v2/year`: `bstreams-15` … `bstreams-120`. */
+export const BSTREAMS_METRICS: readonly string[] = raw.real_backend.metrics.map((m) => m.name).filter((n) => n.startsWith('bstreams-'));
+/** The metrics of the real backend's `year` report (no `active-users` there). */
+export const YEAR_METRICS: readonly string[] = [...raw.real_backend.year_metrics];
 
-export const DIMENSIONS: NamedItem[] = (() => {
-  const out: NamedItem[] = [];
-  const seen = new Set<string>();
-  const add = (items: { name: string; description: string }[]) => {
-    for (const it of items) {
-      if (!seen.has(it.name)) {
-        seen.add(it.name);
-        out.push(copyItem(it));
-      }
-    }
-  };
-  add(raw.dimensions.general_reports);
-  add(raw.dimensions.used_but_not_in_dimension_tables);
-  add(raw.dimensions.concurrency_and_activity_level_reports);
-  return out;
-})();
+export const METRICS: NamedItem[] = uniqueItems([generalMetrics, levelMetrics, raw.real_backend.metrics.map(copyItem)]);
+
+export const DIMENSIONS: NamedItem[] = uniqueItems(
+  [
+    raw.dimensions.general_reports,
+    raw.dimensions.used_but_not_in_dimension_tables,
+    raw.dimensions.concurrency_and_activity_level_reports,
+    raw.real_backend.dimensions,
+  ].map((list) => list.map(copyItem)),
+);
 
 /** The CM-tenant drill-down tree (root node `tenant`). */
 export const TREE: TreeNode = raw.drill_down_tree_cm_tenants as TreeNode;
@@ -97,9 +102,90 @@ const treeKeys = new Set(TREE_PATHS.map(key));
 /** Documented concurrency/activity-level report paths. */
 export const LEVEL_REPORT_PATHS: readonly string[][] = raw.concurrency_activity_level_reports.example_paths.map(splitPath);
 
+/** The daily billing report (Adobe's own DCR sample call); needs the billing scope. */
+export const BILLING_PATH: readonly string[] = splitPath(raw.real_backend.billing.path);
+const billingDimensions: readonly string[] = raw.real_backend.billing.dimensions;
+const billingMetrics: readonly string[] = raw.real_backend.billing.metrics;
+
+interface RealNode {
+  /** dimensions the server returns beyond the path's (the `year` report also returns `tenant`) */
+  extraDimensions: string[];
+  metrics: string[];
+  /** false: the harvest recorded no columns here; dimensions and metrics are derived (see realNodes) */
+  harvested: boolean;
+}
+
+/** The source named in real-paths.json (the public harvest it was copied from). */
+export const REAL_PATHS_SOURCE: string = realPaths.source;
+
+/** Every report path harvested from the real CM reports backend (billing/daily included), in harvest order. */
+export const REAL_PATHS: readonly string[][] = realPaths.paths.map((p) => splitPath(p.path));
+
+/**
+ * Columns per real path. Where the harvest recorded none, the metrics are those of the closest harvested
+ * descendant (the reports below `year/duration` all return `users`), else of the parent; billing/daily
+ * has the columns of Adobe's capture.
+ */
+const realNodes: Map<string, RealNode> = (() => {
+  const out = new Map<string, RealNode>();
+  const isDim = (c: string) => DIMENSIONS.some((d) => d.name === c);
+  for (const p of realPaths.paths) {
+    const path = splitPath(p.path);
+    if (!p.columns.length) continue;
+    out.set(key(path), {
+      extraDimensions: p.columns.filter((c) => isDim(c) && !path.includes(c) && c !== 'tenant'),
+      metrics: inCatalogOrder(p.columns.filter((c) => !isDim(c))),
+      harvested: true,
+    });
+    // the `year` report returns a tenant column without naming it in the path
+    if (path.length === 1 && p.columns.includes('tenant')) out.get(key(path))?.extraDimensions.push('tenant');
+  }
+  out.set(key(BILLING_PATH), { extraDimensions: billingDimensions.slice(), metrics: billingMetrics.slice(), harvested: false });
+  for (const path of REAL_PATHS) {
+    if (out.has(key(path))) continue;
+    const k = key(path);
+    const below = [...out.entries()].find(([other, n]) => n.harvested && other.startsWith(k + '/'));
+    const parent = out.get(key(path.slice(0, -1)));
+    out.set(k, { extraDimensions: [], metrics: [...(below?.[1].metrics ?? parent?.metrics ?? [])], harvested: false });
+  }
+  return out;
+})();
+
+/** A path of the real backend's tree (harvested, or billing/daily). */
+export function isRealPath(path: readonly string[]): boolean {
+  return realNodes.has(key(path));
+}
+
+/**
+ * The columns the real backend returns at a path of its tree: the path's dimensions, any extra ones
+ * (`tenant` at `year`, the capture's `year/month/day/tenant` at billing/daily) and the metrics.
+ * Undefined off the real tree.
+ */
+export function realColumns(path: readonly string[]): { dimensions: string[]; metrics: string[]; harvested: boolean } | undefined {
+  const n = realNodes.get(key(path));
+  if (!n) return undefined;
+  const own = path.join('/') === BILLING_PATH.join('/') ? [] : [...path];
+  return { dimensions: [...own, ...n.extraDimensions], metrics: [...n.metrics], harvested: n.harvested };
+}
+
+/** Report presets of the real backend: year-rooted, as Adobe's examples lead. */
+const REAL_PRESETS: { name: string; group: ReportPreset['group']; path: string }[] = [
+  { name: 'Daily billing report', group: 'daily', path: 'billing/daily' },
+  { name: 'Users per activity level, monthly per tenant', group: 'concurrency', path: 'year/duration/occurrences/activity-level/month/tenant' },
+  { name: 'Users per concurrency level, daily per tenant', group: 'concurrency', path: 'year/duration/occurrences/month/day/concurrency-level/tenant' },
+  { name: 'Users per concurrency level, daily per MVPD and tenant', group: 'concurrency', path: 'year/duration/occurrences/month/concurrency-level/day/mvpd/tenant' },
+];
+
 export const PRESETS: ReportPreset[] = (() => {
   const out: ReportPreset[] = [];
   const ids = new Set<string>();
+  for (const r of REAL_PRESETS) {
+    const path = splitPath(r.path);
+    const cols = realColumns(path);
+    const id = slug(r.name);
+    ids.add(id);
+    out.push({ id, name: r.name, group: r.group, path, dimensions: cols?.dimensions ?? [...path], metrics: cols?.metrics ?? [], onTree: false, source: 'seen on the real backend' });
+  }
   const groups = raw.report_examples as Record<string, RawExample[]>;
   for (const group of ['monthly', 'daily', 'hourly'] as const) {
     for (const ex of groups[group] ?? []) {
@@ -119,10 +205,14 @@ export const PRESETS: ReportPreset[] = (() => {
         dimensions: [...ex.dimensions],
         metrics,
         onTree: treeKeys.has(key(path)),
+        source: 'documented',
       });
     }
   }
-  return out;
+  // Adobe's examples page leads with year-rooted paths; so do ours, within each group (stable order):
+  // the real backend's year-rooted reports, the documented ones, billing/daily, then tenant/… and mvpd/…
+  const rank = (p: ReportPreset) => (p.path[0] === 'year' ? (p.source === 'documented' ? 1 : 0) : p.path[0] === BILLING_PATH[0] ? 2 : 3);
+  return out.map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map((x) => x.p);
 })();
 
 /**
@@ -145,8 +235,11 @@ const known = new Set<string>();
     }
   };
   for (const p of TREE_PATHS) addPath(p);
-  for (const p of PRESETS) addPath(p.path);
+  for (const p of PRESETS) if (p.path.join('/') !== BILLING_PATH.join('/')) addPath(p.path);
   for (const p of LEVEL_REPORT_PATHS) addPath(p);
+  for (const p of REAL_PATHS) if (p.join('/') !== BILLING_PATH.join('/')) addPath(p);
+  // billing/daily is a named report, not a drill-down below a `billing` dimension
+  known.add(key(BILLING_PATH));
 })();
 
 /** All known paths (see isKnownPath), root first. */
@@ -170,7 +263,10 @@ export function isOnTree(path: string[]): boolean {
   return treeKeys.has(key(path));
 }
 
-/** On the CM-tenant tree, a documented preset/concurrency path, or an ancestor of one (its roll-up); `[]` is the root. */
+/**
+ * On the CM-tenant tree, a documented preset/concurrency path, a path of the real backend, or an ancestor
+ * of one (its roll-up); `[]` is the root.
+ */
 export function isKnownPath(path: string[]): boolean {
   return known.has(key(path));
 }
@@ -180,9 +276,9 @@ export function nextSteps(path: string[]): string[] {
   return [...(children.get(key(path)) ?? [])];
 }
 
-/** The parent path; undefined at the root. */
+/** The parent path; undefined at the root and for billing/daily (a named report, not a drill-down). */
 export function rollUpPath(path: string[]): string[] | undefined {
-  return path.length === 0 ? undefined : path.slice(0, -1);
+  return path.length === 0 || key(path) === key(BILLING_PATH) ? undefined : path.slice(0, -1);
 }
 
 /**
@@ -208,9 +304,15 @@ export function filterableDimensions(path: string[]): string[] {
   return out;
 }
 
-/** Metrics a report at this path has: `users` for level reports; the duration buckets only under `tenant`/`mvpd`. */
+/**
+ * Metrics a report at this path has: the real backend's where it was seen there (`year`: sessions and
+ * bstreams; below `year/duration`: `users`; billing/daily: the capture's); else `users` for level reports;
+ * the duration buckets only under `tenant`/`mvpd`.
+ */
 export function metricsFor(path: string[]): string[] {
-  if (isLevelPath(path)) return [...LEVEL_METRICS];
+  const real = realNodes.get(key(path));
+  if (real?.metrics.length) return [...real.metrics];
+  if (isLevelPath(path) || path.includes('duration') || path.includes('occurrences')) return [...LEVEL_METRICS];
   if (path[0] === 'tenant' || path[0] === 'mvpd') return [...GENERAL_METRICS, ...DURATION_METRICS];
   return [...GENERAL_METRICS];
 }
@@ -232,6 +334,48 @@ export function describe(name: string): string | undefined {
   return (METRICS.find((m) => m.name === name) ?? DIMENSIONS.find((d) => d.name === name))?.description;
 }
 
+export interface MetricSemantics {
+  /** the value of a longer period is the sum of its buckets */
+  additiveOverTime: boolean;
+  /** a parent row is the sum of its drill-down rows */
+  additiveOverDimensions: boolean;
+  /** one line: why (shown as the reason a total is empty) */
+  why: string;
+}
+
+const semantics = raw.metric_semantics.metrics as Record<string, MetricSemantics>;
+
+/**
+ * Whether a metric may be summed over time buckets and over dimension values. Sessions started/completed/
+ * failed/dismissed/killed: yes; distinct or peak counts (`active-users`, `users`, `bstreams-*`): no;
+ * `active-sessions`: over dimensions only. Unknown metrics: not additive (a sum could be meaningless).
+ */
+export function metricSemantics(name: string): MetricSemantics {
+  const s = Object.prototype.hasOwnProperty.call(semantics, name) ? semantics[name] : undefined;
+  return s ? { ...s } : { additiveOverTime: false, additiveOverDimensions: false, why: 'not a metric the catalog knows: treated as not additive' };
+}
+
+export function isAdditive(name: string, over: 'time' | 'dimensions'): boolean {
+  const s = metricSemantics(name);
+  return over === 'time' ? s.additiveOverTime : s.additiveOverDimensions;
+}
+
+const horizon = raw.freshness_horizon.ms;
+
+/**
+ * How far behind "now" the server's data may be for a report at this path (ms): by its finest time
+ * dimension (year/month 2 days, day 3 h, hour 1 h, minute 1 min), a day for concurrency/activity-level
+ * reports whatever the granularity; undefined without a time dimension.
+ */
+export function freshnessHorizonMs(path: readonly string[]): number | undefined {
+  if (path.some(isLevelDimension)) return horizon.levels;
+  const finest = [...TIME_DIMENSIONS].reverse().find((t) => path.includes(t));
+  return finest && finest in horizon ? horizon[finest as keyof typeof horizon] : undefined;
+}
+
+/** The data-freshness horizon per time dimension and for level reports, in ms. */
+export const FRESHNESS_HORIZON_MS: Readonly<Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'levels', number>> = { ...horizon };
+
 export function presetById(id: string): ReportPreset | undefined {
   return PRESETS.find((p) => p.id === id);
 }
@@ -252,7 +396,7 @@ export function pathHref(path: string[]): string {
   return [CMU_BASE_PATH, ...path.map(encodeURIComponent)].join('/');
 }
 
-function key(path: string[]): string {
+function key(path: readonly string[]): string {
   return path.join('/');
 }
 
@@ -263,6 +407,22 @@ function slug(s: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-function copyItem(it: { name: string; description: string }): NamedItem {
-  return { name: it.name, description: it.description };
+function copyItem(it: { name: string; description: string; source?: string }): NamedItem {
+  return { name: it.name, description: it.description, source: it.source === 'seen on the real backend' ? 'seen on the real backend' : 'documented' };
+}
+
+/** Known metrics in catalog order (the harvest lists columns alphabetically), then unknown ones. */
+function inCatalogOrder(metrics: string[]): string[] {
+  const rank = (m: string) => {
+    const i = METRICS.findIndex((x) => x.name === m);
+    return i < 0 ? METRICS.length : i;
+  };
+  return metrics.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map((x) => x.m);
+}
+
+/** The first item of each name wins (the documented description), in list order. */
+function uniqueItems(lists: NamedItem[][]): NamedItem[] {
+  const out: NamedItem[] = [];
+  for (const list of lists) for (const it of list) if (!out.some((o) => o.name === it.name)) out.push(it);
+  return out;
 }

@@ -11,10 +11,11 @@
  */
 import { CmuError, InputError, type NextStep } from '../errors';
 import { checkEndpoint, joinUrl } from '../environments';
-import { CancelledError, bodyExcerpt, redactUrl, type HttpClient, type HttpResponse } from '../http';
+import { BodyTooLargeError, CancelledError, ERROR_BODY_LIMIT, bodyExcerpt, formatBytes, redactUrl, retryNote, type HttpClient, type HttpResponse } from '../http';
 import type { Session } from '../session';
 import { isKnownPath, nextSteps } from './catalog';
 import { alternateUrl, isWithinBase, resolveHref } from './hal';
+import { requiredScope, scopeAdvice } from './scopes';
 import { ACCEPT_FOR, ReportParseError, fileNameFromContentDisposition, formatFromUrl, parseReportBody } from './parse';
 import { parseQueryUrl, queryToUrl } from './query';
 import type { CmuQuery, ParsedReport, ReportFormat } from './types';
@@ -50,13 +51,19 @@ export interface CmuClientOptions {
   session: Session;
   /** e.g. https://mgmt.auth.adobe.com/cmu/v2 (the environment's) */
   cmuBase: string;
+  /** largest decoded report read into memory (panel, CLI table); default DEFAULT_MAX_REPORT_BYTES */
+  maxReportBytes?: number;
 }
+
+/** A report held in memory (the panel, `--format table`); bigger ones go to a file (`--out`, Save As). */
+export const DEFAULT_MAX_REPORT_BYTES = 64 << 20;
 
 const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
 
 export class CmuClient {
   readonly cmuBase: string;
   readonly origin: string;
+  readonly maxReportBytes: number;
   private readonly http: HttpClient;
   private readonly session: Session;
 
@@ -69,6 +76,7 @@ export class CmuClient {
     this.origin = base.origin;
     this.http = opts.http;
     this.session = opts.session;
+    this.maxReportBytes = opts.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES;
     const envBase = opts.session.env?.cmuBase;
     if (envBase && safeOrigin(envBase) !== this.origin) {
       throw new InputError(
@@ -125,28 +133,29 @@ export class CmuClient {
   }
 
   /** The 2xx response, unread (the CLI streams big bodies to a file); every other outcome is an error. */
-  async open(q: CmuQuery | string, opts: { signal?: AbortSignal; accept?: string } = {}): Promise<HttpResponse> {
+  async open(q: CmuQuery | string, opts: { signal?: AbortSignal; accept?: string; maxTimeMs?: number } = {}): Promise<HttpResponse> {
     const url = this.urlFor(q);
     const format: ReportFormat | undefined = typeof q === 'string' ? formatFromUrl(url) : q.format;
     const accept = opts.accept ?? ACCEPT_FOR[format ?? 'json'];
-    const state = { refreshed: false };
-    let res = await this.send(url, accept, state, opts.signal);
+    const state: SendState = { refreshed: false };
+    const send = { accept, signal: opts.signal, maxTimeMs: opts.maxTimeMs };
+    let res = await this.send(url, send, state);
     if (res.status === 404) {
       const alt = alternateUrl(url, this.cmuBase);
       if (alt) {
-        await drain(res);
-        res = await this.send(alt, accept, state, opts.signal);
+        res.discard();
+        res = await this.send(alt, send, state);
       }
     }
     if (res.status >= 200 && res.status < 300) return res;
     const path = typeof q === 'string' ? parseQueryUrl(url, this.cmuBase).path : q.path;
-    throw await this.errorFor(res, path, url);
+    throw await this.errorFor(res, path, url, state.scopes);
   }
 
   /** GET + parse. The CSV file name comes from Content-Disposition, else it is built from the query. */
   async fetchReport(q: CmuQuery | string, opts: { signal?: AbortSignal } = {}): Promise<ParsedReport> {
     const res = await this.open(q, opts);
-    const body = await res.text();
+    const body = await this.readReport(res);
     if (opts.signal?.aborted) throw new CancelledError();
     const fileName = fileNameFromContentDisposition(res.headers['content-disposition']);
     try {
@@ -159,30 +168,55 @@ export class CmuClient {
     }
   }
 
+  /**
+   * The body of a report to hold in memory, at most `maxBytes` decoded (default: this client's limit);
+   * a larger one is a clear "too large for the panel/table: use --out / Save As".
+   */
+  async readReport(res: HttpResponse, maxBytes = this.maxReportBytes): Promise<string> {
+    try {
+      return await res.text({ maxBytes });
+    } catch (e) {
+      if (e instanceof BodyTooLargeError && e.kind === 'size') {
+        throw new CmuApiError(
+          `The report is larger than ${formatBytes(maxBytes)}: too large for the panel or the table`,
+          'Download it to a file with the CLI, which streams it without holding it in memory: `cmu report … --out FILE` (json, csv or xml; ' +
+            '--max-size MB raises the limit of --format table). Or narrow the query (fewer dimensions, a shorter window, a limit).',
+          res.status,
+          { code: 'report_too_large', nextStep: 'none' },
+        );
+      }
+      throw e;
+    }
+  }
+
   // -------------------------------------------------------------------------------------------
 
-  private async send(url: string, accept: string, state: { refreshed: boolean }, signal?: AbortSignal): Promise<HttpResponse> {
-    const token = await this.session.getToken({ signal });
-    const res = await this.get(url, accept, token.accessToken, signal);
+  private async send(url: string, opts: SendOptions, state: SendState): Promise<HttpResponse> {
+    const token = await this.session.getToken({ signal: opts.signal });
+    state.scopes = token.scopes;
+    const res = await this.get(url, opts, token.accessToken);
     if (res.status !== 401 || state.refreshed) return res;
     // one refresh and one retry: the token may have been revoked or expired early
-    await drain(res);
+    res.discard();
     state.refreshed = true;
-    const fresh = await this.session.getToken({ forceRefresh: true, signal });
-    return this.get(url, accept, fresh.accessToken, signal);
+    const fresh = await this.session.getToken({ forceRefresh: true, signal: opts.signal });
+    state.scopes = fresh.scopes;
+    return this.get(url, opts, fresh.accessToken);
   }
 
-  private get(url: string, accept: string, accessToken: string, signal?: AbortSignal): Promise<HttpResponse> {
-    return this.http.request({ method: 'GET', url, headers: { Authorization: `Bearer ${accessToken}`, Accept: accept }, signal });
+  private get(url: string, opts: SendOptions, accessToken: string): Promise<HttpResponse> {
+    return this.http.request({
+      method: 'GET',
+      url,
+      headers: { Authorization: `Bearer ${accessToken}`, Accept: opts.accept },
+      signal: opts.signal,
+      ...(opts.maxTimeMs ? { maxTimeMs: opts.maxTimeMs } : {}),
+    });
   }
 
-  private async errorFor(res: HttpResponse, path: string[], url: string): Promise<CmuApiError> {
-    let body = '';
-    try {
-      body = await res.text();
-    } catch {
-      body = '';
-    }
+  private async errorFor(res: HttpResponse, path: string[], url: string, granted: string[] = []): Promise<CmuApiError> {
+    // an error body is read up to 64 KB; the rest is dropped with the connection
+    const { text: body } = await res.excerpt(ERROR_BODY_LIMIT).catch(() => ({ text: '' }));
     const status = res.status;
     // the server may echo what it was sent (an opaque token is not caught by the patterns alone)
     const excerpt = jsonErrorText(body, res.contentType) ?? (bodyExcerpt(body, res.contentType, 1000) || undefined);
@@ -208,13 +242,19 @@ export class CmuClient {
       );
     }
     if (status === 403) {
+      // which scope this report needs (billing/… needs cmu:billing:client), and whether the token lists it
+      const scope = requiredScope(path);
+      const lacks = granted.length > 0 && !granted.includes(scope.name);
       return new CmuApiError(
-        'Not allowed to see this CMU data (403)',
-        'The access token is valid, but the registered application is not entitled to this report: its scopes do not include CMU access, ' +
-          'or the data belongs to another tenant than yours. Ask Adobe (your Technical Account Manager) to enable CMU for the software statement, ' +
-          'or query your own tenant.' + said,
+        lacks ? `The access token lacks the CMU scope ${scope.name} (403)` : 'Not allowed to see this CMU data (403)',
+        (lacks
+          ? `${where} needs the scope ${scope.name} ("${scope.label}"); the token's scopes are: ${granted.join(', ')}. `
+          : `The access token is valid, but the registered application is not entitled to this report: its scopes may not include ${scope.name} ` +
+            `("${scope.label}", needed for ${where}), or the data belongs to another tenant than yours (then query your own tenant). `) +
+          scopeAdvice(scope) +
+          said,
         403,
-        { serverText, nextStep: 'contactAdobe' },
+        { serverText, nextStep: 'contactAdobe', code: lacks ? 'missing_scope' : undefined },
       );
     }
     if (status === 404) {
@@ -245,7 +285,7 @@ export class CmuClient {
     if (status === 429) {
       return new CmuApiError(
         'CMU is throttling requests (429)',
-        'Too many requests in a short time; the automatic retries were used up. Wait a minute and try again, one report at a time.' + said,
+        (retryNote(res) ?? 'Too many requests in a short time; the automatic retries were used up. Wait a minute and try again, one report at a time.') + said,
         429,
         { serverText, nextStep: 'retry' },
       );
@@ -264,7 +304,7 @@ export class CmuClient {
       return new CmuApiError(
         `CMU redirected the request (${status})`,
         'Redirects are not followed, so the access token cannot leak to another address.' +
-          (location ? ` The server pointed to ${safeOrigin(location, url) ?? 'another address'}.` : '') +
+          (location ? ` The server pointed to ${describeLocation(location, url)}.` : '') +
           ' Check the CMU base URL of this environment.',
         status,
         { serverText, nextStep: 'openSettings' },
@@ -272,6 +312,12 @@ export class CmuClient {
     }
     return new CmuApiError(`CMU answered HTTP ${status}`, `Unexpected status for a CMU report.${said}`, status, { serverText, nextStep: 'showLog' });
   }
+}
+
+interface SendState {
+  refreshed: boolean;
+  /** the scopes of the token last sent (for a 403: which one is missing) */
+  scopes?: string[];
 }
 
 /** Removes every `access_token` parameter; the rest of the query string is kept byte for byte. */
@@ -325,11 +371,20 @@ function safeOrigin(url: string, base?: string): string | undefined {
   }
 }
 
-/** Reads and drops a body we will not use (error bodies are small); never throws. */
-async function drain(res: HttpResponse): Promise<void> {
+interface SendOptions {
+  accept: string;
+  signal?: AbortSignal;
+  maxTimeMs?: number;
+}
+
+/** Where a redirect pointed, in words: an origin, or "a javascript: address" (whose origin would be "null"). */
+function describeLocation(location: string, base: string): string {
+  let u: URL;
   try {
-    await res.buffer();
+    u = new URL(location, base);
   } catch {
-    // ignore
+    return 'an address that is not a valid URL';
   }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `a ${/^[a-z][a-z0-9+.-]{0,20}:$/i.test(u.protocol) ? u.protocol : 'non-web'} address, which is never followed`;
+  return u.origin;
 }

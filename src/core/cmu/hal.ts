@@ -182,3 +182,19 @@ export function resolveHrefWithinBase(href: string, cmuBase: string): string | u
   const url = resolveHref(href, cmuBase);
   return isWithinBase(url, cmuBase) ? url : undefined;
 }
+
+/** `/cmu/v2/year/month?x`, `/v2/year/month.json`, `https://host/cmu/v2/year` → `['year', 'month']`. */
+export function hrefPath(href: string): string[] {
+  let p = href.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split(/[?#]/)[0];
+  p = p.replace(/\.(json|xml|csv|html)$/i, '').replace(/^\/*(cmu\/)?v2(?=\/|$)/, '');
+  return p
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
+}

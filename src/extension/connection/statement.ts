@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { EnvironmentName } from '../../core/environments';
 import { CmuError, InputError } from '../../core/errors';
-import { parseStatement, verifyStatement, type StatementInfo } from '../../core/statement';
+import { parseStatement, refuseAccessToken, verifyStatement, type StatementInfo } from '../../core/statement';
 import type { Session } from '../../core/session';
 import type { Services } from '../host/services';
 import { ENV_DESCRIPTIONS, switchEnvironment } from './environment';
@@ -161,13 +161,7 @@ async function importFromPalette(services: Services): Promise<{ alg: string; cla
 
 /** the raw access token (CMU: Copy Raw Access Token…) is a JWT too: never store it as the statement */
 async function refuseToken(session: Session, info: StatementInfo): Promise<void> {
-  if ((await session.peekToken())?.accessToken !== info.compact) return;
-  throw new InputError(
-    'This is the access token, not the software statement',
-    'Import the .txt file the TVE Dashboard downloads (Registered Applications → Download); the stored statement is unchanged.',
-    'importStatement',
-    'statement_is_token',
-  );
+  refuseAccessToken(info, (await session.peekToken())?.accessToken);
 }
 
 function logImport(services: Services, info: StatementInfo, where: string): void {

@@ -32,6 +32,8 @@ export interface CmuSettings {
   /** per-environment endpoint overrides (production/staging default to Adobe's hosts) */
   endpoints: Record<'production' | 'staging' | 'custom', { dcrOrigin?: string; cmuBase?: string }>;
   timeoutMs: number;
+  /** total deadline of one request (report downloads included); 0 = none */
+  maxTimeMs: number;
   refreshMarginMs: number;
   redirectUri?: string;
   deviceInfo?: string;
@@ -50,6 +52,7 @@ export function readSettings(): CmuSettings {
       custom: { dcrOrigin: str('custom.dcrOrigin'), cmuBase: str('custom.cmuBase') },
     },
     timeoutMs: num('requestTimeoutSeconds', 60) * 1000,
+    maxTimeMs: num('maxTimeSeconds', 0) * 1000,
     refreshMarginMs: num('tokenRefreshMarginSeconds', 300) * 1000,
     redirectUri: str('redirectUri'),
     deviceInfo: str('deviceInfo'),

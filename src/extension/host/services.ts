@@ -32,7 +32,7 @@ export class Services implements vscode.Disposable {
   readonly secretIndex: SecretIndex;
   readonly sandboxHost: SandboxHost;
   private client: HttpClient;
-  private clientTimeout: number;
+  private clientLimits: string;
   private settingsCache: CmuSettings;
   private current?: Current;
   private readonly emitter = new vscode.EventEmitter<void>();
@@ -51,7 +51,7 @@ export class Services implements vscode.Disposable {
     this.sandboxHost = new SandboxHost(this.log, context.globalState);
     this.settingsCache = readSettings();
     this.log.setFloor(this.settingsCache.logLevel);
-    this.clientTimeout = this.settingsCache.timeoutMs;
+    this.clientLimits = limitsOf(this.settingsCache);
     this.client = this.newHttp();
     context.subscriptions.push(
       this,
@@ -71,8 +71,8 @@ export class Services implements vscode.Disposable {
   reloadSettings(): void {
     this.settingsCache = readSettings();
     this.log.setFloor(this.settingsCache.logLevel);
-    if (this.settingsCache.timeoutMs !== this.clientTimeout) {
-      this.clientTimeout = this.settingsCache.timeoutMs;
+    if (limitsOf(this.settingsCache) !== this.clientLimits) {
+      this.clientLimits = limitsOf(this.settingsCache);
       this.client = this.newHttp();
     }
     this.notifySessionChanged();
@@ -80,7 +80,8 @@ export class Services implements vscode.Disposable {
 
   private newHttp(): HttpClient {
     const version = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version ?? '0';
-    return new HttpClient({ timeoutMs: this.clientTimeout, userAgent: `CMU-Explorer/${version} VSCode/${vscode.version}`, log: this.log.exchange });
+    const { timeoutMs, maxTimeMs } = this.settingsCache;
+    return new HttpClient({ timeoutMs, maxTimeMs, userAgent: `CMU-Explorer/${version} VSCode/${vscode.version}`, log: this.log.exchange });
   }
 
   get http(): HttpClient {
@@ -102,7 +103,7 @@ export class Services implements vscode.Disposable {
 
   private build(env: Environment): Session {
     const s = this.settingsCache;
-    const key = JSON.stringify([env, s.profile, s.refreshMarginMs, s.redirectUri, s.deviceInfo, this.clientTimeout]);
+    const key = JSON.stringify([env, s.profile, s.refreshMarginMs, s.redirectUri, s.deviceInfo, this.clientLimits]);
     if (this.current?.key === key) return this.current.session;
     this.current?.unsubscribe();
     const session = new Session({
@@ -238,7 +239,7 @@ export class Services implements vscode.Disposable {
 
   /** a token request is running */
   get busy(): boolean {
-    return this.busySince > 0 && Date.now() - this.busySince < this.clientTimeout + 5000;
+    return this.busySince > 0 && Date.now() - this.busySince < this.settingsCache.timeoutMs + 5000;
   }
 
   /** what is stored, the environment or the sandbox changed: the views and the status bar re-read it */
@@ -252,4 +253,9 @@ export class Services implements vscode.Disposable {
     this.emitter.dispose();
     this.errorEmitter.dispose();
   }
+}
+
+/** The settings the HTTP client is built with: a change makes a new client. */
+function limitsOf(s: CmuSettings): string {
+  return `${s.timeoutMs}/${s.maxTimeMs}`;
 }

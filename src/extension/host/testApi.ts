@@ -5,7 +5,6 @@ import type { StatusBar } from '../connection/statusBar';
 import type { QueriesApi } from '../queries/commands';
 import type { ReportFeature } from '../report/register';
 import { ReportPanel } from '../report/reportPanel';
-import { activePanel } from '../report/commands';
 
 /** true only when the extension runs under the integration tests */
 export function isTestRun(context: vscode.ExtensionContext): boolean {
@@ -70,6 +69,10 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
           links: p.links,
           stats,
           rejectedMessages: p.rejectedMessages,
+          posted: p.posted,
+          renders: p.renders,
+          readyMessages: p.readyMessages,
+          firstRowsAt: p.firstRowsAt,
           active: p === ReportPanel.current,
           visible: p.panel.visible,
         });
@@ -78,7 +81,7 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
     }),
     /** Hands a message to the active panel exactly as if its webview had posted it (validation included). */
     vscode.commands.registerCommand(TestCmd.reportPanelMessage, async (msg: unknown) => {
-      const p = activePanel();
+      const p = ReportPanel.target();
       await p.onMessage(msg);
       return { title: p.panel.title, query: p.query };
     }),

@@ -7,8 +7,7 @@
  * Back returns to the previous step; cancel (undefined) ends the builder.
  */
 import { describe, filterableDimensions, metricsFor, nextSteps, isKnownPath } from '../../core/cmu/catalog';
-import { TIME_PRESETS, describeQuery, emptyQuery, isoToMillis, queryToHref, timeRange, validateQuery, type TimePreset } from '../../core/cmu/query';
-import { cloneQuery, isIsoTime } from '../../core/cmu/savedQueries';
+import { TIME_PRESETS, cloneQuery, describeQuery, emptyQuery, isoToMillis, queryToHref, timeRange, validateQuery, type TimePreset } from '../../core/cmu/query';
 import { REPORT_FORMATS, type CmuFilter, type CmuQuery, type ReportFormat } from '../../core/cmu/types';
 
 export interface BuilderResult {
@@ -284,7 +283,7 @@ async function timeStep(ui: BuilderUi, title: string, q: CmuQuery, now: Date): P
     return 'next';
   }
   const isoCheck = (s: string, optional: boolean) =>
-    !s.trim() ? (optional ? undefined : 'Enter a start') : isIsoTime(s.trim()) && isoToMillis(s.trim()) !== undefined ? undefined : 'Not an ISO 8601 date/time: try 2024-11-01 or 2024-11-01T10:00:00Z';
+    !s.trim() ? (optional ? undefined : 'Enter a start') : isoToMillis(s.trim()) !== undefined ? undefined : 'Not an ISO 8601 date/time: try 2024-11-01 or 2024-11-01T10:00:00Z';
   const start = await ui.input({ title: `${title}: start`, step: 4, prompt: 'Start (ISO 8601, UTC unless a zone is given)', value: q.start ?? '', validate: (s) => isoCheck(s, false) });
   if (start === undefined) return undefined;
   if (start === BACK) return timeStep(ui, title, q, now);

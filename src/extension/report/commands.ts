@@ -11,8 +11,8 @@ import { Cmd } from '../host/ids';
 import { stepAction } from '../host/nextSteps';
 import { parseQuery, type PanelAction } from '../../shared/protocol';
 import { DOC_FORMATS, type DocFormat } from './reportDocuments';
-import { curlCommand } from './curl';
-import { ReportPanel } from './reportPanel';
+import { curlCommand } from '../../core/cmu/query';
+import type { ReportPanel } from './reportPanel';
 
 export async function cmuBase(services: Services): Promise<string> {
   const session = await services.session();
@@ -46,12 +46,6 @@ export async function toQuery(services: Services, arg: unknown): Promise<CmuQuer
   });
   if (!text) return undefined;
   return parseQueryUrl(text, await cmuBase(services).catch(() => undefined));
-}
-
-export function activePanel(): ReportPanel {
-  const p = ReportPanel.current ?? ReportPanel.all()[0];
-  if (!p) throw new InputError('No CMU report is open', 'Run a query first (CMU: Run Query).', 'none', 'no_report');
-  return p;
 }
 
 export async function openAs(panel: ReportPanel, format: DocFormat | undefined): Promise<{ uri: string; languageId: string } | undefined> {

@@ -4,6 +4,7 @@
  * restores panels after a reload (from the query in the webview state; the data is fetched again).
  */
 import * as vscode from 'vscode';
+import { checkQuery } from '../../core/cmu/query';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
 import { registerCommand } from '../host/commands';
@@ -12,7 +13,7 @@ import { parsePanelState } from '../../shared/protocol';
 import { ReportDocuments, REPORT_SCHEME, type DocFormat } from './reportDocuments';
 import { ReportPanel, type RunResult } from './reportPanel';
 import { copyHttpFile } from './httpFile';
-import { activePanel, copyCurl, copyUrl, openAs, saveQuery, toQuery } from './commands';
+import { copyCurl, copyUrl, openAs, saveQuery, toQuery } from './commands';
 
 export interface ReportFeature {
   /** what the serializer does with a panel VS Code restores after a reload */
@@ -27,6 +28,8 @@ export function registerReportPanel(services: Services): ReportFeature {
   registerCommand(services, Cmd.runQuery, async (arg?: unknown): Promise<RunResult | undefined> => {
     const q = await toQuery(services, arg);
     if (!q) return undefined;
+    // refused only when no server could serve it; the catalog's advice goes to the log and the request is sent
+    for (const w of checkQuery(q)) services.log.warn(`query: ${w}`);
     const panel = await ReportPanel.show(services, docs, q);
     try {
       const report = await panel.load();
@@ -37,20 +40,20 @@ export function registerReportPanel(services: Services): ReportFeature {
       return undefined;
     }
   });
-  registerCommand(services, Cmd.openReportAs, (format?: DocFormat) => openAs(activePanel(), format));
+  registerCommand(services, Cmd.openReportAs, (format?: DocFormat) => openAs(ReportPanel.target(), format));
   registerCommand(services, Cmd.refreshReport, async () => {
-    await activePanel().load().catch(() => undefined);
+    await ReportPanel.target().load().catch(() => undefined);
   });
-  registerCommand(services, Cmd.copyReportUrl, () => copyUrl(activePanel()));
-  registerCommand(services, Cmd.copyReportCurl, (opts?: { includeToken?: boolean }) => copyCurl(activePanel(), opts));
-  registerCommand(services, Cmd.copyReportAsHttpYac, () => copyHttpFile(services, activePanel().query, 'httpyac'));
-  registerCommand(services, Cmd.copyReportAsRestClient, () => copyHttpFile(services, activePanel().query, 'restClient'));
+  registerCommand(services, Cmd.copyReportUrl, () => copyUrl(ReportPanel.target()));
+  registerCommand(services, Cmd.copyReportCurl, (opts?: { includeToken?: boolean }) => copyCurl(ReportPanel.target(), opts));
+  registerCommand(services, Cmd.copyReportAsHttpYac, () => copyHttpFile(services, ReportPanel.target().query, 'httpyac'));
+  registerCommand(services, Cmd.copyReportAsRestClient, () => copyHttpFile(services, ReportPanel.target().query, 'restClient'));
   registerCommand(services, Cmd.saveReportAs, async (target?: vscode.Uri | string, format?: DocFormat) => {
-    const p = activePanel();
+    const p = ReportPanel.target();
     const uri = typeof target === 'string' ? vscode.Uri.file(target) : target;
     return docs.saveAs(p.query, p.report, uri, format);
   });
-  registerCommand(services, Cmd.saveReportQuery, () => saveQuery(activePanel()));
+  registerCommand(services, Cmd.saveReportQuery, () => saveQuery(ReportPanel.target()));
   registerCommand(services, Cmd.refreshReportDocument, async (uri?: vscode.Uri) => {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!target || target.scheme !== REPORT_SCHEME) throw new InputError('No CMU report document is active', 'Open a report as JSON, CSV or XML first.', 'none', 'no_report');

@@ -1,18 +1,27 @@
 /**
  * One WebviewPanel per query (running the same query again reveals and refreshes it). Fetches through
- * the engine, sends the webview plain data (rows once, as arrays), validates every message the webview
- * posts (protocol.ts) and maps its link ids back to queries it built itself.
+ * the engine, sends the webview plain data (the first screenful of rows, then the rest in compact
+ * chunks: reportMessages), validates every message the webview posts (protocol.ts) and maps its link
+ * ids back to queries it built itself.
+ *
+ * Nothing is posted before the webview says `ready` (a message posted earlier would reach it and be
+ * posted again on `ready`: every report rendered twice); a webview that is hidden is dropped by VS Code
+ * (no retainContextWhenHidden) and gets the current state again, once, when it is shown and ready.
  */
 import * as vscode from 'vscode';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
+import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
 import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
+import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportMessages, type Navigation, type ReportViewOptions } from './reportView';
 import { runErrorAction, runPanelAction } from './commands';
 import type { ReportDocuments } from './reportDocuments';
-import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportView } from './reportView';
 import { Ctx, View, VsCmd } from '../host/ids';
+
+/** What the webview shows: a small message, or the report (its rows are in `panel.report`, encoded on each send). */
+type PanelView = Exclude<HostMessage, { type: 'report' | 'rows' | 'notice' }> | { type: 'report'; requestId: number; nav: Navigation; opts: ReportViewOptions };
 
 export interface RunResult {
   rows: ParsedReport['rows'];
@@ -28,13 +37,23 @@ export class ReportPanel implements vscode.Disposable {
   private requestId = 0;
   private abort: AbortController | undefined;
   private targets = new Map<string, CmuQuery>();
-  private lastMessage: HostMessage | undefined;
+  private view: PanelView | undefined;
+  /** the webview said `ready` and has not been hidden since */
+  private webviewReady = false;
+  /** bumped on every send: a newer send (or a hide) stops the chunks of an older one */
+  private sendGen = 0;
   private readonly disposables: vscode.Disposable[] = [];
   private renderWaiters: { requestId: number; resolve: (s: RenderStats) => void }[] = [];
   private disposed = false;
   /** the last report shown (raw body included: Open as JSON, Save As…) */
   report: ParsedReport | undefined;
   lastStats: RenderStats | undefined;
+  /** when the first rows of the current request were painted (Date.now()), for the benchmark */
+  firstRowsAt: number | undefined;
+  /** messages posted for the current request, by type; `rendered` messages (all rows in) received for it; for tests */
+  posted: Record<string, number> = {};
+  renders = 0;
+  readyMessages = 0;
   /** the links last sent (drill-down, breadcrumb, next steps), for tests */
   links: NavLink[] = [];
   /** messages received from the webview that failed validation (for the log and tests) */
@@ -67,6 +86,7 @@ export class ReportPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.active) ReportPanel.active = this;
+        if (!e.webviewPanel.visible) this.webviewReady = false; // its document is gone; `ready` comes when shown again
       }),
     );
     ReportPanel.active = this;
@@ -108,22 +128,56 @@ export class ReportPanel implements vscode.Disposable {
     return [...ReportPanel.panels.values()];
   }
 
+  /** the panel the report commands act on: the active one, else the first open */
+  static target(): ReportPanel {
+    const p = ReportPanel.current ?? ReportPanel.all()[0];
+    if (!p) throw new InputError('No CMU report is open', 'Run a query first (CMU: Run Query).', 'none', 'no_report');
+    return p;
+  }
+
   private updateTitle(): void {
     this.panel.title = panelTitle(this.query);
   }
 
   /** type of the last state sent to the webview (loading/report/error/cancelled), for tests */
   get lastState(): string | undefined {
-    return this.lastMessage?.type;
+    return this.view?.type;
   }
 
-  private post(msg: HostMessage): void {
-    if (msg.type !== 'notice') this.lastMessage = msg;
-    if (!this.disposed) void this.panel.webview.postMessage(msg);
+  /** Posts when the webview can take it; resolves false when it could not be delivered. */
+  private async post(msg: HostMessage): Promise<boolean> {
+    if (this.disposed || !this.webviewReady) return false;
+    this.posted[msg.type] = (this.posted[msg.type] ?? 0) + 1;
+    return this.panel.webview.postMessage(msg).then(
+      (ok) => ok,
+      () => false,
+    );
+  }
+
+  /** Makes `view` the panel's state and sends it (now, or when the webview is ready). */
+  private show(view: PanelView): void {
+    this.view = view;
+    void this.send();
+  }
+
+  /** Sends the current state; a report streams chunk by chunk, each encoded after the previous one was posted. */
+  private async send(): Promise<void> {
+    const gen = ++this.sendGen;
+    const v = this.view;
+    if (!v || !this.webviewReady) return;
+    if (v.type !== 'report') {
+      await this.post(v);
+      return;
+    }
+    const report = this.report;
+    if (!report) return;
+    for (const msg of reportMessages(v.requestId, this.query, report, v.nav, v.opts)) {
+      if (gen !== this.sendGen || !(await this.post(msg))) return;
+    }
   }
 
   notice(text: string): void {
-    this.post({ type: 'notice', text });
+    void this.post({ type: 'notice', text });
   }
 
   /** Points the panel at another query (drill-down/roll-up keep one panel per query). */
@@ -143,6 +197,9 @@ export class ReportPanel implements vscode.Disposable {
     const abort = new AbortController();
     this.abort = abort;
     const id = ++this.requestId;
+    this.posted = {};
+    this.renders = 0;
+    this.firstRowsAt = undefined;
     const q = this.query;
     let cmuBase = '';
     let env: string | undefined;
@@ -151,7 +208,7 @@ export class ReportPanel implements vscode.Disposable {
       const session = await this.services.session();
       cmuBase = session.env.cmuBase ?? '';
       env = session.env.name;
-      this.post({ type: 'loading', requestId: id, query: queryView(q, cmuBase, env) });
+      this.show({ type: 'loading', requestId: id, query: queryView(q, cmuBase, env) });
       const t0 = Date.now();
       const report = await client.fetchReport(q, { signal: abort.signal });
       if (id !== this.requestId) return report;
@@ -159,7 +216,7 @@ export class ReportPanel implements vscode.Disposable {
       const nav = navigation(q, report, cmuBase);
       this.targets = nav.targets;
       this.links = [...nav.drillDown, ...nav.breadcrumb];
-      this.post({ type: 'report', requestId: id, report: reportView(q, report, nav, { cmuBase, environment: env, elapsedMs: Date.now() - t0 }) });
+      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, elapsedMs: Date.now() - t0, fetchedAt: new Date() } });
       return report;
     } catch (e) {
       if (id === this.requestId) {
@@ -170,14 +227,14 @@ export class ReportPanel implements vscode.Disposable {
           qv = undefined;
         }
         if (e instanceof CancelledError || abort.signal.aborted) {
-          this.post({ type: 'cancelled', requestId: id, query: qv });
+          this.show({ type: 'cancelled', requestId: id, query: qv });
         } else {
           const { view, targets } = errorView(e, q, (t) => this.services.http.redact(t));
           const up = qv ? navigation(q, undefined, cmuBase) : undefined;
           for (const b of up?.breadcrumb ?? []) targets.set(b.id, up!.targets.get(b.id)!);
           this.targets = targets;
           this.links = [...view.nextSteps, ...(up?.breadcrumb ?? [])];
-          this.post({ type: 'error', requestId: id, query: qv, error: view, breadcrumb: up?.breadcrumb });
+          this.show({ type: 'error', requestId: id, query: qv, error: view, breadcrumb: up?.breadcrumb });
           this.services.log.warn(`report ${queryKey(q)}: ${view.message}`);
         }
       }
@@ -223,10 +280,17 @@ export class ReportPanel implements vscode.Disposable {
   private async handle(msg: WebviewMessage): Promise<void> {
     switch (msg.type) {
       case 'ready':
-        // the webview (re)loaded: give it the current state again
-        if (this.lastMessage) this.post(this.lastMessage);
+        // the webview (re)loaded: it gets the current state, once
+        this.readyMessages++;
+        this.webviewReady = true;
+        await this.send();
         return;
       case 'rendered': {
+        if (msg.stats.requestId === this.requestId) {
+          if (this.firstRowsAt === undefined) this.firstRowsAt = Date.now();
+          if (msg.stats.complete) this.renders++;
+        }
+        if (!msg.stats.complete) return;
         this.lastStats = msg.stats;
         const ready = this.renderWaiters.filter((w) => w.requestId <= msg.stats.requestId);
         this.renderWaiters = this.renderWaiters.filter((w) => w.requestId > msg.stats.requestId);

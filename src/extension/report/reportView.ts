@@ -9,7 +9,7 @@ import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import { STEP_ACTIONS, stepAction } from '../host/nextSteps';
-import { encodeColumns, type ColumnView, type ErrorView, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
+import { ColumnEncoder, columnTypes, type ColumnView, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
 
 export function queryTitle(q: CmuQuery): string {
   return q.path.length ? q.path.join(' › ') : 'CMU root';
@@ -133,11 +133,48 @@ export function columnViews(report: Pick<ParsedReport, 'columns'>): ColumnView[]
   return report.columns.map((c) => ({ name: c.name, kind: c.kind, description: describe(c.name), time: isTimeDimension(c.name) }));
 }
 
+export interface ReportViewOptions {
+  cmuBase: string;
+  environment?: string;
+  elapsedMs: number;
+  fetchedAt?: Date;
+}
+
+/** The first message of a report stays small: about a screenful of rows (a panel shows ~40). */
+export const FIRST_ROWS = 200;
+/** The rest goes in chunks the extension host encodes in a few ms each (no long task). */
+export const CHUNK_ROWS = 20_000;
+
+/**
+ * The report as the messages that carry it: the metadata with the first `first` rows, then `rows`
+ * chunks of `chunk` rows. Lazy: each chunk is encoded when the caller asks for it (after the previous
+ * one was posted), and nothing is kept but the rows themselves.
+ */
+export function* reportMessages(
+  requestId: number,
+  q: CmuQuery,
+  report: ParsedReport,
+  nav: Navigation,
+  opts: ReportViewOptions,
+  sizes: { first: number; chunk: number } = { first: FIRST_ROWS, chunk: CHUNK_ROWS },
+): Generator<HostMessage, void, void> {
+  const rows = report.rows;
+  const encoder = new ColumnEncoder(columnTypes(report.columns.length, rows));
+  yield { type: 'report', requestId, report: reportView(q, report, nav, opts, encoder, sizes.first) };
+  for (let start = Math.min(sizes.first, rows.length); start < rows.length; start += sizes.chunk) {
+    const end = Math.min(rows.length, start + sizes.chunk);
+    yield { type: 'rows', requestId, start, rowCount: end - start, data: encoder.encode(rows, start, end), more: end < rows.length };
+  }
+}
+
+/** The report's first message: the metadata and its first `first` rows (by default all of them). */
 export function reportView(
   q: CmuQuery,
   report: ParsedReport,
   nav: Navigation,
-  opts: { cmuBase: string; environment?: string; elapsedMs: number; fetchedAt?: Date },
+  opts: ReportViewOptions,
+  encoder = new ColumnEncoder(columnTypes(report.columns.length, report.rows)),
+  first = Infinity,
 ): ReportView {
   const qv = queryView(q, opts.cmuBase, opts.environment);
   // what the server applied (default time window, implicit tenant filter…) is in its self link
@@ -154,8 +191,10 @@ export function reportView(
   return {
     query: qv,
     columns: columnViews(report),
-    rowCount: report.rows.length,
-    data: encodeColumns(report.columns.length, report.rows),
+    rowCount: Math.min(first, report.rows.length),
+    data: encoder.encode(report.rows, 0, Math.min(first, report.rows.length)),
+    more: report.rows.length > first,
+    totalRows: report.rows.length,
     drillDown: nav.drillDown,
     breadcrumb: nav.breadcrumb,
     selfHref: report.links.self,

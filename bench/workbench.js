@@ -1,0 +1,48 @@
+// `npm run bench:workbench`: the report panel in the real workbench (code-server + headless Chromium,
+// test/integration/harness), over N fresh sessions (BENCH_SESSIONS, default 5) of
+// test/integration/workbench.test.ts with BENCH_ROWS rows (default 200000), then the .vsix size.
+// Prints `FIGURE <name> <median> <unit> (min … max, n)` per figure, floors beside. Not part of `npm test`.
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const sessions = Number(process.env.BENCH_SESSIONS || 5);
+const rows = String(process.env.BENCH_ROWS || 200000);
+const figures = new Map();
+for (let s = 1; s <= sessions; s++) {
+  const r = spawnSync('bash', [path.join(root, 'test/integration/harness/integration.sh')], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, FILES: 'workbench.test', CMU_TEST_BENCH_ROWS: rows, TEST_TIMEOUT: '900' },
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const out = `${r.stdout}${r.stderr}`;
+  const lines = out.split('\n').filter((l) => /^(FIGURE|# )/.test(l.trim()));
+  console.log(`# session ${s}/${sessions}: ${out.trim().split('\n').pop()}`);
+  for (const l of lines) {
+    const m = /^FIGURE (\S+) (\S+) (\S+)/.exec(l.trim());
+    if (!m) {
+      console.log(`  ${l.trim()}`);
+      continue;
+    }
+    const f = figures.get(m[1]) || { unit: m[3], values: [] };
+    f.values.push(Number(m[2]));
+    figures.set(m[1], f);
+  }
+}
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+for (const [name, f] of figures) {
+  console.log(`FIGURE ${name} ${median(f.values)} ${f.unit} (${Math.min(...f.values)} … ${Math.max(...f.values)}, n=${f.values.length})`);
+}
+// the .vsix as published
+const pkg = spawnSync('npm', ['run', 'package'], { cwd: root, encoding: 'utf8' });
+const vsix = path.join(root, 'cmu-explorer.vsix');
+if (pkg.status === 0 && fs.existsSync(vsix)) {
+  console.log(`FIGURE vsix_size ${Math.round(fs.statSync(vsix).size / 102.4) / 10} KB`);
+  fs.rmSync(vsix);
+} else console.log(`# npm run package failed: ${pkg.stderr.slice(-500)}`);
+process.exit(figures.size ? 0 : 1);

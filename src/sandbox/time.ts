@@ -1,0 +1,143 @@
+/**
+ * The sandbox's time, in one place: the granularities, the buckets a report groups by, the parsing and
+ * formatting of start/end and the self link's times, and the default window. All UTC today; a report
+ * time zone is applied here (bucket boundaries, values, wall-clock parsing/formatting) and nowhere else.
+ */
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+/** Time granularities of the data, coarse to fine. */
+export const TIME_ORDER = ['year', 'month', 'day', 'hour', 'minute'] as const;
+export type TimeDim = (typeof TIME_ORDER)[number];
+
+/** The buckets of granularity `g` that have at least one minute starting in [lo, hi). */
+export function buckets(g: TimeDim, lo: number, hi: number): { value: string; lo: number; hi: number }[] {
+  const out: { value: string; lo: number; hi: number }[] = [];
+  const a = Math.ceil(lo / MINUTE) * MINUTE;
+  if (a >= hi) return out;
+  if (g === 'minute' || g === 'hour') {
+    // fixed-size buckets: no Date objects (a 200k-row minute report goes through here)
+    const size = g === 'minute' ? MINUTE : HOUR;
+    const mod = g === 'minute' ? 60 : 24;
+    for (let t = a - (a % size); t < hi; t += size) {
+      const bl = Math.max(t, a);
+      const bh = Math.min(t + size, hi);
+      if (bl < bh) out.push({ value: SMALL[Math.floor(t / size) % mod], lo: bl, hi: bh });
+    }
+    return out;
+  }
+  let t = floorTo(g, a);
+  while (t < hi) {
+    const next = step(g, t);
+    const bl = Math.max(t, a);
+    const bh = Math.min(next, hi);
+    if (bl < bh) out.push({ value: timeValue(g, t), lo: bl, hi: bh });
+    t = next;
+  }
+  return out;
+}
+
+function floorTo(g: TimeDim, t: number): number {
+  const d = new Date(t);
+  switch (g) {
+    case 'year':
+      return Date.UTC(d.getUTCFullYear(), 0, 1);
+    case 'month':
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    case 'day':
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    case 'hour':
+      return t - (t % HOUR);
+    case 'minute':
+      return t - (t % MINUTE);
+  }
+}
+
+function step(g: TimeDim, t: number): number {
+  const d = new Date(t);
+  switch (g) {
+    case 'year':
+      return Date.UTC(d.getUTCFullYear() + 1, 0, 1);
+    case 'month':
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    case 'day':
+      return t + 24 * HOUR;
+    case 'hour':
+      return t + HOUR;
+    case 'minute':
+      return t + MINUTE;
+  }
+}
+
+const SMALL = Array.from({ length: 61 }, (_, i) => String(i));
+
+function timeValue(g: TimeDim, t: number): string {
+  const d = new Date(t);
+  switch (g) {
+    case 'year':
+      return String(d.getUTCFullYear());
+    case 'month':
+      return SMALL[d.getUTCMonth() + 1];
+    case 'day':
+      return SMALL[d.getUTCDate()];
+    case 'hour':
+      return SMALL[d.getUTCHours()];
+    case 'minute':
+      return SMALL[d.getUTCMinutes()];
+  }
+}
+
+const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
+
+/**
+ * ISO 8601 or a prefix of it (completed with the start of the period), UTC unless an offset is given; or
+ * epoch ms. `bad: 'syntax'` when it is no date/time, `'value'` when it names none (e.g. Feb 30).
+ */
+export function parseTime(value: string): { t: number } | { bad: 'syntax' | 'value' } {
+  if (/^\d{10,}$/.test(value)) return { t: Number(value) };
+  const m = ISO.exec(value);
+  if (!m) return { bad: 'syntax' };
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '', zone] = m;
+  const nums = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)];
+  const t = Date.UTC(nums[0], nums[1] - 1, nums[2], nums[3], nums[4], nums[5], Number((frac + '000').slice(0, 3)));
+  const back = new Date(t);
+  const ok =
+    back.getUTCFullYear() === nums[0] &&
+    back.getUTCMonth() === nums[1] - 1 &&
+    back.getUTCDate() === nums[2] &&
+    back.getUTCHours() === nums[3] &&
+    back.getUTCMinutes() === nums[4] &&
+    back.getUTCSeconds() === nums[5];
+  if (!ok) return { bad: 'value' };
+  if (!zone || zone === 'Z') return { t };
+  const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone) as RegExpExecArray;
+  const offset = (Number(zm[2]) * 60 + Number(zm[3])) * 60_000 * (zm[1] === '+' ? 1 : -1);
+  return { t: t - offset };
+}
+
+/** `2024-11-01T00:00:00` (UTC, no zone suffix, as in Adobe's self links) */
+export function formatTime(t: number): string {
+  return new Date(Math.floor(t / 1000) * 1000).toISOString().slice(0, 19);
+}
+
+/**
+ * Default start by the finest time dimension of the path: minute → this hour, hour → today, day → this
+ * month (observed), month and year → this year; no time dimension → this month (as the root example).
+ */
+export function defaultStart(path: string[], now: number): number {
+  const d = new Date(now);
+  const finest = [...TIME_ORDER].reverse().find((t) => path.includes(t));
+  const y = d.getUTCFullYear();
+  switch (finest) {
+    case 'minute':
+      return Date.UTC(y, d.getUTCMonth(), d.getUTCDate(), d.getUTCHours());
+    case 'hour':
+      return Date.UTC(y, d.getUTCMonth(), d.getUTCDate());
+    case 'month':
+    case 'year':
+      return Date.UTC(y, 0, 1);
+    default:
+      return Date.UTC(y, d.getUTCMonth(), 1);
+  }
+}
