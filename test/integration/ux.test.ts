@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension/host/testApi';
 import type { QueriesApi } from '../../src/extension/queries/commands';
 import type { QueryNode } from '../../src/extension/queries/treeProvider';
-import { cmd, eventually, resetUserSettings, testApi } from './helpers';
+import { cmd, eventually, resetUserSettings, setUserSetting, statusBarIs, testApi } from './helpers';
 
 suite('ux: settings, sandbox, status bar', function () {
   this.timeout(60_000);
@@ -81,4 +81,13 @@ suite('ux: settings, sandbox, status bar', function () {
     }, 20_000, 'a report panel opened');
     assert.ok(panels && panels.length >= 1);
   });
+
+  test('the status bar starts neutral ("CMU: set up") until an environment is chosen or something stored', async () => {
+    await cmd('cmu.forgetCredentials', { scope: 'all', environment: 'production' });
+    await setUserSetting('environment', undefined);
+    await statusBarIs(api, /^CMU: set up$/);
+    await setUserSetting('environment', 'production');
+    await statusBarIs(api, /^CMU prod · no credentials$/);
+  });
 });
+
