@@ -85,6 +85,8 @@ export function hintFor(step: NextStep, ctx: { prefix: string }): string | undef
       return `check the whole chain: ${p} doctor`;
     case 'openSettings':
       return 'check --dcr-url / --cmu-url (or CMU_DCR_URL / CMU_API_URL)';
+    case 'startSandbox':
+      return `start the sandbox: ${p} sandbox`;
     case 'contactAdobe':
       return 'contact Adobe (your Technical Account Manager, or a Zendesk ticket)';
     default:

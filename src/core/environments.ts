@@ -68,7 +68,7 @@ export function resolveEnvironment(name: EnvironmentName, overrides: Environment
   if (!dcr) {
     throw new InputError(
       `No DCR origin is set for the ${name} environment`,
-      name === 'sandbox' ? 'Start the sandbox first.' : 'Set the DCR origin (https://…) in the settings or with --dcr-url.',
+      name === 'sandbox' ? 'Start the sandbox first.' : 'Set the DCR origin (https://…) of this environment.',
       'openSettings',
       'no_dcr_origin',
     );

@@ -11,6 +11,8 @@ export type NextStep =
   | 'diagnose'
   | 'openSettings'
   | 'contactAdobe'
+  /** the local sandbox is stopped: start it */
+  | 'startSandbox'
   | 'none';
 
 export class CmuError extends Error {

@@ -50,7 +50,8 @@ export interface SessionOptions {
   warn?: (message: string) => void;
 }
 
-export type SessionEvent = 'statement' | 'credentials' | 'token' | 'refreshing' | 'forgotten';
+/** `refreshing` is always followed by `token` or, when the request failed or was cancelled, `refreshFailed` */
+export type SessionEvent = 'statement' | 'credentials' | 'token' | 'refreshing' | 'refreshFailed' | 'forgotten';
 
 type Item = 'statement' | 'credentials' | 'token';
 
@@ -320,6 +321,17 @@ export class Session {
       if (!force && this.isFresh(current)) return publicToken(current);
     }
     this.emit('refreshing');
+    try {
+      return await this.obtainToken(signal);
+    } catch (e) {
+      // whoever shows "refreshing…" learns that it ended, whatever the outcome
+      this.emit('refreshFailed');
+      throw e;
+    }
+  }
+
+  /** client credentials (registering when needed), then a token from the DCR server, stored */
+  private async obtainToken(signal: AbortSignal): Promise<TokenInfo> {
     const first = await this.credentials(signal, true);
     let creds = first.creds;
     let token: TokenInfo;

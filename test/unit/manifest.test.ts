@@ -107,6 +107,18 @@ describe('extension manifest', () => {
     }
   });
 
+  it('walkthrough steps complete from state: import/register/token by context keys the extension sets', () => {
+    const ctx = new Set<string>(Object.values(Ctx));
+    const events = new Map<string, string[]>(contributes.walkthroughs[0].steps.map((s: { id: string; completionEvents?: string[] }) => [s.id, s.completionEvents ?? []]));
+    for (const [id, key] of [['import', Ctx.hasStatement], ['register', Ctx.hasClient], ['token', Ctx.hasToken], ['sandbox', Ctx.sandboxRunning]]) {
+      assert.ok(events.get(id)?.includes(`onContext:${key}`), `${id} completes on ${key}`);
+    }
+    for (const e of [...events.values()].flat()) if (e.startsWith('onContext:')) assert.ok(ctx.has(e.slice(10)), `${e} is a Ctx key`);
+    // a newcomer without a statement file is offered the sandbox on the Import step
+    const importStep = contributes.walkthroughs[0].steps.find((s: { id: string }) => s.id === 'import');
+    assert.match(importStep.description, /command:cmu\.startSandbox/);
+  });
+
   it('the README command table documents exactly the commands of src/extension/connection', () => {
     const ids = coreCommandIds();
     assert.ok(ids.length >= 14, ids.join());

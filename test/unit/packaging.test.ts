@@ -4,7 +4,7 @@
  * Both run on copies in a temp dir so the repository's dist/ is never touched.
  */
 import * as assert from 'assert';
-import { execFileSync, spawn } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -91,4 +91,30 @@ describe('packaging', function () {
     const files = (await vsce.listFiles({ cwd: dir, packageManager: 2 /* None: no node_modules */ })).map((f) => f.split(path.sep).join('/'));
     assert.deepStrictEqual(files.sort(), [...shipped, 'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].sort());
   });
+
+  it('npm run package through a pseudo-terminal (a person\'s terminal) asks nothing and writes the .vsix', function () {
+    // vsce prompts ("repository field missing… [y/N]", "LICENSE not found…") only on a TTY, where Enter aborts.
+    if (process.platform === 'win32' || spawnSync('script', ['--version']).error) this.skip(); // util-linux `script` gives the TTY
+    const dir = path.join(tmp, 'tty');
+    fs.mkdirSync(dir);
+    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'esbuild.js']) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    fs.cpSync(path.join(ROOT, 'media'), path.join(dir, 'media'), { recursive: true });
+    for (const d of ['src', 'node_modules']) fs.symlinkSync(path.join(ROOT, d), path.join(dir, d), 'dir');
+    const run = spawnSync('script', ['-qc', 'npm run package', '/dev/null'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 240_000 });
+    const out = `${run.stdout}${run.stderr}`;
+    assert.ok(!/\[y\/N\]/i.test(out), `vsce asked a question:\n${out}`);
+    assert.strictEqual(run.status, 0, `exit ${run.status} ${run.signal ?? ''}:\n${out}`);
+    assert.ok(fs.statSync(path.join(dir, 'cmu-explorer.vsix')).size > 0, 'the .vsix is written');
+  });
+
+  it('the manifest carries what the Marketplace shows: a PNG icon of at least 128 px, categories, keywords, banner', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const png = fs.readFileSync(path.join(ROOT, String(pkg.icon)));
+    assert.strictEqual(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.ok(png.readUInt32BE(16) >= 128 && png.readUInt32BE(20) >= 128, 'at least 128×128');
+    assert.ok(png.length < 64 * 1024, 'small');
+    assert.ok(Array.isArray(pkg.categories) && Array.isArray(pkg.keywords) && (pkg.keywords as unknown[]).length > 0);
+    assert.match(String((pkg.galleryBanner as { color?: string } | undefined)?.color), /^#[0-9a-f]{6}$/i);
+  });
 });
+

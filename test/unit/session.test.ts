@@ -227,6 +227,17 @@ describe('session (against the sandbox)', () => {
     assert.deepEqual(events, ['refreshing', 'credentials', 'token', 'forgotten', 'forgotten', 'forgotten']);
   });
 
+  it('a failed token request ends its "refreshing" with "refreshFailed" (the status bar must not stay busy)', async () => {
+    const s = await ready();
+    await s.getCredentials();
+    const events: SessionEvent[] = [];
+    const off = s.onDidChange((e) => events.push(e));
+    sandbox.failNext(1, 500, { endpoint: 'token' });
+    await assert.rejects(s.getToken({ forceRefresh: true }));
+    off();
+    assert.deepEqual(events, ['refreshing', 'refreshFailed']);
+  });
+
   it('a cancelled caller stops waiting; the shared request is aborted once nobody waits', async () => {
     const s = await ready();
     await s.getCredentials();

@@ -63,7 +63,12 @@ export class ConnectionTreeProvider implements vscode.TreeDataProvider<ConnNode>
   /** Re-reads what is stored (no network). */
   reload(): Promise<void> {
     this.loading = this.load().then(() => {
-      void vscode.commands.executeCommand(VsCmd.setContext, Ctx.connectionState, this.snap.state);
+      const set = (key: string, value: unknown) => void vscode.commands.executeCommand(VsCmd.setContext, key, value);
+      set(Ctx.connectionState, this.snap.state);
+      // the walkthrough follows state, not only its own buttons (the sandbox imports its statement itself)
+      set(Ctx.hasStatement, !!this.snap.statement);
+      set(Ctx.hasClient, !!this.snap.client);
+      set(Ctx.hasToken, !!this.snap.token);
       this.emitter.fire();
     });
     return this.loading;

@@ -25,7 +25,7 @@ export async function switchEnvironment(services: Services, target: EnvironmentN
   services.reloadSettings(); // do not wait for the configuration event
   let env = services.environment(target);
   if (target === 'sandbox') {
-    const { session } = await services.startSandbox();
+    const { session } = await services.startSandbox({ byUser: true });
     env = session.env;
   }
   services.log.info(`environment: ${target}`);

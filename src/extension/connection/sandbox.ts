@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { writeUserSetting } from '../host/config';
 import { registerCommand, type CommandContext } from '../host/commands';
 import { Cmd } from '../host/ids';
+import { openCmuSettings } from '../host/settingsUi';
 
 export function registerSandboxCommands(ctx: CommandContext): void {
   const { services } = ctx;
@@ -12,7 +13,7 @@ export function registerSandboxCommands(ctx: CommandContext): void {
       await writeUserSetting('environment', 'sandbox');
       services.reloadSettings();
     }
-    const { session, fresh } = await services.startSandbox();
+    const { session, fresh } = await services.startSandbox({ byUser: true });
     if (fresh) {
       void vscode.window
         .showInformationMessage(`CMU sandbox running on ${session.env.dcrOrigin}, its statement imported.`, 'Get Access Token')
@@ -26,9 +27,13 @@ export function registerSandboxCommands(ctx: CommandContext): void {
 
   registerCommand(services, Cmd.stopSandbox, async () => {
     const stopped = await services.sandboxHost.stop();
+    await services.sandboxHost.setStoppedByUser(true);
     services.notifySessionChanged();
     return { stopped };
   });
+
+  /** the settings editor on our settings, in the tab that holds them (Remote in a remote window) */
+  registerCommand(services, Cmd.openSettings, () => openCmuSettings());
 
   registerCommand(services, Cmd.showLog, async () => {
     services.log.show();

@@ -3,9 +3,13 @@ import { Sandbox } from '../../sandbox/server';
 import type { ExtensionLog } from '../host/log';
 import { Ctx, VsCmd } from '../host/ids';
 
+/** globalState key: Stop Sandbox was the user's last word (kept across reloads until Start Sandbox) */
+const STOPPED_KEY = 'cmu.sandbox.stoppedByUser';
+
 /**
  * The "Sandbox" environment: the core's emulator of the Adobe endpoints, run in-process on
- * 127.0.0.1 (random port). It lives as long as the extension host, or until Stop Sandbox.
+ * 127.0.0.1 (random port). It lives as long as the extension host, or until Stop Sandbox; after
+ * Stop Sandbox nothing starts it again but the user (Start Sandbox, Switch Environment).
  */
 export class SandboxHost implements vscode.Disposable {
   private sandbox?: Sandbox;
@@ -13,7 +17,19 @@ export class SandboxHost implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<Sandbox | undefined>();
   readonly onDidChange = this.emitter.event;
 
-  constructor(private readonly log: ExtensionLog) {}
+  constructor(
+    private readonly log: ExtensionLog,
+    private readonly state: vscode.Memento,
+  ) {}
+
+  /** the user stopped it: a query must not start it again behind their back */
+  get stoppedByUser(): boolean {
+    return this.state.get<boolean>(STOPPED_KEY, false);
+  }
+
+  async setStoppedByUser(stopped: boolean): Promise<void> {
+    if (this.stoppedByUser !== stopped) await this.state.update(STOPPED_KEY, stopped);
+  }
 
   get current(): Sandbox | undefined {
     return this.sandbox;

@@ -4,6 +4,14 @@ import type { Services } from '../host/services';
 import { registerCommand } from '../host/commands';
 import { Cmd, View } from '../host/ids';
 
+/** the neutral first state, until the user chose an environment or stored something */
+const SET_UP = 'set up';
+
+/** the user's own value of a cmu.* setting (undefined: never set) */
+function userSetting(key: string): unknown {
+  return vscode.workspace.getConfiguration('cmu').inspect(key)?.globalValue;
+}
+
 const ENV_SHORT: Record<string, string> = { production: 'prod', staging: 'staging', sandbox: 'sandbox', custom: 'custom' };
 
 const ACTIONS: { label: string; command: string; detail?: string }[] = [
@@ -55,7 +63,7 @@ export class StatusBar implements vscode.Disposable {
         if (seq !== this.seq) return;
         const env = ENV_SHORT[this.services.settings().environment] ?? this.services.settings().environment;
         const icon = state === 'refreshing…' ? '$(sync~spin)' : warn ? '$(warning)' : '$(key)';
-        this.item.text = `${icon} CMU ${env} · ${state}`;
+        this.item.text = state === SET_UP ? `${icon} CMU: ${SET_UP}` : `${icon} CMU ${env} · ${state}`;
         this.item.tooltip = `${tooltip}\nClick for actions.`;
         this.item.backgroundColor = warn ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       },
@@ -85,6 +93,10 @@ export class StatusBar implements vscode.Disposable {
     }
     const creds = await session.peekCredentials();
     if (creds) return { state: 'no token', warn: false, tooltip: `CMU ${where}: client ${creds.clientId} registered, no access token yet.` };
+    // nothing stored and no environment chosen yet: a newcomer, not a broken setup
+    if (userSetting('environment') === undefined) {
+      return { state: SET_UP, warn: false, tooltip: 'CMU Explorer: import a software statement, or start the sandbox to try it without a licence.' };
+    }
     return { state: 'no credentials', warn: true, tooltip: `CMU ${where}: import a software statement and register a client.` };
   }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { describeToken, formatRemaining, type TokenInfo } from '../../core/token';
 import { registerCommand, options, type CommandContext } from '../host/commands';
 import { Cmd } from '../host/ids';
+import { InputError } from '../../core/errors';
 
 /** what a command may return about a token: never the token */
 export function tokenResult(t: TokenInfo): { expiresAt: number; scopes: string[] } {
@@ -42,7 +43,10 @@ export function registerTokenCommands(ctx: CommandContext): void {
     const t = await services.withProgress(forceRefresh ? 'Refreshing the access token…' : 'Getting an access token…', (signal) =>
       session.getToken({ forceRefresh, signal }),
     );
-    void vscode.window.setStatusBarMessage(`CMU: token valid for ${formatRemaining(t.expiresAt - Date.now())}`, 5000);
+    // one visible result and the natural next step
+    void vscode.window.showInformationMessage(`Access token valid for ${formatRemaining(t.expiresAt - Date.now())}. Run a query?`, 'Run Query…').then((c) => {
+      if (c) void vscode.commands.executeCommand(Cmd.runQuery);
+    });
     return tokenResult(t);
   };
   registerCommand(services, Cmd.getAccessToken, () => getToken(false));
@@ -50,9 +54,9 @@ export function registerTokenCommands(ctx: CommandContext): void {
 
   registerCommand(services, Cmd.showAccessToken, async () => {
     const session = await services.session();
-    const t =
-      (await session.peekToken()) ??
-      (await services.withProgress('Getting an access token…', (signal) => session.getToken({ signal })));
+    // showing never requests a token (which could register a client as a side effect)
+    const t = await session.peekToken();
+    if (!t) throw new InputError('No access token yet', 'Showing never requests one: get it first.', 'getToken', 'no_token');
     await ctx.docs.open(`access-token-${session.env.name}-${session.profile}.md`, tokenDocument(t, `${session.env.name}/${session.profile}`), 'markdown');
     return tokenResult(t);
   });

@@ -14,6 +14,8 @@ export const Cmd = {
   queriesMove: 'cmu.queries.move',
   queriesCopyUrl: 'cmu.queries.copyUrl',
   queriesCopyCurl: 'cmu.queries.copyCurl',
+  queriesCopyHttpYac: 'cmu.queries.copyHttpYac',
+  queriesCopyRestClient: 'cmu.queries.copyRestClient',
   queriesMoveToWorkspace: 'cmu.queries.moveToWorkspace',
   queriesMoveToUser: 'cmu.queries.moveToUser',
   queriesSaveExample: 'cmu.queries.saveExample',
@@ -48,12 +50,15 @@ export const Cmd = {
   startSandbox: 'cmu.startSandbox',
   stopSandbox: 'cmu.stopSandbox',
   showLog: 'cmu.showLog',
+  openSettings: 'cmu.openSettings',
   statusBarActions: 'cmu.statusBarActions',
   runQuery: 'cmu.runQuery',
   openReportAs: 'cmu.openReportAs',
   refreshReport: 'cmu.refreshReport',
   copyReportUrl: 'cmu.copyReportUrl',
   copyReportCurl: 'cmu.copyReportCurl',
+  copyReportAsHttpYac: 'cmu.copyReportAsHttpYac',
+  copyReportAsRestClient: 'cmu.copyReportAsRestClient',
   saveReportAs: 'cmu.saveReportAs',
   saveReportQuery: 'cmu.saveReportQuery',
   refreshReportDocument: 'cmu.refreshReportDocument',
@@ -74,6 +79,10 @@ export const Ctx = {
   /** Connection view state: ready | noStatement | sandboxStopped | notConfigured */
   connectionState: 'cmu.connection.state',
   sandboxRunning: 'cmu.sandboxRunning',
+  /** what the current environment/profile has stored (the walkthrough's steps complete from them) */
+  hasStatement: 'cmu.hasStatement',
+  hasClient: 'cmu.hasClient',
+  hasToken: 'cmu.hasToken',
   reportOpen: 'cmu.reportOpen',
   queriesHasWorkspace: 'cmu.queries.hasWorkspace',
 } as const;
@@ -90,4 +99,5 @@ export const View = {
 export const VsCmd = {
   setContext: 'setContext',
   openSettings: 'workbench.action.openSettings',
+  openRemoteSettings: 'workbench.action.openRemoteSettings',
 } as const;

@@ -1,5 +1,5 @@
 import type { NextStep } from '../../core/errors';
-import { Cmd, VsCmd } from './ids';
+import { Cmd } from './ids';
 
 /** What a next step means in the editor: a button (label + command) and, for Diagnose, a sentence. */
 export interface StepAction {
@@ -28,10 +28,10 @@ export const STEP_ACTIONS: Record<Exclude<NextStep, 'none'>, StepAction> = {
   diagnose: { label: 'Diagnose Connection', command: Cmd.diagnose, fix: 'Run "CMU: Diagnose Connection".' },
   openSettings: {
     label: 'Open Settings',
-    command: VsCmd.openSettings,
-    args: ['cmu.'],
+    command: Cmd.openSettings,
     fix: 'Check the endpoint settings (cmu.<environment>.dcrOrigin / cmu.<environment>.cmuBase) in your USER settings.',
   },
+  startSandbox: { label: 'Start Sandbox', command: Cmd.startSandbox, fix: 'Run "CMU: Start Sandbox".' },
   // nothing to run for Adobe's side: Diagnose collects what to send them
   contactAdobe: {
     label: 'Diagnose Connection',

@@ -52,7 +52,7 @@ export class Services implements vscode.Disposable {
     this.log = new ExtensionLog();
     this.secretIndex = new SecretIndex(context.globalState);
     this.store = new VsCodeSecretStore(context.secrets, this.secretIndex);
-    this.sandboxHost = new SandboxHost(this.log);
+    this.sandboxHost = new SandboxHost(this.log, context.globalState);
     this.settingsCache = readSettings();
     this.log.setFloor(this.settingsCache.logLevel);
     this.clientLimits = limitsOf(this.settingsCache);
@@ -133,7 +133,10 @@ export class Services implements vscode.Disposable {
     return session;
   }
 
-  /** current session; starts the sandbox (and imports its statement) when the environment is sandbox */
+  /**
+   * current session; starts the sandbox (and imports its statement) when the environment is sandbox,
+   * unless the user stopped it (then `sandbox_stopped`, with Start Sandbox as the next step)
+   */
   async session(): Promise<Session> {
     if (this.settingsCache.environment === 'sandbox') return (await this.startSandbox()).session;
     return this.build(this.environment()!);
@@ -200,8 +203,20 @@ export class Services implements vscode.Disposable {
     this.discoveries.clear();
   }
 
-  /** starts the in-process sandbox; a new instance gets a clean slate and its own statement imported */
-  async startSandbox(): Promise<{ session: Session; fresh: boolean }> {
+  /**
+   * starts the in-process sandbox; a new instance gets a clean slate and its own statement imported.
+   * `byUser`: Start Sandbox / Switch Environment, which lift a Stop Sandbox; anything else respects it.
+   */
+  async startSandbox(opts: { byUser?: boolean } = {}): Promise<{ session: Session; fresh: boolean }> {
+    if (opts.byUser) await this.sandboxHost.setStoppedByUser(false);
+    else if (!this.sandboxHost.current && this.sandboxHost.stoppedByUser) {
+      throw new InputError(
+        'The sandbox is stopped',
+        'You stopped it; it stays stopped until you start it again.',
+        'startSandbox',
+        'sandbox_stopped',
+      );
+    }
     const { sandbox, fresh } = await this.sandboxHost.ensure(fixedZoneId(this.reportZone()));
     const session = this.build(resolveEnvironment('sandbox', { dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase }));
     if (fresh || !(await session.getStatement())) {

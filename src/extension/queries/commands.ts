@@ -26,6 +26,7 @@ import { isNode, QueryTreeProvider, type QueryNode } from './treeProvider';
 import { QueryDragAndDrop } from './dragAndDrop';
 import { runQueryBuilder } from './builder';
 import { askNameAndGroup, pickGroup as pickGroupIn, placeFromNode, resolveId as resolveIdIn, urlOrPlaceholder, type PickOptions } from './pickers';
+import { copyHttpFile } from '../report/httpFile';
 import { registerCommand } from '../host/commands';
 import { writeFileAtomic } from './atomicWrite';
 import { Cmd, Ctx, View, VsCmd, type CmdId } from '../host/ids';
@@ -280,6 +281,15 @@ export function registerQueries(services: Services): QueriesApi {
     if (typeof arg !== 'string') void vscode.window.setStatusBarMessage('CMU: cURL copied — export CMU_TOKEN first', 4000);
     return { curl };
   });
+
+  for (const [id, flavor] of [[Cmd.queriesCopyHttpYac, 'httpyac'], [Cmd.queriesCopyRestClient, 'restClient']] as const) {
+    command(id, async (arg?: unknown) => {
+      const qid = await resolveId(arg, `Copy a saved query as ${flavor === 'httpyac' ? 'httpYac' : 'REST Client'} request`);
+      if (!qid) return undefined;
+      const { saved } = located(qid);
+      return copyHttpFile(services, saved.query, flavor, { title: saved.name, quiet: typeof arg === 'string' });
+    });
+  }
 
   command(Cmd.queriesEditJson, async (arg?: unknown) => {
     let group: WritableGroup | undefined;

@@ -128,6 +128,8 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vs
         item.iconPath = new vscode.ThemeIcon(node.group === 'examples' ? 'graph-line' : 'graph');
         item.tooltip = queryTooltip(saved);
         item.accessibilityInformation = { label: `${saved.name}: ${describeQuery(saved.query)}` };
+        // the default command (click, Enter) runs the query, as an item opens its document elsewhere in VS Code
+        item.command = { title: 'Run Saved Query', command: Cmd.queriesRun, arguments: [node] };
         return item;
       }
       case 'problem': {

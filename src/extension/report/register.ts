@@ -12,6 +12,7 @@ import { Cmd, View } from '../host/ids';
 import { parsePanelState } from '../../shared/protocol';
 import { ReportDocuments, REPORT_SCHEME, type DocFormat } from './reportDocuments';
 import { ReportPanel, type RunResult } from './reportPanel';
+import { copyHttpFile } from './httpFile';
 import { copyCurl, copyUrl, openAs, saveQuery, toQuery } from './commands';
 
 export interface ReportFeature {
@@ -45,6 +46,8 @@ export function registerReportPanel(services: Services): ReportFeature {
   });
   registerCommand(services, Cmd.copyReportUrl, () => copyUrl(ReportPanel.target()));
   registerCommand(services, Cmd.copyReportCurl, (opts?: { includeToken?: boolean }) => copyCurl(ReportPanel.target(), opts));
+  registerCommand(services, Cmd.copyReportAsHttpYac, () => copyHttpFile(services, ReportPanel.target().query, 'httpyac'));
+  registerCommand(services, Cmd.copyReportAsRestClient, () => copyHttpFile(services, ReportPanel.target().query, 'restClient'));
   registerCommand(services, Cmd.saveReportAs, async (target?: vscode.Uri | string, format?: DocFormat) => {
     const p = ReportPanel.target();
     const uri = typeof target === 'string' ? vscode.Uri.file(target) : target;
