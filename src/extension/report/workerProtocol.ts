@@ -44,9 +44,9 @@ export interface OffThreadOptions {
 
 /**
  * Parses a CSV body in a fresh worker thread as its bytes arrive: this thread only hands the bytes
- * over (transferred, no copy) and receives column chunks. Resolves with the row count when the body
+ * over and receives column chunks. Resolves with the row count when the body
  * is parsed; rejects with the body stream's error (size cap, cut connection), a WorkerParseError, or
- * an AbortError-like CancelledError from the caller's signal (the worker is terminated either way).
+ * the abort reason of the caller's signal (the worker is terminated either way).
  */
 export async function parseCsvOffThread(body: NodeJS.ReadableStream, opts: OffThreadOptions): Promise<{ rowCount: number }> {
   const { Worker } = await import('node:worker_threads');
@@ -67,9 +67,8 @@ export async function parseCsvOffThread(body: NodeJS.ReadableStream, opts: OffTh
     };
     const onAbort = (): void => finish(opts.signal?.reason ?? new Error('cancelled'));
     const onData = (c: Buffer): void => {
-      // a Buffer may be a slice of a shared pool: copy those (small), move the rest
-      const own = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength;
-      const bytes = own ? new Uint8Array(c.buffer, 0, c.byteLength) : new Uint8Array(c);
+      // copied (a memcpy) then moved: the stream's Buffer may share its memory with others (pools, slices)
+      const bytes = new Uint8Array(c);
       worker.postMessage({ type: 'data', bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
     };
     if (opts.signal?.aborted) return onAbort();
