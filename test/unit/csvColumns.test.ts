@@ -158,5 +158,14 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
         (e: unknown) => e instanceof WorkerParseError && e.code === 'csv_truncated',
       );
     });
+
+    it('settles on cancel: rejects with the abort reason and stops reading the body', async () => {
+      const stream = new PassThrough();
+      stream.write('mvpd,active-users\r\nA,1\r\n'); // never ended: only the cancel can settle it
+      const ac = new AbortController();
+      const run = parseCsvOffThread(stream, { workerFile, first: 1, chunk: 1, maxChars: 1e6, signal: ac.signal, onHeader: () => undefined, onChunk: () => ac.abort(new Error('cancelled by the test')) });
+      await assert.rejects(run, /cancelled by the test/);
+      assert.ok(stream.destroyed, 'the body is destroyed');
+    });
   });
 });
