@@ -7,12 +7,17 @@
  * This is a server: it never imports the core HTTP client.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { DEFAULT_ZONE_ID, parseZone } from '../core/cmu/time/zone';
 import type { AddressInfo } from 'node:net';
 import { CmuService } from './cmu';
 import { DcrService, type DcrErrorCode, type StatementPolicy } from './dcr';
 import { SigningKey, type Jwks } from './keys';
 import { send, sendHtmlError, sendJson, sendText } from './respond';
 import { Throttle, type ThrottleOptions } from './throttle';
+import { CMU_BASE_PATH } from '../core/cmu/catalog';
+
+/** Both base forms: Adobe's documented `/cmu/v2` and the CM reports hosts' `/v2`. */
+const DEFAULT_CMU_PREFIXES: readonly string[] = [CMU_BASE_PATH, '/v2'];
 
 export { DEFAULT_SCOPES, DEFAULT_TENANT } from './dcr';
 export { TENANTS } from './dataset';
@@ -31,10 +36,21 @@ export interface SandboxOptions {
   /** the server's clock in epoch ms (default Date.now); lets tests move time */
   now?: () => number;
   /**
+   * the report time zone, a fixed offset (`-08:00`, `+05:30`, `UTC`; default `-08:00`, as the real service):
+   * report times, buckets and start/end without a suffix are its wall clock
+   */
+  timeZone?: string;
+  /**
    * scopes granted to registered applications (the default statement's and any issued without `scopes`);
    * default both CMU scopes, `['cmu:analytics:client']` to see the billing report refused (403)
    */
   scopes?: string[];
+  /**
+   * the path prefixes CMU answers under: default both base forms, `/cmu/v2` (Adobe's docs) and `/v2` (the CM
+   * reports hosts); its links always say `/cmu/v2/…` as the real service's do. `['/v2']` is a host whose
+   * links carry another prefix than its base: a client must retry with the base's prefix on a 404.
+   */
+  cmuPrefixes?: string[];
 }
 
 export type SandboxEndpoint = 'register' | 'token' | 'cmu';
@@ -78,6 +94,7 @@ export class Sandbox {
   private faults: Fault[] = [];
   private delays: { all: number } & Partial<Record<SandboxEndpoint, number>> = { all: 0 };
   private throttle: Throttle | undefined;
+  private cmuPrefixes: string[] = [...DEFAULT_CMU_PREFIXES];
   private readonly sockets = new Set<import('node:net').Socket>();
 
   private constructor(
@@ -109,7 +126,7 @@ export class Sandbox {
       now,
     });
     const statement = await dcr.issueStatement();
-    const cmu = new CmuService(dcr, { seed: opts.seed ?? 1, now });
+    const cmu = new CmuService(dcr, { seed: opts.seed ?? 1, now, offsetMs: sandboxOffsetMs(opts.timeZone) });
     const holder: { sandbox?: Sandbox } = {};
     const server = createServer((req, res) => {
       const sandbox = holder.sandbox;
@@ -127,6 +144,7 @@ export class Sandbox {
       });
     });
     const s = new Sandbox(server, dcr, cmu, now, statement, opts.throttle ?? { ratePerSec: 1, burst: 10 });
+    if (opts.cmuPrefixes) s.setCmuPrefixes(opts.cmuPrefixes);
     holder.sandbox = s;
     server.on('connection', (sock) => {
       s.sockets.add(sock);
@@ -147,6 +165,11 @@ export class Sandbox {
   /** The next `count` calls (to `opts.endpoint`, or to any of register/token/cmu) answer `status`. */
   failNext(count: number, status: number, opts: FailOptions = {}): void {
     if (count > 0) this.faults.push({ remaining: count, status, opts: { ...opts } });
+  }
+
+  /** The path prefixes CMU answers under from now on (see SandboxOptions.cmuPrefixes). */
+  setCmuPrefixes(prefixes: string[]): void {
+    this.cmuPrefixes = [...prefixes];
   }
 
   /** Drops pending failNext faults. */
@@ -218,7 +241,10 @@ export class Sandbox {
     let endpoint: SandboxEndpoint | undefined;
     if (path === '/o/client/register') endpoint = 'register';
     else if (path === '/o/client/token') endpoint = 'token';
-    else if (path === '/cmu/v2' || path.startsWith('/cmu/v2/') || path.startsWith('/cmu/v2.')) endpoint = 'cmu';
+    const prefix = this.cmuPrefixes.find((p) => path === p || path.startsWith(p + '/') || path.startsWith(p + '.'));
+    if (prefix) endpoint = 'cmu';
+    // the CMU service reads its path below `/cmu/v2` whichever base form was asked
+    const cmuPath = prefix ? CMU_BASE_PATH + path.slice(prefix.length) : path;
 
     if (path === '/.well-known/jwks.json') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method Not Allowed', { Allow: 'GET' });
@@ -242,12 +268,12 @@ export class Sandbox {
       }
     }
     const fault = this.takeFault(endpoint);
-    if (endpoint === 'cmu' && fault?.opts.cutAfterBytes !== undefined) return this.cmu.handle(req, res, path, query, fault.opts.cutAfterBytes);
+    if (endpoint === 'cmu' && fault?.opts.cutAfterBytes !== undefined) return this.cmu.handle(req, res, cmuPath, query, fault.opts.cutAfterBytes);
     if (fault) {
       req.resume();
       return this.sendFault(res, endpoint, fault);
     }
-    if (endpoint === 'cmu') return this.cmu.handle(req, res, path, query);
+    if (endpoint === 'cmu') return this.cmu.handle(req, res, cmuPath, query);
     if (req.method !== 'POST') {
       req.resume();
       return sendText(res, 405, 'Method Not Allowed', { Allow: 'POST' });
@@ -288,4 +314,11 @@ function defaultReason(status: number): string {
     default:
       return status >= 500 ? 'unexpected server error' : 'request refused';
   }
+}
+
+/** The fixed offset (ms) of the sandbox's report time zone; an IANA name is refused (the sandbox's clock has no DST). */
+export function sandboxOffsetMs(timeZone: string = DEFAULT_ZONE_ID): number {
+  const zone = parseZone(timeZone);
+  if (zone.fixedOffsetMinutes === undefined) throw new Error(`the sandbox reports in a fixed UTC offset (e.g. -08:00 or UTC), not ${zone.id}`);
+  return zone.fixedOffsetMinutes * 60_000;
 }

@@ -10,6 +10,7 @@
 import { COMPARE_MODES, type CompareMode } from '../core/cmu/analysis/compareModes';
 
 export type { CompareMode };
+import { canonicalWindow } from '../core/cmu/time/windows';
 import type { CmuFilter, CmuQuery, ReportCell, ReportFormat } from '../core/cmu/types';
 
 /** a cell as the webview renders it (the webview imports the engine's types only through this file) */
@@ -59,6 +60,19 @@ export interface NavLink {
   title?: string;
 }
 
+/** What the report's time is: the window's name, whether it is the grain's default, and the zone. */
+export interface TimeView {
+  /** "Last 7 days", "Today", "Custom range", "Server default" */
+  name: string;
+  /** the grain's default window: the query said nothing about time */
+  defaulted?: boolean;
+  /** the report time zone as shown, e.g. "UTC−08:00" or "America/Los_Angeles (PST)" */
+  zone: string;
+  /** the instants start/end denote (epoch ms), for the local-time line */
+  startMs?: number;
+  endMs?: number;
+}
+
 export interface QueryView {
   /** the query model itself: what the webview persists with setState for the serializer */
   query: CmuQuery;
@@ -68,9 +82,10 @@ export interface QueryView {
   words: string;
   /** the exact absolute URL requested */
   url: string;
-  /** ISO strings as sent (or as the server echoed them in the self link); local time is added by the webview */
+  /** wall clock in the report time zone, as sent (or as the server echoed them in the self link) */
   start?: string;
   end?: string;
+  time?: TimeView;
   filters: CmuFilter[];
   metrics: string[];
   limit?: number;
@@ -463,6 +478,14 @@ export function parseQuery(raw: unknown): CmuQuery | undefined {
     if (v === undefined) continue;
     if (typeof v !== 'string' || v.length > 64) return undefined;
     q[k] = v;
+  }
+  if (raw.window !== undefined) {
+    if (typeof raw.window !== 'string' || raw.window.length > 64) return undefined;
+    try {
+      q.window = canonicalWindow(raw.window);
+    } catch {
+      return undefined;
+    }
   }
   if (raw.limit !== undefined) {
     if (typeof raw.limit !== 'number' || !Number.isInteger(raw.limit) || raw.limit < 0) return undefined;

@@ -1,6 +1,6 @@
 /**
  * Time-series chart (uPlot) for reports whose path has time dimensions: the x axis is built from the
- * year…second columns (UTC), one metric at a time, optionally split by one dimension into its top N
+ * year…second columns (wall clock of the report time zone), one metric at a time, optionally split by one dimension into its top N
  * values plus "other". Colours come from the VS Code theme's CSS variables; the chart is rebuilt when
  * the theme changes. The table stays the accessible view of the same data. uPlot itself is a separate
  * script (dist/chart.js), loaded the first time a chart is drawn.
@@ -260,6 +260,9 @@ export class ReportChart {
     mo.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
   }
 
+  /** the report time zone's label: the x axis shows the buckets' wall clock in it */
+  zone = 'UTC';
+
   /** Whether the columns allow a time chart. */
   static applies(columns: ColumnView[]): boolean {
     return columns.some((c) => (TIME_ORDER as readonly string[]).includes(c.name)) && columns.some((c) => c.kind === 'metric');
@@ -326,7 +329,7 @@ export class ReportChart {
       // values in the legend only while the pointer is over the plot (no row of "--" otherwise)
       hooks: { setCursor: [(u) => this.plotHost.classList.toggle('hovering', u.cursor.idx != null)] },
       axes: [{ ...axis }, { ...axis, size: 60, values: (_u, vals) => vals.map((v) => (v == null ? '' : fmt.format(v))) }],
-      series: [{ label: 'time (UTC)' }],
+      series: [{ label: `time (${this.zone})` }],
     };
     const partialColor = opaque(cssVar('--vscode-disabledForeground', '#888888'));
     const aligned: (number | null)[][] = [this.data.x];

@@ -31,6 +31,26 @@ const ACTIONS: { id: PanelAction; label: string; title: string }[] = [
   { id: 'saveQuery', label: 'Save Query', title: 'Keep this query in Saved Queries' },
 ];
 
+/** `2024-03-05 00:00` from the wall-clock `2024-03-05T00:00:00` (a prefix as it was written). */
+const wall = (s: string): string => s.replace('T', ' ').replace(/:00$/, '');
+
+/** The window's name, its range as the report time zone's wall clock with the zone, and the same in local time. */
+function zonedTimeLine(q: QueryView): HTMLElement | undefined {
+  const t = q.time;
+  if (!t) return undefined;
+  const range = q.start || q.end ? `${q.start ? wall(q.start) : 'server default'} → ${q.end ? wall(q.end) : 'now'} ${t.zone}` : t.zone;
+  const local = t.startMs !== undefined || t.endMs !== undefined ? `${t.startMs !== undefined ? formatLocal(new Date(t.startMs)) : '…'} → ${t.endMs !== undefined ? formatLocal(new Date(t.endMs)) : 'now'} local time` : '';
+  return h(
+    'div',
+    { class: 'meta-row' },
+    h('span', { class: 'k', text: 'Time' }),
+    h('span', { class: 'time-window', text: `${t.name}${t.defaulted ? ' (default)' : ''}: ` }),
+    h('span', { class: 'time-zone', text: range }),
+    local ? h('span', { class: 'time-local', text: ` (${local})` }) : undefined,
+  );
+}
+
+/** Before the zone was known (a state saved by an older version): read as UTC. */
 function timeLine(start?: string, end?: string): HTMLElement | undefined {
   if (!start && !end) return undefined;
   const s = parseIsoUtc(start);
@@ -55,7 +75,7 @@ export function renderHeader(
   crumbs.append(h('span', { class: 'current', 'aria-current': 'page', text: q.query.path.length ? q.query.path[q.query.path.length - 1] : 'root' }));
 
   const meta = h('div', { class: 'meta' });
-  const tl = timeLine(q.start, q.end);
+  const tl = zonedTimeLine(q) ?? timeLine(q.start, q.end);
   if (tl) meta.append(tl);
   if (q.filters.length)
     meta.append(

@@ -157,6 +157,7 @@ async function finishReport(requestId: number): Promise<void> {
   const r = receiving;
   if (!r || r.requestId !== requestId) return;
   const t0 = performance.now();
+  chart.zone = currentReport?.query.time?.zone ?? 'UTC';
   const shown = chart.setData(r.data, r.partial);
   await chart.drawn;
   const chartMs = shown ? performance.now() - t0 : 0;

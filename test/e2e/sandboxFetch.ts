@@ -1,7 +1,7 @@
 /** Fetches two real reports from a fresh sandbox through the engine and maps them like the panel does. */
 import { fetchComparison } from '../../src/core/cmu/analysis/comparison';
 import { CmuClient } from '../../src/core/cmu/client';
-import { toIsoUtc } from '../../src/core/cmu/query';
+import { DEFAULT_ZONE_ID, formatInZone, parseZone } from '../../src/core/cmu/time/zone';
 import type { CmuQuery } from '../../src/core/cmu/types';
 import { resolveEnvironment } from '../../src/core/environments';
 import { HttpClient } from '../../src/core/http';
@@ -36,7 +36,8 @@ export function fetchSandboxReports(): Promise<SandboxReports> {
     const flat = await view({ path: ['mvpd'], filters: [], projections: [], metrics: [] });
     // the last three days up to now: today's bucket is partial; failure rate derivable
     const now = Date.now();
-    const day = (d: number) => toIsoUtc(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() - d)).slice(0, 10);
+    // days of the sandbox's report zone
+    const day = (d: number) => formatInZone(parseZone(DEFAULT_ZONE_ID), now - d * 86_400_000).slice(0, 10);
     const numbers: CmuQuery = { path: ['tenant', 'year', 'month', 'day'], filters: [], projections: [], metrics: ['active-users', 'started-sessions', 'failed-attempts', 'completed-sessions'], start: day(3) };
     const recent = await view(numbers);
     const channels = await view({ path: ['tenant', 'year', 'month', 'day', 'channel'], filters: [], projections: [], metrics: ['started-sessions'], start: day(3), end: day(1) });

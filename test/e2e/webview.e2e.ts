@@ -116,6 +116,26 @@ test('header: query in words, exact URL, time in UTC and local, drill-down and r
   assert.deepStrictEqual(state, { v: 1, query: report.query.query, url: report.query.url, table: {} }, 'setState holds the query (for the serializer) and the view, not the data');
 });
 
+test('header: the time window, its range in the report time zone with the zone, and local time; the chart axis names the zone', async () => {
+  const base = dailyMvpdReport();
+  const report: ReportView = {
+    ...base,
+    query: {
+      ...base.query,
+      start: '2024-11-01T00:00:00',
+      end: '2024-11-08T00:00:00',
+      time: { name: 'Last 7 days', zone: 'UTC\u221208:00', startMs: Date.UTC(2024, 10, 1, 8), endMs: Date.UTC(2024, 10, 8, 8) },
+    },
+  };
+  await show(report);
+  assert.strictEqual(await rp.page.textContent('.time-window'), 'Last 7 days: ');
+  assert.strictEqual(await rp.page.textContent('.time-zone'), '2024-11-01 00:00 → 2024-11-08 00:00 UTC\u221208:00');
+  assert.ok(await rp.page.isVisible('.time-local'));
+  assert.strictEqual(await rp.page.$('.time-utc'), null, 'no UTC line when the zone is known');
+  await rp.page.waitForSelector('.u-legend .u-series:first-child', { state: 'attached' }); // shown on hover only
+  assert.match((await rp.page.textContent('.u-legend .u-series:first-child')) ?? '', /time \(UTC\u221208:00\)/);
+});
+
 test('totals row: a sum only for a metric that adds up over what the rows span, else empty with the reason', async () => {
   const report = real?.time ?? dailyMvpdReport();
   await show(report);

@@ -9,8 +9,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { queryToUrl, parseQueryUrl } from '../../src/core/cmu/query';
+import { parseWindow, resolveWindow } from '../../src/core/cmu/time/windows';
+import { parseZone } from '../../src/core/cmu/time/zone';
 import { HttpClient } from '../../src/core/http';
-import { Sandbox } from '../../src/sandbox/server';
+import { DEFAULT_TENANT, Sandbox } from '../../src/sandbox/server';
 import { assertNoSecrets, buildCli, runCli, type CliRun } from './support/cli';
 
 const posix = process.platform !== 'win32';
@@ -265,7 +267,9 @@ describe('cli end to end (child process)', function () {
     it('table: aligned columns', async () => {
       const r = await run(['report', REPORT, ...flags, '--format', 'table']);
       assert.strictEqual(r.code, 0, r.stderr);
-      const lines = r.stdout.split('\n');
+      const all = r.stdout.split('\n');
+      assert.strictEqual(all[0], `time: Custom range · ${START} → ${END} (UTC\u221208:00)`);
+      const lines = all.slice(2);
       assert.match(lines[0], /^tenant\s+year\s+month\s+day\s+/);
       assert.match(lines[1], /^-+( +-+)+$/);
       // every data row ends its columns where the rule does
@@ -367,6 +371,61 @@ describe('cli end to end (child process)', function () {
       );
     });
 
+    /** The start/end the server echoed in its self link, and the window resolved just before and after the run. */
+    async function sentWindow(args: string[], window: string, zone: string): Promise<{ sent: string[]; expected: string[][]; stdout: string }> {
+      const resolve = () => {
+        const w = resolveWindow(parseWindow(window), parseZone(zone), Date.now());
+        return [w.start ?? '', w.end ?? ''];
+      };
+      const before = resolve();
+      const r = await run(['report', ...args, '--format', 'json']);
+      const after = resolve();
+      assert.strictEqual(r.code, 0, r.stderr);
+      const self = parseQueryUrl((JSON.parse(r.stdout) as { _links: { self: { href: string } } })._links.self.href);
+      return { sent: [self.start ?? '', self.end ?? ''], expected: [before, after], stdout: r.stdout };
+    }
+
+    it('--window is resolved at run time in the report time zone: today at -08:00 (the default) is 08:00Z → 08:00Z', async () => {
+      const { sent, expected } = await sentWindow(['tenant/year/month/day/hour', '--window', 'today'], 'today', '-08:00');
+      assert.ok(expected.some((e) => e.join() === sent.join()), `sent ${sent.join(' → ')}, expected ${expected[0].join(' → ')}`);
+      assert.match(sent[0], /T00:00:00$/);
+      const startZ = new Date(sent[0] + '-08:00').toISOString();
+      assert.match(startZ, /T08:00:00\.000Z$/);
+      assert.strictEqual(new Date(sent[1] + '-08:00').getTime() - new Date(startZ).getTime(), 24 * 3_600_000);
+    });
+
+    it('--tz UTC (and CMU_TZ) make everything UTC again; a day report without --window gets the last 7 whole days', async () => {
+      const utc = await sentWindow(['tenant/year/month/day/hour', '--window', 'today', '--tz', 'UTC'], 'today', 'UTC');
+      assert.ok(utc.expected.some((e) => e.join() === utc.sent.join()), utc.sent.join());
+      const env = await run(['report', REPORT, '--format', 'table'], { env: { CMU_TZ: 'UTC' } });
+      assert.strictEqual(env.code, 0, env.stderr);
+      const header = env.stdout.split('\n')[0];
+      assert.match(header, /^time: Last 7 days · \d{4}-\d{2}-\d{2} 00:00 → \d{4}-\d{2}-\d{2} 00:00 \(UTC\)$/);
+      const [from, to] = header.match(/\d{4}-\d{2}-\d{2}/g)!;
+      assert.strictEqual(Date.parse(to) - Date.parse(from), 7 * 86_400_000);
+    });
+
+    it('--window server sends no start/end; the table shows the range the server applied', async () => {
+      const r = await run(['report', REPORT, '--window', 'server', '--format', 'table', '--tz', 'America/Los_Angeles']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stdout.split('\n')[0], /^time: Server default · \S+ \S+ → \S+ \S+ \(America\/Los_Angeles \(P[SD]T\)\)$/);
+    });
+
+    it('bad zones and windows are usage errors (exit 2) that show the syntax', async () => {
+      let r = await run(['--tz', 'Mars/Olympus', 'report', REPORT, '--format', 'json']);
+      assert.strictEqual(r.code, 2, r.stderr);
+      assert.match(r.stderr, /Bad --tz: `Mars\/Olympus` is not a time zone; use an offset such as -08:00/);
+      r = await run(['report', REPORT, '--format', 'json'], { env: { CMU_TZ: 'PDT' } });
+      assert.strictEqual(r.code, 2, r.stderr);
+      assert.match(r.stderr, /Bad CMU_TZ/);
+      r = await run(['report', REPORT, '--window', '30m', '--format', 'json']);
+      assert.strictEqual(r.code, 2, r.stderr);
+      assert.match(r.stderr, /30min for minutes or 30mo for months/);
+      r = await run(['report', REPORT, '--window', '7d', '--start', START, '--format', 'json']);
+      assert.strictEqual(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--window and --start\/--end/);
+    });
+
     it('structural problems are usage errors (exit 2), refused before any request', async () => {
       const before = sb.stats.cmu;
       for (const args of [
@@ -402,6 +461,17 @@ describe('cli end to end (child process)', function () {
         // exit 0 with the document, or exit 1 with the server's own text (the sandbox may not serve it)
         if (r.code === 0) JSON.parse(r.stdout);
         else assert.match(r.stderr, /^error: /m);
+      }
+      // the real backend's tree: served by the sandbox as it is, exit 0, and no wrong catalog advice
+      // (the sandbox's client sees only its own tenant: another tenant is the server's 403, above)
+      for (const args of [
+        ['report', 'billing/daily'],
+        ['report', 'year/duration/occurrences/activity-level/month/tenant', '--filter', `tenant=${DEFAULT_TENANT}`],
+      ]) {
+        const r = await run([...args, '--format', 'json']);
+        assert.strictEqual(r.code, 0, `${args.join(' ')}\n${r.stderr}`);
+        assert.ok(Array.isArray(JSON.parse(r.stdout).report), r.stdout.slice(0, 200));
+        assert.doesNotMatch(r.stderr, /warning:/, `${args.join(' ')}: wrong advice\n${r.stderr}`);
       }
       const typo = await run(['report', 'tenant/yaer', '--format', 'json']);
       assert.match(typo.stderr, /warning: .*`yaer`.*did you mean `year`/);
@@ -447,7 +517,7 @@ describe('cli end to end (child process)', function () {
       assert.ok(fs.readFileSync(xml).equals((await serverBody(`${REPORT}.xml?start=${START}&end=${END}`, token)).body));
       const table = path.join(tmp, 'out.txt');
       assert.strictEqual((await run(['report', REPORT, ...flags, '--format', 'table', '--out', table])).code, 0);
-      assert.match(fs.readFileSync(table, 'utf8'), /^tenant\s+year\s+month\s+day/);
+      assert.match(fs.readFileSync(table, 'utf8'), /^time: Custom range · .+\n\ntenant\s+year\s+month\s+day/);
       assert.deepStrictEqual(parts(), []);
     });
 
@@ -592,6 +662,7 @@ describe('cli end to end (child process)', function () {
     it('a good chain: every step ok, exit 0', async () => {
       const r = await run(['doctor']);
       assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /^ {2}time zone: {2}UTC\u221208:00 \(/m);
       for (const step of ['statement', 'credentials', 'token', 'clock', 'cmu']) assert.match(r.stdout, new RegExp(`^\\[ok\\]\\s+${step}\\b`, 'm'), step);
     });
 

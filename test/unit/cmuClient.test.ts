@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
 import { CmuApiError, CmuClient, stripAccessToken } from '../../src/core/cmu/client';
 import { parseXmlWithLibrary, reportRecords } from '../../src/core/cmu/parse';
-import { emptyQuery, parseQueryUrl, timeRange } from '../../src/core/cmu/query';
+import { emptyQuery, parseQueryUrl } from '../../src/core/cmu/query';
+import { parseWindow, resolveWindow } from '../../src/core/cmu/time/windows';
+import { UTC } from '../../src/core/cmu/time/zone';
 import type { Environment } from '../../src/core/environments';
 import { CmuError } from '../../src/core/errors';
 import { CancelledError, HttpClient } from '../../src/core/http';
@@ -87,6 +89,12 @@ async function expectApiError(p: Promise<unknown>, check: (e: CmuApiError) => vo
     return e;
   }
   assert.fail('expected a CmuApiError');
+}
+
+
+function previousMonth(): { start?: string; end?: string } {
+  const { start, end } = resolveWindow(parseWindow('previous-month'), UTC, Date.now());
+  return { start, end };
 }
 
 describe('cmu/client', () => {
@@ -288,8 +296,31 @@ describe('cmu/client', () => {
       client = new CmuClient({ http: httpClient, session: await sessionFor(sandbox.cmuBase), cmuBase: sandbox.cmuBase });
     });
 
+    it('both base forms work end to end: …/v2 as well as …/cmu/v2, following the server\'s /cmu/v2 links', async () => {
+      const v2 = `${sandbox.origin}/v2`;
+      const short = new CmuClient({ http: httpClient, session: await sessionFor(v2), cmuBase: v2 });
+      const year = await short.fetchReport(emptyQuery(['year']));
+      assert.ok(year.rows.length > 0);
+      const link = year.links.drillDown.find((l) => l.name === 'duration');
+      assert.equal(link?.href, '/cmu/v2/year/duration');
+      const viaLink = await short.fetchReport(link.href);
+      assert.deepEqual(viaLink.columns.map((c) => c.name), (await client.fetchReport(emptyQuery(['year', 'duration']))).columns.map((c) => c.name));
+      // a host that answers only under its base's /v2 while its links say /cmu/v2: the 404 is retried under /v2
+      sandbox.setCmuPrefixes(['/v2']);
+      try {
+        const before = sandbox.stats.cmu;
+        const r = await short.fetchReport(`${link.href}?limit=1`);
+        assert.equal(r.rows.length, 1);
+        assert.equal(sandbox.stats.cmu - before, 1, 'answered under /v2 (the /cmu/v2 try is a plain 404 outside CMU)');
+        await assert.rejects(client.fetchReport(emptyQuery(['year'])), (e: unknown) => e instanceof CmuApiError && e.status === 404);
+      } finally {
+        sandbox.setCmuPrefixes(['/cmu/v2', '/v2']);
+      }
+    });
+
     it('each format is parsed into the same records', async () => {
-      const range = timeRange('yesterday');
+      const { start, end } = resolveWindow(parseWindow('yesterday'), UTC, Date.now());
+      const range = { start, end };
       const base = { ...emptyQuery(['tenant', 'year', 'month', 'day', 'mvpd']), ...range, metrics: ['active-users', 'started-sessions'] };
       const reports = [];
       for (const format of [undefined, 'xml', 'csv', 'html'] as const) {
@@ -317,7 +348,7 @@ describe('cmu/client', () => {
     });
 
     it('the self link opens as the same query, a drill-down link as a report', async () => {
-      const first = await client.fetchReport({ ...emptyQuery(['tenant', 'year', 'month']), ...timeRange('lastMonth'), limit: 5 });
+      const first = await client.fetchReport({ ...emptyQuery(['tenant', 'year', 'month']), ...previousMonth(), limit: 5 });
       const again = await client.fetchReport(parseQueryUrl(first.links.self!));
       assert.deepEqual(again.rows, first.rows);
       const down = first.links.drillDown[0];

@@ -7,6 +7,7 @@ import { HttpClient } from '../../src/core/http';
 import { Session } from '../../src/core/session';
 import { MemoryStore } from '../../src/core/store';
 import { diagnose, diagnoseReport } from '../../src/extension/connection/diagnose';
+import { parseZone } from '../../src/core/cmu/time/zone';
 import type { Services } from '../../src/extension/host/services';
 import { Sandbox } from '../../src/sandbox/server';
 
@@ -52,7 +53,7 @@ describe('extension diagnose: verdicts', () => {
       const session = new Session({ store: new MemoryStore(), env, profile: 'default', http: client });
       await session.importStatement(sandbox.statement);
       const token = (await session.getToken()).accessToken;
-      const services = { settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: client };
+      const services = { settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: client, reportZone: () => parseZone('-08:00') };
       const result = await diagnose(services as unknown as Services);
       const step = result.steps.find((st) => st.name === 'cmu');
       assert.ok(step && !step.ok && step.verdict === 'fail', JSON.stringify(result.steps));
@@ -61,6 +62,7 @@ describe('extension diagnose: verdicts', () => {
       const text = diagnoseReport(result);
       for (const part of token.split('.')) assert.ok(!text.includes(part), 'a part of the access token is in the diagnosis');
       assert.ok(!text.includes(token));
+      assert.match(text, /^Report time zone: UTC\u221208:00 \(setting cmu\.reportTimeZone/m);
     } finally {
       await new Promise((r) => cmu.close(r));
       await sandbox.stop();
@@ -102,6 +104,26 @@ describe('extension diagnose: verdicts', () => {
       for (const s of r.steps) assert.ok(s.ok && s.verdict === 'ok', JSON.stringify(s));
     } finally {
       await sandbox.stop();
+    }
+  });
+
+  it('the token step shows the granted scopes against what CMU needs: a missing billing scope is a warning with what to ask Adobe for', async () => {
+    for (const [scopes, verdict, re] of [
+      [['cmu:analytics:client', 'cmu:billing:client'], 'ok', /token scopes: cmu:analytics:client, cmu:billing:client; CMU needs cmu:analytics:client and cmu:billing:client: granted/],
+      [['cmu:analytics:client'], 'warn', /token scopes: cmu:analytics:client; missing cmu:billing:client \(billing\/daily needs it\)/],
+    ] as const) {
+      const sandbox = await Sandbox.start({ scopes: [...scopes] });
+      try {
+        const client = new HttpClient({ timeoutMs: 10_000 });
+        const session = new Session({ store: new MemoryStore(), env: { name: 'sandbox', dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase }, profile: 'default', http: client });
+        await session.importStatement(sandbox.statement);
+        const token = (await run(session, client)).steps.find((s) => s.name === 'token');
+        assert.equal(token?.verdict, verdict, JSON.stringify(token));
+        assert.match(token.detail, re);
+        if (verdict === 'warn') assert.match(token.fix ?? '', /Ask Adobe .* cmu:billing:client \("CM Usage Billing"\)/);
+      } finally {
+        await sandbox.stop();
+      }
     }
   });
 

@@ -6,6 +6,8 @@ import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/exte
 import { curlCommand } from '../../src/core/cmu/query';
 import { errorView, followQuery, navigation, panelTitle, queryKey, reportMessages, reportView } from '../../src/extension/report/reportView';
 import { documentName, documentText } from '../../src/extension/report/reportText';
+import { resolveQueryTime } from '../../src/core/cmu/time/queryTime';
+import { parseZone } from '../../src/core/cmu/time/zone';
 import { cellAt, ColumnDecoder, ColumnEncoder, columnTypes, decodeRows, encodeColumns, parsePanelState, parseQuery, parseWebviewMessage } from '../../src/shared/protocol';
 
 const BASE = 'https://mgmt.auth.adobe.com/cmu/v2';
@@ -204,6 +206,35 @@ describe('report panel: navigation and views', () => {
     assert.strictEqual(panelTitle(JSON.parse(JSON.stringify(one)) as CmuQuery), panelTitle(one));
     const titles = [q(['tenant', 'year', 'month', 'day', 'mvpd']), q(['mvpd']), q(['year', 'mvpd']), q(['mvpd'], { start: '2024-11' }), q(['mvpd'], { filters: [{ dimension: 'mvpd', op: '=', values: ['Comcast'] }] })].map(panelTitle);
     assert.strictEqual(new Set(titles).size, titles.length, titles.join(' | '));
+  });
+
+  it('a relative window: kept in the query (state, drill-down, title, one panel per window), resolved in what is sent and shown', () => {
+    const weekly: CmuQuery = { path: ['year', 'month', 'day'], filters: [], projections: [], metrics: [], window: 'last 7 days' };
+    const fromState = parseQuery(JSON.parse(JSON.stringify(weekly)))!;
+    assert.strictEqual(fromState.window, '7d', 'normalised');
+    assert.strictEqual(parseQuery({ ...weekly, window: '30m' }), undefined);
+    assert.strictEqual(followQuery(fromState, ['year', 'month', 'day', 'hour']).window, '7d');
+    assert.strictEqual(panelTitle(fromState), 'CMU: …/month/day (Last 7 days)');
+    assert.notStrictEqual(queryKey(fromState), queryKey({ ...fromState, window: 'today' }));
+    assert.notStrictEqual(queryKey(fromState), queryKey({ ...fromState, window: undefined }));
+
+    const sent = resolveQueryTime(fromState, parseZone('-08:00'), Date.UTC(2024, 2, 12, 18));
+    const r = parsed({ self: '/cmu/v2/year/month/day?start=2024-03-05T00:00:00&end=2024-03-12T00:00:00', drillDown: [], rollUp: [] });
+    const v = reportView(fromState, r, navigation(fromState, r, BASE), { cmuBase: BASE, elapsedMs: 1, sent });
+    assert.strictEqual(v.query.url, `${BASE}/year/month/day?start=2024-03-05T00:00:00&end=2024-03-12T00:00:00`);
+    assert.strictEqual(v.query.query.window, '7d', 'the webview persists the relative window, not the dates');
+    assert.deepStrictEqual([v.query.start, v.query.end], ['2024-03-05T00:00:00', '2024-03-12T00:00:00']);
+    assert.deepStrictEqual(v.query.time, { name: 'Last 7 days', defaulted: undefined, zone: 'UTC\u221208:00', startMs: Date.UTC(2024, 2, 5, 8), endMs: Date.UTC(2024, 2, 12, 8) });
+    assert.match(v.query.words, /from 2024-03-05T00:00:00 to 2024-03-12T00:00:00 \(Last 7 days\)$/);
+  });
+
+  it('the server default window: nothing sent, the applied range from the self link read in the zone', () => {
+    const q: CmuQuery = { path: ['year', 'month', 'day'], filters: [], projections: [], metrics: [], window: 'server' };
+    const sent = resolveQueryTime(q, parseZone('UTC'), Date.UTC(2024, 2, 12, 18));
+    const r = parsed({ self: '/cmu/v2/year/month/day?start=2024-03-01T00:00:00&end=2024-03-12T18:00:00', drillDown: [], rollUp: [] });
+    const v = reportView(q, r, navigation(q, r, BASE), { cmuBase: BASE, elapsedMs: 1, sent });
+    assert.strictEqual(v.query.url, `${BASE}/year/month/day`);
+    assert.deepStrictEqual(v.query.time, { name: 'Server default', defaulted: undefined, zone: 'UTC', startMs: Date.UTC(2024, 2, 1), endMs: Date.UTC(2024, 2, 12, 18) });
   });
 
   it('one panel per query whatever the format', () => {

@@ -1,7 +1,10 @@
 /**
- * `cmu report <PATH> [--filter DIM=VALUE]... [--filter DIM!=VALUE]... [--dimension DIM]... [--start ISO]
- * [--end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE] [--max-size MB] [--max-time S]
+ * `cmu report <PATH> [--filter DIM=VALUE]... [--filter DIM!=VALUE]... [--dimension DIM]... [--window W |
+ * --start ISO --end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE] [--max-size MB] [--max-time S]
  * [--compare previous|week|month [--include-partial]]`
+ *
+ * The time sent is decided at run time in the report time zone (--tz): the window, the absolute range
+ * (offsets converted to the zone), or the grain's default window; the table says which and in what zone.
  *
  * json: the server's document pretty-printed; csv/xml: the server's bytes unchanged; table: aligned
  * columns plus the ratios derived here and partial-bucket notes (reportTable.ts); --compare: see
@@ -15,6 +18,8 @@ import { Transform, Writable, type Readable, type TransformCallback } from 'stre
 import { pipeline } from 'stream/promises';
 import { ReportParseError, fileNameFromContentDisposition, htmlPageError, isHtmlPage, parseReportBody } from '../../core/cmu/parse';
 import { checkQuery, parseQueryUrl } from '../../core/cmu/query';
+import { resolveQueryTime } from '../../core/cmu/time/queryTime';
+import { canonicalWindow, type ResolvedWindow } from '../../core/cmu/time/windows';
 import type { CmuFilter, CmuQuery } from '../../core/cmu/types';
 import { sameOrigin } from '../../core/environments';
 import { InputError } from '../../core/errors';
@@ -30,6 +35,7 @@ export type CliFormat = (typeof CLI_FORMATS)[number];
 export interface ReportOptions {
   filter?: string[];
   dimension?: string[];
+  window?: string;
   start?: string;
   end?: string;
   metrics?: string;
@@ -99,6 +105,17 @@ export function buildQuery(pathArg: string, opts: ReportOptions, cmuBase?: strin
     if (!name) throw usage('--dimension needs a dimension name', 'e.g. --dimension platform');
     if (!q.projections.includes(name)) q.projections.push(name);
   }
+  if (opts.window !== undefined) {
+    if (opts.start !== undefined || opts.end !== undefined) throw usage('--window and --start/--end both say when', 'Give a relative --window (e.g. 7d) or an absolute --start/--end, not both.');
+    try {
+      q.window = canonicalWindow(opts.window);
+    } catch (e) {
+      throw usage(`Bad --window: ${(e as Error).message}`, 'e.g. --window 7d (the last 7 whole days), --window today, --window server (the server default)');
+    }
+    // the window replaces the range of a pasted URL, as --start/--end replace its values
+    delete q.start;
+    delete q.end;
+  }
   if (opts.start !== undefined) q.start = opts.start;
   if (opts.end !== undefined) q.end = opts.end;
   if (opts.metrics !== undefined) {
@@ -133,9 +150,10 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   const mode = opts.compare !== undefined ? compareMode(opts.compare) : undefined;
   if (mode && format !== 'json' && format !== 'table') throw usage(`--compare gives json or a table, not ${format}`, 'Use --format json or --format table with --compare.');
   if (opts.includePartial && !mode) throw usage('--include-partial only applies with --compare', 'e.g. --compare previous --include-partial');
-  const q = built.query;
-  q.format = format === 'csv' || format === 'xml' ? format : undefined;
-  // only what no server could serve is refused; the catalog's advice is printed and the request sent
+  built.query.format = format === 'csv' || format === 'xml' ? format : undefined;
+  // the time is decided now, in the report time zone; then only what no server could serve is refused,
+  // the catalog's advice is printed and the request sent
+  const { query: q, time } = resolveQueryTime(built.query, ctx.zone, Date.now());
   for (const w of checkQuery(q)) ctx.err(`warning: ${sanitize(w)}`);
   const maxMb = positiveNumber('--max-size', opts.maxSize, '512');
   const maxSeconds = positiveNumber('--max-time', opts.maxTime, '600');
@@ -153,7 +171,7 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
     if (mode) {
       const c = await compareOutput(ctx, q, { mode, format: format as 'json' | 'table', includePartial: opts.includePartial === true, signal: stop.signal, now: Date.now() });
       await writeText(ctx, c.text, opts.out, c.rows);
-    } else await fetchAndWrite(ctx, q, format, opts.out, stop.signal, limits);
+    } else await fetchAndWrite(ctx, q, time, format, opts.out, stop.signal, limits);
   } catch (e) {
     if (!stop.signal.aborted) throw e;
     ctx.err(`cancelled${opts.out ? ` (${opts.out} was not written)` : ''}`);
@@ -164,12 +182,12 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   }
 }
 
-async function fetchAndWrite(ctx: CliContext, q: CmuQuery, format: CliFormat, out: string | undefined, signal: AbortSignal, limits: Limits): Promise<void> {
+async function fetchAndWrite(ctx: CliContext, q: CmuQuery, time: ResolvedWindow, format: CliFormat, out: string | undefined, signal: AbortSignal, limits: Limits): Promise<void> {
   const res = await ctx.cmu.open(q, { signal, maxTimeMs: limits.maxTimeMs });
   if (format === 'table') {
     // held in memory: bounded (64 MB unless --max-size), "too large: use --out" beyond
     const parsed = parseReportBody(await ctx.cmu.readReport(res, limits.maxBytes), res.contentType, res.url);
-    await writeText(ctx, renderTable(parsed, { query: q }) + '\n', out, parsed.rows.length);
+    await writeText(ctx, renderTable(parsed, { query: q, time, zone: ctx.zone }) + '\n', out, parsed.rows.length);
     return;
   }
   // json: the server's document pretty-printed as it streams; csv/xml: the server's bytes unchanged.

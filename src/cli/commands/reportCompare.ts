@@ -25,7 +25,7 @@ export async function compareOutput(
   q: CmuQuery,
   opts: { mode: CompareMode; format: 'json' | 'table'; includePartial: boolean; signal: AbortSignal; now: number },
 ): Promise<{ text: string; rows: number }> {
-  const f = await fetchComparison(ctx.cmu, q, opts);
+  const f = await fetchComparison(ctx.cmu, q, { ...opts, zone: ctx.zone });
   const c = f.comparison;
   const derived = new Set(RATIOS.map((r) => r.name).filter((n) => c.metrics.includes(n)));
   if (opts.format === 'table') return { text: renderCompareTable(c, f.current.window, f.previous.window, derived) + '\n', rows: c.rows.length };

@@ -8,13 +8,36 @@ import type { Comparison } from '../../core/cmu/analysis/compare';
 import { windowInstants } from '../../core/cmu/analysis/comparison';
 import { PARTIAL_WORDS, partialBuckets, type PartialReason } from '../../core/cmu/analysis/partial';
 import { derivedColumns } from '../../core/cmu/analysis/ratios';
+import { parseQueryUrl } from '../../core/cmu/query';
+import { rangeText, windowHeader, type ResolvedWindow } from '../../core/cmu/time/windows';
+import { offsetAt, type ReportZone } from '../../core/cmu/time/zone';
 import type { CmuQuery, ParsedReport, ReportCell } from '../../core/cmu/types';
 import { formatTable, sanitize, type Cell } from '../output';
 
 export interface TableContext {
   /** the query sent (its window marks the buckets it cuts) */
   query?: CmuQuery;
+  /** the time the query was resolved to (the line above the table; its instants mark the cut buckets) */
+  time?: ResolvedWindow;
+  /** the report time zone the rows' buckets are in (default UTC) */
+  zone?: ReportZone;
   now?: number;
+}
+
+/**
+ * The time line above the table: the window's name, its range and the zone (`Last 7 days · 2024-03-05 00:00 →
+ * 2024-03-12 00:00 (UTC−08:00)`); for the server's default, the range its self link echoes.
+ */
+export function timeHeader(time: ResolvedWindow, selfHref: string | undefined): string {
+  if (!time.start && !time.end && selfHref) {
+    try {
+      const range = rangeText(parseQueryUrl(selfHref));
+      if (range) return `time: ${time.name} · ${range} (${time.zoneLabel})`;
+    } catch {
+      /* an unreadable self link: the window's name is all there is */
+    }
+  }
+  return `time: ${windowHeader(time)}`;
 }
 
 /** A fraction as a percentage, one decimal. */
@@ -22,11 +45,13 @@ export function percent(v: number | null | undefined): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : `${(v * 100).toFixed(1)}%`;
 }
 
-/** The aligned table, then the row count, the self link, footnotes and where one can drill down. */
+/** The time line when known, the aligned table, then the row count, the self link, footnotes and where one can drill down. */
 export function renderTable(r: ParsedReport, ctx: TableContext = {}): string {
   const cols = columnsOfRows(r);
   const derived = derivedColumns(cols);
-  const partial = partialBuckets(cols, { now: ctx.now ?? Date.now(), window: windowInstants(r, ctx.query) });
+  const zone = ctx.zone;
+  const window = ctx.time?.startMs !== undefined || ctx.time?.endMs !== undefined ? { start: ctx.time.startMs, end: ctx.time.endMs } : windowInstants(r, ctx.query);
+  const partial = partialBuckets(cols, { now: ctx.now ?? Date.now(), window, zone: zone ? (t: number) => offsetAt(zone, t) / 60_000 : undefined });
   const headers = [...r.columns.map((c) => c.name), ...derived.map((d) => `${d.name}*`)];
   if (partial.count > 0) headers.push('note');
   const rows: Cell[][] = r.rows.map((row, i) => {
@@ -35,7 +60,8 @@ export function renderTable(r: ParsedReport, ctx: TableContext = {}): string {
     return out;
   });
   const align = headers.map((_, i) => (i < r.columns.length ? (r.columns[i].kind === 'metric' ? 'right' : 'left') : i < r.columns.length + derived.length ? 'right' : 'left'));
-  const lines = [formatTable(headers, rows, { align })];
+  const lines = ctx.time ? [sanitize(timeHeader(ctx.time, r.links.self)), ''] : [];
+  lines.push(formatTable(headers, rows, { align }));
   lines.push('');
   lines.push(`${r.rows.length} row${r.rows.length === 1 ? '' : 's'}` + (r.links.self ? `  ${sanitize(r.links.self)}` : ''));
   for (const d of derived) lines.push(`* ${d.name} = ${d.derived.formula} (derived here, not sent by CMU)`);

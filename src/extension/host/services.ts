@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { HttpClient } from '../../core/http';
 import { Session, type SessionEvent } from '../../core/session';
 import { CmuClient } from '../../core/cmu/client';
+import { fixedZoneId, parseZone, type ReportZone } from '../../core/cmu/time/zone';
+import { DiscoveryRegistry, catalogNode, type DiscoveredNode } from '../../core/cmu/discovery';
 import { InputError } from '../../core/errors';
 import { resolveEnvironment, type Environment, type EnvironmentName } from '../../core/environments';
 import { affectsSettings, readSettings, type CmuSettings } from './config';
@@ -41,6 +43,8 @@ export class Services implements vscode.Disposable {
   private readonly errorEmitter = new vscode.EventEmitter<string>();
   /** an error message was shown (redacted, as the user saw it) */
   readonly onDidShowError = this.errorEmitter.event;
+  /** what follows what, per environment + profile + CMU base (the server's links; the catalog offline) */
+  private readonly discoveries = new DiscoveryRegistry();
   /** when a token request started (status bar "refreshing…"); a failed request emits no event, so it expires */
   private busySince = 0;
 
@@ -115,8 +119,12 @@ export class Services implements vscode.Disposable {
       ...(s.redirectUri ? { redirectUri: s.redirectUri } : {}),
       ...(s.deviceInfo ? { deviceInfo: s.deviceInfo } : {}),
     });
+    // another environment, profile or base: what an earlier one's server said no longer applies
+    this.discoveries.clear();
     const unsubscribe = session.onDidChange((e: SessionEvent) => {
       this.log.trace(`session ${session.env.name}/${session.profile}: ${e}`);
+      // a new token may carry other scopes (what the server shows may differ)
+      if (e === 'token' || e === 'forgotten' || e === 'credentials' || e === 'statement') this.discoveries.clear();
       this.busySince = e === 'refreshing' ? Date.now() : 0;
       this.notifySessionChanged();
     });
@@ -141,6 +149,15 @@ export class Services implements vscode.Disposable {
     }
   }
 
+  /** The report time zone (cmu.reportTimeZone); a value that is not a zone is an error that opens the settings. */
+  reportZone(): ReportZone {
+    try {
+      return parseZone(this.settingsCache.reportTimeZone);
+    } catch (e) {
+      throw new InputError(`The setting cmu.reportTimeZone is wrong: ${(e as Error).message}`, 'Reports are read in this zone; fix the setting (default -08:00).', 'openSettings', 'bad_zone');
+    }
+  }
+
   async cmuClient(): Promise<CmuClient> {
     const session = await this.session();
     const cur = this.current!;
@@ -160,9 +177,32 @@ export class Services implements vscode.Disposable {
     return cur.cmu;
   }
 
+  /**
+   * The report node at `path` (`[]`: the root) from the current server's HAL links and columns, cached per
+   * environment; from the catalog (`source: 'catalog'`, with the reason) when not connected: nothing is
+   * started for it (a stopped sandbox stays stopped), and a network failure falls back too.
+   */
+  async discover(path: readonly string[], opts: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<DiscoveredNode> {
+    const session = this.peekSession();
+    const base = session?.env.cmuBase;
+    if (!session || !base) return catalogNode(path, { reason: session ? `no CMU base URL is set for ${session.env.name}` : 'not connected' });
+    let client: CmuClient;
+    try {
+      client = await this.cmuClient();
+    } catch (e) {
+      return catalogNode(path, { reason: this.redact(e instanceof Error ? e.message : String(e)) });
+    }
+    return this.discoveries.for(JSON.stringify([session.env.name, session.profile, base]), client).node(path, opts);
+  }
+
+  /** Forgets what the servers said (the Browse Server tree's Refresh). */
+  clearDiscovery(): void {
+    this.discoveries.clear();
+  }
+
   /** starts the in-process sandbox; a new instance gets a clean slate and its own statement imported */
   async startSandbox(): Promise<{ session: Session; fresh: boolean }> {
-    const { sandbox, fresh } = await this.sandboxHost.ensure();
+    const { sandbox, fresh } = await this.sandboxHost.ensure(fixedZoneId(this.reportZone()));
     const session = this.build(resolveEnvironment('sandbox', { dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase }));
     if (fresh || !(await session.getStatement())) {
       // clients and tokens of an earlier sandbox instance mean nothing to this one

@@ -11,13 +11,14 @@
 import * as vscode from 'vscode';
 import type { CompareMode } from '../../core/cmu/analysis/compare';
 import { fetchComparison } from '../../core/cmu/analysis/comparison';
+import { resolveQueryTime } from '../../core/cmu/time/queryTime';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
 import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
-import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportMessages, type Navigation, type ReportViewOptions } from './reportView';
+import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportMessages, type Navigation, type ReportViewOptions, type SentQuery } from './reportView';
 import { runErrorAction, runPanelAction } from './commands';
 import type { ReportDocuments } from './reportDocuments';
 import { Ctx, View, VsCmd } from '../host/ids';
@@ -49,6 +50,8 @@ export class ReportPanel implements vscode.Disposable {
   private disposed = false;
   /** the last report shown (raw body included: Open as JSON, Save As…) */
   report: ParsedReport | undefined;
+  /** the query as last sent: its window resolved (Copy URL, cURL, Open As and Save As use it) */
+  sent: CmuQuery | undefined;
   lastStats: RenderStats | undefined;
   /** when the first rows of the current request were painted (Date.now()), for the benchmark */
   firstRowsAt: number | undefined;
@@ -212,16 +215,20 @@ export class ReportPanel implements vscode.Disposable {
     const q = this.query;
     let cmuBase = '';
     let env: string | undefined;
+    let sent: SentQuery | undefined;
     try {
       const client = await this.services.cmuClient();
       const session = await this.services.session();
       cmuBase = session.env.cmuBase ?? '';
       env = session.env.name;
-      this.show({ type: 'loading', requestId: id, query: queryView(q, cmuBase, env) });
+      // the time is decided now: a saved "Last 7 days" sends the last 7 days of today
+      sent = resolveQueryTime(q, this.services.reportZone(), Date.now());
+      this.sent = sent.query;
+      this.show({ type: 'loading', requestId: id, query: queryView(q, cmuBase, env, sent) });
       const t0 = Date.now();
       const mode = this.compareMode;
-      const compared = mode ? await fetchComparison(client, q, { mode, now: t0, signal: abort.signal }) : undefined;
-      const report = compared ? compared.current.report : await client.fetchReport(q, { signal: abort.signal });
+      const compared = mode ? await fetchComparison(client, sent.query, { mode, now: t0, signal: abort.signal, zone: this.services.reportZone() }) : undefined;
+      const report = compared ? compared.current.report : await client.fetchReport(sent.query, { signal: abort.signal });
       if (id !== this.requestId) return report;
       this.report = report;
       const nav = navigation(q, report, cmuBase);
@@ -231,13 +238,13 @@ export class ReportPanel implements vscode.Disposable {
         compared && mode
           ? { mode, comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } }
           : undefined;
-      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, elapsedMs: Date.now() - t0, fetchedAt: new Date(), now: t0, compare } });
+      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, elapsedMs: Date.now() - t0, fetchedAt: new Date(), now: t0, compare, sent } });
       return report;
     } catch (e) {
       if (id === this.requestId) {
         let qv;
         try {
-          qv = cmuBase ? queryView(q, cmuBase, env) : undefined;
+          qv = cmuBase ? queryView(q, cmuBase, env, sent) : undefined;
         } catch {
           qv = undefined;
         }

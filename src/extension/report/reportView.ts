@@ -10,6 +10,9 @@ import { RATIOS } from '../../core/cmu/analysis/ratios';
 import type { SemanticsLookup } from '../../core/cmu/analysis/semantics';
 import { describe, filterableDimensions, metricSemantics, isTimeDimension, metricsFor, nextSteps } from '../../core/cmu/catalog';
 import { parseQueryUrl, describeQuery, isoToMillis, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
+import { toZoneWallClock } from '../../core/cmu/time/queryTime';
+import { parseWindow, windowName, type ResolvedWindow } from '../../core/cmu/time/windows';
+import { parseZone } from '../../core/cmu/time/zone';
 import type { CmuQuery, ParsedReport, ReportCell } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
 import { redactText } from '../../core/redact';
@@ -35,18 +38,38 @@ export function panelTitle(q: CmuQuery): string {
     hints.push(`${f.dimension}${f.op}${clip(f.values[0] ?? '', 16)}${f.values.length > 1 ? ` +${f.values.length - 1}` : ''}`);
   } else if (q.filters.length > 1) hints.push(`${q.filters.length} filters`);
   if (q.projections.length) hints.push(clip(`+${q.projections.join('+')}`, 20));
-  if (q.start || q.end) hints.push(`${q.start ?? ''}…${q.end ?? ''}`);
+  if (q.window) hints.push(windowNameOf(q.window));
+  else if (q.start || q.end) hints.push(`${q.start ?? ''}…${q.end ?? ''}`);
   return `CMU: ${tail}${hints.length ? ` (${hints.join(', ')})` : ''}`;
 }
 
-export function queryView(q: CmuQuery, cmuBase: string, environment?: string): QueryView {
+function windowNameOf(text: string): string {
+  try {
+    return windowName(parseWindow(text));
+  } catch {
+    return text;
+  }
+}
+
+/** A query as it was run: the query sent (its window resolved) and what its time is. */
+export interface SentQuery {
+  query: CmuQuery;
+  time: ResolvedWindow;
+}
+
+/** The header's data: `q` is the query as kept (a relative window stays relative), `sent` what went out. */
+export function queryView(q: CmuQuery, cmuBase: string, environment?: string, sent?: SentQuery): QueryView {
+  const out = sent?.query ?? q;
+  const model = cloneQuery(q);
+  if (q.window) model.window = q.window;
   return {
-    query: cloneQuery(q),
+    query: model,
     title: queryTitle(q),
-    words: describeQuery(q),
-    url: queryToUrl(q, cmuBase),
-    start: q.start,
-    end: q.end,
+    words: describeQuery(out) + (sent ? ` (${sent.time.name}${sent.time.defaulted ? ', the default for this report' : ''})` : ''),
+    url: queryToUrl(out, cmuBase),
+    start: out.start,
+    end: out.end,
+    time: sent && { name: sent.time.name, defaulted: sent.time.defaulted, zone: sent.time.zoneLabel, startMs: sent.time.startMs, endMs: sent.time.endMs },
     filters: q.filters.map((f) => ({ ...f, values: [...f.values] })),
     metrics: [...q.metrics],
     limit: q.limit,
@@ -56,7 +79,7 @@ export function queryView(q: CmuQuery, cmuBase: string, environment?: string): Q
 
 /** One panel per query: the key ignores the format (the panel always shows the parsed report). */
 export function queryKey(q: CmuQuery): string {
-  return queryToHref({ ...q, format: undefined });
+  return queryToHref({ ...q, format: undefined }) + (q.window ? `#window=${q.window}` : '');
 }
 
 /**
@@ -74,6 +97,7 @@ export function followQuery(from: CmuQuery, path: string[]): CmuQuery {
   };
   if (from.start !== undefined) q.start = from.start;
   if (from.end !== undefined) q.end = from.end;
+  if (from.window !== undefined) q.window = from.window;
   if (from.limit !== undefined) q.limit = from.limit;
   return q;
 }
@@ -210,6 +234,8 @@ export interface ReportViewOptions {
   now?: number;
   /** set: the rows are the comparison of this window with an earlier one */
   compare?: CompareResult;
+  /** the query as sent and its time (the header says the window, the range and the zone) */
+  sent?: SentQuery;
 }
 
 /** The first message of a report stays small: about a screenful of rows (a panel shows ~40). */
@@ -255,13 +281,20 @@ export function reportView(
   first = Infinity,
   table = viewTable(report, opts),
 ): ReportView {
-  const qv = queryView(q, opts.cmuBase, opts.environment);
+  const qv = queryView(q, opts.cmuBase, opts.environment, opts.sent);
   // what the server applied (default time window, implicit tenant filter…) is in its self link
   if (report.links.self) {
     try {
       const applied = parseQueryUrl(report.links.self, opts.cmuBase);
-      if (!qv.start && applied.start) qv.start = applied.start;
-      if (!qv.end && applied.end) qv.end = applied.end;
+      const zone = opts.sent ? parseZone(opts.sent.time.zone) : undefined;
+      if (!qv.start && applied.start) {
+        qv.start = applied.start;
+        if (qv.time && zone) qv.time.startMs = toZoneWallClock(applied.start, zone).instant;
+      }
+      if (!qv.end && applied.end) {
+        qv.end = applied.end;
+        if (qv.time && zone) qv.time.endMs = toZoneWallClock(applied.end, zone).instant;
+      }
       if (qv.limit === undefined && applied.limit !== undefined) qv.limit = applied.limit;
     } catch {
       // a self link we cannot read changes nothing

@@ -3,7 +3,8 @@
  * client — in parallel when the window is known before the first answer, else after the server's self
  * link has named it — partial buckets flagged on both sides, derived ratios added, rows joined.
  */
-import { isoToMillis, parseQueryUrl, toIsoUtc } from '../query';
+import { isoToMillis, parseQueryUrl } from '../query';
+import { formatInZone, UTC, type ReportZone } from '../time/zone';
 import type { CmuQuery, ParsedReport } from '../types';
 import { InputError } from '../../errors';
 import { columnsOfRows, isTimeColumn } from './columns';
@@ -32,7 +33,7 @@ export function windowInstants(report: Pick<ParsedReport, 'links'>, query?: CmuQ
 export async function fetchComparison(
   client: ReportFetcher,
   q: CmuQuery,
-  opts: { mode: CompareMode; now: number; includePartial?: boolean; signal?: AbortSignal },
+  opts: { mode: CompareMode; now: number; includePartial?: boolean; signal?: AbortSignal; zone?: ReportZone },
 ): Promise<FetchedComparison> {
   if (!q.path.some(isTimeColumn)) {
     throw new InputError(
@@ -42,7 +43,8 @@ export async function fetchComparison(
       'bad_usage',
     );
   }
-  const nowIso = () => toIsoUtc(opts.now);
+  // an open end is pinned to now as the report zone's wall clock (the form start/end are sent in)
+  const nowIso = () => formatInZone(opts.zone ?? UTC, opts.now);
   const current: CmuQuery = { ...q, format: undefined };
   // one "now" for both windows: an open end is pinned, so the earlier window has exactly the same length
   if (current.start && !current.end) current.end = nowIso();

@@ -15,9 +15,11 @@ import {
   isMetric,
   metricsFor,
   nextSteps,
+  realColumns,
   UNDOCUMENTED_METRICS,
   UNDOCUMENTED_SEGMENTS,
 } from '../catalog';
+import { windowProblem } from '../time/windows';
 import { InputError } from '../../errors';
 import type { CmuQuery } from '../types';
 import { REPORT_FORMATS } from '../types';
@@ -121,6 +123,8 @@ export function structuralProblems(q: CmuQuery): QueryProblem[] {
   if (when.start !== undefined && when.end !== undefined && when.start > when.end) {
     out.push({ field: ['start'], message: `start (${q.start}) is after end (${q.end})` });
   }
+  const windowBad = windowProblem(q);
+  if (windowBad) out.push({ field: ['window'], message: windowBad });
   if (q.format !== undefined && !(REPORT_FORMATS as readonly string[]).includes(q.format)) {
     out.push({ field: ['format'], message: `format \`${String(q.format)}\` is not supported; use one of ${REPORT_FORMATS.join(', ')}` });
   }
@@ -135,12 +139,17 @@ function catalogAdvice(q: CmuQuery, now: Date): string[] {
   const path = q.path;
 
   // --- path: advice stops at the first segment the catalog does not know
-  let known: string[] = [];
+  // a known path (the documented tree, a preset, the real backend's tree, billing/daily) needs no segment advice
+  let known: string[] = isKnownPath(path) ? [...path] : [];
   let leftCatalog = false;
-  for (let i = 0; i < path.length; i++) {
+  for (let i = known.length; i < path.length; i++) {
     const seg = path[i];
     const prefix = path.slice(0, i);
     const steps = nextSteps(prefix);
+    if (isKnownPath(path.slice(0, i + 1))) {
+      known = path.slice(0, i + 1);
+      continue;
+    }
     if (UNDOCUMENTED_SEGMENTS.includes(seg)) {
       warnings.push(`\`${seg}\` is an undocumented drill-down step (seen in a CMU drill-down link); the catalog knows nothing below ${pathText(path.slice(0, i + 1))}`);
       leftCatalog = true;
@@ -200,14 +209,17 @@ function catalogAdvice(q: CmuQuery, now: Date): string[] {
 
   // --- metrics
   const pathMetrics = metricsFor(known);
+  // the real backend's nodes without harvested columns have guessed metrics: no "not documented here" advice
+  const real = realColumns(known);
+  const metricsKnownHere = onTree && pathMetrics.length > 0 && (!real || real.harvested);
   for (const m of q.metrics) {
     if (m.trim() === '') continue;
-    if (UNDOCUMENTED_METRICS.includes(m)) {
+    if (UNDOCUMENTED_METRICS.includes(m) && !isMetric(m)) {
       warnings.push(`\`${m}\` is an undocumented metric (seen in a CMU self link); the server may refuse it`);
     } else if (!isMetric(m)) {
       const guess = didYouMean(m, pathMetrics.length > 0 ? pathMetrics : METRICS.map((x) => x.name));
       warnings.push(`\`${m}\` is not a metric the catalog knows${guessText(guess)}${pathMetrics.length ? `; metrics it documents here: ${listText(pathMetrics)}` : ''}; ${SENT}`);
-    } else if (onTree && pathMetrics.length > 0 && !pathMetrics.includes(m)) {
+    } else if (metricsKnownHere && !pathMetrics.includes(m)) {
       warnings.push(`\`${m}\` is not documented for ${pathText(path)}; metrics here: ${listText(pathMetrics)}`);
     }
   }
@@ -216,7 +228,8 @@ function catalogAdvice(q: CmuQuery, now: Date): string[] {
   const startMs = q.start ? isoToMillis(q.start) : undefined;
   const endMs = q.end ? isoToMillis(q.end) : undefined;
   if (startMs !== undefined && startMs === endMs) warnings.push(`start and end are the same instant (${q.start}); the report will be empty`);
-  if ((q.start || q.end) && !leftCatalog && !path.some((p) => isTimeDimension(p))) {
+  const timed = (realColumns(path)?.dimensions ?? path).some((p) => isTimeDimension(p));
+  if ((q.start || q.end) && !leftCatalog && !timed) {
     warnings.push(`start/end only apply when the path contains a time dimension (year, month, day, hour, minute); ${pathText(path)} has none`);
   }
   if (startMs !== undefined) {
