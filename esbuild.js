@@ -46,6 +46,8 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mai
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // the report worker: CSV bytes to wire columns off the extension host thread (src/extension/report/reportWorker.ts)
+  { ...node, entryPoints: ['src/extension/report/reportWorker.ts'], outfile: 'dist/reportWorker.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [...common.plugins, executableCli] },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
   // uPlot on its own: the webview loads it only when a report has a chart (src/webview/chart.ts)

@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
-import { cmd, testApi } from './helpers';
+import { cmd, EXTENSION_ID, testApi } from './helpers';
 
 const figure = (name: string, value: number, unit: string) => console.log(`FIGURE ${name} ${Math.round(value * 10) / 10} ${unit}`);
 
@@ -71,6 +71,15 @@ suite('workbench figures', function () {
   this.timeout(600_000);
 
   test('report panel: command → first rows visible, resolved, every row painted; ext-host block and memory; floor beside', async () => {
+    // activation: loading dist/extension.js + activate(), when this session has not activated it yet
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, 'the extension under development is loaded');
+    if (ext.isActive) console.log('# activation: the extension was already active, not measured');
+    else {
+      const t0 = process.hrtime.bigint();
+      await ext.activate();
+      figure('activation', Number(process.hrtime.bigint() - t0) / 1e6, 'ms');
+    }
     const api = await testApi();
     await cmd('cmu.startSandbox');
     const sandbox = api.sandbox();
