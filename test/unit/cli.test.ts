@@ -56,6 +56,10 @@ describe('cli end to end (child process)', function () {
   }
 
   const day = (d: number) => new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - d)).toISOString().slice(0, 10);
+  // the report zone (the CLI's and the sandbox's default, fixed UTC−8): its days and hours decide partial buckets
+  const zoneNow = () => new Date(Date.now() - 8 * 3_600_000);
+  const zday = (d: number) => new Date(Date.UTC(zoneNow().getUTCFullYear(), zoneNow().getUTCMonth(), zoneNow().getUTCDate() - d)).toISOString().slice(0, 10);
+  const zoneHours = () => zoneNow().getUTCHours();
   const START = day(7);
   const END = day(1);
   const REPORT = '/cmu/v2/tenant/year/month/day';
@@ -282,18 +286,19 @@ describe('cli end to end (child process)', function () {
     });
 
     it('table: derived ratios from the server’s columns, marked as derived; the bucket that contains now flagged partial', async () => {
-      const today = day(0);
-      const r = await run(['report', REPORT, '--start', day(2), '--format', 'table']);
+      const today = zday(0);
+      const r = await run(['report', REPORT, '--start', zday(2), '--format', 'table']);
       assert.strictEqual(r.code, 0, r.stderr);
-      const lines = r.stdout.split('\n');
+      assert.match(r.stdout.split('\n')[0], /^time: Custom range · .* \(UTC\u221208:00\)$/);
+      const lines = r.stdout.split('\n').slice(2);
       const head = lines[0].split(/\s{2,}/);
       assert.ok(head.includes('failure-rate*') && head.includes('completion-rate*') && head.includes('dismissed-killed-share*'), lines[0]);
       assert.strictEqual(head[head.length - 1], 'note');
       assert.match(r.stdout, /^\* failure-rate = failed-attempts \/ \(started-sessions \+ failed-attempts\) \(derived here, not sent by CMU\)$/m);
       assert.match(r.stdout, /^partial: 1 row\(s\), the period is not over yet$/m);
-      // yesterday is still within the day reports' 3-hour freshness delay until 03:00 UTC
-      const fresh = new Date().getUTCHours() < 3 ? String(Number(day(1).slice(8))) : undefined;
-      const { body } = await serverBody(`${REPORT}?start=${day(2)}`, token);
+      // yesterday is still within the day reports' 3-hour freshness delay until 03:00 in the report zone
+      const fresh = zoneHours() < 3 ? String(Number(zday(1).slice(8))) : undefined;
+      const { body } = await serverBody(`${REPORT}?start=${zday(2)}`, token);
       const records = (JSON.parse(body.toString('utf8')) as { report: Record<string, string>[] }).report;
       const data = lines.slice(2, lines.indexOf('', 2)).map((l) => l.trim().split(/\s+/));
       assert.strictEqual(data.length, records.length);
@@ -343,16 +348,16 @@ describe('cli end to end (child process)', function () {
     });
 
     it('--compare week --format table: value, prev, Δ, Δ%; the partial bucket left out unless asked', async () => {
-      let r = await run(['report', REPORT, '--start', day(2), '--metrics', 'started-sessions', '--compare', 'week', '--format', 'table']);
+            let r = await run(['report', REPORT, '--start', zday(2), '--metrics', 'started-sessions', '--compare', 'week', '--format', 'table']);
       assert.strictEqual(r.code, 0, r.stderr);
       assert.match(r.stdout.split('\n')[0], /^tenant\s+year\s+month\s+day\s+started-sessions\s+started-sessions prev\s+started-sessions Δ\s+started-sessions Δ%$/);
-      const partial = new Date().getUTCHours() < 3 ? 2 : 1; // yesterday is within the 3-hour freshness delay until 03:00 UTC
+      const partial = zoneHours() < 3 ? 2 : 1; // yesterday is within the 3-hour freshness delay until 03:00 in the report zone
       assert.match(r.stdout, new RegExp(`^${3 - partial} rows?: .* \\(week\\)$`, 'm'));
       assert.match(r.stdout, new RegExp(`^${partial} row\\(s\\) with a partial bucket left out`, 'm'));
-      r = await run(['report', REPORT, '--start', day(2), '--metrics', 'started-sessions', '--compare', 'week', '--include-partial', '--format', 'table']);
+      r = await run(['report', REPORT, '--start', zday(2), '--metrics', 'started-sessions', '--compare', 'week', '--include-partial', '--format', 'table']);
       assert.match(r.stdout, /^3 rows: /m);
       for (const args of [['--compare', 'year'], ['--compare', 'week', '--format', 'csv'], ['--include-partial']]) {
-        r = await run(['report', REPORT, '--start', day(2), ...args]);
+        r = await run(['report', REPORT, '--start', zday(2), ...args]);
         assert.strictEqual(r.code, 2, args.join(' '));
       }
     });
