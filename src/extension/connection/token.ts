@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { describeToken, formatRemaining, type TokenInfo } from '../../core/token';
 import { registerCommand, options, type CommandContext } from '../host/commands';
 import { Cmd } from '../host/ids';
+import { notificationText } from '../host/errorUi';
 
 /** what a command may return about a token: never the token */
 export function tokenResult(t: TokenInfo): { expiresAt: number; scopes: string[] } {
@@ -31,7 +32,7 @@ export function registerTokenCommands(ctx: CommandContext): void {
     const session = await services.session();
     const creds = await services.withProgress(`Registering a client with ${session.env.dcrOrigin}…`, (signal) => session.register({ signal }));
     services.log.info(`client registered for ${session.env.name}/${session.profile}: ${creds.clientId}`);
-    void vscode.window.showInformationMessage(`Client registered (${creds.clientId}).`, 'Get Access Token').then((c) => {
+    void vscode.window.showInformationMessage(notificationText(`Client registered (${creds.clientId}).`), 'Get Access Token').then((c) => {
       if (c) void vscode.commands.executeCommand(Cmd.getAccessToken);
     });
     return { clientId: creds.clientId };
