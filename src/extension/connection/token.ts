@@ -76,9 +76,20 @@ export function registerTokenCommands(ctx: CommandContext): void {
     return { copied: true, ...tokenResult(t) };
   });
 
-  registerCommand(services, Cmd.copyAuthorizationHeader, async () => {
+  // the header holds the raw token: asked like Copy Raw Access Token, unless a script passes { confirmed: true }
+  registerCommand(services, Cmd.copyAuthorizationHeader, async (arg?: unknown) => {
     const session = await services.session();
     const t = await services.withProgress('Getting an access token…', (signal) => session.getToken({ signal }));
+    if (
+      !options<{ confirmed: boolean }>(arg).confirmed &&
+      !(await services.confirm(
+        'Copy the Authorization header (with the raw access token) to the clipboard?',
+        `Anyone who gets it can read your CMU reports until it expires (in ${formatRemaining(t.expiresAt - Date.now())}). Do not paste it into tickets or chats.`,
+        'Copy Header',
+      ))
+    ) {
+      return undefined;
+    }
     await vscode.env.clipboard.writeText(`Authorization: Bearer ${t.accessToken}`);
     void vscode.window.setStatusBarMessage(
       `CMU: Authorization header copied (valid for ${formatRemaining(t.expiresAt - Date.now())})`,
