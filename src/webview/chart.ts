@@ -9,7 +9,7 @@ import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol';
 import type { ReportData } from './data';
-import { h } from './dom';
+import { h, setChildren } from './dom';
 
 // The bundle's own <script>: chart.js sits beside it and is allowed by the same nonce (CSP).
 const ownScript = document.currentScript as HTMLScriptElement | null;
@@ -251,7 +251,7 @@ export class ReportChart {
     const splits = columns.filter((c) => c.kind === 'dimension' && !(TIME_ORDER as readonly string[]).includes(c.name)).map((c) => c.name);
     const prevMetric = this.metricSel.value;
     const prevSplit = this.splitSel.value;
-    this.metricSel.replaceChildren(...metrics.map((m) => h('option', { value: m, text: m })));
+    setChildren(this.metricSel, metrics.map((m) => h('option', { value: m, text: m })));
     if (metrics.length > 1) this.metricSel.append(h('option', { value: ALL_METRICS, text: 'all metrics' }));
     this.metricSel.value = metrics.includes(prevMetric) || prevMetric === ALL_METRICS ? prevMetric : metrics[0];
     this.splitSel.replaceChildren(h('option', { value: NO_SPLIT, text: '(none)' }), ...splits.map((s) => h('option', { value: s, text: s })));
