@@ -459,7 +459,8 @@ suite('extension: commands against the sandbox', function () {
   });
 
   test('throttling: the wait is shown ("waiting 5 s: the server asked to slow down") and Cancel stops it', async () => {
-    sb().setThrottle({ ratePerSec: 0.2, burst: 0 });
+    sb().setThrottle({ ratePerSec: 0.2, burst: 1 });
+    await cmd('cmu.refreshAccessToken', {}); // takes the one request the bucket holds: the next waits 5 s
     const since = api.logLines().length;
     const pending = cmd('cmu.refreshAccessToken', {});
     try {
