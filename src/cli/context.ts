@@ -3,6 +3,7 @@
  * redacted log on stderr under --verbose), the Session and the CmuClient — built lazily.
  */
 import { CmuClient } from '../core/cmu/client';
+import { DEFAULT_ZONE_ID, parseZone, type ReportZone } from '../core/cmu/time/zone';
 import { DEFAULT_HOSTS, checkEndpoint, isLoopbackHost, resolveEnvironment, type Environment } from '../core/environments';
 import { checkDeviceInfo } from '../core/deviceInfo';
 import { InputError } from '../core/errors';
@@ -20,6 +21,7 @@ export interface GlobalOptions {
   profile?: string;
   dcrUrl?: string;
   cmuUrl?: string;
+  tz?: string;
   verbose?: boolean;
 }
 
@@ -152,6 +154,7 @@ export class CliContext {
   private httpCache?: HttpClient;
   private sessionCache?: Session;
   private cmuCache?: CmuClient;
+  private zoneCache?: ReportZone;
 
   constructor(
     readonly opts: GlobalOptions,
@@ -178,6 +181,19 @@ export class CliContext {
     return this.envCache;
   }
 
+  /** The report time zone: --tz, else CMU_TZ, else fixed UTC−8 (what Adobe's services log in). */
+  get zone(): ReportZone {
+    if (!this.zoneCache) {
+      const text = this.opts.tz ?? (this.io.env.CMU_TZ || undefined);
+      try {
+        this.zoneCache = parseZone(text ?? DEFAULT_ZONE_ID);
+      } catch (e) {
+        throw new InputError(`Bad ${this.opts.tz !== undefined ? '--tz' : 'CMU_TZ'}: ${sanitize((e as Error).message)}`, 'The report time zone is the zone CMU reads start/end and buckets times in.', 'none', 'bad_zone');
+      }
+    }
+    return this.zoneCache;
+  }
+
   /** `cmu [--dcr-url X --cmu-url Y] [--profile P]` — the prefix the hints print. */
   get commandPrefix(): string {
     const parts = ['cmu'];
@@ -189,6 +205,7 @@ export class CliContext {
       if (env.cmuBase && !implied) parts.push(`--cmu-url ${env.cmuBase}`);
     }
     if (this.opts.store) parts.push(`--store ${this.opts.store}`);
+    if (this.opts.tz) parts.push(`--tz ${this.opts.tz}`);
     if (this.opts.profile) parts.push(`--profile ${this.profile}`);
     return parts.join(' ');
   }

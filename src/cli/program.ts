@@ -3,6 +3,7 @@
  * command group under ./commands). Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage/input.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { WINDOW_SYNTAX } from '../core/cmu/time/windows';
 import { CLI_VERSION, CliContext, processIo, type GlobalOptions, type Io } from './context';
 import { exitCodeFor, formatError } from './output';
 import { browse } from './commands/browse';
@@ -45,6 +46,7 @@ export function buildProgram(
     .option('--profile <name>', 'profile name (env CMU_PROFILE; default: default)')
     .option('--dcr-url <url>', 'DCR origin, e.g. https://sp.auth.adobe.com (env CMU_DCR_URL; default: production)')
     .option('--cmu-url <url>', 'CMU base URL, e.g. https://mgmt.auth.adobe.com/cmu/v2 (env CMU_API_URL)')
+    .option('--tz <zone>', 'report time zone: -08:00 (default: the fixed UTC-8 Adobe logs in), UTC, +05:30 or an IANA name such as America/Los_Angeles (env CMU_TZ)')
     .option('--verbose', 'print the redacted HTTP exchanges (and error stacks) on stderr')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run cmu --help for usage)')
@@ -102,12 +104,15 @@ Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage or input.`,
     .description('fetch a CMU report')
     .option('--filter <dim=value>', 'filter DIM=VALUE or DIM!=VALUE (repeat: IN / NOT IN)', collect)
     .option('--dimension <dim>', 'add a dimension to the GROUP BY (projection; repeatable)', collect)
-    .option('--start <iso>', 'start, ISO 8601 (prefixes allowed)')
-    .option('--end <iso>', 'end, ISO 8601 (prefixes allowed)')
+    .option('--window <window>', `relative time window, resolved now in the report time zone: ${WINDOW_SYNTAX} (default by the finest time dimension: minute 60min, hour 24h, day 7d, month 12mo, else server)`)
+    .option('--start <iso>', 'start, ISO 8601 wall clock in the report time zone (prefixes allowed; a value with Z or an offset is converted)')
+    .option('--end <iso>', 'end, ISO 8601 wall clock in the report time zone (prefixes allowed; a value with Z or an offset is converted)')
     .option('--metrics <m1,m2>', 'comma-separated metrics')
     .option('--limit <n>', 'row cap')
     .addOption(new Option('--format <format>', 'json|csv|xml|table (default: table on a terminal, json otherwise)'))
     .option('--out <file>', 'write to FILE, streamed (csv/xml: the server bytes as sent; json: pretty-printed)')
+    .option('--compare <mode>', 'also fetch an earlier window and show value, previous, Δ, Δ%: previous (the window before, same length), week or month (the same window a week / a month earlier)')
+    .option('--include-partial', 'with --compare: keep rows whose time bucket is not complete (left out by default)')
     .option('--max-size <mb>', 'largest report accepted, decoded, in MB (default: 64 for --format table, 4096 when streamed)')
     .option('--max-time <seconds>', 'total time limit of the download (default: none; a body slower than 1 KB/s fails anyway)')
     .action(run((ctx, p: string, opts: ReportOptions) => report(ctx, p, opts)));

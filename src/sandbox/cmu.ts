@@ -44,6 +44,8 @@ const RESERVED_ONCE = ['start', 'end', 'format', 'limit', 'access_token'];
 export interface CmuConfig {
   seed: number;
   now: () => number;
+  /** the report time zone's fixed offset from UTC (ms; default 0): the sandbox's data and times are its wall clock */
+  offsetMs?: number;
 }
 
 class HttpProblem extends Error {
@@ -80,7 +82,7 @@ export class CmuService {
 
   /** The synthetic dataset, built on first use (about 0.1 s). */
   get dataset(): Dataset {
-    this.data ??= new Dataset(this.config.seed, this.config.now);
+    this.data ??= new Dataset(this.config.seed, () => this.wallNow());
     return this.data;
   }
 
@@ -100,10 +102,15 @@ export class CmuService {
     }
   }
 
+  /** Now as the report time zone's wall clock (ms): what every time of the sandbox's reports is. */
+  private wallNow(): number {
+    return this.config.now() + (this.config.offsetMs ?? 0);
+  }
+
   /** `/cmu/v2/tenant/year/month/day/hour/minute.<format>?start&end&limit=rows` with at least `rows` rows. */
   hugeReportHref(rows: number, format: CmuFormat): string {
     const day = 86_400_000;
-    const now = this.config.now();
+    const now = this.wallNow();
     const end = now - (now % day) - day;
     const start = end - Math.ceil(rows / 1440) * day;
     const d = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -212,11 +219,12 @@ export class CmuService {
     if (!tenantFilter || tenantFilter.op === '!=') filters.unshift({ dimension: 'tenant', op: '=', values: [token.tenant] });
 
     // ---- time window
-    const now = this.config.now();
+    const now = this.wallNow();
+    const offsetMs = this.config.offsetMs ?? 0;
     const startParam = params.get('start')?.[0];
     const endParam = params.get('end')?.[0];
-    const start = startParam !== undefined ? timeParam(startParam, 'start') : defaultStart(groupBy, now);
-    const end = endParam !== undefined ? timeParam(endParam, 'end') : Math.floor(now / 1000) * 1000;
+    const start = startParam !== undefined ? timeParam(startParam, 'start', offsetMs) : defaultStart(groupBy, now);
+    const end = endParam !== undefined ? timeParam(endParam, 'end', offsetMs) : Math.floor(now / 1000) * 1000;
     if (start >= end) throw new HttpProblem(400, `start (${formatTime(start)}) must be before end (${formatTime(end)})`);
 
     // ---- limit
@@ -466,8 +474,8 @@ function chooseEncoding(header: string | undefined): 'gzip' | 'deflate' | undefi
   return undefined;
 }
 
-function timeParam(value: string, name: string): number {
-  const r = parseTime(value);
+function timeParam(value: string, name: string, offsetMs: number): number {
+  const r = parseTime(value, offsetMs);
   if ('t' in r) return r.t;
   throw new HttpProblem(400, r.bad === 'syntax' ? `${name} is not an ISO 8601 date/time: ${value}` : `${name} is not a valid date/time: ${value}`);
 }

@@ -7,6 +7,7 @@
  * This is a server: it never imports the core HTTP client.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { DEFAULT_ZONE_ID, parseZone } from '../core/cmu/time/zone';
 import type { AddressInfo } from 'node:net';
 import { CmuService } from './cmu';
 import { DcrService, type DcrErrorCode, type StatementPolicy } from './dcr';
@@ -30,6 +31,11 @@ export interface SandboxOptions {
   redirectDomains?: string[];
   /** the server's clock in epoch ms (default Date.now); lets tests move time */
   now?: () => number;
+  /**
+   * the report time zone, a fixed offset (`-08:00`, `+05:30`, `UTC`; default `-08:00`, as the real service):
+   * report times, buckets and start/end without a suffix are its wall clock
+   */
+  timeZone?: string;
   /**
    * scopes granted to registered applications (the default statement's and any issued without `scopes`);
    * default both CMU scopes, `['cmu:analytics:client']` to see the billing report refused (403)
@@ -109,7 +115,7 @@ export class Sandbox {
       now,
     });
     const statement = await dcr.issueStatement();
-    const cmu = new CmuService(dcr, { seed: opts.seed ?? 1, now });
+    const cmu = new CmuService(dcr, { seed: opts.seed ?? 1, now, offsetMs: sandboxOffsetMs(opts.timeZone) });
     const holder: { sandbox?: Sandbox } = {};
     const server = createServer((req, res) => {
       const sandbox = holder.sandbox;
@@ -288,4 +294,11 @@ function defaultReason(status: number): string {
     default:
       return status >= 500 ? 'unexpected server error' : 'request refused';
   }
+}
+
+/** The fixed offset (ms) of the sandbox's report time zone; an IANA name is refused (the sandbox's clock has no DST). */
+export function sandboxOffsetMs(timeZone: string = DEFAULT_ZONE_ID): number {
+  const zone = parseZone(timeZone);
+  if (zone.fixedOffsetMinutes === undefined) throw new Error(`the sandbox reports in a fixed UTC offset (e.g. -08:00 or UTC), not ${zone.id}`);
+  return zone.fixedOffsetMinutes * 60_000;
 }

@@ -1,7 +1,10 @@
 /**
  * The sandbox's time, in one place: the granularities, the buckets a report groups by, the parsing and
- * formatting of start/end and the self link's times, and the default window. All UTC today; a report
- * time zone is applied here (bucket boundaries, values, wall-clock parsing/formatting) and nowhere else.
+ * formatting of start/end and the self link's times, and the default window. The sandbox reports in a
+ * fixed-offset zone (default UTC−8, as the real service): every time here is *wall-clock* milliseconds
+ * (an instant plus the zone's offset), so buckets, values, start/end without a suffix and the self
+ * link's times are all the zone's wall clock; only a value with an offset, `Z` or epoch ms is an
+ * instant, shifted by `offsetMs` on the way in.
  */
 
 const HOUR = 3_600_000;
@@ -91,11 +94,12 @@ function timeValue(g: TimeDim, t: number): string {
 const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
 
 /**
- * ISO 8601 or a prefix of it (completed with the start of the period), UTC unless an offset is given; or
- * epoch ms. `bad: 'syntax'` when it is no date/time, `'value'` when it names none (e.g. Feb 30).
+ * ISO 8601 or a prefix of it (completed with the start of the period) as wall-clock ms of the zone whose
+ * offset is `offsetMs`; a value with an offset or `Z`, or epoch ms, is an instant converted to it.
+ * `bad: 'syntax'` when it is no date/time, `'value'` when it names none (e.g. Feb 30).
  */
-export function parseTime(value: string): { t: number } | { bad: 'syntax' | 'value' } {
-  if (/^\d{10,}$/.test(value)) return { t: Number(value) };
+export function parseTime(value: string, offsetMs = 0): { t: number } | { bad: 'syntax' | 'value' } {
+  if (/^\d{10,}$/.test(value)) return { t: Number(value) + offsetMs };
   const m = ISO.exec(value);
   if (!m) return { bad: 'syntax' };
   const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '', zone] = m;
@@ -110,13 +114,14 @@ export function parseTime(value: string): { t: number } | { bad: 'syntax' | 'val
     back.getUTCMinutes() === nums[4] &&
     back.getUTCSeconds() === nums[5];
   if (!ok) return { bad: 'value' };
-  if (!zone || zone === 'Z') return { t };
+  if (!zone) return { t };
+  if (zone === 'Z') return { t: t + offsetMs };
   const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone) as RegExpExecArray;
   const offset = (Number(zm[2]) * 60 + Number(zm[3])) * 60_000 * (zm[1] === '+' ? 1 : -1);
-  return { t: t - offset };
+  return { t: t - offset + offsetMs };
 }
 
-/** `2024-11-01T00:00:00` (UTC, no zone suffix, as in Adobe's self links) */
+/** `2024-11-01T00:00:00` (wall clock, no zone suffix, as in Adobe's self links) */
 export function formatTime(t: number): string {
   return new Date(Math.floor(t / 1000) * 1000).toISOString().slice(0, 19);
 }

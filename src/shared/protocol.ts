@@ -7,6 +7,10 @@
  * typed arrays per column ({@link WireColumn}): the first screenful in the `report` message, the rest
  * in `rows` chunks the webview appends (and validates: {@link ColumnDecoder}) while the table is in use.
  */
+import { COMPARE_MODES, type CompareMode } from '../core/cmu/analysis/compareModes';
+
+export type { CompareMode };
+import { canonicalWindow } from '../core/cmu/time/windows';
 import type { CmuFilter, CmuQuery, ReportCell, ReportFormat } from '../core/cmu/types';
 
 /** a cell as the webview renders it (the webview imports the engine's types only through this file) */
@@ -21,6 +25,23 @@ export interface ColumnView {
   description?: string;
   /** year … second: the chart's x axis is built from these */
   time?: boolean;
+  /** metrics: whether a total adds up (the catalog's semantics; absent = not additive) and why not */
+  additive?: { time: boolean; dimensions: boolean; why?: string };
+  /** a ratio computed here, never sent by CMU: its formula and input columns */
+  derived?: { formula: string; numerator: string[]; denominator: string[] };
+  /** compare view: the metric this column is about, and which of its four columns it is */
+  compare?: { metric: string; role: CompareRole };
+}
+
+export type CompareRole = 'value' | 'previous' | 'delta' | 'deltaPct';
+
+/** The compare view's context: both windows and what was left out. */
+export interface CompareInfo {
+  mode: CompareMode;
+  current: { start: string; end: string };
+  previous: { start: string; end: string; url: string };
+  /** rows left out because a side is a partial bucket */
+  excludedPartial: number;
 }
 
 /**
@@ -39,6 +60,19 @@ export interface NavLink {
   title?: string;
 }
 
+/** What the report's time is: the window's name, whether it is the grain's default, and the zone. */
+export interface TimeView {
+  /** "Last 7 days", "Today", "Custom range", "Server default" */
+  name: string;
+  /** the grain's default window: the query said nothing about time */
+  defaulted?: boolean;
+  /** the report time zone as shown, e.g. "UTC−08:00" or "America/Los_Angeles (PST)" */
+  zone: string;
+  /** the instants start/end denote (epoch ms), for the local-time line */
+  startMs?: number;
+  endMs?: number;
+}
+
 export interface QueryView {
   /** the query model itself: what the webview persists with setState for the serializer */
   query: CmuQuery;
@@ -48,9 +82,10 @@ export interface QueryView {
   words: string;
   /** the exact absolute URL requested */
   url: string;
-  /** ISO strings as sent (or as the server echoed them in the self link); local time is added by the webview */
+  /** wall clock in the report time zone, as sent (or as the server echoed them in the self link) */
   start?: string;
   end?: string;
+  time?: TimeView;
   filters: CmuFilter[];
   metrics: string[];
   limit?: number;
@@ -98,6 +133,10 @@ export interface ReportView {
   formats: ReportFormat[];
   fetchedAt: string;
   elapsedMs: number;
+  /** rows whose time bucket is not final (sparse: partial rows are few), with why, for the table and the chart */
+  partial?: { rows: number[]; reasons: string[] };
+  /** set when the rows are a comparison of two windows */
+  compare?: CompareInfo;
 }
 
 export interface ErrorView {
@@ -349,7 +388,9 @@ export type WebviewMessage =
   | { type: 'navigate'; linkId: string }
   | { type: 'action'; action: PanelAction }
   | { type: 'errorAction'; id: string }
-  | { type: 'rendered'; stats: RenderStats };
+  | { type: 'rendered'; stats: RenderStats }
+  /** the compare toggle: an earlier window beside this one, or off */
+  | { type: 'compare'; mode: CompareMode | 'off' };
 
 /** What the webview persists (vscode.setState) and the serializer restores: the query, never the data. */
 export interface PanelState {
@@ -400,6 +441,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
         stats: { requestId: s.requestId, rows: s.rows, domRows: s.domRows, chart: s.chart, firstPaintMs: s.firstPaintMs, chartMs, complete },
       };
     }
+    case 'compare':
+      return raw.mode === 'off' || (COMPARE_MODES as readonly unknown[]).includes(raw.mode) ? { type: 'compare', mode: raw.mode as CompareMode | 'off' } : undefined;
     default:
       return undefined;
   }
@@ -435,6 +478,14 @@ export function parseQuery(raw: unknown): CmuQuery | undefined {
     if (v === undefined) continue;
     if (typeof v !== 'string' || v.length > 64) return undefined;
     q[k] = v;
+  }
+  if (raw.window !== undefined) {
+    if (typeof raw.window !== 'string' || raw.window.length > 64) return undefined;
+    try {
+      q.window = canonicalWindow(raw.window);
+    } catch {
+      return undefined;
+    }
   }
   if (raw.limit !== undefined) {
     if (typeof raw.limit !== 'number' || !Number.isInteger(raw.limit) || raw.limit < 0) return undefined;

@@ -2,14 +2,23 @@
  * The report header: the query in words (path, filters, time range in UTC and local time, metrics,
  * limit), the exact URL, the actions, the roll-up breadcrumb and the drill-down buttons.
  */
-import type { NavLink, PanelAction, QueryView } from '../shared/protocol';
+import { isTimeColumn } from '../shared/analysis';
+import type { CompareInfo, CompareMode, NavLink, PanelAction, QueryView } from '../shared/protocol';
 import { button, h, linkButton } from './dom';
 import { formatLocal, formatUtc, parseIsoUtc } from './format';
 
 export interface HeaderHandlers {
   action(a: PanelAction): void;
   navigate(linkId: string): void;
+  compare(mode: CompareMode | 'off'): void;
 }
+
+const COMPARE_OPTIONS: { value: CompareMode | 'off'; label: string }[] = [
+  { value: 'off', label: 'Compare: off' },
+  { value: 'previous', label: 'Compare: previous period' },
+  { value: 'week', label: 'Compare: a week earlier' },
+  { value: 'month', label: 'Compare: a month earlier' },
+];
 
 const ACTIONS: { id: PanelAction; label: string; title: string }[] = [
   { id: 'refresh', label: 'Refresh', title: 'Fetch the report again' },
@@ -22,6 +31,26 @@ const ACTIONS: { id: PanelAction; label: string; title: string }[] = [
   { id: 'saveQuery', label: 'Save Query', title: 'Keep this query in Saved Queries' },
 ];
 
+/** `2024-03-05 00:00` from the wall-clock `2024-03-05T00:00:00` (a prefix as it was written). */
+const wall = (s: string): string => s.replace('T', ' ').replace(/:00$/, '');
+
+/** The window's name, its range as the report time zone's wall clock with the zone, and the same in local time. */
+function zonedTimeLine(q: QueryView): HTMLElement | undefined {
+  const t = q.time;
+  if (!t) return undefined;
+  const range = q.start || q.end ? `${q.start ? wall(q.start) : 'server default'} → ${q.end ? wall(q.end) : 'now'} ${t.zone}` : t.zone;
+  const local = t.startMs !== undefined || t.endMs !== undefined ? `${t.startMs !== undefined ? formatLocal(new Date(t.startMs)) : '…'} → ${t.endMs !== undefined ? formatLocal(new Date(t.endMs)) : 'now'} local time` : '';
+  return h(
+    'div',
+    { class: 'meta-row' },
+    h('span', { class: 'k', text: 'Time' }),
+    h('span', { class: 'time-window', text: `${t.name}${t.defaulted ? ' (default)' : ''}: ` }),
+    h('span', { class: 'time-zone', text: range }),
+    local ? h('span', { class: 'time-local', text: ` (${local})` }) : undefined,
+  );
+}
+
+/** Before the zone was known (a state saved by an older version): read as UTC. */
 function timeLine(start?: string, end?: string): HTMLElement | undefined {
   if (!start && !end) return undefined;
   const s = parseIsoUtc(start);
@@ -37,6 +66,7 @@ export function renderHeader(
   nav: { breadcrumb: NavLink[]; drillDown: NavLink[] } | undefined,
   handlers: HeaderHandlers,
   busy: boolean,
+  compare: { mode?: CompareMode; info?: CompareInfo } = {},
 ): void {
   const crumbs = h('nav', { class: 'breadcrumb', 'aria-label': 'Roll up' });
   for (const link of nav?.breadcrumb ?? []) {
@@ -45,7 +75,7 @@ export function renderHeader(
   crumbs.append(h('span', { class: 'current', 'aria-current': 'page', text: q.query.path.length ? q.query.path[q.query.path.length - 1] : 'root' }));
 
   const meta = h('div', { class: 'meta' });
-  const tl = timeLine(q.start, q.end);
+  const tl = zonedTimeLine(q) ?? timeLine(q.start, q.end);
   if (tl) meta.append(tl);
   if (q.filters.length)
     meta.append(
@@ -60,6 +90,27 @@ export function renderHeader(
     const b = button(a.label, () => handlers.action(a.id), { title: a.title, 'data-action': a.id, class: a.id === 'refresh' ? 'primary' : 'secondary' });
     if (busy && a.id !== 'copyUrl' && a.id !== 'copyCurl' && a.id !== 'saveQuery') b.disabled = true;
     actions.append(b);
+  }
+
+  if (q.query.path.some(isTimeColumn)) {
+    const sel = h('select', { class: 'compare', 'aria-label': 'Compare with an earlier window', title: 'Fetch an earlier window beside this one: value, previous, Δ and Δ% per metric; the chart overlays it dashed' });
+    for (const o of COMPARE_OPTIONS) sel.append(h('option', { value: o.value, text: o.label }));
+    sel.value = compare.mode ?? 'off';
+    sel.disabled = busy;
+    sel.addEventListener('change', () => handlers.compare(sel.value as CompareMode | 'off'));
+    actions.append(sel);
+  }
+  const info = compare.info;
+  if (info) {
+    const left = info.excludedPartial > 0 ? `; ${info.excludedPartial} row${info.excludedPartial === 1 ? '' : 's'} with a partial bucket left out` : '';
+    meta.append(
+      h(
+        'div',
+        { class: 'meta-row compare-info' },
+        h('span', { class: 'k', text: 'Compared with' }),
+        h('span', { text: `${info.previous.start} → ${info.previous.end} (${info.mode === 'previous' ? 'the previous period' : `a ${info.mode} earlier`})${left}`, title: info.previous.url }),
+      ),
+    );
   }
 
   const drill = h('div', { class: 'drill', role: 'group', 'aria-label': 'Drill down' });

@@ -7,6 +7,8 @@ import type { QueriesApi } from '../../src/extension/queries/commands';
 import type { QueryListItem } from '../../src/extension/queries/queryStore';
 import type { QueryNode } from '../../src/extension/queries/treeProvider';
 import type { CmuQuery } from '../../src/core/cmu/types';
+import { parseWindow, resolveWindow } from '../../src/core/cmu/time/windows';
+import { parseZone } from '../../src/core/cmu/time/zone';
 
 const q = (p: string[], extra: Partial<CmuQuery> = {}): CmuQuery => ({ path: p, filters: [], projections: [], metrics: [], ...extra });
 
@@ -305,6 +307,30 @@ suite('saved queries', function () {
     const r2 = await cmd<{ rows: unknown[] }>('cmu.queries.run', id);
     assert.ok(r2.rows.length > 0);
     await cmd('cmu.queries.delete', id);
+  });
+
+  test('a saved "last 7 days" keeps its window and sends the last 7 whole days of the report zone when it runs', async function () {
+    const commands = await vscode.commands.getCommands(true);
+    if (!commands.includes('cmu.runQuery')) this.skip();
+    await cmd('cmu.startSandbox');
+    const query = { path: ['tenant', 'year', 'month', 'day'], filters: [], projections: [], metrics: ['started-sessions'], window: 'last 7 days' };
+    const { id } = await cmd<{ id: string }>('cmu.queries.save', query, { name: 'Weekly', group: 'user' });
+    try {
+      const expected = () => {
+        const w = resolveWindow(parseWindow('7d'), parseZone('-08:00'), Date.now()); // the default cmu.reportTimeZone
+        return `start=${w.start}&end=${w.end}`;
+      };
+      const before = expected();
+      const r = await cmd<{ rows: unknown[]; url: string }>('cmu.queries.run', id);
+      const after = expected();
+      assert.ok(r.url.includes(before) || r.url.includes(after), `${r.url} does not send ${before}`);
+      assert.strictEqual(r.rows.length, 7, 'seven whole days');
+      // the saved query is still relative: it is resolved again on the next run, not frozen
+      const saved = (await list()).find((x) => x.id === id)!;
+      assert.ok(!saved.url.includes('start='), saved.url);
+    } finally {
+      await cmd('cmu.queries.delete', id);
+    }
   });
 });
 

@@ -116,6 +116,14 @@ describe('cli parts', () => {
       assert.deepStrictEqual(buildQuery('http://127.0.0.1:9/cmu/v2/tenant/year?mvpd=A', {}, base).query.path, ['tenant', 'year']);
       assert.throws(() => buildQuery('https://evil.example.com/cmu/v2/tenant/year', {}, base), /evil\.example\.com/);
     });
+    it('--window: the relative window replaces a pasted range; never with --start/--end; bad text refused', () => {
+      const { query } = buildQuery('/cmu/v2/year/month/day?start=2024-01-01&end=2024-02-01', { window: 'last 7 days' });
+      assert.strictEqual(query.window, '7d');
+      assert.strictEqual(query.start, undefined);
+      assert.strictEqual(query.end, undefined);
+      assert.throws(() => buildQuery('year/month/day', { window: '7d', end: '2024' }), /--window and --start\/--end/);
+      assert.throws(() => buildQuery('year/month/day', { window: '30m' }), (e: InputError) => e instanceof InputError && /ambiguous/.test(e.message));
+    });
     it('format: --format wins over the path extension; html and unknown formats are refused', () => {
       assert.strictEqual(buildQuery('tenant/year.csv', {}).format, 'csv');
       assert.strictEqual(buildQuery('tenant/year.csv', { format: 'TABLE' }).format, 'table');

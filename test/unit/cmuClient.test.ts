@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
 import { CmuApiError, CmuClient, stripAccessToken } from '../../src/core/cmu/client';
 import { parseXmlWithLibrary, reportRecords } from '../../src/core/cmu/parse';
-import { emptyQuery, parseQueryUrl, timeRange } from '../../src/core/cmu/query';
+import { emptyQuery, parseQueryUrl } from '../../src/core/cmu/query';
+import { parseWindow, resolveWindow } from '../../src/core/cmu/time/windows';
+import { UTC } from '../../src/core/cmu/time/zone';
 import type { Environment } from '../../src/core/environments';
 import { CmuError } from '../../src/core/errors';
 import { CancelledError, HttpClient } from '../../src/core/http';
@@ -87,6 +89,12 @@ async function expectApiError(p: Promise<unknown>, check: (e: CmuApiError) => vo
     return e;
   }
   assert.fail('expected a CmuApiError');
+}
+
+
+function previousMonth(): { start?: string; end?: string } {
+  const { start, end } = resolveWindow(parseWindow('previous-month'), UTC, Date.now());
+  return { start, end };
 }
 
 describe('cmu/client', () => {
@@ -289,7 +297,8 @@ describe('cmu/client', () => {
     });
 
     it('each format is parsed into the same records', async () => {
-      const range = timeRange('yesterday');
+      const { start, end } = resolveWindow(parseWindow('yesterday'), UTC, Date.now());
+      const range = { start, end };
       const base = { ...emptyQuery(['tenant', 'year', 'month', 'day', 'mvpd']), ...range, metrics: ['active-users', 'started-sessions'] };
       const reports = [];
       for (const format of [undefined, 'xml', 'csv', 'html'] as const) {
@@ -317,7 +326,7 @@ describe('cmu/client', () => {
     });
 
     it('the self link opens as the same query, a drill-down link as a report', async () => {
-      const first = await client.fetchReport({ ...emptyQuery(['tenant', 'year', 'month']), ...timeRange('lastMonth'), limit: 5 });
+      const first = await client.fetchReport({ ...emptyQuery(['tenant', 'year', 'month']), ...previousMonth(), limit: 5 });
       const again = await client.fetchReport(parseQueryUrl(first.links.self!));
       assert.deepEqual(again.rows, first.rows);
       const down = first.links.drillDown[0];

@@ -8,6 +8,7 @@ import { HttpClient } from '../../src/core/http';
 import { Session } from '../../src/core/session';
 import { MemoryStore } from '../../src/core/store';
 import { diagnose, diagnoseReport } from '../../src/extension/connection/diagnose';
+import { parseZone } from '../../src/core/cmu/time/zone';
 import type { Services } from '../../src/extension/host/services';
 import { Sandbox } from '../../src/sandbox/server';
 
@@ -53,7 +54,7 @@ describe('extension diagnose: verdicts', () => {
       const session = new Session({ store: new MemoryStore(), env, profile: 'default', http: client });
       await session.importStatement(sandbox.statement);
       const token = (await session.getToken()).accessToken;
-      const services = { settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: client };
+      const services = { settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: client, reportZone: () => parseZone('-08:00') };
       const result = await diagnose(services as unknown as Services);
       const step = result.steps.find((st) => st.name === 'cmu');
       assert.ok(step && !step.ok && step.verdict === 'fail', JSON.stringify(result.steps));
@@ -62,6 +63,7 @@ describe('extension diagnose: verdicts', () => {
       const text = diagnoseReport(result);
       for (const part of token.split('.')) assert.ok(!text.includes(part), 'a part of the access token is in the diagnosis');
       assert.ok(!text.includes(token));
+      assert.match(text, /^Report time zone: UTC\u221208:00 \(setting cmu\.reportTimeZone/m);
     } finally {
       await new Promise((r) => cmu.close(r));
       await sandbox.stop();
@@ -100,7 +102,8 @@ describe('extension diagnose: verdicts', () => {
       settings: () => ({ environment: 'custom', profile: 'p' }),
       session: () => Promise.reject(new CmuError(`server said: ${secret} is wrong`, `it echoed ${secret}`, 'openSettings', 'x')),
       http,
-    } as unknown as Pick<Services, 'settings' | 'session' | 'http'>;
+      reportZone: () => parseZone('-08:00'),
+    } as unknown as Pick<Services, 'settings' | 'session' | 'http' | 'reportZone'>;
     const r = await diagnose(services);
     const text = JSON.stringify(r) + diagnoseReport(r);
     assert.ok(!text.includes(secret), text);

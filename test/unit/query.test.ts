@@ -7,10 +7,11 @@ import {
   parseQueryUrl,
   queryToHref,
   queryToUrl,
-  timeRange,
   validateQuery,
 } from '../../src/core/cmu/query';
 import type { CmuQuery } from '../../src/core/cmu/types';
+import { parseWindow, resolveWindow } from '../../src/core/cmu/time/windows';
+import { parseZone } from '../../src/core/cmu/time/zone';
 
 function q(partial: Partial<CmuQuery>): CmuQuery {
   return { ...emptyQuery(), ...partial };
@@ -322,25 +323,18 @@ describe('cmu/query: describeQuery', () => {
   });
 });
 
-describe('cmu/query: time presets (UTC)', () => {
+describe('cmu/query: windows in the model', () => {
   const now = new Date('2024-03-01T10:15:30.456Z');
-  it('computes each preset as the ISO values that will be sent', () => {
-    assert.deepEqual(timeRange('today', now), { start: '2024-03-01T00:00:00', end: '2024-03-01T10:15:30' });
-    assert.deepEqual(timeRange('yesterday', now), { start: '2024-02-29T00:00:00', end: '2024-03-01T00:00:00' });
-    assert.deepEqual(timeRange('last24h', now), { start: '2024-02-29T10:15:30', end: '2024-03-01T10:15:30' });
-    assert.deepEqual(timeRange('last7d', now), { start: '2024-02-23T10:15:30', end: '2024-03-01T10:15:30' });
-    assert.deepEqual(timeRange('thisMonth', now), { start: '2024-03-01T00:00:00', end: '2024-03-01T10:15:30' });
-    assert.deepEqual(timeRange('lastMonth', now), { start: '2024-02-01T00:00:00', end: '2024-03-01T00:00:00' });
-  });
-  it('crosses a year boundary', () => {
-    const jan = new Date('2025-01-01T00:30:00Z');
-    assert.deepEqual(timeRange('lastMonth', jan), { start: '2024-12-01T00:00:00', end: '2025-01-01T00:00:00' });
-    assert.deepEqual(timeRange('yesterday', jan), { start: '2024-12-31T00:00:00', end: '2025-01-01T00:00:00' });
-  });
-  it('the values pass validation', () => {
-    for (const p of ['today', 'yesterday', 'last24h', 'last7d', 'thisMonth', 'lastMonth'] as const) {
-      const r = timeRange(p, now);
-      assert.deepEqual(validateQuery(q({ path: ['tenant', 'year', 'month', 'day'], ...r }), now).errors, []);
+  it('every window the builder offers resolves to values that pass validation', () => {
+    for (const text of ['today', '1d', '24h', '7d', '30d', 'month-to-date', '1mo', '3mo']) {
+      const { start, end } = resolveWindow(parseWindow(text), parseZone('-08:00'), now);
+      assert.deepEqual(validateQuery(q({ path: ['tenant', 'year', 'month', 'day'], start, end }), now).errors, [], text);
     }
+  });
+  it('a window is described in words, refused when unreadable or beside start/end', () => {
+    assert.match(describeQuery(q({ path: ['year', 'month', 'day'], window: '7d' })), /, over the last 7 days$/);
+    assert.match(describeQuery(q({ path: ['year', 'month', 'day'], window: '1d' })), /, yesterday$/);
+    assert.match(validateQuery(q({ path: ['day'], window: '30m' })).errors.join(), /ambiguous/);
+    assert.match(validateQuery(q({ path: ['day'], window: '7d', end: '2024' })).errors.join(), /both say when/);
   });
 });

@@ -6,6 +6,8 @@ import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/exte
 import { curlCommand } from '../../src/core/cmu/query';
 import { errorView, followQuery, navigation, panelTitle, queryKey, reportMessages, reportView } from '../../src/extension/report/reportView';
 import { documentName, documentText } from '../../src/extension/report/reportText';
+import { resolveQueryTime } from '../../src/core/cmu/time/queryTime';
+import { parseZone } from '../../src/core/cmu/time/zone';
 import { cellAt, ColumnDecoder, ColumnEncoder, columnTypes, decodeRows, encodeColumns, parsePanelState, parseQuery, parseWebviewMessage } from '../../src/shared/protocol';
 
 const BASE = 'https://mgmt.auth.adobe.com/cmu/v2';
@@ -206,6 +208,35 @@ describe('report panel: navigation and views', () => {
     assert.strictEqual(new Set(titles).size, titles.length, titles.join(' | '));
   });
 
+  it('a relative window: kept in the query (state, drill-down, title, one panel per window), resolved in what is sent and shown', () => {
+    const weekly: CmuQuery = { path: ['year', 'month', 'day'], filters: [], projections: [], metrics: [], window: 'last 7 days' };
+    const fromState = parseQuery(JSON.parse(JSON.stringify(weekly)))!;
+    assert.strictEqual(fromState.window, '7d', 'normalised');
+    assert.strictEqual(parseQuery({ ...weekly, window: '30m' }), undefined);
+    assert.strictEqual(followQuery(fromState, ['year', 'month', 'day', 'hour']).window, '7d');
+    assert.strictEqual(panelTitle(fromState), 'CMU: …/month/day (Last 7 days)');
+    assert.notStrictEqual(queryKey(fromState), queryKey({ ...fromState, window: 'today' }));
+    assert.notStrictEqual(queryKey(fromState), queryKey({ ...fromState, window: undefined }));
+
+    const sent = resolveQueryTime(fromState, parseZone('-08:00'), Date.UTC(2024, 2, 12, 18));
+    const r = parsed({ self: '/cmu/v2/year/month/day?start=2024-03-05T00:00:00&end=2024-03-12T00:00:00', drillDown: [], rollUp: [] });
+    const v = reportView(fromState, r, navigation(fromState, r, BASE), { cmuBase: BASE, elapsedMs: 1, sent });
+    assert.strictEqual(v.query.url, `${BASE}/year/month/day?start=2024-03-05T00:00:00&end=2024-03-12T00:00:00`);
+    assert.strictEqual(v.query.query.window, '7d', 'the webview persists the relative window, not the dates');
+    assert.deepStrictEqual([v.query.start, v.query.end], ['2024-03-05T00:00:00', '2024-03-12T00:00:00']);
+    assert.deepStrictEqual(v.query.time, { name: 'Last 7 days', defaulted: undefined, zone: 'UTC\u221208:00', startMs: Date.UTC(2024, 2, 5, 8), endMs: Date.UTC(2024, 2, 12, 8) });
+    assert.match(v.query.words, /from 2024-03-05T00:00:00 to 2024-03-12T00:00:00 \(Last 7 days\)$/);
+  });
+
+  it('the server default window: nothing sent, the applied range from the self link read in the zone', () => {
+    const q: CmuQuery = { path: ['year', 'month', 'day'], filters: [], projections: [], metrics: [], window: 'server' };
+    const sent = resolveQueryTime(q, parseZone('UTC'), Date.UTC(2024, 2, 12, 18));
+    const r = parsed({ self: '/cmu/v2/year/month/day?start=2024-03-01T00:00:00&end=2024-03-12T18:00:00', drillDown: [], rollUp: [] });
+    const v = reportView(q, r, navigation(q, r, BASE), { cmuBase: BASE, elapsedMs: 1, sent });
+    assert.strictEqual(v.query.url, `${BASE}/year/month/day`);
+    assert.deepStrictEqual(v.query.time, { name: 'Server default', defaulted: undefined, zone: 'UTC', startMs: Date.UTC(2024, 2, 1), endMs: Date.UTC(2024, 2, 12, 18) });
+  });
+
   it('one panel per query whatever the format', () => {
     assert.strictEqual(queryKey({ ...Q, format: 'csv' }), queryKey(Q));
     assert.notStrictEqual(queryKey({ ...Q, limit: 5 }), queryKey(Q));
@@ -239,5 +270,40 @@ describe('report panel: html, curl, documents', () => {
     assert.strictEqual(documentText('{"a":[1,{"b":2}]}', 'json'), '{\n  "a": [\n    1,\n    {\n      "b": 2\n    }\n  ]\n}\n');
     assert.strictEqual(documentText('a,b\n1,2\n', 'csv'), 'a,b\n1,2\n');
     assert.strictEqual(documentText('not json', 'json'), 'not json');
+  });
+});
+
+describe('report panel: numbers that mean what they say (the data the webview receives)', () => {
+  const q: CmuQuery = { path: ['tenant', 'year', 'month', 'day'], filters: [], projections: [], metrics: [], start: '2024-11-06' };
+  const report: ParsedReport = {
+    format: 'json',
+    url: `${BASE}/tenant/year/month/day`,
+    contentType: 'application/json',
+    links: { self: '/cmu/v2/tenant/year/month/day?start=2024-11-06T00:00:00&end=2024-11-08T10:30:00', rollUp: [], drillDown: [] },
+    columns: [...q.path.map((name) => ({ name, kind: 'dimension' as const })), ...['active-users', 'started-sessions'].map((name) => ({ name, kind: 'metric' as const }))],
+    rows: [
+      ['ACME', '2024', '11', '6', 10, 100],
+      ['ACME', '2024', '11', '7', 11, 110],
+      ['ACME', '2024', '11', '8', 5, 40],
+    ],
+    raw: '',
+  };
+
+  it('flags the bucket that contains now, with why; metric columns carry whether they add up', () => {
+    const v = reportView(q, report, navigation(q, report, BASE), { cmuBase: BASE, elapsedMs: 1, now: Date.UTC(2024, 10, 8, 10, 30) });
+    assert.deepStrictEqual(v.partial, { rows: [2], reasons: ['partial: the period is not over yet'] });
+    const au = v.columns.find((c) => c.name === 'active-users');
+    assert.deepStrictEqual({ ...au?.additive, why: undefined }, { time: false, dimensions: false, why: undefined });
+    assert.match(au?.additive?.why ?? '', /distinct/);
+    assert.deepStrictEqual(v.columns.find((c) => c.name === 'started-sessions')?.additive?.time, true);
+    const later = reportView(q, report, navigation(q, report, BASE), { cmuBase: BASE, elapsedMs: 1, now: Date.UTC(2024, 10, 12) });
+    assert.deepStrictEqual(later.partial, { rows: [2], reasons: ['partial: the time window covers only part of this period'] }, 'later, the window (ending 10:30, from the self link) still cuts the day');
+  });
+
+  it('the compare toggle message is validated', () => {
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'compare', mode: 'week' }), { type: 'compare', mode: 'week' });
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'compare', mode: 'off', extra: 1 }), { type: 'compare', mode: 'off' });
+    assert.strictEqual(parseWebviewMessage({ type: 'compare', mode: 'year' }), undefined);
+    assert.strictEqual(parseWebviewMessage({ type: 'compare' }), undefined);
   });
 });

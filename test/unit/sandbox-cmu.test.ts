@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { KNOWN_PATHS, nextSteps, rollUpPath } from '../../src/core/cmu/catalog';
-import { Sandbox } from '../../src/sandbox/server';
+import { Sandbox, sandboxOffsetMs } from '../../src/sandbox/server';
 
 type Rec = Record<string, string>;
 interface Hal {
@@ -210,14 +210,36 @@ describe('sandbox CMU', () => {
   });
 
   describe('reports', () => {
+    it('reports in its time zone (default -08:00): hours of the zone, Z values converted; timeZone UTC is UTC again', async () => {
+      const hourValues = (body: Hal) => (body.report as { hour: string }[]).map((r) => r.hour);
+      // 10:15:30Z is 02:15:30 at -08:00: today so far has the hours 0, 1 and 2 of the zone
+      const today = await json('/cmu/v2/tenant/year/month/day/hour?start=2026-11-26T00:00:00&end=2026-11-27T00:00:00');
+      assert.deepEqual(hourValues(today), ['0', '1', '2']);
+      const z = await json('/cmu/v2/tenant/year/month/day/hour?start=2026-11-26T08:00:00Z&end=2026-11-26T10:00:00Z');
+      assert.match(z._links.self.href, /start=2026-11-26T00:00:00&end=2026-11-26T02:00:00/);
+      assert.deepEqual(hourValues(z), ['0', '1']);
+      const utc = await Sandbox.start({ throttle: false, now: () => NOW, timeZone: 'UTC' });
+      try {
+        const t = await utc.issueAccessToken();
+        const r = await fetch(utc.origin + '/cmu/v2/tenant/year/month/day/hour?start=2026-11-26T00:00:00&end=2026-11-27T00:00:00', { headers: { Authorization: `Bearer ${t}` } });
+        assert.deepEqual(hourValues((await r.json()) as Hal), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+      } finally {
+        await utc.stop();
+      }
+      assert.equal(sandboxOffsetMs(), -8 * 3_600_000);
+      assert.equal(sandboxOffsetMs('+05:30'), 5.5 * 3_600_000);
+      assert.throws(() => sandboxOffsetMs('America/Los_Angeles'), /fixed UTC offset/);
+    });
+
     it('reports the applied defaults in the self link: start by granularity, end = now, limit 1000, all metrics', async () => {
       const day = await json('/cmu/v2/tenant/year/month/day');
       const self = day._links.self.href;
-      assert.match(self, /^\/cmu\/v2\/tenant\/year\/month\/day\?tenant=ACME&start=2026-11-01T00:00:00&end=2026-11-26T10:15:30&limit=1000&metrics=active-users&/);
+      // NOW is 10:15:30Z: 02:15:30 in the sandbox's default zone, -08:00
+      assert.match(self, /^\/cmu\/v2\/tenant\/year\/month\/day\?tenant=ACME&start=2026-11-01T00:00:00&end=2026-11-26T02:15:30&limit=1000&metrics=active-users&/);
       assert.equal(day.report.length, 26);
       assert.match((await json('/cmu/v2/tenant/year/month/day/hour'))._links.self.href, /start=2026-11-26T00:00:00/);
       assert.match((await json('/cmu/v2/tenant/year/month'))._links.self.href, /start=2026-01-01T00:00:00/);
-      assert.match((await json('/cmu/v2'))._links.self.href, /^\/cmu\/v2\?tenant=ACME&start=2026-11-01T00:00:00&end=2026-11-26T10:15:30&limit=1000/);
+      assert.match((await json('/cmu/v2'))._links.self.href, /^\/cmu\/v2\?tenant=ACME&start=2026-11-01T00:00:00&end=2026-11-26T02:15:30&limit=1000/);
       // prefixes are completed
       assert.match((await json('/cmu/v2/tenant/year?start=2025&end=2026-02-03T04'))._links.self.href, /start=2025-01-01T00:00:00&end=2026-02-03T04:00:00/);
     });

@@ -19,7 +19,10 @@ import { InputError } from '../../src/core/errors';
 import type { CmuQuery } from '../../src/core/cmu/types';
 import { runQueryBuilderFlow, BACK, type BuilderUi, type PickOptions, type InputOptions, type Back } from '../../src/extension/queries/builderFlow';
 import { nextSteps, metricsFor, filterableDimensions, DIMENSIONS, METRICS } from '../../src/core/cmu/catalog';
-import { timeRange, queryToHref, isIsoTime, RESERVED_PARAMS, TIME_SHAPE_SOURCE } from '../../src/core/cmu/query';
+import { queryToHref, isIsoTime, RESERVED_PARAMS, TIME_SHAPE_SOURCE } from '../../src/core/cmu/query';
+import { resolveQueryTime } from '../../src/core/cmu/time/queryTime';
+import { NAMED_WINDOWS, WINDOW_COUNT_PATTERN, parseWindow } from '../../src/core/cmu/time/windows';
+import { parseZone } from '../../src/core/cmu/time/zone';
 
 const q = (path: string[], extra: Partial<CmuQuery> = {}): CmuQuery => ({ path, filters: [], projections: [], metrics: [], ...extra });
 let n = 0;
@@ -441,14 +444,12 @@ describe('saved queries: the query builder steps', () => {
     ]);
     const r = await runQueryBuilderFlow(ui, undefined, now);
     assert.ok(r);
-    const range = timeRange('last7d', now);
     assert.deepStrictEqual(r.query, {
       path: ['tenant', 'year', 'month', 'day', 'mvpd'],
       filters: [{ dimension: 'mvpd', op: '!=', values: ['TempPass', 'Other'] }],
       projections: [],
       metrics: ['active-users', 'started-sessions'],
-      start: range.start,
-      end: range.end,
+      window: '7d',
       limit: 50,
       format: 'csv',
     });
@@ -511,6 +512,54 @@ describe('saved queries: the query builder steps', () => {
     ]);
     const r = await runQueryBuilderFlow(ui, { query: initial, name: 'Old' }, now);
     assert.deepStrictEqual(r, { query: { ...initial, format: 'csv' }, name: 'Yearly' });
+  });
+});
+
+describe('saved queries: relative time windows', () => {
+  const file = (query: string) => `{ "version": 1, "queries": [ { "id": "w", "name": "Weekly", "query": ${query} } ] }`;
+
+  it('a saved "last 7 days" run on two different days sends two different, correct windows', () => {
+    const r = parseQueryFile(file('{ "path": ["year", "month", "day"], "window": "last 7 days" }'));
+    assert.deepStrictEqual(r.problems, []);
+    const saved = r.model.get('w')!.query;
+    assert.strictEqual(saved.window, '7d');
+    const zone = parseZone('-08:00');
+    const monday = resolveQueryTime(saved, zone, Date.UTC(2024, 2, 11, 18)).query;
+    const tuesday = resolveQueryTime(saved, zone, Date.UTC(2024, 2, 12, 18)).query;
+    assert.strictEqual(queryToHref(monday), '/cmu/v2/year/month/day?start=2024-03-04T00:00:00&end=2024-03-11T00:00:00');
+    assert.strictEqual(queryToHref(tuesday), '/cmu/v2/year/month/day?start=2024-03-05T00:00:00&end=2024-03-12T00:00:00');
+    assert.strictEqual(r.model.get('w')!.query.window, '7d', 'running never freezes the saved window');
+  });
+
+  it('writes the window back as its canonical text; old files with start/end still load', () => {
+    const text = file('{ "path": ["year", "month", "day"], "window": "previousMonth" }');
+    const r = parseQueryFile(text);
+    const out = JSON.parse(r.model.serialize(text)) as { queries: { query: Record<string, unknown> }[] };
+    assert.strictEqual(out.queries[0].query.window, '1mo');
+    const old = parseQueryFile(file('{ "path": ["year", "month", "day"], "start": "2024-11-01", "end": "2024-11-08" }'));
+    assert.deepStrictEqual(old.problems, []);
+    assert.deepStrictEqual([old.model.get('w')!.query.start, old.model.get('w')!.query.window], ['2024-11-01', undefined]);
+  });
+
+  it('refuses an unreadable window, and a window beside start/end, at the line of the window', () => {
+    for (const [query, message] of [
+      ['{ "path": ["day"], "window": "30m" }', /30min for minutes or 30mo for months/],
+      ['{ "path": ["day"], "window": 7 }', /"window" must be text/],
+      ['{ "path": ["day"], "window": "7d", "start": "2024" }', /both say when/],
+    ] as const) {
+      const r = parseQueryFile(file(query));
+      assert.strictEqual(r.valid, false, query);
+      assert.ok(r.problems.some((p) => message.test(p.message)), JSON.stringify(r.problems));
+    }
+  });
+
+  it('the schema offers exactly the canonical forms, and every one of them reads', () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '../../media/cmu-queries.schema.json'), 'utf8'));
+    const w = schema.definitions.query.properties.window;
+    assert.deepStrictEqual(w.anyOf[0].enum, [...NAMED_WINDOWS]);
+    assert.strictEqual(w.anyOf[1].pattern, WINDOW_COUNT_PATTERN);
+    for (const text of [...NAMED_WINDOWS, '7d', '24h', '90min', '3mo']) assert.doesNotThrow(() => parseWindow(text), text);
+    assert.ok(!new RegExp(WINDOW_COUNT_PATTERN).test('30m'));
   });
 });
 

@@ -6,16 +6,18 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { emptyQuery, queryToHref, timeRange } from '../../core/cmu/query';
+import { emptyQuery, queryToHref } from '../../core/cmu/query';
+import { resolveQueryTime } from '../../core/cmu/time/queryTime';
+import { fixedZoneId } from '../../core/cmu/time/zone';
 import { resolveEnvironment } from '../../core/environments';
 import { Sandbox } from '../../sandbox/server';
 import { CliContext } from '../context';
-import { renderTable } from './report';
+import { renderTable } from './reportTable';
 import { tokenSummary } from './token';
 
 export async function demo(ctx: CliContext): Promise<void> {
   const tmp = ctx.opts.store ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'cmu-demo-'));
-  const sb = await Sandbox.start({ port: 0, host: '127.0.0.1' });
+  const sb = await Sandbox.start({ port: 0, host: '127.0.0.1', timeZone: fixedZoneId(ctx.zone) });
   try {
     const env = resolveEnvironment('sandbox', { dcrOrigin: sb.dcrOrigin, cmuBase: sb.cmuBase });
     const c = new CliContext({ ...ctx.opts, store: ctx.opts.store ?? path.join(tmp!, 'store') }, ctx.io, env);
@@ -32,15 +34,14 @@ export async function demo(ctx: CliContext): Promise<void> {
     c.out('4. Access token obtained:');
     c.out(indent(tokenSummary(t)));
 
-    const q = emptyQuery(['tenant', 'year', 'month', 'day']);
-    const range = timeRange('last7d');
-    q.start = range.start;
-    q.end = range.end;
-    q.metrics = ['active-users', 'active-sessions', 'started-sessions', 'completed-sessions', 'failed-attempts'];
+    const daily = emptyQuery(['tenant', 'year', 'month', 'day']);
+    daily.window = '7d';
+    daily.metrics = ['active-users', 'active-sessions', 'started-sessions', 'completed-sessions', 'failed-attempts'];
+    const { query: q, time } = resolveQueryTime(daily, c.zone, Date.now());
     c.out(`5. CMU report ${queryToHref(q)}`);
     const r = await c.cmu.fetchReport(q);
     c.out('');
-    c.out(renderTable(r));
+    c.out(renderTable(r, { query: q, time, zone: c.zone }));
     c.out('');
     c.out('Next: `node dist/cli.js sandbox` keeps a sandbox running for every other command (see `node dist/cli.js --help`).');
   } finally {

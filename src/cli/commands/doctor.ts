@@ -2,6 +2,7 @@
  * `cmu doctor`: renders the core diagnosis chain (src/core/diagnose.ts) — environment → statement →
  * credentials → token → clock → one CMU call — one line per step with why and the fix in CLI words.
  */
+import { zoneLabel } from '../../core/cmu/time/zone';
 import { runDiagnosis, type DiagnoseStep, type DiagnoseVerdict } from '../../core/diagnose';
 import type { NextStep } from '../../core/errors';
 import type { CliContext } from '../context';
@@ -34,6 +35,7 @@ export async function doctor(ctx: CliContext): Promise<number> {
   ctx.out(`  dcr origin: ${env.dcrOrigin}`);
   ctx.out(`  cmu base:   ${env.cmuBase ?? '(none)'}`);
   ctx.out(`  store:      ${ctx.storeDir}`);
+  ctx.out(`  time zone:  ${zoneLabel(ctx.zone, Date.now())} (reports' start/end and time buckets; --tz or CMU_TZ to change)`);
   const steps = await runDiagnosis({ session: async () => ctx.session, http: ctx.http });
   // the environment step is the header above: the CLI resolved it before running
   for (const s of steps) if (s.name !== 'environment') ctx.out(ctx.redact(formatStep(s, ctx.commandPrefix)));

@@ -1,22 +1,31 @@
 /**
- * `cmu report <PATH> [--filter DIM=VALUE]... [--filter DIM!=VALUE]... [--dimension DIM]... [--start ISO]
- * [--end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE] [--max-size MB] [--max-time S]`
+ * `cmu report <PATH> [--filter DIM=VALUE]... [--filter DIM!=VALUE]... [--dimension DIM]... [--window W |
+ * --start ISO --end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE] [--max-size MB] [--max-time S]
+ * [--compare previous|week|month [--include-partial]]`
+ *
+ * The time sent is decided at run time in the report time zone (--tz): the window, the absolute range
+ * (offsets converted to the zone), or the grain's default window; the table says which and in what zone.
  *
  * json: the server's document pretty-printed; csv/xml: the server's bytes unchanged; table: aligned
- * columns. json/csv/xml stream as the body arrives (never held in memory); with --out through a temp
+ * columns plus the ratios derived here and partial-bucket notes (reportTable.ts); --compare: see
+ * reportCompare.ts. json/csv/xml stream as the body arrives (never held in memory); with --out through a temp
  * file renamed at the end, so a failed or cancelled download leaves no partial file.
  */
 import * as fs from 'fs';
 import { Transform, type Readable, type TransformCallback } from 'stream';
 import { ReportParseError, fileNameFromContentDisposition, htmlPageError, isHtmlPage, parseReportBody } from '../../core/cmu/parse';
 import { checkQuery, parseQueryUrl } from '../../core/cmu/query';
-import type { CmuFilter, CmuQuery, ParsedReport } from '../../core/cmu/types';
+import { resolveQueryTime } from '../../core/cmu/time/queryTime';
+import { canonicalWindow, type ResolvedWindow } from '../../core/cmu/time/windows';
+import type { CmuFilter, CmuQuery } from '../../core/cmu/types';
 import { sameOrigin } from '../../core/environments';
 import { InputError } from '../../core/errors';
 import { outError, streamToFile, tempNameFor } from '../../core/fileDownload';
 import type { CliContext } from '../context';
 import { JsonNotADocument, JsonIndent } from '../jsonIndent';
-import { formatTable, sanitize } from '../output';
+import { sanitize } from '../output';
+import { compareMode, compareOutput } from './reportCompare';
+import { renderTable } from './reportTable';
 
 export const CLI_FORMATS = ['json', 'csv', 'xml', 'table'] as const;
 export type CliFormat = (typeof CLI_FORMATS)[number];
@@ -24,12 +33,15 @@ export type CliFormat = (typeof CLI_FORMATS)[number];
 export interface ReportOptions {
   filter?: string[];
   dimension?: string[];
+  window?: string;
   start?: string;
   end?: string;
   metrics?: string;
   limit?: string;
   format?: string;
   out?: string;
+  compare?: string;
+  includePartial?: boolean;
   /** MB, decoded */
   maxSize?: string;
   /** seconds */
@@ -91,6 +103,17 @@ export function buildQuery(pathArg: string, opts: ReportOptions, cmuBase?: strin
     if (!name) throw usage('--dimension needs a dimension name', 'e.g. --dimension platform');
     if (!q.projections.includes(name)) q.projections.push(name);
   }
+  if (opts.window !== undefined) {
+    if (opts.start !== undefined || opts.end !== undefined) throw usage('--window and --start/--end both say when', 'Give a relative --window (e.g. 7d) or an absolute --start/--end, not both.');
+    try {
+      q.window = canonicalWindow(opts.window);
+    } catch (e) {
+      throw usage(`Bad --window: ${(e as Error).message}`, 'e.g. --window 7d (the last 7 whole days), --window today, --window server (the server default)');
+    }
+    // the window replaces the range of a pasted URL, as --start/--end replace its values
+    delete q.start;
+    delete q.end;
+  }
   if (opts.start !== undefined) q.start = opts.start;
   if (opts.end !== undefined) q.end = opts.end;
   if (opts.metrics !== undefined) {
@@ -122,9 +145,13 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   const built = buildQuery(pathArg, opts, cmuBase);
   // Default: a table for a person at a terminal, the JSON document for scripts and files.
   const format: CliFormat = built.format ?? (!opts.out && ctx.io.isTTY ? 'table' : 'json');
-  const q = built.query;
-  q.format = format === 'csv' || format === 'xml' ? format : undefined;
-  // only what no server could serve is refused; the catalog's advice is printed and the request sent
+  const mode = opts.compare !== undefined ? compareMode(opts.compare) : undefined;
+  if (mode && format !== 'json' && format !== 'table') throw usage(`--compare gives json or a table, not ${format}`, 'Use --format json or --format table with --compare.');
+  if (opts.includePartial && !mode) throw usage('--include-partial only applies with --compare', 'e.g. --compare previous --include-partial');
+  built.query.format = format === 'csv' || format === 'xml' ? format : undefined;
+  // the time is decided now, in the report time zone; then only what no server could serve is refused,
+  // the catalog's advice is printed and the request sent
+  const { query: q, time } = resolveQueryTime(built.query, ctx.zone, Date.now());
   for (const w of checkQuery(q)) ctx.err(`warning: ${sanitize(w)}`);
   const maxMb = positiveNumber('--max-size', opts.maxSize, '512');
   const maxSeconds = positiveNumber('--max-time', opts.maxTime, '600');
@@ -139,7 +166,10 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await fetchAndWrite(ctx, q, format, opts.out, stop.signal, limits);
+    if (mode) {
+      const c = await compareOutput(ctx, q, { mode, format: format as 'json' | 'table', includePartial: opts.includePartial === true, signal: stop.signal, now: Date.now() });
+      await writeText(ctx, c.text, opts.out, c.rows);
+    } else await fetchAndWrite(ctx, q, time, format, opts.out, stop.signal, limits);
   } catch (e) {
     if (!stop.signal.aborted) throw e;
     ctx.err(`cancelled${opts.out ? ` (${opts.out} was not written)` : ''}`);
@@ -150,16 +180,12 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   }
 }
 
-async function fetchAndWrite(ctx: CliContext, q: CmuQuery, format: CliFormat, out: string | undefined, signal: AbortSignal, limits: Limits): Promise<void> {
+async function fetchAndWrite(ctx: CliContext, q: CmuQuery, time: ResolvedWindow, format: CliFormat, out: string | undefined, signal: AbortSignal, limits: Limits): Promise<void> {
   const res = await ctx.cmu.open(q, { signal, maxTimeMs: limits.maxTimeMs });
   if (format === 'table') {
     // held in memory: bounded (64 MB unless --max-size), "too large: use --out" beyond
     const parsed = parseReportBody(await ctx.cmu.readReport(res, limits.maxBytes), res.contentType, res.url);
-    const text = renderTable(parsed) + '\n';
-    if (out) {
-      await writeTextFile(out, text);
-      ctx.err(`wrote ${parsed.rows.length} rows to ${out}`);
-    } else ctx.io.out(text);
+    await writeText(ctx, renderTable(parsed, { query: q, time, zone: ctx.zone }) + '\n', out, parsed.rows.length);
     return;
   }
   // json: the server's document pretty-printed as it streams; csv/xml: the server's bytes unchanged.
@@ -220,14 +246,10 @@ class HtmlGuard extends Transform {
   }
 }
 
-/** The aligned table, then the row count, the self link and where one can drill down. */
-export function renderTable(r: ParsedReport): string {
-  const lines = [formatTable(r.columns.map((c) => c.name), r.rows)];
-  lines.push('');
-  lines.push(`${r.rows.length} row${r.rows.length === 1 ? '' : 's'}` + (r.links.self ? `  ${sanitize(r.links.self)}` : ''));
-  if (r.links.drillDown.length) lines.push(`drill down: ${r.links.drillDown.map((l) => sanitize(l.name)).join(', ')}`);
-  if (r.links.rollUp.length) lines.push(`roll up: ${r.links.rollUp.map((l) => sanitize(l.href)).join(', ')}`);
-  return lines.join('\n');
+async function writeText(ctx: CliContext, text: string, out: string | undefined, rows: number): Promise<void> {
+  if (!out) return ctx.io.out(text);
+  await writeTextFile(out, text);
+  ctx.err(`wrote ${rows} rows to ${out}`);
 }
 
 async function writeTextFile(file: string, text: string): Promise<void> {

@@ -4,6 +4,7 @@
  * --statement-out, into a 0600 file; the commands to use it are printed.
  */
 import { resolveEnvironment } from '../../core/environments';
+import { fixedZoneId, parseZone, zoneLabel } from '../../core/cmu/time/zone';
 import { CMU_SCOPES } from '../../core/cmu/scopes';
 import { InputError } from '../../core/errors';
 import { Sandbox } from '../../sandbox/server';
@@ -40,7 +41,7 @@ export async function sandbox(ctx: CliContext, opts: { port?: string; statementO
   const scopes = parseScopesOption(opts.scopes);
   let sb: Sandbox;
   try {
-    sb = await Sandbox.start({ port, host: '127.0.0.1', ...(scopes ? { scopes } : {}) });
+    sb = await Sandbox.start({ port, host: '127.0.0.1', timeZone: fixedZoneId(ctx.zone), ...(scopes ? { scopes } : {}) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
@@ -70,6 +71,7 @@ export async function sandbox(ctx: CliContext, opts: { port?: string; statementO
     ctx.out(`  cmu base:   ${sb.cmuBase}`);
     ctx.out(`  jwks:       ${sb.jwksUrl}`);
     ctx.out(`  scopes:     ${(scopes ?? CMU_SCOPES.map((c) => c.name)).join(', ')}`);
+    ctx.out(`  time zone:  ${zoneLabel(parseZone(fixedZoneId(ctx.zone)), Date.now())} (report times and start/end without a suffix; --tz to change)`);
     if (opts.statementOut) ctx.out(`  statement:  ${opts.statementOut} (0600)`);
     ctx.out(`Its statement is already imported into ${scoped.storeDir} (profile ${scoped.profile}). Use it with:`);
     if (opts.statementOut) ctx.out(`  ${prefix} statement import ${opts.statementOut}   (already done)`);

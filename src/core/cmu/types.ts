@@ -17,9 +17,14 @@ export interface CmuQuery {
   filters: CmuFilter[];
   /** dimensions forced into the GROUP BY (a bare `?platform`) */
   projections: string[];
-  /** ISO 8601, prefixes allowed (`2024`, `2024-11`, `2024-11-01T10`) */
+  /** ISO 8601, prefixes allowed (`2024`, `2024-11`, `2024-11-01T10`): wall clock in the report time zone */
   start?: string;
   end?: string;
+  /**
+   * a relative window as text (`7d`, `today`, `server`: see time/windows.ts), resolved at run time into
+   * start/end; never together with them. Text, so the file, command arguments and webview state agree.
+   */
+  window?: string;
   /** empty: every metric of the projection */
   metrics: string[];
   limit?: number;

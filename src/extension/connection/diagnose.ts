@@ -4,6 +4,7 @@
  */
 import { runDiagnosis, type DiagnoseStep as CoreStep, type DiagnoseVerdict } from '../../core/diagnose';
 import type { NextStep } from '../../core/errors';
+import { zoneLabel } from '../../core/cmu/time/zone';
 import type { Services } from '../host/services';
 import { stepAction } from '../host/nextSteps';
 
@@ -22,6 +23,8 @@ export interface DiagnoseStep {
 export interface DiagnoseResult {
   environment: string;
   profile: string;
+  /** the report time zone as shown (cmu.reportTimeZone), or why the setting is unusable */
+  timeZone?: string;
   steps: DiagnoseStep[];
 }
 
@@ -44,13 +47,21 @@ export function toExtensionStep(s: CoreStep, env: string): DiagnoseStep {
 }
 
 /** Runs the core chain on the current environment. The token is only ever sent to the environment's CMU base. */
-export async function diagnose(services: Pick<Services, 'settings' | 'session' | 'http'>, signal?: AbortSignal): Promise<DiagnoseResult> {
+export async function diagnose(services: Pick<Services, 'settings' | 'session' | 'http' | 'reportZone'>, signal?: AbortSignal): Promise<DiagnoseResult> {
   const settings = services.settings();
   const steps = await runDiagnosis({ session: () => services.session(), http: services.http, signal });
   // a failed step quotes an error, which may quote a server: the session's secrets plus the patterns
   const redact = (t: string) => services.http.redact(t);
   const redacted = steps.map((s) => ({ ...s, detail: redact(s.detail), ...(s.why ? { why: redact(s.why) } : {}) }));
-  return { environment: settings.environment, profile: settings.profile, steps: redacted.map((s) => toExtensionStep(s, settings.environment)) };
+  return { environment: settings.environment, profile: settings.profile, timeZone: timeZoneText(services), steps: redacted.map((s) => toExtensionStep(s, settings.environment)) };
+}
+
+function timeZoneText(services: Pick<Services, 'reportZone'>): string {
+  try {
+    return zoneLabel(services.reportZone(), Date.now());
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 const MARK: Record<DiagnoseVerdict, string> = { ok: '✔', warn: '⚠', fail: '✘', skipped: '·' };
@@ -63,6 +74,7 @@ export function diagnoseReport(r: DiagnoseResult, when = new Date()): string {
     `${when.toISOString()} · ${failed.length ? `${failed.length} problem${failed.length > 1 ? 's' : ''} found` : 'everything works'}`,
     '',
   ];
+  if (r.timeZone) lines.push(`Report time zone: ${r.timeZone} (setting cmu.reportTimeZone: report start/end and time buckets are read in it)`, '');
   for (const s of r.steps) {
     lines.push(`${MARK[s.verdict]} **${s.name}** — ${s.verdict === 'skipped' ? `not checked: ${s.detail}` : s.detail}`);
     if (s.why) lines.push(`  - Why: ${s.why}`);

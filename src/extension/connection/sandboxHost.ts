@@ -19,11 +19,11 @@ export class SandboxHost implements vscode.Disposable {
     return this.sandbox;
   }
 
-  /** starts it (single-flight); `fresh` is true when this call started a new instance */
-  async ensure(): Promise<{ sandbox: Sandbox; fresh: boolean }> {
+  /** starts it (single-flight) reporting in `timeZone` (a fixed offset); `fresh` is true when this call started a new instance */
+  async ensure(timeZone?: string): Promise<{ sandbox: Sandbox; fresh: boolean }> {
     if (this.sandbox) return { sandbox: this.sandbox, fresh: false };
     if (this.starting) return { sandbox: await this.starting, fresh: false };
-    this.starting = Sandbox.start({ host: '127.0.0.1' });
+    this.starting = Sandbox.start({ host: '127.0.0.1', ...(timeZone ? { timeZone } : {}) });
     try {
       this.sandbox = await this.starting;
     } finally {

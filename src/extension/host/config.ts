@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DEFAULT_ZONE_ID } from '../../core/cmu/time/zone';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../core/environments';
 
 /**
@@ -38,6 +39,8 @@ export interface CmuSettings {
   redirectUri?: string;
   deviceInfo?: string;
   logLevel: string;
+  /** as written; Services.reportZone() reads it */
+  reportTimeZone: string;
 }
 
 export function readSettings(): CmuSettings {
@@ -57,6 +60,7 @@ export function readSettings(): CmuSettings {
     redirectUri: str('redirectUri'),
     deviceInfo: str('deviceInfo'),
     logLevel: str('logLevel') ?? 'inherit',
+    reportTimeZone: str('reportTimeZone') ?? DEFAULT_ZONE_ID,
   };
 }
 

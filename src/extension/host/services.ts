@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { HttpClient, formatDuration, type RetryWait } from '../../core/http';
 import { OriginChangedError, Session, type SessionEvent } from '../../core/session';
 import { CmuClient } from '../../core/cmu/client';
+import { fixedZoneId, parseZone, type ReportZone } from '../../core/cmu/time/zone';
 import { InputError } from '../../core/errors';
 import { resolveEnvironment, type Environment, type EnvironmentName } from '../../core/environments';
 import { affectsSettings, readSettings, type CmuSettings } from './config';
@@ -163,6 +164,15 @@ export class Services implements vscode.Disposable {
     }
   }
 
+  /** The report time zone (cmu.reportTimeZone); a value that is not a zone is an error that opens the settings. */
+  reportZone(): ReportZone {
+    try {
+      return parseZone(this.settingsCache.reportTimeZone);
+    } catch (e) {
+      throw new InputError(`The setting cmu.reportTimeZone is wrong: ${(e as Error).message}`, 'Reports are read in this zone; fix the setting (default -08:00).', 'openSettings', 'bad_zone');
+    }
+  }
+
   async cmuClient(): Promise<CmuClient> {
     const session = await this.session();
     const cur = this.current!;
@@ -184,7 +194,7 @@ export class Services implements vscode.Disposable {
 
   /** starts the in-process sandbox; a new instance gets a clean slate and its own statement imported */
   async startSandbox(): Promise<{ session: Session; fresh: boolean }> {
-    const { sandbox, fresh } = await this.sandboxHost.ensure();
+    const { sandbox, fresh } = await this.sandboxHost.ensure(fixedZoneId(this.reportZone()));
     const session = this.build(resolveEnvironment('sandbox', { dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase }));
     if (fresh || !(await session.getStatement())) {
       // clients and tokens of an earlier sandbox instance mean nothing to this one

@@ -3,6 +3,8 @@
  * steps in builderFlow.ts.
  */
 import * as vscode from 'vscode';
+import { DEFAULT_ZONE_ID, parseZone, type ReportZone } from '../../core/cmu/time/zone';
+import { readSettings } from '../host/config';
 import { BACK, TOTAL_STEPS, runQueryBuilderFlow, type Back, type BuilderResult, type BuilderUi, type InputOptions, type Item, type PickOptions } from './builderFlow';
 import type { CmuQuery } from '../../core/cmu/types';
 
@@ -83,5 +85,11 @@ export const vscodeBuilderUi: BuilderUi = {
 
 /** Runs the builder; undefined when cancelled. `initial` pre-fills every step (Edit). */
 export function runQueryBuilder(initial?: { query?: CmuQuery; name?: string; title?: string }): Promise<BuilderResult | undefined> {
-  return runQueryBuilderFlow(vscodeBuilderUi, initial);
+  let zone: ReportZone;
+  try {
+    zone = parseZone(readSettings().reportTimeZone);
+  } catch {
+    zone = parseZone(DEFAULT_ZONE_ID); // a wrong setting is reported when the query runs
+  }
+  return runQueryBuilderFlow(vscodeBuilderUi, initial, new Date(), zone);
 }

@@ -7,7 +7,9 @@
  * Back returns to the previous step; cancel (undefined) ends the builder.
  */
 import { describe, filterableDimensions, metricsFor, nextSteps, isKnownPath } from '../../core/cmu/catalog';
-import { TIME_PRESETS, cloneQuery, describeQuery, emptyQuery, isoToMillis, queryToHref, timeRange, validateQuery, type TimePreset } from '../../core/cmu/query';
+import { cloneQuery, describeQuery, emptyQuery, isoToMillis, queryToHref, validateQuery } from '../../core/cmu/query';
+import { defaultWindow, parseWindow, rangeText, resolveWindow, windowName, type TimeWindow } from '../../core/cmu/time/windows';
+import { DEFAULT_ZONE_ID, parseZone, zoneLabel, type ReportZone } from '../../core/cmu/time/zone';
 import { REPORT_FORMATS, type CmuFilter, type CmuQuery, type ReportFormat } from '../../core/cmu/types';
 
 export interface BuilderResult {
@@ -61,7 +63,12 @@ export interface BuilderUi {
 const pathLabel = (p: string[]) => '/' + p.join('/');
 
 /** Runs the builder; undefined when cancelled. `initial` pre-fills every step (Edit). */
-export async function runQueryBuilderFlow(ui: BuilderUi, initial?: { query?: CmuQuery; name?: string; title?: string }, now: Date = new Date()): Promise<BuilderResult | undefined> {
+export async function runQueryBuilderFlow(
+  ui: BuilderUi,
+  initial?: { query?: CmuQuery; name?: string; title?: string },
+  now: Date = new Date(),
+  zone: ReportZone = parseZone(DEFAULT_ZONE_ID),
+): Promise<BuilderResult | undefined> {
   const q: CmuQuery = initial?.query ? cloneQuery(initial.query) : emptyQuery();
   let name = initial?.name;
   const title = initial?.title ?? (initial?.query ? 'Edit CMU Query' : 'New CMU Query');
@@ -79,7 +86,7 @@ export async function runQueryBuilderFlow(ui: BuilderUi, initial?: { query?: Cmu
         r = await filtersStep(ui, title, q);
         break;
       case 4:
-        r = await timeStep(ui, title, q, now);
+        r = await timeStep(ui, title, q, now, zone);
         break;
       case 5:
         r = await limitStep(ui, title, q);
@@ -257,36 +264,43 @@ async function filtersStep(ui: BuilderUi, title: string, q: CmuQuery): Promise<'
   }
 }
 
-async function timeStep(ui: BuilderUi, title: string, q: CmuQuery, now: Date): Promise<'next' | Back | undefined> {
-  type V = { kind: 'keep' } | { kind: 'none' } | { kind: 'preset'; id: TimePreset } | { kind: 'custom' };
+/** The windows the builder offers, in this order (saved as text: resolved each time the query runs). */
+export const BUILDER_WINDOWS = ['today', '1d', '24h', '7d', '30d', 'month-to-date', '1mo', '3mo', 'server'] as const;
+
+async function timeStep(ui: BuilderUi, title: string, q: CmuQuery, now: Date, zone: ReportZone): Promise<'next' | Back | undefined> {
+  type V = { kind: 'keep' } | { kind: 'default' } | { kind: 'window'; text: string } | { kind: 'custom' };
+  const describe = (w: TimeWindow) => {
+    const r = resolveWindow(w, zone, now);
+    const range = rangeText(r);
+    return `${range ? `now: ${range}` : 'no start/end sent'} (${r.zoneLabel})`;
+  };
   const items: Item<V>[] = [];
-  if (q.start || q.end) items.push({ label: '$(check) Keep', description: `${q.start ?? '…'} → ${q.end ?? 'now'}`, value: { kind: 'keep' } });
-  items.push({ label: 'Server default', description: 'no start/end: the server picks the window', value: { kind: 'none' } });
-  for (const p of TIME_PRESETS) {
-    const r = timeRange(p.id, now);
-    items.push({ label: p.label, description: `${r.start} → ${r.end} (UTC)`, value: { kind: 'preset', id: p.id } });
+  if (q.window) items.push({ label: `$(check) Keep: ${windowName(parseWindow(q.window))}`, description: describe(parseWindow(q.window)), value: { kind: 'keep' } });
+  else if (q.start || q.end) items.push({ label: '$(check) Keep', description: `${q.start ?? '…'} → ${q.end ?? 'now'} (${zoneLabel(zone, now.getTime())})`, value: { kind: 'keep' } });
+  const byGrain = defaultWindow(q.path);
+  items.push({ label: `Report default (${windowName(byGrain)})`, description: describe(byGrain), value: { kind: 'default' } });
+  for (const text of BUILDER_WINDOWS) {
+    const w = parseWindow(text);
+    items.push({ label: windowName(w), description: describe(w), value: { kind: 'window', text } });
   }
-  items.push({ label: 'Custom…', description: 'ISO 8601 start and end, e.g. 2024-11 or 2024-11-01T10:00:00', value: { kind: 'custom' } });
-  const r = await ui.pick<V>({ title: `${title}: time range`, step: 4, placeholder: 'Time range (saved as fixed UTC dates)', items });
+  items.push({ label: 'Custom…', description: 'fixed start and end, e.g. 2024-11 or 2024-11-01T10:00:00', value: { kind: 'custom' } });
+  const r = await ui.pick<V>({ title: `${title}: time range`, step: 4, placeholder: `Time window (relative ones are resolved each time the query runs, in ${zoneLabel(zone, now.getTime())})`, items });
   if (r === undefined || r === BACK) return r;
   const v = r[0];
   if (!v || v.kind === 'keep') return 'next';
-  if (v.kind === 'none') {
-    delete q.start;
-    delete q.end;
-    return 'next';
-  }
-  if (v.kind === 'preset') {
-    const t = timeRange(v.id, now);
-    q.start = t.start;
-    q.end = t.end;
+  delete q.window;
+  delete q.start;
+  delete q.end;
+  if (v.kind === 'default') return 'next';
+  if (v.kind === 'window') {
+    q.window = v.text;
     return 'next';
   }
   const isoCheck = (s: string, optional: boolean) =>
     !s.trim() ? (optional ? undefined : 'Enter a start') : isoToMillis(s.trim()) !== undefined ? undefined : 'Not an ISO 8601 date/time: try 2024-11-01 or 2024-11-01T10:00:00Z';
-  const start = await ui.input({ title: `${title}: start`, step: 4, prompt: 'Start (ISO 8601, UTC unless a zone is given)', value: q.start ?? '', validate: (s) => isoCheck(s, false) });
+  const start = await ui.input({ title: `${title}: start`, step: 4, prompt: `Start (ISO 8601, wall clock in ${zoneLabel(zone, now.getTime())} unless a zone is given)`, value: q.start ?? '', validate: (s) => isoCheck(s, false) });
   if (start === undefined) return undefined;
-  if (start === BACK) return timeStep(ui, title, q, now);
+  if (start === BACK) return timeStep(ui, title, q, now, zone);
   const end = await ui.input({
     title: `${title}: end`,
     step: 4,
@@ -295,7 +309,7 @@ async function timeStep(ui: BuilderUi, title: string, q: CmuQuery, now: Date): P
     validate: (s) => isoCheck(s, true) ?? (s.trim() && isoToMillis(s.trim())! <= isoToMillis(start.trim())! ? 'The end must be after the start' : undefined),
   });
   if (end === undefined) return undefined;
-  if (end === BACK) return timeStep(ui, title, q, now);
+  if (end === BACK) return timeStep(ui, title, q, now, zone);
   q.start = start.trim();
   if (end.trim()) q.end = end.trim();
   else delete q.end;

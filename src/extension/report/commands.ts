@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { parseQueryUrl, queryToUrl } from '../../core/cmu/query';
+import { WINDOW_SYNTAX, windowProblem } from '../../core/cmu/time/windows';
 import type { CmuQuery } from '../../core/cmu/types';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
@@ -26,6 +27,8 @@ export async function toQuery(services: Services, arg: unknown): Promise<CmuQuer
   if (typeof arg === 'string') return parseQueryUrl(arg, await cmuBase(services).catch(() => undefined));
   if (arg !== undefined && arg !== null) {
     const q = parseQuery(arg);
+    const bad = q ? windowProblem(q) : typeof (arg as { window?: unknown }).window === 'string' ? windowProblem({ path: [], window: (arg as { window: string }).window }) : undefined;
+    if (bad) throw new InputError(`cmu.runQuery: ${bad}`, `A window is one of ${WINDOW_SYNTAX}; an absolute range is start/end instead.`, 'none', 'bad_query');
     if (!q) throw new InputError('cmu.runQuery: the argument is not a CMU query', 'Pass a CmuQuery object, a CMU URL or a HAL href such as /cmu/v2/tenant/year.', 'none', 'bad_argument');
     return q;
   }
@@ -60,12 +63,12 @@ export async function openAs(panel: ReportPanel, format: DocFormat | undefined):
   }
   if (!DOC_FORMATS.includes(fmt)) throw new InputError(`Unknown format: ${String(fmt)}`, 'Use json, csv or xml.', 'none', 'bad_argument');
   const f = fmt;
-  const doc = await panel.services.withProgress(`Opening the report as ${f.toUpperCase()}`, () => panel.docs.open(panel.query, f, panel.report));
+  const doc = await panel.services.withProgress(`Opening the report as ${f.toUpperCase()}`, () => panel.docs.open(panel.sent ?? panel.query, f, panel.report));
   return { uri: doc.uri.toString(), languageId: doc.languageId };
 }
 
 export async function copyUrl(panel: ReportPanel): Promise<{ url: string }> {
-  const url = queryToUrl(panel.query, await cmuBase(panel.services));
+  const url = queryToUrl(panel.sent ?? panel.query, await cmuBase(panel.services));
   await vscode.env.clipboard.writeText(url);
   panel.notice('URL copied');
   return { url };
@@ -73,7 +76,7 @@ export async function copyUrl(panel: ReportPanel): Promise<{ url: string }> {
 
 /** Copies a curl command; the real token only after the user says so (never returned). */
 export async function copyCurl(panel: ReportPanel, opts: { includeToken?: boolean } | undefined): Promise<{ curl: string; includesToken: boolean } | undefined> {
-  const url = queryToUrl(panel.query, await cmuBase(panel.services));
+  const url = queryToUrl(panel.sent ?? panel.query, await cmuBase(panel.services));
   let include = opts?.includeToken;
   if (include === undefined) {
     const pick = await vscode.window.showQuickPick(
@@ -116,7 +119,7 @@ export async function runPanelAction(panel: ReportPanel, action: PanelAction): P
       await openAs(panel, 'xml');
       return;
     case 'saveAs':
-      await panel.docs.saveAs(panel.query, panel.report);
+      await panel.docs.saveAs(panel.sent ?? panel.query, panel.report);
       return;
     case 'copyUrl':
       await copyUrl(panel);

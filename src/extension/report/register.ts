@@ -48,7 +48,7 @@ export function registerReportPanel(services: Services): ReportFeature {
   registerCommand(services, Cmd.saveReportAs, async (target?: vscode.Uri | string, format?: DocFormat) => {
     const p = ReportPanel.target();
     const uri = typeof target === 'string' ? vscode.Uri.file(target) : target;
-    return docs.saveAs(p.query, p.report, uri, format);
+    return docs.saveAs(p.sent ?? p.query, p.report, uri, format);
   });
   registerCommand(services, Cmd.saveReportQuery, () => saveQuery(ReportPanel.target()));
   registerCommand(services, Cmd.refreshReportDocument, async (uri?: vscode.Uri) => {

@@ -9,13 +9,16 @@
  * (no retainContextWhenHidden) and gets the current state again, once, when it is shown and ready.
  */
 import * as vscode from 'vscode';
+import type { CompareMode } from '../../core/cmu/analysis/compare';
+import { fetchComparison } from '../../core/cmu/analysis/comparison';
+import { resolveQueryTime } from '../../core/cmu/time/queryTime';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
 import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
-import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportMessages, type Navigation, type ReportViewOptions } from './reportView';
+import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportMessages, type Navigation, type ReportViewOptions, type SentQuery } from './reportView';
 import { runErrorAction, runPanelAction } from './commands';
 import type { ReportDocuments } from './reportDocuments';
 import { Ctx, View, VsCmd } from '../host/ids';
@@ -47,6 +50,8 @@ export class ReportPanel implements vscode.Disposable {
   private disposed = false;
   /** the last report shown (raw body included: Open as JSON, Save As…) */
   report: ParsedReport | undefined;
+  /** the query as last sent: its window resolved (Copy URL, cURL, Open As and Save As use it) */
+  sent: CmuQuery | undefined;
   lastStats: RenderStats | undefined;
   /** when the first rows of the current request were painted (Date.now()), for the benchmark */
   firstRowsAt: number | undefined;
@@ -58,6 +63,8 @@ export class ReportPanel implements vscode.Disposable {
   links: NavLink[] = [];
   /** messages received from the webview that failed validation (for the log and tests) */
   rejectedMessages = 0;
+  /** compare mode: the earlier window fetched beside this one (the webview's toggle) */
+  compareMode: CompareMode | undefined;
 
   private constructor(
     readonly services: Services,
@@ -139,6 +146,11 @@ export class ReportPanel implements vscode.Disposable {
     this.panel.title = panelTitle(this.query);
   }
 
+  /** the earlier window's URL when the report shown is a comparison (tests) */
+  get comparedWith(): string | undefined {
+    return this.view?.type === 'report' ? this.view.opts.compare?.previous.url : undefined;
+  }
+
   /** type of the last state sent to the webview (loading/report/error/cancelled), for tests */
   get lastState(): string | undefined {
     return this.view?.type;
@@ -203,26 +215,36 @@ export class ReportPanel implements vscode.Disposable {
     const q = this.query;
     let cmuBase = '';
     let env: string | undefined;
+    let sent: SentQuery | undefined;
     try {
       const client = await this.services.cmuClient();
       const session = await this.services.session();
       cmuBase = session.env.cmuBase ?? '';
       env = session.env.name;
-      this.show({ type: 'loading', requestId: id, query: queryView(q, cmuBase, env) });
+      // the time is decided now: a saved "Last 7 days" sends the last 7 days of today
+      sent = resolveQueryTime(q, this.services.reportZone(), Date.now());
+      this.sent = sent.query;
+      this.show({ type: 'loading', requestId: id, query: queryView(q, cmuBase, env, sent) });
       const t0 = Date.now();
-      const report = await client.fetchReport(q, { signal: abort.signal });
+      const mode = this.compareMode;
+      const compared = mode ? await fetchComparison(client, sent.query, { mode, now: t0, signal: abort.signal, zone: this.services.reportZone() }) : undefined;
+      const report = compared ? compared.current.report : await client.fetchReport(sent.query, { signal: abort.signal });
       if (id !== this.requestId) return report;
       this.report = report;
       const nav = navigation(q, report, cmuBase);
       this.targets = nav.targets;
       this.links = [...nav.drillDown, ...nav.breadcrumb];
-      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, elapsedMs: Date.now() - t0, fetchedAt: new Date() } });
+      const compare =
+        compared && mode
+          ? { mode, comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } }
+          : undefined;
+      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, elapsedMs: Date.now() - t0, fetchedAt: new Date(), now: t0, compare, sent } });
       return report;
     } catch (e) {
       if (id === this.requestId) {
         let qv;
         try {
-          qv = cmuBase ? queryView(q, cmuBase, env) : undefined;
+          qv = cmuBase ? queryView(q, cmuBase, env, sent) : undefined;
         } catch {
           qv = undefined;
         }
@@ -310,6 +332,10 @@ export class ReportPanel implements vscode.Disposable {
           return;
         }
         await runPanelAction(this, msg.action);
+        return;
+      case 'compare':
+        this.compareMode = msg.mode === 'off' ? undefined : msg.mode;
+        await this.load().catch(() => undefined);
         return;
       case 'errorAction':
         if (msg.id === 'retry') {

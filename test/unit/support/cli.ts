@@ -36,7 +36,7 @@ export async function buildCli(dir: string): Promise<string> {
 /** Runs `node cli args`; the CMU_* variables of this process never leak in (only `env`'s). */
 export function runCli(cli: string, args: string[], opts: { stdin?: string; env?: Record<string, string>; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['CMU_STORE', 'CMU_PROFILE', 'CMU_DCR_URL', 'CMU_API_URL']) delete env[k];
+  for (const k of ['CMU_STORE', 'CMU_PROFILE', 'CMU_DCR_URL', 'CMU_API_URL', 'CMU_TZ']) delete env[k];
   Object.assign(env, opts.env ?? {});
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });

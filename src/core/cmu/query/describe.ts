@@ -1,5 +1,6 @@
 /** A query in words, for titles, tooltips and confirmations. */
 import { isTimeDimension } from '../catalog';
+import { parseWindow, windowName } from '../time/windows';
 import type { CmuFilter, CmuQuery } from '../types';
 
 function joinWords(items: string[], last = 'and'): string {
@@ -31,11 +32,24 @@ export function describeQuery(q: CmuQuery): string {
   const groups = [...path, ...q.projections.filter((p) => !path.includes(p))];
   s += groups.length > 0 ? ` by ${joinWords(groups)}` : ' as overall totals';
   if (q.filters.length > 0) s += `, where ${joinWords(q.filters.map(filterWords))}`;
-  if (q.start && q.end) s += `, from ${q.start} to ${q.end}`;
+  if (q.window) s += `, ${windowWords(q.window)}`;
+  else if (q.start && q.end) s += `, from ${q.start} to ${q.end}`;
   else if (q.start) s += `, from ${q.start} until now`;
   else if (q.end) s += `, from the server's default start to ${q.end}`;
   else if (path.some((p) => isTimeDimension(p))) s += ", over the server's default time window";
   if (q.limit !== undefined) s += `, at most ${q.limit} row${q.limit === 1 ? '' : 's'}`;
   if (q.format && q.format !== 'json') s += `, as ${q.format.toUpperCase()}`;
   return s;
+}
+
+/** "over the last 7 days", "yesterday", "today", … : the window's words (resolved when the query runs). */
+function windowWords(text: string): string {
+  try {
+    const w = parseWindow(text);
+    if (w.kind === 'server') return "over the server's default time window";
+    if (w.kind === 'last' && !(w.count === 1 && w.unit === 'day')) return `over the ${windowName(w).toLowerCase()}`;
+    return windowName(w).toLowerCase();
+  } catch {
+    return `window ${text}`;
+  }
 }

@@ -20,6 +20,7 @@ export function cloneQuery(q: CmuQuery): CmuQuery {
   };
   if (q.start !== undefined) out.start = q.start;
   if (q.end !== undefined) out.end = q.end;
+  if (q.window !== undefined) out.window = q.window;
   if (q.limit !== undefined) out.limit = q.limit;
   if (q.format !== undefined) out.format = q.format as ReportFormat;
   return out;

@@ -18,6 +18,7 @@ import {
   UNDOCUMENTED_METRICS,
   UNDOCUMENTED_SEGMENTS,
 } from '../catalog';
+import { windowProblem } from '../time/windows';
 import { InputError } from '../../errors';
 import type { CmuQuery } from '../types';
 import { REPORT_FORMATS } from '../types';
@@ -121,6 +122,8 @@ export function structuralProblems(q: CmuQuery): QueryProblem[] {
   if (when.start !== undefined && when.end !== undefined && when.start > when.end) {
     out.push({ field: ['start'], message: `start (${q.start}) is after end (${q.end})` });
   }
+  const windowBad = windowProblem(q);
+  if (windowBad) out.push({ field: ['window'], message: windowBad });
   if (q.format !== undefined && !(REPORT_FORMATS as readonly string[]).includes(q.format)) {
     out.push({ field: ['format'], message: `format \`${String(q.format)}\` is not supported; use one of ${REPORT_FORMATS.join(', ')}` });
   }

@@ -220,6 +220,7 @@ function queryToJson(q: CmuQuery, raw: JsonObject): JsonObject {
   set('projections', [...q.projections]);
   set('start', q.start);
   set('end', q.end);
+  set('window', q.window);
   set('metrics', [...q.metrics]);
   set('limit', q.limit);
   set('format', q.format);

@@ -4,6 +4,7 @@
  * dimension or metric is the server's to judge, never a reason for an invalid file.
  */
 import type { JSONPath } from 'jsonc-parser';
+import { canonicalWindow } from '../time/windows';
 import { InputError } from '../../errors';
 import { structuralProblems } from '../query/validate';
 import { REPORT_FORMATS } from '../types';
@@ -71,6 +72,7 @@ export function checkQueryValue(q: unknown, base: JSONPath, out: RawProblem[]): 
     if (k in o && o[k] !== undefined && typeof o[k] !== 'string')
       out.push({ path: [...base, k], message: `"${k}" must be a string: an ISO 8601 date/time such as 2024-11 or 2024-11-01T10:00:00Z.` });
   }
+  if ('window' in o && o.window !== undefined && typeof o.window !== 'string') out.push({ path: [...base, 'window'], message: `"window" must be text such as 7d, today or server.` });
   if ('limit' in o && o.limit !== undefined && typeof o.limit !== 'number') out.push({ path: [...base, 'limit'], message: '"limit" must be a whole number of rows, 1 or more.' });
   if ('format' in o && o.format !== undefined && typeof o.format !== 'string') out.push({ path: [...base, 'format'], message: `"format" must be one of ${REPORT_FORMATS.join(', ')}.` });
   // the well-typed value: the query model's one structural check (what no server could serve)
@@ -95,6 +97,13 @@ export function toCmuQuery(o: Record<string, unknown>): CmuQuery {
   };
   if (typeof o.start === 'string') q.start = o.start;
   if (typeof o.end === 'string') q.end = o.end;
+  if (typeof o.window === 'string') {
+    try {
+      q.window = canonicalWindow(o.window);
+    } catch {
+      q.window = o.window; // the structural check reports it
+    }
+  }
   if (typeof o.limit === 'number') q.limit = o.limit;
   if (typeof o.format === 'string') q.format = o.format as ReportFormat;
   return q;
