@@ -10,7 +10,7 @@ import 'uplot/dist/uPlot.min.css';
 import { TIME_ORDER } from '../shared/analysis';
 import { NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol';
 import type { ReportData } from './data';
-import { h } from './dom';
+import { h, setChildren } from './dom';
 
 // The bundle's own <script>: chart.js sits beside it and is allowed by the same nonce (CSP).
 const ownScript = document.currentScript as HTMLScriptElement | null;
@@ -285,7 +285,7 @@ export class ReportChart {
     const prevMetric = this.metricSel.value;
     const prevSplit = this.splitSel.value;
     const derived = new Set(columns.filter((c) => c.derived).map((c) => c.name));
-    this.metricSel.replaceChildren(...metrics.map((m) => h('option', { value: m, text: derived.has(m) ? `${m} (derived)` : m })));
+    setChildren(this.metricSel, metrics.map((m) => h('option', { value: m, text: derived.has(m) ? `${m} (derived)` : m })));
     if (metrics.length > 1 && !columns.some((c) => c.compare)) this.metricSel.append(h('option', { value: ALL_METRICS, text: 'all metrics' }));
     this.metricSel.value = metrics.includes(prevMetric) || prevMetric === ALL_METRICS ? prevMetric : metrics[0];
     this.splitSel.replaceChildren(h('option', { value: NO_SPLIT, text: '(none)' }), ...splits.map((s) => h('option', { value: s, text: s })));

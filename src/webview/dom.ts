@@ -24,6 +24,13 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+/** Replaces the children through a fragment: spreading many nodes into one call (200k columns) overflows the stack. */
+export function setChildren(el: Element, nodes: readonly Node[]): void {
+  const f = document.createDocumentFragment();
+  for (const n of nodes) f.appendChild(n);
+  el.replaceChildren(f);
+}
+
 export function clear(el: Element): void {
   el.replaceChildren();
 }

@@ -9,10 +9,12 @@
 import { dataQuality, metricTotals, ratioOver, type DimensionQuality, type SemanticsLookup } from '../shared/analysis';
 import type { ColumnView } from '../shared/protocol';
 import { ReportData, formatMetric } from './data';
-import { h } from './dom';
+import { h, setChildren } from './dom';
 import { formatNumber } from './format';
 
 export const ROW_HEIGHT = 22;
+/** a report wider than this shows its first MAX_COLUMNS columns (a DOM row of 200k cells freezes the panel) */
+export const MAX_COLUMNS = 500;
 const OVERSCAN = 6;
 
 export type SortDir = 'asc' | 'desc';
@@ -32,6 +34,8 @@ export class ReportTable {
   readonly el: HTMLElement;
   private readonly filterInput: HTMLInputElement;
   private readonly countEl: HTMLElement;
+  /** columns of the report beyond MAX_COLUMNS, not shown */
+  private hiddenColumns = 0;
   private readonly grid: HTMLElement;
   private readonly headerRow: HTMLElement;
   private readonly body: HTMLElement;
@@ -140,7 +144,9 @@ export class ReportTable {
    */
   setData(data: ReportData, clearFilter = false, expected?: number): void {
     this.expected = expected;
-    const columns = data.columns;
+    // beyond MAX_COLUMNS the table shows the first ones and says so (the editor views have them all)
+    const columns = data.columns.length > MAX_COLUMNS ? data.columns.slice(0, MAX_COLUMNS) : data.columns;
+    this.hiddenColumns = data.columns.length - columns.length;
     const sameCols = columns.length === this.columns.length && columns.every((c, i) => c.name === this.columns[i].name);
     this.columns = columns;
     this.data = data;
@@ -323,13 +329,13 @@ export class ReportTable {
         ),
       );
     });
-    this.headerRow.replaceChildren(...cells);
+    setChildren(this.headerRow, cells);
     this.buildHeaderBadges();
     const tcells: HTMLElement[] = [h('div', { class: 'cell rownum', role: 'rowheader', 'aria-colindex': 1, text: 'Total' })];
     this.columns.forEach((c, i) =>
       tcells.push(h('div', { class: `cell ${c.kind}${c.kind === 'metric' ? ' num' : ''}`, role: 'gridcell', 'aria-colindex': i + 2 })),
     );
-    this.totalsRow.replaceChildren(...tcells);
+    setChildren(this.totalsRow, tcells);
     this.pool.forEach((r) => r.remove());
     this.pool = [];
     this.grid.setAttribute('aria-colcount', String(this.columns.length + 1));
@@ -427,6 +433,10 @@ export class ReportTable {
         : `${formatNumber(this.view.length)} of ${formatNumber(total)} rows`;
     if (this.only) this.countEl.textContent += ` (only rows with no ${this.columns[this.only.col].name})`;
     if (this.expected !== undefined && this.expected > total) this.countEl.textContent += ` (loading: ${formatNumber(this.expected)} in all)`;
+    if (this.hiddenColumns) {
+      const all = this.columns.length + this.hiddenColumns;
+      this.countEl.textContent += ` · showing ${formatNumber(this.columns.length)} of ${formatNumber(all)} columns — Open as CSV/JSON for all`;
+    }
     this.render(true);
     this.onChange?.({ rows: this.view.length, domRows: this.pool.length });
   }
@@ -529,7 +539,7 @@ export class ReportTable {
           }),
         ),
       );
-      row.append(...cells);
+      setChildren(row, cells);
       this.body.append(row);
       this.pool.push(row);
     }

@@ -181,8 +181,18 @@ suite('extension: commands against the sandbox', function () {
     assert.ok(!doc.getText().includes(token.split('.')[2]));
   });
 
-  test('cmu.copyAuthorizationHeader copies the header and returns no secret', async () => {
-    const r = await cmd<TokenResult>('cmu.copyAuthorizationHeader');
+  test('cmu.copyAuthorizationHeader asks first (declined: nothing copied), copies the header and returns no secret', async () => {
+    await vscode.env.clipboard.writeText('');
+    const since = api.logLines().length;
+    api.confirmAnswers.push(undefined);
+    assert.strictEqual(await cmd('cmu.copyAuthorizationHeader'), undefined);
+    assert.ok(api.logLines().slice(since).some((l) => /asking: confirm Copy the Authorization header/.test(l)), 'asked');
+    assert.strictEqual(await vscode.env.clipboard.readText(), '', 'declined: nothing on the clipboard');
+    api.confirmAnswers.push('Copy Header');
+    const asked = await cmd<TokenResult>('cmu.copyAuthorizationHeader');
+    assert.ok(asked, `copy failed: ${api.lastError()}`);
+    // a script that already asked its user: no prompt
+    const r = await cmd<TokenResult>('cmu.copyAuthorizationHeader', { confirmed: true });
     assert.ok(r, `copy failed: ${api.lastError()}`);
     plain(r);
     const token = (await (await currentSession()).peekToken())!.accessToken;
@@ -388,6 +398,77 @@ suite('extension: commands against the sandbox', function () {
       html.close();
       await setUserSetting('profile', undefined);
       await cmd('cmu.switchEnvironment', 'sandbox');
+    }
+  });
+
+  test('a settings change to a new host: nothing is sent there until confirmed (script: typed error; palette: asks)', async () => {
+    // the new host records every request it gets
+    const seen: string[] = [];
+    const recorder = http.createServer((q, res) => {
+      seen.push(`${q.method} ${q.url} ${q.headers.authorization ? 'with Authorization' : ''}`);
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not here');
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', () => resolve()));
+    const other = `http://127.0.0.1:${(recorder.address() as { port: number }).port}`;
+    const asked = (since: number) => api.logLines().slice(since).filter((l) => /asking: confirm The (CMU|DCR) host/.test(l));
+    const originChanged = (e: { code?: unknown }) => e.code === 'originChanged';
+    try {
+      await setUserSetting('profile', 'moved');
+      await setUserSetting('custom.dcrOrigin', sb().origin);
+      await setUserSetting('custom.cmuBase', `${sb().origin}/cmu/v2`);
+      await cmd('cmu.switchEnvironment', 'custom');
+      await cmd('cmu.importSoftwareStatement', statementFile);
+      assert.ok(await cmd('cmu.getAccessToken'), `token: ${api.lastError()}`);
+
+      // the CMU host changes between two calls
+      await setUserSetting('custom.cmuBase', `${other}/cmu/v2`);
+      let since = api.logLines().length;
+      const pinned = await cmd<{ steps: Step[] }>('cmu.diagnose', { show: false });
+      assert.match(JSON.stringify(pinned.steps), /belongs to http:\/\/127\.0\.0\.1:\d+, not to/);
+      await assert.rejects(cmd('cmu.getAccessToken', {}), originChanged);
+      assert.deepStrictEqual(asked(since), [], 'a script is never asked');
+      api.confirmAnswers.push(undefined); // dismissed
+      assert.strictEqual(await cmd('cmu.getAccessToken'), undefined);
+      assert.match(asked(since)[0] ?? '', new RegExp(`The CMU host for custom changed from ${sb().origin} to ${other}\\. Send your access token there\\?`));
+      assert.deepStrictEqual(seen, [], 'nothing reached the new host before the user confirmed');
+      api.confirmAnswers.push('Use the new host');
+      since = api.logLines().length;
+      assert.ok(await cmd('cmu.getAccessToken'), `after confirming: ${api.lastError()}`);
+      assert.strictEqual(asked(since).length, 1);
+      await cmd('cmu.diagnose', { show: false });
+      assert.ok(seen.some((l) => /^GET \/cmu\/v2.* with Authorization$/.test(l)), `confirmed: the new host gets the token ${JSON.stringify(seen)}`);
+
+      // the DCR host changes: the statement is not POSTed there until confirmed
+      seen.length = 0;
+      await setUserSetting('custom.dcrOrigin', other);
+      since = api.logLines().length;
+      await assert.rejects(cmd('cmu.refreshAccessToken', {}), originChanged);
+      api.confirmAnswers.push(undefined);
+      assert.strictEqual(await cmd('cmu.refreshAccessToken'), undefined);
+      assert.match(asked(since)[0] ?? '', /The DCR host for custom changed from .* Send your software statement there\?/);
+      assert.deepStrictEqual(seen, [], 'no statement, no client secret sent to the new DCR');
+      api.confirmAnswers.push('Use the new host');
+      assert.strictEqual(await cmd('cmu.refreshAccessToken'), undefined, 'the recorder is no DCR: it fails, after asking');
+      assert.ok(seen.some((l) => /^POST \/o\/client\/register/.test(l)), `confirmed: registered at the new DCR ${JSON.stringify(seen)}`);
+    } finally {
+      recorder.close();
+      await setUserSetting('profile', undefined);
+      await cmd('cmu.switchEnvironment', 'sandbox');
+    }
+  });
+
+  test('throttling: the wait is shown ("waiting 5 s: the server asked to slow down") and Cancel stops it', async () => {
+    sb().setThrottle({ ratePerSec: 0.2, burst: 1 });
+    await cmd('cmu.refreshAccessToken', {}); // takes the one request the bucket holds: the next waits 5 s
+    const since = api.logLines().length;
+    const pending = cmd('cmu.refreshAccessToken', {});
+    try {
+      await eventually(() => api.logLines().slice(since).some((l) => /CMU: waiting \d+ s: the server asked to slow down/.test(l)), 20_000, 'the wait is shown');
+      assert.ok(api.cancelProgress() >= 1, 'the operation runs under a cancellable progress');
+      assert.strictEqual(await pending, undefined, 'cancelled: settles at once, silently');
+    } finally {
+      sb().setThrottle(false);
     }
   });
 

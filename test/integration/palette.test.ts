@@ -55,7 +55,7 @@ suite('extension: palette flows', function () {
     const before = { statement: await stored('sandbox', 'statement'), token: await stored('sandbox', 'token') };
     assert.ok(before.statement && before.token);
     // what CMU: Copy Authorization Header leaves on the clipboard
-    await cmd('cmu.copyAuthorizationHeader');
+    await cmd('cmu.copyAuthorizationHeader', { confirmed: true });
     api.clearLastError();
     assert.strictEqual(await importFromPalette(CLIPBOARD), undefined);
     const err = api.lastError() ?? '';

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Environment } from '../../src/core/environments';
+import { CmuError } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http';
 import { Session } from '../../src/core/session';
 import { MemoryStore } from '../../src/core/store';
@@ -92,6 +93,22 @@ describe('extension diagnose: verdicts', () => {
     }
   }
   const run = (session: Session, client: HttpClient) => diagnose({ settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: client } as never);
+
+  it('a failed step that quotes a secret the session has seen is redacted (opaque, no pattern would catch it)', async () => {
+    const secret = 'opaque-7f3a9c2e5b1d4a6f8e0c';
+    const http = new HttpClient();
+    http.addSecret(secret);
+    const services = {
+      settings: () => ({ environment: 'custom', profile: 'p' }),
+      session: () => Promise.reject(new CmuError(`server said: ${secret} is wrong`, `it echoed ${secret}`, 'openSettings', 'x')),
+      http,
+      reportZone: () => parseZone('-08:00'),
+    } as unknown as Pick<Services, 'settings' | 'session' | 'http' | 'reportZone'>;
+    const r = await diagnose(services);
+    const text = JSON.stringify(r) + diagnoseReport(r);
+    assert.ok(!text.includes(secret), text);
+    assert.match(r.steps[0].detail, /server said: .+ is wrong/);
+  });
 
   it('a good chain against the sandbox: every step ok, with verdict and ok side by side', async () => {
     const sandbox = await Sandbox.start();

@@ -233,6 +233,20 @@ describe('http', () => {
     assert.match(err.explanation, /temporary/);
   });
 
+  it('HttpStatusError redacts the client\'s registered secrets too, not only the patterns', async () => {
+    const opaque = 'opaque-secret-0123456789abcdef';
+    routes.set('/echo', (_q, res) => {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end(`bad request: token ${opaque} rejected`);
+    });
+    const client = new HttpClient({ max5xxRetries: 0 });
+    client.addSecret(opaque);
+    const err = await HttpStatusError.fromResponse(await client.request({ method: 'GET', url: `${base}/echo` }));
+    assert.ok(!err.message.includes(opaque), err.message);
+    assert.ok(!err.bodyExcerpt.includes(opaque), err.bodyExcerpt);
+    assert.match(err.bodyExcerpt, /bad request: token \S+ rejected/);
+  });
+
   it('does not follow redirects (a secret must not travel to another origin)', async () => {
     routes.set('/moved', (_q, res) => {
       res.writeHead(302, { location: 'http://example.invalid/steal' });

@@ -179,7 +179,7 @@ export class CmuClient {
       if (e instanceof BodyTooLargeError && e.kind === 'size') {
         throw new CmuApiError(
           `The report is larger than ${formatBytes(maxBytes)}: too large for the panel or the table`,
-          'Download it to a file with the CLI, which streams it without holding it in memory: `cmu report … --out FILE` (json, csv or xml; ' +
+          'Save it to a file, which streams it without holding it in memory: Save As… in VS Code, or `cmu report … --out FILE` (json, csv or xml; ' +
             '--max-size MB raises the limit of --format table). Or narrow the query (fewer dimensions, a shorter window, a limit).',
           res.status,
           { code: 'report_too_large', nextStep: 'none' },

@@ -50,6 +50,7 @@ export class InternalResponse implements HttpResponse {
     private readonly origin: string,
     private readonly fail: (e: unknown) => CmuError,
     private readonly abort: () => void,
+    readonly redact: (text: string) => string,
   ) {
     body.stream.once('close', () => watch.clear());
     // An unread body fails silently (the watchdog eventually closes it); readers attach their own listener.

@@ -204,7 +204,7 @@ export class HttpClient {
       ctl.abort();
     };
     const decoded = decode(raw, headersOut['content-encoding']);
-    return new InternalResponse(fres.status, url, headersOut, contentType, date, receivedAt, decoded, watch, bodyLimits, originOf(url), fail, abort);
+    return new InternalResponse(fres.status, url, headersOut, contentType, date, receivedAt, decoded, watch, bodyLimits, originOf(url), fail, abort, (t) => this.redactor.text(t));
   }
 
   private headersFor(req: HttpRequest): Record<string, string> {

@@ -58,7 +58,8 @@ export class HttpStatusError extends CmuError {
   /** Reads a bounded part of the body (ERROR_BODY_LIMIT) and builds the error with a plain explanation of the status. */
   static async fromResponse(res: HttpResponse, what = 'The server'): Promise<HttpStatusError> {
     const { text } = await res.excerpt(ERROR_BODY_LIMIT).catch(() => ({ text: '' }));
-    const excerpt = bodyExcerpt(text, res.contentType);
+    // the patterns (bodyExcerpt) and the secrets the client has seen (an opaque token a server echoes)
+    const excerpt = res.redact(bodyExcerpt(text, res.contentType));
     const retry = retryNote(res);
     return new HttpStatusError(
       `${what} answered HTTP ${res.status}${excerpt ? `: ${excerpt.slice(0, 200)}` : ''}`,

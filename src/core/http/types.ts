@@ -51,6 +51,8 @@ export interface HttpResponse {
   stream(opts?: ReadOptions): NodeJS.ReadableStream;
   /** drops a body that will not be read (closes the connection) */
   discard(): void;
+  /** the client's redaction (patterns plus every secret it has seen), for messages built from this body */
+  redact(text: string): string;
 }
 
 /** One attempt of one exchange; every field is already redacted. */

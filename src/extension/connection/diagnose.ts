@@ -50,7 +50,10 @@ export function toExtensionStep(s: CoreStep, env: string): DiagnoseStep {
 export async function diagnose(services: Pick<Services, 'settings' | 'session' | 'http' | 'reportZone'>, signal?: AbortSignal): Promise<DiagnoseResult> {
   const settings = services.settings();
   const steps = await runDiagnosis({ session: () => services.session(), http: services.http, signal });
-  return { environment: settings.environment, profile: settings.profile, timeZone: timeZoneText(services), steps: steps.map((s) => toExtensionStep(s, settings.environment)) };
+  // a failed step quotes an error, which may quote a server: the session's secrets plus the patterns
+  const redact = (t: string) => services.http.redact(t);
+  const redacted = steps.map((s) => ({ ...s, detail: redact(s.detail), ...(s.why ? { why: redact(s.why) } : {}) }));
+  return { environment: settings.environment, profile: settings.profile, timeZone: timeZoneText(services), steps: redacted.map((s) => toExtensionStep(s, settings.environment)) };
 }
 
 function timeZoneText(services: Pick<Services, 'reportZone'>): string {

@@ -3,6 +3,7 @@ import { describeToken, formatRemaining, type TokenInfo } from '../../core/token
 import { registerCommand, options, type CommandContext } from '../host/commands';
 import { Cmd } from '../host/ids';
 import { InputError } from '../../core/errors';
+import { notificationText } from '../host/errorUi';
 
 /** what a command may return about a token: never the token */
 export function tokenResult(t: TokenInfo): { expiresAt: number; scopes: string[] } {
@@ -32,7 +33,7 @@ export function registerTokenCommands(ctx: CommandContext): void {
     const session = await services.session();
     const creds = await services.withProgress(`Registering a client with ${session.env.dcrOrigin}…`, (signal) => session.register({ signal }));
     services.log.info(`client registered for ${session.env.name}/${session.profile}: ${creds.clientId}`);
-    void vscode.window.showInformationMessage(`Client registered (${creds.clientId}).`, 'Get Access Token').then((c) => {
+    void vscode.window.showInformationMessage(notificationText(`Client registered (${creds.clientId}).`), 'Get Access Token').then((c) => {
       if (c) void vscode.commands.executeCommand(Cmd.getAccessToken);
     });
     return { clientId: creds.clientId };
@@ -79,9 +80,20 @@ export function registerTokenCommands(ctx: CommandContext): void {
     return { copied: true, ...tokenResult(t) };
   });
 
-  registerCommand(services, Cmd.copyAuthorizationHeader, async () => {
+  // the header holds the raw token: asked like Copy Raw Access Token, unless a script passes { confirmed: true }
+  registerCommand(services, Cmd.copyAuthorizationHeader, async (arg?: unknown) => {
     const session = await services.session();
     const t = await services.withProgress('Getting an access token…', (signal) => session.getToken({ signal }));
+    if (
+      !options<{ confirmed: boolean }>(arg).confirmed &&
+      !(await services.confirm(
+        'Copy the Authorization header (with the raw access token) to the clipboard?',
+        `Anyone who gets it can read your CMU reports until it expires (in ${formatRemaining(t.expiresAt - Date.now())}). Do not paste it into tickets or chats.`,
+        'Copy Header',
+      ))
+    ) {
+      return undefined;
+    }
     await vscode.env.clipboard.writeText(`Authorization: Bearer ${t.accessToken}`);
     void vscode.window.setStatusBarMessage(
       `CMU: Authorization header copied (valid for ${formatRemaining(t.expiresAt - Date.now())})`,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CmuError } from '../../core/errors';
+import { OriginChangedError } from '../../core/session';
 import type { Services } from './services';
 import type { ReadonlyDocs } from './readonlyDocs';
 import type { CmdId } from './ids';
@@ -55,7 +56,13 @@ export function registerCommand<A extends unknown[], R>(
     vscode.commands.registerCommand(id, async (...args: unknown[]): Promise<R | undefined> => {
       const caller = callerOf(args, opts.isTreeItem);
       try {
-        return await body(...(args as A));
+        try {
+          return await body(...(args as A));
+        } catch (e) {
+          // a secret pinned to the old host: the user is asked (a script gets the typed error); confirmed, it runs again
+          if (!(e instanceof OriginChangedError) || caller !== 'ui' || !(await services.askOriginChange(e))) throw e;
+          return await body(...(args as A));
+        }
       } catch (e) {
         if (isCancellation(e)) {
           services.log.info(`${id}: cancelled by the user`);

@@ -3,6 +3,9 @@ import { CmuError, describeError } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import type { ExtensionLog } from './log';
 import { STEP_ACTIONS, type StepAction } from './nextSteps';
+import { notificationText } from './notificationText';
+
+export { notificationText };
 
 export function isCancellation(e: unknown): boolean {
   return (
@@ -60,7 +63,8 @@ export async function showError(
   }
   logError(e, log, redact);
   const shown = errorText(e);
-  const message = redact(shown.message);
+  // server text in the message: redacted, and never a clickable link
+  const message = notificationText(redact(shown.message));
   const buttons = shown.buttons;
   onShown?.(message);
   void vscode.window.showErrorMessage(message, ...buttons.map((b) => b.label)).then(

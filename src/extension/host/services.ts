@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { HttpClient } from '../../core/http';
-import { Session, type SessionEvent } from '../../core/session';
+import { HttpClient, formatDuration, type RetryWait } from '../../core/http';
+import { OriginChangedError, Session, type SessionEvent } from '../../core/session';
 import { CmuClient } from '../../core/cmu/client';
 import { fixedZoneId, parseZone, type ReportZone } from '../../core/cmu/time/zone';
 import { DiscoveryRegistry, catalogNode, type DiscoveredNode } from '../../core/cmu/discovery';
@@ -85,7 +85,29 @@ export class Services implements vscode.Disposable {
   private newHttp(): HttpClient {
     const version = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version ?? '0';
     const { timeoutMs, maxTimeMs } = this.settingsCache;
-    return new HttpClient({ timeoutMs, maxTimeMs, userAgent: `CMU-Explorer/${version} VSCode/${vscode.version}`, log: this.log.exchange });
+    return new HttpClient({
+      timeoutMs,
+      maxTimeMs,
+      userAgent: `CMU-Explorer/${version} VSCode/${vscode.version}`,
+      log: this.log.exchange,
+      onWait: (w) => this.showWait(w),
+    });
+  }
+
+  /** A retry wait (429 throttling, 5xx backoff) is shown, not silent; its Cancel stops the running operations. */
+  private showWait(w: RetryWait): void {
+    const title = `CMU: waiting ${formatDuration(w.ms)}: ${w.reason}`;
+    this.log.info(title);
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, w.ms);
+        token.onCancellationRequested(() => {
+          clearTimeout(timer);
+          this.cancelAll();
+          resolve();
+        });
+      }),
+    );
   }
 
   get http(): HttpClient {
@@ -232,6 +254,36 @@ export class Services implements vscode.Disposable {
   async confirm(message: string, detail: string, button: string): Promise<boolean> {
     this.log.trace(`asking: confirm ${message}`);
     return (await vscode.window.showWarningMessage(message, { modal: true, detail }, button)) === button;
+  }
+
+  /**
+   * A stored secret belongs to another host than the settings now name (OriginChangedError): asks before
+   * anything goes there. "Use the new host" confirms the change in the session (true: run again);
+   * "Open Settings" opens the setting that changed.
+   */
+  async askOriginChange(e: OriginChangedError): Promise<boolean> {
+    const session = await this.session();
+    const c = e.changes[0];
+    const dcr = c.current === session.env.dcrOrigin;
+    const host = dcr ? 'DCR' : 'CMU';
+    const what = dcr ? 'software statement' : 'access token';
+    const setting = `cmu.${session.env.name}.${dcr ? 'dcrOrigin' : 'cmuBase'}`;
+    const use = 'Use the new host';
+    if (
+      await this.confirm(
+        `The ${host} host for ${session.env.name} changed from ${c.pinned} to ${c.current}. Send your ${what} there?`,
+        `Nothing has been sent to ${c.current} yet. If the new host is intended, the token and client of the old host are forgotten and a new one is obtained there. Otherwise restore ${setting}.`,
+        use,
+      )
+    ) {
+      await session.confirmOriginChange();
+      this.log.info(`origin change confirmed for ${session.env.name}/${session.profile}: ${c.pinned} → ${c.current}`);
+      return true;
+    }
+    void vscode.window.showInformationMessage(`Nothing was sent to ${c.current}.`, 'Open Settings').then((b) => {
+      if (b) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+    });
+    return false;
   }
 
   /** message with explanation + next-step button, never a stack */

@@ -3,7 +3,9 @@
  * with the json language, CSV, XML), named after the query, refreshable; and Save As…, which writes the
  * server's bytes unchanged.
  */
+import type { Readable } from 'stream';
 import * as vscode from 'vscode';
+import { streamToFile } from '../../core/fileDownload';
 import { safeDownloadName } from '../../core/cmu/downloadName';
 import { buildReportFileName } from '../../core/cmu/parse';
 import { queryToHref } from '../../core/cmu/query';
@@ -102,12 +104,14 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
     const bytes = await this.services.withProgress(`Saving ${dest.path.split('/').pop()}`, async (signal) => {
       const client = await this.services.cmuClient();
       const res = await client.open({ ...q, format: fmt }, { signal });
-      const buf = await res.buffer();
-      const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      // a local file: streamed to disk (bounded by the streamed limits, never held in memory, no partial file)
+      if (dest.scheme === 'file') return streamToFile(res.stream() as Readable, dest.fsPath);
+      const buf = await client.readReport(res);
+      const data = new TextEncoder().encode(buf);
       await vscode.workspace.fs.writeFile(dest, data);
-      return data;
+      return data.byteLength;
     });
-    return { path: dest.fsPath || dest.path, bytes: bytes.byteLength };
+    return { path: dest.fsPath || dest.path, bytes };
   }
 
   dispose(): void {
