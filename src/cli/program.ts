@@ -108,6 +108,8 @@ Exit codes: 0 ok, 1 the server refused or failed, 2 bad usage or input.`,
     .option('--limit <n>', 'row cap')
     .addOption(new Option('--format <format>', 'json|csv|xml|table (default: table on a terminal, json otherwise)'))
     .option('--out <file>', 'write to FILE, streamed (csv/xml: the server bytes as sent; json: pretty-printed)')
+    .option('--compare <mode>', 'also fetch an earlier window and show value, previous, Δ, Δ%: previous (the window before, same length), week or month (the same window a week / a month earlier)')
+    .option('--include-partial', 'with --compare: keep rows whose time bucket is not complete (left out by default)')
     .option('--max-size <mb>', 'largest report accepted, decoded, in MB (default: 64 for --format table, 4096 when streamed)')
     .option('--max-time <seconds>', 'total time limit of the download (default: none; a body slower than 1 KB/s fails anyway)')
     .action(run((ctx, p: string, opts: ReportOptions) => report(ctx, p, opts)));

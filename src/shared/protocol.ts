@@ -7,6 +7,9 @@
  * typed arrays per column ({@link WireColumn}): the first screenful in the `report` message, the rest
  * in `rows` chunks the webview appends (and validates: {@link ColumnDecoder}) while the table is in use.
  */
+import { COMPARE_MODES, type CompareMode } from '../core/cmu/analysis/compareModes';
+
+export type { CompareMode };
 import type { CmuFilter, CmuQuery, ReportCell, ReportFormat } from '../core/cmu/types';
 
 /** a cell as the webview renders it (the webview imports the engine's types only through this file) */
@@ -21,6 +24,23 @@ export interface ColumnView {
   description?: string;
   /** year … second: the chart's x axis is built from these */
   time?: boolean;
+  /** metrics: whether a total adds up (the catalog's semantics; absent = not additive) and why not */
+  additive?: { time: boolean; dimensions: boolean; why?: string };
+  /** a ratio computed here, never sent by CMU: its formula and input columns */
+  derived?: { formula: string; numerator: string[]; denominator: string[] };
+  /** compare view: the metric this column is about, and which of its four columns it is */
+  compare?: { metric: string; role: CompareRole };
+}
+
+export type CompareRole = 'value' | 'previous' | 'delta' | 'deltaPct';
+
+/** The compare view's context: both windows and what was left out. */
+export interface CompareInfo {
+  mode: CompareMode;
+  current: { start: string; end: string };
+  previous: { start: string; end: string; url: string };
+  /** rows left out because a side is a partial bucket */
+  excludedPartial: number;
 }
 
 /**
@@ -98,6 +118,10 @@ export interface ReportView {
   formats: ReportFormat[];
   fetchedAt: string;
   elapsedMs: number;
+  /** rows whose time bucket is not final (sparse: partial rows are few), with why, for the table and the chart */
+  partial?: { rows: number[]; reasons: string[] };
+  /** set when the rows are a comparison of two windows */
+  compare?: CompareInfo;
 }
 
 export interface ErrorView {
@@ -349,7 +373,9 @@ export type WebviewMessage =
   | { type: 'navigate'; linkId: string }
   | { type: 'action'; action: PanelAction }
   | { type: 'errorAction'; id: string }
-  | { type: 'rendered'; stats: RenderStats };
+  | { type: 'rendered'; stats: RenderStats }
+  /** the compare toggle: an earlier window beside this one, or off */
+  | { type: 'compare'; mode: CompareMode | 'off' };
 
 /** What the webview persists (vscode.setState) and the serializer restores: the query, never the data. */
 export interface PanelState {
@@ -400,6 +426,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
         stats: { requestId: s.requestId, rows: s.rows, domRows: s.domRows, chart: s.chart, firstPaintMs: s.firstPaintMs, chartMs, complete },
       };
     }
+    case 'compare':
+      return raw.mode === 'off' || (COMPARE_MODES as readonly unknown[]).includes(raw.mode) ? { type: 'compare', mode: raw.mode as CompareMode | 'off' } : undefined;
     default:
       return undefined;
   }

@@ -40,17 +40,40 @@ const NO_SPLIT = '';
 export interface ChartSeries {
   x: number[];
   series: { label: string; values: (number | null)[] }[];
+  /** per x: the bucket holds a partial row (its numbers are not final) */
+  partial: boolean[];
 }
 
-/** Aggregates the rows into time buckets (UTC); pure, exported for tests and the benchmark. */
-export function buildSeries(d: ReportData, metric: string, split: string, topN: number): ChartSeries | undefined {
+/**
+ * Aggregates the rows into time buckets (UTC); pure, exported for tests and the benchmark. A derived
+ * ratio is the ratio of its summed inputs per bucket (never a sum of row ratios).
+ */
+export function buildSeries(d: ReportData, metric: string, split: string, topN: number, partialRows?: ReadonlySet<number>): ChartSeries | undefined {
   const columns = d.columns;
   const timeIdx = TIME_ORDER.map((t) => columns.findIndex((c) => c.name === t));
   if (timeIdx.every((i) => i < 0)) return undefined;
-  const metrics = metric === ALL_METRICS ? columns.filter((c) => c.kind === 'metric').map((c) => c.name) : [metric];
+  const metrics = metric === ALL_METRICS ? columns.filter((c) => c.kind === 'metric' && !c.derived).map((c) => c.name) : [metric];
   const mIdx = metrics.map((m) => columns.findIndex((c) => c.name === m)).filter((i) => i >= 0 && d.data[i].type === 'number');
   if (mIdx.length === 0) return undefined;
-  const mVals = mIdx.map((i) => (d.data[i] as Extract<ColumnData, { type: 'number' }>).values);
+  const numberCol = (name: string) => {
+    const i = columns.findIndex((c) => c.name === name);
+    const col = i >= 0 ? d.data[i] : undefined;
+    return col?.type === 'number' ? col.values : undefined;
+  };
+  // per chosen metric: what is summed (numerator) and, for a ratio, what it is divided by
+  const parts = mIdx.map((i) => {
+    const ratio = columns[i].derived;
+    if (!ratio) return { num: [(d.data[i] as Extract<ColumnData, { type: 'number' }>).values], den: undefined };
+    const num = ratio.numerator.map(numberCol);
+    const den = ratio.denominator.map(numberCol);
+    return num.every(Boolean) && den.every(Boolean) ? { num: num as Float64Array[], den: den as Float64Array[] } : undefined;
+  });
+  if (parts.some((p) => !p)) return undefined;
+  const sumOf = (cols: Float64Array[], r: number) => {
+    let s = 0;
+    for (const c of cols) s += c[r];
+    return s;
+  };
   const n = d.rowCount;
 
   // one numeric part per time column: per distinct text value, not per row
@@ -84,44 +107,47 @@ export function buildSeries(d: ReportData, metric: string, split: string, topN: 
   perm.forEach((b, i) => (rank[b] = i));
   const x = perm.map((b) => xs[b]);
   const nb = x.length;
+  const partial = new Array<boolean>(nb).fill(false);
+  for (const r of partialRows ?? []) if (r < n) partial[rank[rowBucket[r]]] = true;
+
+  /** Sums per (series, bucket), then the ratio when the metric is one. */
+  const accumulate = (nseries: number, slotOf: (r: number) => number, k: number) => {
+    const p = parts[k] as { num: Float64Array[]; den?: Float64Array[] };
+    const num = Array.from({ length: nseries }, () => new Array<number | null>(nb).fill(null));
+    const den = p.den ? Array.from({ length: nseries }, () => new Float64Array(nb)) : undefined;
+    for (let r = 0; r < n; r++) {
+      const v = sumOf(p.num, r);
+      if (Number.isNaN(v)) continue;
+      const dv = p.den ? sumOf(p.den, r) : 0;
+      if (Number.isNaN(dv)) continue;
+      const s = slotOf(r);
+      const b = rank[rowBucket[r]];
+      num[s][b] = (num[s][b] ?? 0) + v;
+      if (den) den[s][b] += dv;
+    }
+    if (den) num.forEach((vals, s) => vals.forEach((v, b) => (vals[b] = v === null || den[s][b] === 0 ? null : v / den[s][b])));
+    return num;
+  };
 
   const sIdx = split ? columns.findIndex((c) => c.name === split) : -1;
   const sCol = sIdx >= 0 ? d.data[sIdx] : undefined;
   if (!sCol || sCol.type !== 'text') {
-    const series = mIdx.map((ci, k) => {
-      const vals = new Array<number | null>(nb).fill(null);
-      const v = mVals[k];
-      for (let r = 0; r < n; r++) {
-        const m = v[r];
-        if (Number.isNaN(m)) continue;
-        const b = rank[rowBucket[r]];
-        vals[b] = (vals[b] ?? 0) + m;
-      }
-      return { label: columns[ci].name, values: vals };
-    });
-    return { x, series };
+    return { x, series: mIdx.map((ci, k) => ({ label: columns[ci].name, values: accumulate(1, () => 0, k)[0] })), partial };
   }
 
-  // top N values of the split dimension by total, the rest as "other"
-  const valueOf = (r: number): number => {
-    let s = NaN;
-    for (const v of mVals) {
-      const m = v[r];
-      if (!Number.isNaN(m)) s = Number.isNaN(s) ? m : s + m;
-    }
-    return s;
-  };
+  // top N values of the split dimension by volume (a ratio: by its denominator), the rest as "other"
+  const volume = parts.map((p) => (p?.den ?? p?.num) as Float64Array[]);
   const ncodes = sCol.dict.length + 1; // last slot: empty cells
   const codeOf = (r: number): number => (sCol.codes[r] === NULL_CODE ? ncodes - 1 : sCol.codes[r]);
   const totals = new Float64Array(ncodes);
   const seen = new Uint8Array(ncodes);
-  const rowValue = new Float64Array(n);
   for (let r = 0; r < n; r++) {
-    const v = valueOf(r);
-    rowValue[r] = v;
     const k = codeOf(r);
     seen[k] = 1;
-    if (!Number.isNaN(v)) totals[k] += v;
+    for (const cols of volume) {
+      const v = sumOf(cols, r);
+      if (!Number.isNaN(v)) totals[k] += v;
+    }
   }
   const present = Array.from(totals.keys()).filter((k) => seen[k]);
   present.sort((a, b) => totals[b] - totals[a]);
@@ -129,16 +155,16 @@ export function buildSeries(d: ReportData, metric: string, split: string, topN: 
   const others = present.length - top.length;
   const slot = new Int32Array(ncodes).fill(top.length);
   top.forEach((k, i) => (slot[k] = i));
-  const series = top.map((k) => ({ label: k === ncodes - 1 ? '(empty)' : sCol.dict[k] === '' ? '(empty)' : sCol.dict[k], values: new Array<number | null>(nb).fill(null) }));
-  if (others > 0) series.push({ label: `other (${others})`, values: new Array<number | null>(nb).fill(null) });
-  for (let r = 0; r < n; r++) {
-    const v = rowValue[r];
-    if (Number.isNaN(v)) continue;
-    const arr = series[slot[codeOf(r)]].values;
-    const b = rank[rowBucket[r]];
-    arr[b] = (arr[b] ?? 0) + v;
-  }
-  return { x, series };
+  const labels = top.map((k) => (k === ncodes - 1 ? '(empty)' : sCol.dict[k] === '' ? '(empty)' : sCol.dict[k]));
+  if (others > 0) labels.push(`other (${others})`);
+  // one metric per chart when split (the picker's "all metrics" adds them up per split value)
+  const sums = mIdx.map((_, k) => accumulate(labels.length, (r) => slot[codeOf(r)], k));
+  const values = labels.map((_, s) => {
+    const out = new Array<number | null>(nb).fill(null);
+    for (const m of sums) m[s].forEach((v, b) => (out[b] = v === null ? out[b] : (out[b] ?? 0) + v));
+    return out;
+  });
+  return { x, series: labels.map((label, s) => ({ label, values: values[s] })), partial };
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -184,6 +210,8 @@ export class ReportChart {
   private plot: uPlot | undefined;
   private report: ReportData | undefined;
   private data: ChartSeries | undefined;
+  /** rows whose bucket is not final: drawn dashed and greyed */
+  private partialRows: ReadonlySet<number> = new Set();
   /** ms spent building the last chart (aggregation + uPlot draw) */
   lastBuildMs = 0;
   /** settles when the chart asked for last is drawn (uPlot loaded on the first one) */
@@ -238,8 +266,9 @@ export class ReportChart {
   }
 
   /** Sets the data; returns whether a chart is shown (drawn when {@link drawn} settles). Keeps the chosen metric/split when still valid. */
-  setData(report: ReportData | undefined): boolean {
+  setData(report: ReportData | undefined, partialRows: ReadonlySet<number> = new Set()): boolean {
     this.report = report;
+    this.partialRows = partialRows;
     const columns = report?.columns ?? [];
     if (!report || !ReportChart.applies(columns) || report.rowCount === 0) {
       this.destroy();
@@ -247,12 +276,14 @@ export class ReportChart {
       return false;
     }
     this.el.hidden = false;
-    const metrics = columns.filter((c) => c.kind === 'metric').map((c) => c.name);
+    // a compare view charts each metric's value, its previous period overlaid
+    const metrics = columns.filter((c) => c.kind === 'metric' && (!c.compare || c.compare.role === 'value')).map((c) => c.name);
     const splits = columns.filter((c) => c.kind === 'dimension' && !(TIME_ORDER as readonly string[]).includes(c.name)).map((c) => c.name);
     const prevMetric = this.metricSel.value;
     const prevSplit = this.splitSel.value;
-    this.metricSel.replaceChildren(...metrics.map((m) => h('option', { value: m, text: m })));
-    if (metrics.length > 1) this.metricSel.append(h('option', { value: ALL_METRICS, text: 'all metrics' }));
+    const derived = new Set(columns.filter((c) => c.derived).map((c) => c.name));
+    this.metricSel.replaceChildren(...metrics.map((m) => h('option', { value: m, text: derived.has(m) ? `${m} (derived)` : m })));
+    if (metrics.length > 1 && !columns.some((c) => c.compare)) this.metricSel.append(h('option', { value: ALL_METRICS, text: 'all metrics' }));
     this.metricSel.value = metrics.includes(prevMetric) || prevMetric === ALL_METRICS ? prevMetric : metrics[0];
     this.splitSel.replaceChildren(h('option', { value: NO_SPLIT, text: '(none)' }), ...splits.map((s) => h('option', { value: s, text: s })));
     // default: split by the last non-time dimension of the path (what the user drilled into)
@@ -274,7 +305,10 @@ export class ReportChart {
     }
     if (this.el.hidden || !this.report) return;
     this.topSel.hidden = this.splitSel.value === NO_SPLIT;
-    this.data = buildSeries(this.report, this.metricSel.value, this.splitSel.value, Number(this.topSel.value));
+    const metric = this.metricSel.value;
+    this.data = buildSeries(this.report, metric, this.splitSel.value, Number(this.topSel.value), this.partialRows);
+    const compared = this.report.columns.some((c) => c.compare);
+    const prev = compared ? buildSeries(this.report, `${metric} (prev)`, this.splitSel.value, Number(this.topSel.value)) : undefined;
     this.destroy();
     if (!this.data) return;
     const colors = palette();
@@ -292,19 +326,29 @@ export class ReportChart {
       // values in the legend only while the pointer is over the plot (no row of "--" otherwise)
       hooks: { setCursor: [(u) => this.plotHost.classList.toggle('hovering', u.cursor.idx != null)] },
       axes: [{ ...axis }, { ...axis, size: 60, values: (_u, vals) => vals.map((v) => (v == null ? '' : fmt.format(v))) }],
-      series: [
-        { label: 'time (UTC)' },
-        ...this.data.series.map((s, i) => ({
-          label: s.label,
-          stroke: s.label.startsWith('other (') ? otherColor : colors[i % colors.length],
-          width: 1.5,
-          spanGaps: false,
-          points: { show: false },
-        })),
-      ],
+      series: [{ label: 'time (UTC)' }],
     };
-    const aligned = [this.data.x, ...this.data.series.map((s) => s.values)] as uPlot.AlignedData;
-    this.plot = new uPlot(opts, aligned, this.plotHost);
+    const partialColor = opaque(cssVar('--vscode-disabledForeground', '#888888'));
+    const aligned: (number | null)[][] = [this.data.x];
+    const add = (label: string, values: (number | null)[], stroke: string, dash?: number[]) => {
+      opts.series.push({ label, stroke, width: 1.5, spanGaps: false, points: { show: false }, ...(dash ? { dash } : {}) });
+      aligned.push(values);
+    };
+    const partial = this.data.partial;
+    const anyPartial = partial.some(Boolean);
+    this.data.series.forEach((s, i) => {
+      const color = s.label.startsWith('other (') ? otherColor : colors[i % colors.length];
+      if (!anyPartial) return add(s.label, s.values, color);
+      // complete buckets solid; a partial bucket dashed and greyed, joined to the bucket before it
+      add(s.label, s.values.map((v, b) => (partial[b] ? null : v)), color);
+      add(`${s.label} (partial)`, s.values.map((v, b) => (partial[b] || partial[b + 1] ? v : null)), partialColor, [3, 3]);
+    });
+    // compare view: each series' previous period dashed in its colour (a split matches by value)
+    this.data.series.forEach((s, i) => {
+      const p = prev?.series.find((x) => x.label === s.label || x.label === `${s.label} (prev)`);
+      if (p) add(`${s.label} (previous period)`, p.values, s.label.startsWith('other (') ? otherColor : colors[i % colors.length], [6, 4]);
+    });
+    this.plot = new uPlot(opts, aligned as uPlot.AlignedData, this.plotHost);
     this.plotHost.setAttribute(
       'aria-label',
       `Chart of ${this.metricSel.value === ALL_METRICS ? 'all metrics' : this.metricSel.value} over time` +

@@ -2,11 +2,14 @@
  * The report as the webview holds it: columnar (see ColumnData in protocol.ts), read cell by cell.
  * It grows while the report streams in ({@link ReportData.receiving}, {@link ReportData.append}).
  */
+import { RATIOS, type RatioDefinition, type ReportColumns } from '../shared/analysis';
 import { ColumnDecoder, NULL_CODE, type ColumnData, type ColumnView, type ReportCell } from '../shared/protocol';
-import { formatNumber } from './format';
+import { formatNumber, formatSigned } from './format';
 
 export class ReportData {
   private decoder: ColumnDecoder | undefined;
+  /** ratios derived here, appended after the received columns and filled as rows arrive */
+  private derived: { def: RatioDefinition; num: number[]; den: number[]; values: Float64Array }[] = [];
 
   constructor(
     readonly columns: ColumnView[],
@@ -18,10 +21,23 @@ export class ReportData {
     return new ReportData([], [], 0);
   }
 
-  /** An empty report of these columns that chunks from the extension are appended to. */
-  static receiving(columns: ColumnView[]): ReportData {
-    const d = new ReportData(columns, [], 0);
+  /**
+   * An empty report of these columns that chunks from the extension are appended to. `derive`: append
+   * the ratios the columns allow (failure rate…), labelled derived, never sent to CMU (not for a compare
+   * view: its ratios come computed from both windows).
+   */
+  static receiving(columns: ColumnView[], derive = false): ReportData {
+    const metric = (name: string) => columns.findIndex((c) => c.name === name && c.kind === 'metric');
+    const defs = derive ? RATIOS.filter((r) => [...r.numerator, ...r.denominator].every((n) => metric(n) >= 0)) : [];
+    const views: ColumnView[] = defs.map((r) => ({
+      name: r.name,
+      kind: 'metric',
+      description: `${r.label} (derived here, not sent by CMU): ${r.formula}`,
+      derived: { formula: r.formula, numerator: [...r.numerator], denominator: [...r.denominator] },
+    }));
+    const d = new ReportData([...columns, ...views], [], 0);
     d.decoder = new ColumnDecoder(columns.length);
+    d.derived = defs.map((def) => ({ def, num: def.numerator.map(metric), den: def.denominator.map(metric), values: new Float64Array(0) }));
     d.data = d.decoder.columns;
     return d;
   }
@@ -29,8 +45,30 @@ export class ReportData {
   /** Appends a chunk of wire columns (validated); false when it is not a valid chunk of this report. */
   append(wire: unknown, rowCount: unknown): boolean {
     if (!this.decoder?.append(wire, rowCount)) return false;
+    const from = this.rowCount;
     this.rowCount = this.decoder.rowCount;
+    if (this.derived.length === 0) return true;
+    this.data = this.decoder.columns; // the received columns first: the ratios read them
+    const sum = (cols: number[], r: number) => cols.reduce((s, c) => s + this.number(r, c), 0);
+    for (const d of this.derived) {
+      if (d.values.length < this.rowCount) {
+        const grown = new Float64Array(Math.max(this.rowCount, d.values.length * 2));
+        grown.set(d.values.subarray(0, from));
+        d.values = grown;
+      }
+      for (let r = from; r < this.rowCount; r++) {
+        const n = sum(d.num, r);
+        const den = sum(d.den, r);
+        d.values[r] = Number.isNaN(n) || Number.isNaN(den) || den === 0 ? NaN : n / den; // never from half the inputs
+      }
+    }
+    this.data = [...this.decoder.columns, ...this.derived.map((d): ColumnData => ({ type: 'number', values: d.values }))];
     return true;
+  }
+
+  /** The columns as the core analysis reads them (no copy). */
+  asColumns(): ReportColumns {
+    return { rowCount: this.rowCount, columns: this.columns.map((c, i) => ({ name: c.name, kind: c.kind, at: (r: number) => this.cell(r, i) })) };
   }
 
   cell(r: number, c: number): ReportCell {
@@ -49,7 +87,7 @@ export class ReportData {
     if (col.type === 'number') {
       const v = col.values[r];
       if (Number.isNaN(v)) return '';
-      return this.columns[c].kind === 'metric' ? formatNumber(v) : String(v);
+      return this.columns[c].kind === 'metric' ? formatMetric(this.columns[c], v) : String(v);
     }
     const k = col.codes[r];
     return k === NULL_CODE ? '' : col.dict[k];
@@ -132,23 +170,12 @@ export class ReportData {
     }
     return out.subarray(0, n);
   }
+}
 
-  /** Sum of a numeric column over the rows of `view`; undefined when no cell has a number. */
-  sum(view: Uint32Array, c: number): number | undefined {
-    const col = this.data[c];
-    let s = 0;
-    let any = false;
-    if (col.type === 'number') {
-      const v = col.values;
-      for (let i = 0; i < view.length; i++) {
-        const x = v[view[i]];
-        if (!Number.isNaN(x)) {
-          s += x;
-          any = true;
-        }
-      }
-      return any ? s : undefined;
-    }
-    return undefined;
-  }
+/** A metric value as shown: ratios as percentages, compare deltas signed (a ratio's Δ in points). */
+export function formatMetric(col: ColumnView, v: number): string {
+  const role = col.compare?.role;
+  if (role === 'deltaPct') return formatSigned(v, 1) + '%';
+  if (col.derived) return role === 'delta' ? formatSigned(v * 100, 1) + ' pt' : `${(v * 100).toFixed(1)}%`;
+  return role === 'delta' ? formatSigned(v, 0) : formatNumber(v);
 }

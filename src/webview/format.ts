@@ -8,6 +8,13 @@ export function formatNumber(n: number): string {
   return Number.isInteger(n) ? intFmt.format(n) : decFmt.format(n);
 }
 
+/** `+1,234`, `-3.4`, `0.0`: the sign of what is shown (a change that rounds to zero has none). */
+export function formatSigned(n: number, digits: number): string {
+  const fmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const rounded = Number(n.toFixed(digits));
+  return rounded === 0 ? fmt.format(0) : (rounded > 0 ? '+' : '') + fmt.format(rounded);
+}
+
 /** Metric cells are formatted numbers; dimension cells are shown as they came (a year is not "2,024"). */
 export function formatCell(v: ReportCell, metric: boolean): string {
   if (v === null || v === undefined) return metric ? '' : '';

@@ -2,14 +2,23 @@
  * The report header: the query in words (path, filters, time range in UTC and local time, metrics,
  * limit), the exact URL, the actions, the roll-up breadcrumb and the drill-down buttons.
  */
-import type { NavLink, PanelAction, QueryView } from '../shared/protocol';
+import { isTimeColumn } from '../shared/analysis';
+import type { CompareInfo, CompareMode, NavLink, PanelAction, QueryView } from '../shared/protocol';
 import { button, h, linkButton } from './dom';
 import { formatLocal, formatUtc, parseIsoUtc } from './format';
 
 export interface HeaderHandlers {
   action(a: PanelAction): void;
   navigate(linkId: string): void;
+  compare(mode: CompareMode | 'off'): void;
 }
+
+const COMPARE_OPTIONS: { value: CompareMode | 'off'; label: string }[] = [
+  { value: 'off', label: 'Compare: off' },
+  { value: 'previous', label: 'Compare: previous period' },
+  { value: 'week', label: 'Compare: a week earlier' },
+  { value: 'month', label: 'Compare: a month earlier' },
+];
 
 const ACTIONS: { id: PanelAction; label: string; title: string }[] = [
   { id: 'refresh', label: 'Refresh', title: 'Fetch the report again' },
@@ -37,6 +46,7 @@ export function renderHeader(
   nav: { breadcrumb: NavLink[]; drillDown: NavLink[] } | undefined,
   handlers: HeaderHandlers,
   busy: boolean,
+  compare: { mode?: CompareMode; info?: CompareInfo } = {},
 ): void {
   const crumbs = h('nav', { class: 'breadcrumb', 'aria-label': 'Roll up' });
   for (const link of nav?.breadcrumb ?? []) {
@@ -60,6 +70,27 @@ export function renderHeader(
     const b = button(a.label, () => handlers.action(a.id), { title: a.title, 'data-action': a.id, class: a.id === 'refresh' ? 'primary' : 'secondary' });
     if (busy && a.id !== 'copyUrl' && a.id !== 'copyCurl' && a.id !== 'saveQuery') b.disabled = true;
     actions.append(b);
+  }
+
+  if (q.query.path.some(isTimeColumn)) {
+    const sel = h('select', { class: 'compare', 'aria-label': 'Compare with an earlier window', title: 'Fetch an earlier window beside this one: value, previous, Δ and Δ% per metric; the chart overlays it dashed' });
+    for (const o of COMPARE_OPTIONS) sel.append(h('option', { value: o.value, text: o.label }));
+    sel.value = compare.mode ?? 'off';
+    sel.disabled = busy;
+    sel.addEventListener('change', () => handlers.compare(sel.value as CompareMode | 'off'));
+    actions.append(sel);
+  }
+  const info = compare.info;
+  if (info) {
+    const left = info.excludedPartial > 0 ? `; ${info.excludedPartial} row${info.excludedPartial === 1 ? '' : 's'} with a partial bucket left out` : '';
+    meta.append(
+      h(
+        'div',
+        { class: 'meta-row compare-info' },
+        h('span', { class: 'k', text: 'Compared with' }),
+        h('span', { text: `${info.previous.start} → ${info.previous.end} (${info.mode === 'previous' ? 'the previous period' : `a ${info.mode} earlier`})${left}`, title: info.previous.url }),
+      ),
+    );
   }
 
   const drill = h('div', { class: 'drill', role: 'group', 'aria-label': 'Drill down' });

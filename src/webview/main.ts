@@ -3,7 +3,7 @@
  * chart and table, and posts WebviewMessages back. It persists only the query (setState) so the
  * extension's serializer can re-fetch after a reload.
  */
-import type { HostMessage, NavLink, PanelAction, PanelState, QueryView, ReportView, WebviewMessage } from '../shared/protocol';
+import type { CompareMode, HostMessage, NavLink, PanelAction, PanelState, QueryView, ReportView, WebviewMessage } from '../shared/protocol';
 import { PROTOCOL_VERSION } from '../shared/protocol';
 import { ReportChart } from './chart';
 import { ReportData } from './data';
@@ -52,6 +52,8 @@ let currentReport: ReportView | undefined;
 /** the roll-up links shown with an error (no drill-down: the path failed) */
 let errorNav: { breadcrumb: NavLink[]; drillDown: NavLink[] } | undefined;
 let busy = false;
+/** the compare toggle as the user left it (the extension fetches accordingly) */
+let compareMode: CompareMode | undefined;
 let lastRequestId = -1;
 /** the URL of the report the table holds: a report of another URL (drill-down, roll-up) starts unfiltered */
 let tableUrl: string | undefined;
@@ -61,6 +63,10 @@ const handlers = {
   navigate: (linkId: string) => post({ type: 'navigate', linkId }),
   cancel: () => post({ type: 'action', action: 'cancel' }),
   retry: () => post({ type: 'action', action: 'refresh' }),
+  compare: (mode: CompareMode | 'off') => {
+    compareMode = mode === 'off' ? undefined : mode;
+    post({ type: 'compare', mode });
+  },
   errorAction: (id: string) => post({ type: 'errorAction', id }),
 };
 
@@ -77,7 +83,7 @@ function drawHeader(): void {
     return;
   }
   const nav = currentReport && currentReport.query === currentQuery ? currentReport : errorNav;
-  renderHeader(headerEl, currentQuery, nav, handlers, busy);
+  renderHeader(headerEl, currentQuery, nav, handlers, busy, { mode: compareMode, info: currentReport?.query === currentQuery ? currentReport?.compare : undefined });
   document.title = currentQuery.title;
 }
 
@@ -87,7 +93,7 @@ function afterPaint(): Promise<void> {
 }
 
 /** The report being shown and, while it streams in, where its first paint stood. */
-let receiving: { requestId: number; data: ReportData; receivedAt: number; firstPaintMs: number } | undefined;
+let receiving: { requestId: number; data: ReportData; receivedAt: number; firstPaintMs: number; partial: ReadonlySet<number> } | undefined;
 
 function domRows(): number {
   return document.querySelectorAll('.grid .body .row:not([hidden])').length;
@@ -97,17 +103,21 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   busy = false;
   currentQuery = report.query;
   currentReport = report;
+  compareMode = report.compare?.mode; // the extension's answer is the truth of the toggle
   persist(report.query);
   drawHeader();
-  const data = ReportData.receiving(report.columns);
+  // a compare view arrives with its ratios computed from both windows: no ratios derived here then
+  const data = ReportData.receiving(report.columns, !report.compare);
   if (!data.append(report.data, report.rowCount)) {
     receiving = undefined;
     contentEl.hidden = true;
     renderError(stateEl, { message: 'The report could not be shown', explanation: 'The data the extension sent is not valid.', code: 'bad_message', actions: [{ id: 'retry', label: 'Retry' }], nextSteps: [] }, handlers);
     return;
   }
+  const partial = new Map((report.partial?.rows ?? []).map((r, i) => [r, report.partial?.reasons[i] ?? 'partial']));
+  table.setPartial(partial);
   const more = report.more === true;
-  receiving = { requestId, data, receivedAt, firstPaintMs: 0 };
+  receiving = { requestId, data, receivedAt, firstPaintMs: 0, partial: new Set(partial.keys()) };
   if (data.rowCount === 0 && !more) {
     contentEl.hidden = true;
     chart.setData(undefined);
@@ -147,7 +157,7 @@ async function finishReport(requestId: number): Promise<void> {
   const r = receiving;
   if (!r || r.requestId !== requestId) return;
   const t0 = performance.now();
-  const shown = chart.setData(r.data);
+  const shown = chart.setData(r.data, r.partial);
   await chart.drawn;
   const chartMs = shown ? performance.now() - t0 : 0;
   table.render(true);

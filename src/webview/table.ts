@@ -6,8 +6,9 @@
  * announced through aria-activedescendant). Plain DOM: with 200k rows a pool of ~40 rows of divs is
  * faster than any component library.
  */
+import { dataQuality, metricTotals, ratioOver, type DimensionQuality, type SemanticsLookup } from '../shared/analysis';
 import type { ColumnView } from '../shared/protocol';
-import { ReportData } from './data';
+import { ReportData, formatMetric } from './data';
 import { h } from './dom';
 import { formatNumber } from './format';
 
@@ -53,6 +54,12 @@ export class ReportTable {
   private renderedCount = -1;
   private rafPending = false;
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
+  /** rows whose time bucket is not final → why (set before setData) */
+  private partial: ReadonlyMap<number, string> = new Map();
+  /** per dimension column: its Unknown/empty share (the header badge) */
+  private quality = new Map<number, DimensionQuality>();
+  /** the badge filter: only the rows with no value in this column */
+  private only: { col: number; mask: Uint8Array } | undefined;
   /** active cell: row -1 = header, 0..n-1 = view rows, n = totals; col 0 = row number column */
   private activeRow = -1;
   private activeCol = 0;
@@ -103,6 +110,12 @@ export class ReportTable {
     this.grid.addEventListener('keydown', (e) => this.onKey(e));
     this.grid.addEventListener('focus', () => this.render(true));
     this.headerRow.addEventListener('click', (e) => {
+      const badge = (e.target as HTMLElement).closest<HTMLElement>('[data-quality]');
+      if (badge) {
+        e.stopPropagation();
+        this.toggleOnly(Number(badge.dataset.quality));
+        return;
+      }
       const cell = (e.target as HTMLElement).closest<HTMLElement>('[data-col]');
       if (!cell) return;
       const col = Number(cell.dataset.col);
@@ -140,6 +153,8 @@ export class ReportTable {
       this.filterInput.value = '';
       this.filterText = '';
     }
+    this.only = undefined;
+    this.computeQuality();
     this.activeRow = -1;
     this.buildHeader();
     this.layoutColumns();
@@ -151,6 +166,46 @@ export class ReportTable {
 
   get rowCount(): number {
     return this.view.length;
+  }
+
+  /** The Unknown/empty share per dimension (the compare view's rows are a join, not the server's: none there). */
+  private computeQuality(): void {
+    this.quality = new Map();
+    const names = this.columns.map((c) => c.name);
+    if (!this.columns.some((c) => c.compare)) for (const q of dataQuality(this.data.asColumns())) if (q.unknownRows > 0) this.quality.set(names.indexOf(q.dimension), q);
+    if (this.only) {
+      const col = this.only.col;
+      this.only = undefined;
+      if (this.quality.has(col)) this.toggleOnly(col);
+    }
+  }
+
+  /** Marks rows whose time bucket is not final (call before setData). */
+  setPartial(partial: ReadonlyMap<number, string>): void {
+    this.partial = partial;
+  }
+
+  /** The header badges' numbers, by dimension name (tests). */
+  get qualityBadges(): Record<string, { unknownRows: number; rowShare: number; massShare: Record<string, number> }> {
+    const out: Record<string, { unknownRows: number; rowShare: number; massShare: Record<string, number> }> = {};
+    for (const q of this.quality.values()) out[q.dimension] = { unknownRows: q.unknownRows, rowShare: q.rowShare, massShare: q.massShare };
+    return out;
+  }
+
+  /** The badge's filter: only the rows with no value in column `col`; again to show every row. */
+  toggleOnly(col: number): void {
+    const q = this.quality.get(col);
+    if (!q || this.only?.col === col) this.only = undefined;
+    else {
+      const mask = new Uint8Array(this.data.rowCount);
+      for (const r of q.rowIndices) mask[r] = 1;
+      this.only = { col, mask };
+    }
+    this.applyFilter();
+    this.activeRow = Math.min(this.activeRow, this.view.length - 1);
+    this.grid.scrollTop = 0;
+    this.buildHeaderBadges();
+    this.refresh();
   }
 
   /**
@@ -170,7 +225,8 @@ export class ReportTable {
       order.set(this.order);
       for (let i = old; i < n; i++) order[i] = i;
       this.order = order;
-      if (this.filterText) {
+      if (this.only) this.applyFilter();
+      else if (this.filterText) {
         const added = this.data.filter(order.subarray(old), this.filterText);
         const view = new Uint32Array(this.view.length + added.length);
         view.set(this.view);
@@ -178,7 +234,12 @@ export class ReportTable {
         this.view = view;
       } else this.view = order;
     }
-    if (expected === undefined) this.layoutColumns();
+    if (expected === undefined) {
+      // every row is in: the quality badges count them all
+      this.computeQuality();
+      this.buildHeaderBadges();
+      this.layoutColumns();
+    }
     this.refresh();
   }
 
@@ -256,11 +317,14 @@ export class ReportTable {
             title: c.description ? `${c.name} — ${c.description}` : c.name,
           },
           h('span', { class: 'name', text: c.name }),
+          c.derived ? h('span', { class: 'badge derived', text: 'derived', title: `Computed here from the report's columns, never sent by CMU: ${c.derived.formula}` }) : undefined,
+          h('span', { class: 'badges' }),
           h('span', { class: 'sort', 'aria-hidden': 'true' }),
         ),
       );
     });
     this.headerRow.replaceChildren(...cells);
+    this.buildHeaderBadges();
     const tcells: HTMLElement[] = [h('div', { class: 'cell rownum', role: 'rowheader', 'aria-colindex': 1, text: 'Total' })];
     this.columns.forEach((c, i) =>
       tcells.push(h('div', { class: `cell ${c.kind}${c.kind === 'metric' ? ' num' : ''}`, role: 'gridcell', 'aria-colindex': i + 2 })),
@@ -269,6 +333,33 @@ export class ReportTable {
     this.pool.forEach((r) => r.remove());
     this.pool = [];
     this.grid.setAttribute('aria-colcount', String(this.columns.length + 1));
+  }
+
+  /** The data-quality badge of each dimension with Unknown/empty values: its share of rows, a click filters to them. */
+  private buildHeaderBadges(): void {
+    const cells = this.headerRow.children;
+    this.columns.forEach((c, i) => {
+      const slot = (cells[i + 1] as HTMLElement | undefined)?.querySelector('.badges');
+      if (!slot) return;
+      const q = this.quality.get(i);
+      if (!q) return slot.replaceChildren();
+      const main = 'started-sessions' in q.massShare ? 'started-sessions' : Object.keys(q.massShare)[0];
+      const mass = main !== undefined ? `, ${(q.massShare[main] * 100).toFixed(1)}% of ${main}` : '';
+      const active = this.only?.col === i;
+      slot.replaceChildren(
+        h('span', {
+          class: `badge quality${active ? ' active' : ''}`,
+          role: 'button',
+          tabindex: -1,
+          'data-quality': i,
+          'aria-pressed': active ? 'true' : 'false',
+          text: `${percentText(q.rowShare)} unknown`,
+          title:
+            `${formatNumber(q.unknownRows)} of ${formatNumber(q.rows)} rows have no ${c.name} (Unknown, empty or null)${mass}. ` +
+            (active ? 'Click to show every row.' : 'Click to show only those rows.'),
+        }),
+      );
+    });
   }
 
   /** Column widths in ch from the header and a sample of values; one CSS grid template for every row. */
@@ -311,7 +402,16 @@ export class ReportTable {
   }
 
   private applyFilter(): void {
-    this.view = this.filterText ? this.data.filter(this.order, this.filterText) : this.order;
+    const view = this.filterText ? this.data.filter(this.order, this.filterText) : this.order;
+    if (!this.only) {
+      this.view = view;
+      return;
+    }
+    const mask = this.only.mask;
+    const out = new Uint32Array(view.length);
+    let n = 0;
+    for (let i = 0; i < view.length; i++) if (mask[view[i]] === 1) out[n++] = view[i];
+    this.view = out.subarray(0, n);
   }
 
   private refresh(): void {
@@ -325,6 +425,7 @@ export class ReportTable {
       this.view.length === total
         ? `${formatNumber(total)} ${total === 1 ? 'row' : 'rows'}`
         : `${formatNumber(this.view.length)} of ${formatNumber(total)} rows`;
+    if (this.only) this.countEl.textContent += ` (only rows with no ${this.columns[this.only.col].name})`;
     if (this.expected !== undefined && this.expected > total) this.countEl.textContent += ` (loading: ${formatNumber(this.expected)} in all)`;
     this.render(true);
     this.onChange?.({ rows: this.view.length, domRows: this.pool.length });
@@ -340,19 +441,61 @@ export class ReportTable {
     }
   }
 
+  /**
+   * Totals only where they mean something (metricTotals: additive over what the shown rows span), an
+   * empty cell with the reason otherwise; a ratio's total is the ratio of the summed inputs, a Δ%'s
+   * the change of the totals.
+   */
   private updateTotals(): void {
     const cells = this.totalsRow.children;
     const view = this.view;
-    for (let c = 0; c < this.columns.length; c++) {
+    const cols = this.columns;
+    const lookup: SemanticsLookup = (name) => {
+      const c = cols.find((x) => x.name === name);
+      if (c?.additive && c.compare?.role !== 'deltaPct') return { additiveOverTime: c.additive.time, additiveOverDimensions: c.additive.dimensions, why: c.additive.why };
+      return { additiveOverTime: false, additiveOverDimensions: false, why: c?.derived ? 'a ratio' : c?.compare?.role === 'deltaPct' ? 'a percentage' : 'not a metric the catalog knows: treated as not additive' };
+    };
+    const report = this.data.asColumns();
+    const totals = new Map(metricTotals(report, lookup, view).map((t) => [t.metric, t]));
+    const valueOf = new Map<string, number | undefined>();
+    for (let c = 0; c < cols.length; c++) {
       const cell = cells[c + 1] as HTMLElement;
-      if (this.columns[c].kind !== 'metric') {
+      const col = cols[c];
+      cell.removeAttribute('title');
+      cell.classList.remove('no-total');
+      if (col.kind !== 'metric') {
         cell.textContent = '';
         continue;
       }
-      const sum = this.data.sum(view, c);
-      cell.textContent = sum === undefined ? '' : formatNumber(sum);
+      let value: number | undefined;
+      let why: string | undefined;
+      if (col.derived && !col.compare) {
+        const r = ratioOver(report, { name: col.name, label: col.name, ...col.derived }, view);
+        value = r ?? undefined;
+        why = r === null ? 'no inputs to divide' : undefined;
+      } else if (col.compare?.role === 'deltaPct') {
+        const v = valueOf.get(`${col.compare.metric}:value`);
+        const p = valueOf.get(`${col.compare.metric}:previous`);
+        value = v !== undefined && p !== undefined && p !== 0 ? ((v - p) / p) * 100 : undefined;
+        why = value === undefined ? 'needs the totals of this and the previous period' : undefined;
+      } else if (col.derived) {
+        why = `${col.compare?.metric ?? col.name} is a ratio: its total is not the sum of its rows`;
+      } else {
+        const t = totals.get(col.name);
+        value = t?.value;
+        why = t?.why;
+      }
+      if (col.compare) valueOf.set(`${col.compare.metric}:${col.compare.role}`, value);
+      if (value === undefined) {
+        cell.textContent = '—';
+        cell.classList.add('no-total');
+        cell.title = `No total: ${why ?? 'no values'}`;
+      } else {
+        cell.textContent = formatMetric(col, value);
+        if (col.derived) cell.title = `${col.derived.formula} over the rows shown`;
+      }
     }
-    (cells[0] as HTMLElement).title = 'Sum of the metric over the rows shown (the quick filter applies)';
+    (cells[0] as HTMLElement).title = 'Totals over the rows shown (the quick filter applies); a metric that does not add up has none';
   }
 
   private schedule(): void {
@@ -406,8 +549,12 @@ export class ReportTable {
         row.style.transform = `translateY(${v * ROW_HEIGHT}px)`;
         row.setAttribute('aria-rowindex', String(v + 2));
         row.classList.toggle('odd', (v & 1) === 1);
+        const why = this.partial.get(r);
+        row.classList.toggle('partial', why !== undefined);
         const cells = row.children;
         (cells[0] as HTMLElement).textContent = String(v + 1);
+        if (why) (cells[0] as HTMLElement).title = why;
+        else (cells[0] as HTMLElement).removeAttribute('title');
         for (let c = 0; c < this.columns.length; c++) {
           const text = this.data.text(r, c);
           const cell = cells[c + 1] as HTMLElement;
@@ -514,4 +661,9 @@ export class ReportTable {
   get active(): { row: number; col: number } {
     return { row: this.activeRow, col: this.activeCol };
   }
+}
+
+function percentText(share: number): string {
+  const p = share * 100;
+  return `${p > 0 && p < 1 ? '<1' : Math.round(p)}%`;
 }

@@ -13,6 +13,12 @@ export interface SandboxReports {
   time: ReportView;
   /** a path without time dimensions */
   flat: ReportView;
+  /** day by day up to now (today partial), with the inputs of the failure rate */
+  recent: ReportView;
+  /** per channel (the sandbox has Unknown channels) */
+  channels: ReportView;
+  /** day × mvpd compared with a week earlier */
+  compare: ReportView;
 }
 
 const NEEDED = ['src/sandbox/server.ts', 'src/core/cmu/client.ts', 'src/core/session.ts', 'src/core/http.ts', 'src/extension/report/reportView.ts'];

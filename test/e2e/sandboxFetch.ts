@@ -1,5 +1,7 @@
 /** Fetches two real reports from a fresh sandbox through the engine and maps them like the panel does. */
+import { fetchComparison } from '../../src/core/cmu/analysis/comparison';
 import { CmuClient } from '../../src/core/cmu/client';
+import { toIsoUtc } from '../../src/core/cmu/query';
 import type { CmuQuery } from '../../src/core/cmu/types';
 import { resolveEnvironment } from '../../src/core/environments';
 import { HttpClient } from '../../src/core/http';
@@ -32,6 +34,21 @@ export function fetchSandboxReports(): Promise<SandboxReports> {
     };
     const time = await view({ path: ['tenant', 'year', 'month', 'day', 'mvpd'], filters: [], projections: [], metrics: ['active-users', 'started-sessions'] });
     const flat = await view({ path: ['mvpd'], filters: [], projections: [], metrics: [] });
-    return { time, flat };
+    // the last three days up to now: today's bucket is partial; failure rate derivable
+    const now = Date.now();
+    const day = (d: number) => toIsoUtc(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() - d)).slice(0, 10);
+    const numbers: CmuQuery = { path: ['tenant', 'year', 'month', 'day'], filters: [], projections: [], metrics: ['active-users', 'started-sessions', 'failed-attempts', 'completed-sessions'], start: day(3) };
+    const recent = await view(numbers);
+    const channels = await view({ path: ['tenant', 'year', 'month', 'day', 'channel'], filters: [], projections: [], metrics: ['started-sessions'], start: day(3), end: day(1) });
+    const cq: CmuQuery = { ...numbers, path: [...numbers.path, 'mvpd'], start: day(8), end: day(1) };
+    const compared = await fetchComparison(client, cq, { mode: 'week', now });
+    const report = compared.current.report;
+    const compare = reportView(cq, report, navigation(cq, report, sandbox.cmuBase), {
+      cmuBase: sandbox.cmuBase,
+      environment: 'sandbox',
+      elapsedMs: 1,
+      compare: { mode: 'week', comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } },
+    });
+    return { time, flat, recent, channels, compare };
   });
 }

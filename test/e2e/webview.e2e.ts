@@ -119,16 +119,26 @@ test('header: query in words, exact URL, time in UTC and local, drill-down and r
   assert.deepStrictEqual(state, { v: 1, query: report.query.query, url: report.query.url, table: {} }, 'setState holds the query (for the serializer) and the view, not the data');
 });
 
-test('totals row sums each metric over the rows shown', async () => {
+test('totals row: a sum only for a metric that adds up over what the rows span, else empty with the reason', async () => {
   const report = real?.time ?? dailyMvpdReport();
   await show(report);
-  const totals = await rp.page.$$eval('.grid .totals .cell', (els) => els.map((e) => e.textContent));
-  assert.strictEqual(totals[0], 'Total');
+  const totals = await rp.page.$$eval('.grid .totals .cell', (els) => els.map((e) => ({ text: e.textContent, title: e.getAttribute('title') })));
+  assert.strictEqual(totals[0].text, 'Total');
+  let summed = 0;
+  let empty = 0;
   report.columns.forEach((c, i) => {
-    if (c.kind !== 'metric') return assert.strictEqual(totals[i + 1], '');
-    const sum = rowsOf(report).reduce((s, r) => s + (typeof r[i] === 'number' ? (r[i] as number) : 0), 0);
-    assert.strictEqual(totals[i + 1], fmt.format(sum), `total of ${c.name}`);
+    if (c.kind !== 'metric') return assert.strictEqual(totals[i + 1].text, '');
+    if (c.additive?.time && c.additive.dimensions) {
+      const sum = rowsOf(report).reduce((s, r) => s + (typeof r[i] === 'number' ? (r[i] as number) : 0), 0);
+      assert.strictEqual(totals[i + 1].text, fmt.format(sum), `total of ${c.name}`);
+      summed++;
+    } else {
+      assert.strictEqual(totals[i + 1].text, '—', `no total for ${c.name}`);
+      assert.match(totals[i + 1].title ?? '', new RegExp(`^No total: ${c.name} does not add up across`), c.name);
+      empty++;
+    }
   });
+  if (real) assert.ok(summed > 0 && empty > 0, 'the sandbox report has started-sessions (summed) and active-users (not)');
 });
 
 test('sort: clicking a metric header sorts descending, again ascending, then original order', async () => {
@@ -169,9 +179,10 @@ test('quick filter: matching rows only, count and totals follow', async () => {
   await rp.page.waitForFunction((n) => document.querySelector('.table-toolbar .count')?.textContent?.startsWith(`${n} of`), fmt.format(expected.length));
   const rows = await bodyRows();
   assert.ok(rows.every((r) => r.some((c) => c.toLowerCase().includes(needle.toLowerCase()))));
-  const mi = report.columns.findIndex((c) => c.kind === 'metric');
+  // a metric whose total means something (the crafted reports have no semantics: no totals there)
+  const mi = report.columns.findIndex((c) => c.kind === 'metric' && c.additive?.time && c.additive.dimensions);
   const sum = expected.reduce((s, r) => s + ((r[mi] as number) ?? 0), 0);
-  assert.strictEqual(await rp.page.textContent(`.grid .totals .cell[aria-colindex="${mi + 2}"]`), fmt.format(sum));
+  if (mi >= 0) assert.strictEqual(await rp.page.textContent(`.grid .totals .cell[aria-colindex="${mi + 2}"]`), fmt.format(sum));
   await rp.page.fill('.table-toolbar .filter', 'no-such-value-anywhere');
   await rp.page.waitForFunction(() => document.querySelector('.table-toolbar .count')?.textContent?.startsWith('0 of'));
   assert.strictEqual((await bodyRows()).length, 0);
@@ -558,4 +569,101 @@ test('large crafted report with seven dimensions renders and sorts', async () =>
   assert.strictEqual(rows[0][8], fmt.format(max));
   assert.deepStrictEqual(rp.pageErrors, []);
   assert.deepStrictEqual(await rp.cspViolations(), []);
+});
+
+test('partial last bucket: flagged in the data received, marked in the table, dashed and greyed in the chart', async () => {
+  if (!real) return console.log('  (skipped: no sandbox data)');
+  const report = real.recent;
+  const rows = rowsOf(report);
+  const last = rows.length - 1;
+  assert.ok(report.partial, 'the report message flags partial rows');
+  assert.ok(report.partial.rows.includes(last), `the last bucket (row ${last}) is flagged: ${JSON.stringify(report.partial)}`);
+  assert.match(report.partial.reasons[report.partial.rows.indexOf(last)], /not over yet/);
+  assert.ok(!report.partial.rows.includes(0), 'the first day is complete');
+  await show(report);
+  const marked = await rp.page.$$eval('.grid .body .row.partial', (els) => els.map((e) => ({ r: (e as HTMLElement).dataset.r, title: e.firstElementChild?.getAttribute('title') })));
+  assert.deepStrictEqual(
+    marked.map((m) => Number(m.r)).sort(),
+    [...report.partial.rows].sort(),
+  );
+  assert.match(marked[0].title ?? '', /partial/);
+  const style = await rp.page.$eval('.grid .body .row.partial', (e) => getComputedStyle(e).fontStyle);
+  assert.strictEqual(style, 'italic');
+  const legend = await rp.page.$$eval('.chart-section .u-legend .u-series .u-label', (els) => els.map((e) => e.textContent));
+  assert.ok(legend.some((l) => /\(partial\)$/.test(l ?? '')), `a dashed partial series in the legend: ${legend.join(', ')}`);
+});
+
+test('derived ratios: failure rate from the server’s columns, labelled derived, in the chart’s metric picker', async () => {
+  if (!real) return console.log('  (skipped: no sandbox data)');
+  const report = real.recent;
+  await show(report);
+  const heads = await rp.page.$$eval('.grid .header .cell', (els) => els.map((e) => ({ name: e.querySelector('.name')?.textContent, derived: !!e.querySelector('.badge.derived') })));
+  const fr = heads.findIndex((x) => x.name === 'failure-rate');
+  assert.ok(fr > 0 && heads[fr].derived, `failure-rate labelled derived: ${JSON.stringify(heads)}`);
+  assert.ok(heads.filter((x) => x.derived).every((x) => ['failure-rate', 'completion-rate'].includes(x.name ?? '')));
+  const rows = rowsOf(report);
+  const cols = report.columns.map((c) => c.name);
+  const cells = await bodyRows();
+  cells.forEach((cellsOfRow) => {
+    const r = rows[Number(cellsOfRow[0]) - 1];
+    const f = r[cols.indexOf('failed-attempts')] as number;
+    const st = r[cols.indexOf('started-sessions')] as number;
+    assert.strictEqual(cellsOfRow[fr], `${((f / (f + st)) * 100).toFixed(1)}%`);
+  });
+  const options = await rp.page.$$eval('.chart-controls select[aria-label="Metric"] option', (els) => els.map((e) => e.textContent));
+  assert.ok(options.includes('failure-rate (derived)'), options.join(', '));
+  const total = await rp.page.$$eval('.grid .totals .cell', (els) => els.map((e) => e.textContent));
+  const sum = (name: string) => rows.reduce((s, r) => s + (r[cols.indexOf(name)] as number), 0);
+  assert.strictEqual(total[fr], `${((sum('failed-attempts') / (sum('failed-attempts') + sum('started-sessions'))) * 100).toFixed(1)}%`, 'the ratio of the sums');
+});
+
+test('data-quality badge: the Unknown channel share in the header; a click shows only those rows', async () => {
+  if (!real) return console.log('  (skipped: no sandbox data)');
+  const report = real.channels;
+  await show(report);
+  const rows = rowsOf(report);
+  const ci = report.columns.findIndex((c) => c.name === 'channel');
+  const unknown = rows.filter((r) => r[ci] === 'Unknown').length;
+  assert.ok(unknown > 0, 'the sandbox has Unknown channels');
+  const badge = await rp.page.textContent(`.grid .header .cell[data-col="${ci}"] .badge.quality`);
+  assert.strictEqual(badge, `${Math.round((unknown / rows.length) * 100)}% unknown`);
+  const title = await rp.page.getAttribute(`.grid .header .cell[data-col="${ci}"] .badge.quality`, 'title');
+  const mi = report.columns.findIndex((c) => c.name === 'started-sessions');
+  const mass = rows.filter((r) => r[ci] === 'Unknown').reduce((s, r) => s + (r[mi] as number), 0) / rows.reduce((s, r) => s + (r[mi] as number), 0);
+  assert.match(title ?? '', new RegExp(`^${unknown} of ${rows.length} rows have no channel .*, ${(mass * 100).toFixed(1)}% of started-sessions`));
+  await rp.page.click(`.grid .header .cell[data-col="${ci}"] .badge.quality`);
+  const shown = await bodyRows();
+  assert.strictEqual(shown.length, unknown);
+  assert.ok(shown.every((r) => r[ci + 1] === 'Unknown'));
+  assert.match((await rp.page.textContent('.table-toolbar .count')) ?? '', /only rows with no channel/);
+  await rp.page.click(`.grid .header .cell[data-col="${ci}"] .badge.quality`);
+  assert.strictEqual((await bodyRows()).length, Math.min(rows.length, (await bodyRows()).length));
+  assert.doesNotMatch((await rp.page.textContent('.table-toolbar .count')) ?? '', /only rows/);
+});
+
+test('compare view: value, prev, Δ, Δ% per metric, sortable by Δ%, previous period dashed in the chart; the toggle asks the extension', async () => {
+  if (!real) return console.log('  (skipped: no sandbox data)');
+  const report = real.compare;
+  assert.ok(report.compare, 'a compare view');
+  await show(report);
+  const heads = await rp.page.$$eval('.grid .header .cell .name', (els) => els.map((e) => e.textContent));
+  const i = heads.indexOf('started-sessions');
+  assert.deepStrictEqual(heads.slice(i, i + 4), ['started-sessions', 'started-sessions (prev)', 'started-sessions Δ', 'started-sessions Δ%']);
+  assert.ok(heads.includes('failure-rate Δ'), 'the derived ratio compares too');
+  assert.match((await rp.page.textContent('.compare-info')) ?? '', /Compared with\s*\d{4}-\d{2}-\d{2} → \d{4}-\d{2}-\d{2} \(a week earlier\)/);
+  assert.strictEqual(await rp.page.$eval('select.compare', (e) => (e as HTMLSelectElement).value), 'week');
+  // sort by Δ% (descending first): the biggest rise on top
+  await rp.page.click(`.grid .header .cell[data-col="${i + 3}"]`);
+  const rows = rowsOf(report);
+  const pct = rows.map((r) => r[i + 3]).filter((v): v is number => typeof v === 'number');
+  const top = (await bodyRows())[0][i + 4];
+  const best = Math.max(...pct);
+  assert.strictEqual(top, `${best > 0 ? '+' : ''}${best.toFixed(1)}%`);
+  // value − prev = Δ on every row the sandbox sent
+  for (const r of rows) if (typeof r[i] === 'number' && typeof r[i + 1] === 'number') assert.strictEqual(r[i + 2], (r[i] as number) - (r[i + 1] as number));
+  const legend = await rp.page.$$eval('.chart-section .u-legend .u-series .u-label', (els) => els.map((e) => e.textContent));
+  assert.ok(legend.some((l) => /\(previous period\)$/.test(l ?? '')), `previous period overlaid: ${legend.join(', ')}`);
+  await rp.clearPosted();
+  await rp.page.selectOption('select.compare', 'off');
+  assert.deepStrictEqual(await rp.posted(), [{ type: 'compare', mode: 'off' }]);
 });

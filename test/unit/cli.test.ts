@@ -271,10 +271,86 @@ describe('cli end to end (child process)', function () {
       // every data row ends its columns where the rule does
       const rule = lines[1];
       const ends = [...rule.matchAll(/-+/g)].map((m) => m.index! + m[0].length);
-      const data = lines.slice(2).filter((l) => l && !/rows?\b/.test(l) && !/^(drill down|roll up):/.test(l));
+      const data = lines.slice(2, lines.indexOf('', 2));
       assert.ok(data.length >= 5, `${data.length} rows`);
       for (const l of data) assert.strictEqual(l.length, ends[ends.length - 1], `ragged row: ${JSON.stringify(l)}`);
       assert.match(r.stdout, /\n\d+ rows/);
+    });
+
+    it('table: derived ratios from the server’s columns, marked as derived; the bucket that contains now flagged partial', async () => {
+      const today = day(0);
+      const r = await run(['report', REPORT, '--start', day(2), '--format', 'table']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      const head = lines[0].split(/\s{2,}/);
+      assert.ok(head.includes('failure-rate*') && head.includes('completion-rate*') && head.includes('dismissed-killed-share*'), lines[0]);
+      assert.strictEqual(head[head.length - 1], 'note');
+      assert.match(r.stdout, /^\* failure-rate = failed-attempts \/ \(started-sessions \+ failed-attempts\) \(derived here, not sent by CMU\)$/m);
+      assert.match(r.stdout, /^partial: 1 row\(s\), the period is not over yet$/m);
+      // yesterday is still within the day reports' 3-hour freshness delay until 03:00 UTC
+      const fresh = new Date().getUTCHours() < 3 ? String(Number(day(1).slice(8))) : undefined;
+      const { body } = await serverBody(`${REPORT}?start=${day(2)}`, token);
+      const records = (JSON.parse(body.toString('utf8')) as { report: Record<string, string>[] }).report;
+      const data = lines.slice(2, lines.indexOf('', 2)).map((l) => l.trim().split(/\s+/));
+      assert.strictEqual(data.length, records.length);
+      data.forEach((cells, i) => {
+        const f = Number(records[i]['failed-attempts']);
+        const s = Number(records[i]['started-sessions']);
+        assert.strictEqual(cells[head.indexOf('failure-rate*')], `${((f / (f + s)) * 100).toFixed(1)}%`);
+        const partial = records[i].day === String(Number(today.slice(8))) || records[i].day === fresh;
+        assert.strictEqual(cells[cells.length - 1] === 'partial', partial, `row ${i}: ${cells.join(' ')}`);
+      });
+    });
+
+    it('--compare previous --format json: both periods as the server sent them, and the deltas', async () => {
+      const [s, e] = [day(4), day(1)];
+      const r = await run(['report', `${REPORT}/mvpd`, '--start', s, '--end', e, '--metrics', 'started-sessions,failed-attempts,active-users', '--compare', 'previous', '--format', 'json']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      type Delta = { value: number | null; previous: number | null; delta: number | null; deltaPct: number | null };
+      const doc = JSON.parse(r.stdout) as {
+        compare: string;
+        current: { start: string; end: string; document: unknown };
+        previous: { start: string; end: string; document: unknown };
+        metrics: string[];
+        rows: { dimensions: Record<string, string>; previousTime: Record<string, string>; metrics: Record<string, Delta> }[];
+        excludedPartial: number;
+      };
+      assert.strictEqual(doc.compare, 'previous');
+      assert.deepStrictEqual([doc.current.start, doc.current.end, doc.previous.start, doc.previous.end], [s, e, day(7), s]);
+      const metrics = 'metrics=started-sessions,failed-attempts,active-users';
+      const cur = JSON.parse((await serverBody(`${REPORT}/mvpd?start=${s}&end=${e}&${metrics}`, token)).body.toString('utf8')) as { report: Record<string, string>[] };
+      const prev = JSON.parse((await serverBody(`${REPORT}/mvpd?start=${day(7)}&end=${s}&${metrics}`, token)).body.toString('utf8')) as { report: Record<string, string>[] };
+      assert.deepStrictEqual(doc.current.document, cur);
+      assert.deepStrictEqual(doc.previous.document, prev);
+      assert.deepStrictEqual(doc.metrics, ['started-sessions', 'failed-attempts', 'active-users', 'failure-rate']);
+      assert.strictEqual(doc.rows.length, cur.report.length);
+      assert.strictEqual(doc.excludedPartial, 0);
+      for (const row of doc.rows) {
+        const c = cur.report.find((x) => x.day === row.dimensions.day && x.mvpd === row.dimensions.mvpd);
+        const p = prev.report.find((x) => x.day === row.previousTime.day && x.month === row.previousTime.month && x.mvpd === row.dimensions.mvpd);
+        assert.ok(c && p, JSON.stringify(row.dimensions));
+        const d = row.metrics['started-sessions'];
+        assert.deepStrictEqual([d.value, d.previous, d.delta], [Number(c['started-sessions']), Number(p['started-sessions']), Number(c['started-sessions']) - Number(p['started-sessions'])]);
+        assert.ok(Math.abs((d.deltaPct as number) - ((d.delta as number) / (d.previous as number)) * 100) < 1e-9);
+      }
+      // the earlier bucket is three days earlier (a three-day window)
+      const first = doc.rows[0];
+      assert.strictEqual(Date.UTC(+first.dimensions.year, +first.dimensions.month - 1, +first.dimensions.day) - Date.UTC(+first.previousTime.year, +first.previousTime.month - 1, +first.previousTime.day), 3 * 86_400_000);
+    });
+
+    it('--compare week --format table: value, prev, Δ, Δ%; the partial bucket left out unless asked', async () => {
+      let r = await run(['report', REPORT, '--start', day(2), '--metrics', 'started-sessions', '--compare', 'week', '--format', 'table']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stdout.split('\n')[0], /^tenant\s+year\s+month\s+day\s+started-sessions\s+started-sessions prev\s+started-sessions Δ\s+started-sessions Δ%$/);
+      const partial = new Date().getUTCHours() < 3 ? 2 : 1; // yesterday is within the 3-hour freshness delay until 03:00 UTC
+      assert.match(r.stdout, new RegExp(`^${3 - partial} rows?: .* \\(week\\)$`, 'm'));
+      assert.match(r.stdout, new RegExp(`^${partial} row\\(s\\) with a partial bucket left out`, 'm'));
+      r = await run(['report', REPORT, '--start', day(2), '--metrics', 'started-sessions', '--compare', 'week', '--include-partial', '--format', 'table']);
+      assert.match(r.stdout, /^3 rows: /m);
+      for (const args of [['--compare', 'year'], ['--compare', 'week', '--format', 'csv'], ['--include-partial']]) {
+        r = await run(['report', REPORT, '--start', day(2), ...args]);
+        assert.strictEqual(r.code, 2, args.join(' '));
+      }
     });
 
     it('--out streams the body to a file (csv bytes as sent), nothing on stdout', async () => {

@@ -241,3 +241,45 @@ describe('report panel: html, curl, documents', () => {
     assert.strictEqual(documentText('not json', 'json'), 'not json');
   });
 });
+
+describe('report panel: numbers that mean what they say (the data the webview receives)', () => {
+  const q: CmuQuery = { path: ['tenant', 'year', 'month', 'day'], filters: [], projections: [], metrics: [], start: '2024-11-06' };
+  const report: ParsedReport = {
+    format: 'json',
+    url: `${BASE}/tenant/year/month/day`,
+    contentType: 'application/json',
+    links: { self: '/cmu/v2/tenant/year/month/day?start=2024-11-06T00:00:00&end=2024-11-08T10:30:00', rollUp: [], drillDown: [] },
+    columns: [
+      { name: 'tenant', kind: 'dimension' },
+      { name: 'year', kind: 'dimension' },
+      { name: 'month', kind: 'dimension' },
+      { name: 'day', kind: 'dimension' },
+      { name: 'active-users', kind: 'metric' },
+      { name: 'started-sessions', kind: 'metric' },
+    ],
+    rows: [
+      ['ACME', '2024', '11', '6', 10, 100],
+      ['ACME', '2024', '11', '7', 11, 110],
+      ['ACME', '2024', '11', '8', 5, 40],
+    ],
+    raw: '',
+  };
+
+  it('flags the bucket that contains now, with why; metric columns carry whether they add up', () => {
+    const v = reportView(q, report, navigation(q, report, BASE), { cmuBase: BASE, elapsedMs: 1, now: Date.UTC(2024, 10, 8, 10, 30) });
+    assert.deepStrictEqual(v.partial, { rows: [2], reasons: ['partial: the period is not over yet'] });
+    const au = v.columns.find((c) => c.name === 'active-users');
+    assert.deepStrictEqual({ ...au?.additive, why: undefined }, { time: false, dimensions: false, why: undefined });
+    assert.match(au?.additive?.why ?? '', /distinct/);
+    assert.deepStrictEqual(v.columns.find((c) => c.name === 'started-sessions')?.additive?.time, true);
+    const later = reportView(q, report, navigation(q, report, BASE), { cmuBase: BASE, elapsedMs: 1, now: Date.UTC(2024, 10, 12) });
+    assert.deepStrictEqual(later.partial, { rows: [2], reasons: ['partial: the time window covers only part of this period'] }, 'later, the window (ending 10:30, from the self link) still cuts the day');
+  });
+
+  it('the compare toggle message is validated', () => {
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'compare', mode: 'week' }), { type: 'compare', mode: 'week' });
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'compare', mode: 'off', extra: 1 }), { type: 'compare', mode: 'off' });
+    assert.strictEqual(parseWebviewMessage({ type: 'compare', mode: 'year' }), undefined);
+    assert.strictEqual(parseWebviewMessage({ type: 'compare' }), undefined);
+  });
+});

@@ -10,7 +10,7 @@ import { emptyQuery, queryToHref, timeRange } from '../../core/cmu/query';
 import { resolveEnvironment } from '../../core/environments';
 import { Sandbox } from '../../sandbox/server';
 import { CliContext } from '../context';
-import { renderTable } from './report';
+import { renderTable } from './reportTable';
 import { tokenSummary } from './token';
 
 export async function demo(ctx: CliContext): Promise<void> {
@@ -40,7 +40,7 @@ export async function demo(ctx: CliContext): Promise<void> {
     c.out(`5. CMU report ${queryToHref(q)}`);
     const r = await c.cmu.fetchReport(q);
     c.out('');
-    c.out(renderTable(r));
+    c.out(renderTable(r, { query: q }));
     c.out('');
     c.out('Next: `node dist/cli.js sandbox` keeps a sandbox running for every other command (see `node dist/cli.js --help`).');
   } finally {

@@ -1,9 +1,11 @@
 /**
  * `cmu report <PATH> [--filter DIM=VALUE]... [--filter DIM!=VALUE]... [--dimension DIM]... [--start ISO]
- * [--end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE] [--max-size MB] [--max-time S]`
+ * [--end ISO] [--metrics M1,M2] [--limit N] [--format json|csv|xml|table] [--out FILE] [--max-size MB] [--max-time S]
+ * [--compare previous|week|month [--include-partial]]`
  *
  * json: the server's document pretty-printed; csv/xml: the server's bytes unchanged; table: aligned
- * columns. json/csv/xml stream as the body arrives (never held in memory); with --out through a temp
+ * columns plus the ratios derived here and partial-bucket notes (reportTable.ts); --compare: see
+ * reportCompare.ts. json/csv/xml stream as the body arrives (never held in memory); with --out through a temp
  * file renamed at the end, so a failed or cancelled download leaves no partial file.
  */
 import * as crypto from 'crypto';
@@ -13,12 +15,14 @@ import { Transform, Writable, type Readable, type TransformCallback } from 'stre
 import { pipeline } from 'stream/promises';
 import { ReportParseError, fileNameFromContentDisposition, htmlPageError, isHtmlPage, parseReportBody } from '../../core/cmu/parse';
 import { checkQuery, parseQueryUrl } from '../../core/cmu/query';
-import type { CmuFilter, CmuQuery, ParsedReport } from '../../core/cmu/types';
+import type { CmuFilter, CmuQuery } from '../../core/cmu/types';
 import { sameOrigin } from '../../core/environments';
 import { InputError } from '../../core/errors';
 import type { CliContext } from '../context';
 import { JsonNotADocument, JsonIndent } from '../jsonIndent';
-import { formatTable, sanitize } from '../output';
+import { sanitize } from '../output';
+import { compareMode, compareOutput } from './reportCompare';
+import { renderTable } from './reportTable';
 
 export const CLI_FORMATS = ['json', 'csv', 'xml', 'table'] as const;
 export type CliFormat = (typeof CLI_FORMATS)[number];
@@ -32,6 +36,8 @@ export interface ReportOptions {
   limit?: string;
   format?: string;
   out?: string;
+  compare?: string;
+  includePartial?: boolean;
   /** MB, decoded */
   maxSize?: string;
   /** seconds */
@@ -124,6 +130,9 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   const built = buildQuery(pathArg, opts, cmuBase);
   // Default: a table for a person at a terminal, the JSON document for scripts and files.
   const format: CliFormat = built.format ?? (!opts.out && ctx.io.isTTY ? 'table' : 'json');
+  const mode = opts.compare !== undefined ? compareMode(opts.compare) : undefined;
+  if (mode && format !== 'json' && format !== 'table') throw usage(`--compare gives json or a table, not ${format}`, 'Use --format json or --format table with --compare.');
+  if (opts.includePartial && !mode) throw usage('--include-partial only applies with --compare', 'e.g. --compare previous --include-partial');
   const q = built.query;
   q.format = format === 'csv' || format === 'xml' ? format : undefined;
   // only what no server could serve is refused; the catalog's advice is printed and the request sent
@@ -141,7 +150,10 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await fetchAndWrite(ctx, q, format, opts.out, stop.signal, limits);
+    if (mode) {
+      const c = await compareOutput(ctx, q, { mode, format: format as 'json' | 'table', includePartial: opts.includePartial === true, signal: stop.signal, now: Date.now() });
+      await writeText(ctx, c.text, opts.out, c.rows);
+    } else await fetchAndWrite(ctx, q, format, opts.out, stop.signal, limits);
   } catch (e) {
     if (!stop.signal.aborted) throw e;
     ctx.err(`cancelled${opts.out ? ` (${opts.out} was not written)` : ''}`);
@@ -157,11 +169,7 @@ async function fetchAndWrite(ctx: CliContext, q: CmuQuery, format: CliFormat, ou
   if (format === 'table') {
     // held in memory: bounded (64 MB unless --max-size), "too large: use --out" beyond
     const parsed = parseReportBody(await ctx.cmu.readReport(res, limits.maxBytes), res.contentType, res.url);
-    const text = renderTable(parsed) + '\n';
-    if (out) {
-      await writeTextFile(out, text);
-      ctx.err(`wrote ${parsed.rows.length} rows to ${out}`);
-    } else ctx.io.out(text);
+    await writeText(ctx, renderTable(parsed, { query: q }) + '\n', out, parsed.rows.length);
     return;
   }
   // json: the server's document pretty-printed as it streams; csv/xml: the server's bytes unchanged.
@@ -222,16 +230,6 @@ class HtmlGuard extends Transform {
   }
 }
 
-/** The aligned table, then the row count, the self link and where one can drill down. */
-export function renderTable(r: ParsedReport): string {
-  const lines = [formatTable(r.columns.map((c) => c.name), r.rows)];
-  lines.push('');
-  lines.push(`${r.rows.length} row${r.rows.length === 1 ? '' : 's'}` + (r.links.self ? `  ${sanitize(r.links.self)}` : ''));
-  if (r.links.drillDown.length) lines.push(`drill down: ${r.links.drillDown.map((l) => sanitize(l.name)).join(', ')}`);
-  if (r.links.rollUp.length) lines.push(`roll up: ${r.links.rollUp.map((l) => sanitize(l.href)).join(', ')}`);
-  return lines.join('\n');
-}
-
 function tempNameFor(file: string): string {
   return path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.part`);
 }
@@ -289,6 +287,12 @@ export async function streamToFile(body: Readable, file: string): Promise<number
     if (!ok) await fs.promises.unlink(tmp).catch(() => undefined);
   }
   return sink.bytes;
+}
+
+async function writeText(ctx: CliContext, text: string, out: string | undefined, rows: number): Promise<void> {
+  if (!out) return ctx.io.out(text);
+  await writeTextFile(out, text);
+  ctx.err(`wrote ${rows} rows to ${out}`);
 }
 
 async function writeTextFile(file: string, text: string): Promise<void> {

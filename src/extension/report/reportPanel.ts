@@ -9,6 +9,8 @@
  * (no retainContextWhenHidden) and gets the current state again, once, when it is shown and ready.
  */
 import * as vscode from 'vscode';
+import type { CompareMode } from '../../core/cmu/analysis/compare';
+import { fetchComparison } from '../../core/cmu/analysis/comparison';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
 import { InputError } from '../../core/errors';
@@ -58,6 +60,8 @@ export class ReportPanel implements vscode.Disposable {
   links: NavLink[] = [];
   /** messages received from the webview that failed validation (for the log and tests) */
   rejectedMessages = 0;
+  /** compare mode: the earlier window fetched beside this one (the webview's toggle) */
+  compareMode: CompareMode | undefined;
 
   private constructor(
     readonly services: Services,
@@ -210,13 +214,19 @@ export class ReportPanel implements vscode.Disposable {
       env = session.env.name;
       this.show({ type: 'loading', requestId: id, query: queryView(q, cmuBase, env) });
       const t0 = Date.now();
-      const report = await client.fetchReport(q, { signal: abort.signal });
+      const mode = this.compareMode;
+      const compared = mode ? await fetchComparison(client, q, { mode, now: t0, signal: abort.signal }) : undefined;
+      const report = compared ? compared.current.report : await client.fetchReport(q, { signal: abort.signal });
       if (id !== this.requestId) return report;
       this.report = report;
       const nav = navigation(q, report, cmuBase);
       this.targets = nav.targets;
       this.links = [...nav.drillDown, ...nav.breadcrumb];
-      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, elapsedMs: Date.now() - t0, fetchedAt: new Date() } });
+      const compare =
+        compared && mode
+          ? { mode, comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } }
+          : undefined;
+      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, elapsedMs: Date.now() - t0, fetchedAt: new Date(), now: t0, compare } });
       return report;
     } catch (e) {
       if (id === this.requestId) {
@@ -310,6 +320,10 @@ export class ReportPanel implements vscode.Disposable {
           return;
         }
         await runPanelAction(this, msg.action);
+        return;
+      case 'compare':
+        this.compareMode = msg.mode === 'off' ? undefined : msg.mode;
+        await this.load().catch(() => undefined);
         return;
       case 'errorAction':
         if (msg.id === 'retry') {

@@ -3,13 +3,18 @@
  * the same mapping): the query in words, the report's columns/rows, HAL navigation as NavLinks whose
  * target queries stay on the extension side, and errors with their next steps.
  */
+import { columnsOfRows } from '../../core/cmu/analysis/columns';
+import type { Comparison, CompareMode, Window } from '../../core/cmu/analysis/compare';
+import { PARTIAL_WORDS, partialBuckets } from '../../core/cmu/analysis/partial';
+import { RATIOS } from '../../core/cmu/analysis/ratios';
+import { CATALOG_SEMANTICS, type SemanticsLookup } from '../../core/cmu/analysis/semantics';
 import { describe, filterableDimensions, isTimeDimension, metricsFor, nextSteps } from '../../core/cmu/catalog';
-import { parseQueryUrl, describeQuery, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
-import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
+import { parseQueryUrl, describeQuery, isoToMillis, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
+import type { CmuQuery, ParsedReport, ReportCell } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import { STEP_ACTIONS, stepAction } from '../host/nextSteps';
-import { ColumnEncoder, columnTypes, type ColumnView, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
+import { ColumnEncoder, columnTypes, type ColumnView, type CompareRole, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
 
 export function queryTitle(q: CmuQuery): string {
   return q.path.length ? q.path.join(' › ') : 'CMU root';
@@ -129,8 +134,71 @@ export function navigation(q: CmuQuery, report: Pick<ParsedReport, 'links'> | un
   return { drillDown, breadcrumb, targets };
 }
 
-export function columnViews(report: Pick<ParsedReport, 'columns'>): ColumnView[] {
-  return report.columns.map((c) => ({ name: c.name, kind: c.kind, description: describe(c.name), time: isTimeDimension(c.name) }));
+export function columnViews(report: Pick<ParsedReport, 'columns'>, semantics: SemanticsLookup = CATALOG_SEMANTICS): ColumnView[] {
+  return report.columns.map((c) => columnView(c.name, c.kind, semantics));
+}
+
+function columnView(name: string, kind: 'dimension' | 'metric', semantics: SemanticsLookup): ColumnView {
+  const v: ColumnView = { name, kind, description: describe(name), time: isTimeDimension(name) };
+  if (kind !== 'metric') return v;
+  const ratio = RATIOS.find((r) => r.name === name);
+  if (ratio) {
+    v.derived = { formula: ratio.formula, numerator: [...ratio.numerator], denominator: [...ratio.denominator] };
+    v.description = `${ratio.label} (derived here, not sent by CMU): ${ratio.formula}`;
+    return v;
+  }
+  const s = semantics(name);
+  v.additive = { time: s.additiveOverTime, dimensions: s.additiveOverDimensions, why: s.why };
+  return v;
+}
+
+/** The rows whose time bucket is not final (now, freshness delay, cut by the window), sparse. */
+export function partialRows(report: Pick<ParsedReport, 'columns' | 'rows'>, window: { start?: string; end?: string }, now: number): ReportView['partial'] {
+  const at = (iso?: string) => (iso ? isoToMillis(iso) : undefined);
+  const flags = partialBuckets(columnsOfRows(report), { now, window: { start: at(window.start), end: at(window.end) } });
+  if (flags.count === 0) return undefined;
+  const rows: number[] = [];
+  const reasons: string[] = [];
+  flags.reasons.forEach((why, r) => {
+    if (why) {
+      rows.push(r);
+      reasons.push(PARTIAL_WORDS[why]);
+    }
+  });
+  return { rows, reasons };
+}
+
+/** The compare view's columns and rows: the dimensions, then value, previous, Δ and Δ% per metric. */
+export function compareTable(c: Comparison, semantics: SemanticsLookup = CATALOG_SEMANTICS): { columns: ColumnView[]; rows: ReportCell[][] } {
+  const columns: ColumnView[] = c.dimensions.map((d) => columnView(d, 'dimension', semantics));
+  const roles: [CompareRole, string][] = [
+    ['value', ''],
+    ['previous', ' (prev)'],
+    ['delta', ' Δ'],
+    ['deltaPct', ' Δ%'],
+  ];
+  for (const m of c.metrics) {
+    const base = columnView(m, 'metric', semantics);
+    for (const [role, suffix] of roles) {
+      const col: ColumnView = { ...base, name: m + suffix, compare: { metric: m, role } };
+      // the previous period's ratio divides the previous period's columns
+      if (base.derived && role === 'previous') col.derived = { ...base.derived, numerator: base.derived.numerator.map((n) => n + suffix), denominator: base.derived.denominator.map((n) => n + suffix) };
+      columns.push(col);
+    }
+  }
+  const rows = c.rows.map((row) => {
+    const out: ReportCell[] = [...row.dimensions];
+    for (const d of row.metrics) out.push(d.value, d.previous, d.delta, d.deltaPct);
+    return out;
+  });
+  return { columns, rows };
+}
+
+export interface CompareResult {
+  mode: CompareMode;
+  comparison: Comparison;
+  window: Window;
+  previous: { window: Window; url: string };
 }
 
 export interface ReportViewOptions {
@@ -138,12 +206,21 @@ export interface ReportViewOptions {
   environment?: string;
   elapsedMs: number;
   fetchedAt?: Date;
+  /** "now" for the partial buckets (default: the clock) */
+  now?: number;
+  /** set: the rows are the comparison of this window with an earlier one */
+  compare?: CompareResult;
 }
 
 /** The first message of a report stays small: about a screenful of rows (a panel shows ~40). */
 export const FIRST_ROWS = 200;
 /** The rest goes in chunks the extension host encodes in a few ms each (no long task). */
 export const CHUNK_ROWS = 20_000;
+
+/** The columns and rows the webview gets: the report's, or the comparison's. */
+function viewTable(report: ParsedReport, opts: ReportViewOptions): { columns: ColumnView[]; rows: readonly (readonly ReportCell[])[] } {
+  return opts.compare ? compareTable(opts.compare.comparison) : { columns: columnViews(report), rows: report.rows };
+}
 
 /**
  * The report as the messages that carry it: the metadata with the first `first` rows, then `rows`
@@ -158,9 +235,10 @@ export function* reportMessages(
   opts: ReportViewOptions,
   sizes: { first: number; chunk: number } = { first: FIRST_ROWS, chunk: CHUNK_ROWS },
 ): Generator<HostMessage, void, void> {
-  const rows = report.rows;
-  const encoder = new ColumnEncoder(columnTypes(report.columns.length, rows));
-  yield { type: 'report', requestId, report: reportView(q, report, nav, opts, encoder, sizes.first) };
+  const table = viewTable(report, opts);
+  const rows = table.rows;
+  const encoder = new ColumnEncoder(columnTypes(table.columns.length, rows));
+  yield { type: 'report', requestId, report: reportView(q, report, nav, opts, encoder, sizes.first, table) };
   for (let start = Math.min(sizes.first, rows.length); start < rows.length; start += sizes.chunk) {
     const end = Math.min(rows.length, start + sizes.chunk);
     yield { type: 'rows', requestId, start, rowCount: end - start, data: encoder.encode(rows, start, end), more: end < rows.length };
@@ -173,8 +251,9 @@ export function reportView(
   report: ParsedReport,
   nav: Navigation,
   opts: ReportViewOptions,
-  encoder = new ColumnEncoder(columnTypes(report.columns.length, report.rows)),
+  encoder?: ColumnEncoder,
   first = Infinity,
+  table = viewTable(report, opts),
 ): ReportView {
   const qv = queryView(q, opts.cmuBase, opts.environment);
   // what the server applied (default time window, implicit tenant filter…) is in its self link
@@ -188,13 +267,16 @@ export function reportView(
       // a self link we cannot read changes nothing
     }
   }
-  return {
+  const rows = table.rows;
+  const enc = encoder ?? new ColumnEncoder(columnTypes(table.columns.length, rows));
+  const n = Math.min(first, rows.length);
+  const view: ReportView = {
     query: qv,
-    columns: columnViews(report),
-    rowCount: Math.min(first, report.rows.length),
-    data: encoder.encode(report.rows, 0, Math.min(first, report.rows.length)),
-    more: report.rows.length > first,
-    totalRows: report.rows.length,
+    columns: table.columns,
+    rowCount: n,
+    data: enc.encode(rows, 0, n),
+    more: rows.length > first,
+    totalRows: rows.length,
     drillDown: nav.drillDown,
     breadcrumb: nav.breadcrumb,
     selfHref: report.links.self,
@@ -202,6 +284,14 @@ export function reportView(
     fetchedAt: (opts.fetchedAt ?? new Date()).toISOString(),
     elapsedMs: Math.round(opts.elapsedMs),
   };
+  const c = opts.compare;
+  if (c) {
+    view.compare = { mode: c.mode, current: c.window, previous: { ...c.previous.window, url: c.previous.url }, excludedPartial: c.comparison.excludedPartial };
+  } else {
+    const partial = partialRows(report, qv, opts.now ?? Date.now());
+    if (partial) view.partial = partial;
+  }
+  return view;
 }
 
 /**

@@ -1,0 +1,59 @@
+/**
+ * Partial periods: a bucket whose numbers will still change, or that the time window cuts, drawn as if
+ * full would look like a cliff toward zero. A bucket is partial when
+ * - it contains "now" or lies in the future (`now`),
+ * - it ended less than the data-freshness horizon ago: the server recomputes that grain on a schedule,
+ *   so its last run may predate the bucket's end (`fresh`),
+ * - the report's window starts after its start or ends before its end (`window`).
+ */
+import { BucketReader, type ZoneOffset } from './buckets';
+import type { ReportColumns } from './columns';
+import { freshnessFor } from './semantics';
+
+export type PartialReason = 'now' | 'fresh' | 'window';
+
+export interface PartialOptions {
+  now: number;
+  /** the report's zone (default UTC) */
+  zone?: ZoneOffset;
+  /** the freshness horizon in ms (default: by the report's finest time dimension, see FRESHNESS_MS) */
+  horizonMs?: number;
+  /** the window asked for, as instants; a bucket it cuts is partial */
+  window?: { start?: number; end?: number };
+}
+
+export interface PartialFlags {
+  /** per row: why its bucket is partial, undefined when it is complete (or has no bucket) */
+  reasons: (PartialReason | undefined)[];
+  count: number;
+}
+
+export const PARTIAL_WORDS: Readonly<Record<PartialReason, string>> = {
+  now: 'partial: the period is not over yet',
+  fresh: 'partial: within the server’s data-freshness delay, numbers may still grow',
+  window: 'partial: the time window covers only part of this period',
+};
+
+export function partialBuckets(report: ReportColumns, opts: PartialOptions): PartialFlags {
+  const reader = new BucketReader(report, opts.zone ?? 0);
+  const reasons: (PartialReason | undefined)[] = new Array(report.rowCount).fill(undefined);
+  let count = 0;
+  if (reader.grain === undefined) return { reasons, count };
+  const horizon = opts.horizonMs ?? freshnessFor(report.columns.map((c) => c.name)) ?? 0;
+  const { now } = opts;
+  const wStart = opts.window?.start;
+  const wEnd = opts.window?.end;
+  for (let r = 0; r < report.rowCount; r++) {
+    const b = reader.bucket(r);
+    if (!b) continue;
+    let why: PartialReason | undefined;
+    if (b.hi > now) why = 'now';
+    else if (b.hi > now - horizon) why = 'fresh';
+    else if ((wStart !== undefined && wStart > b.lo) || (wEnd !== undefined && wEnd < b.hi)) why = 'window';
+    if (why) {
+      reasons[r] = why;
+      count++;
+    }
+  }
+  return { reasons, count };
+}
