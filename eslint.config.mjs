@@ -20,7 +20,7 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
-  // the layers (ARCHITECTURE in README): core is the domain, cli and extension are thin fronts on it,
+  // the layers (ARCHITECTURE.md): core is the domain, cli and extension are thin fronts on it,
   // the webview talks to the extension only through src/shared/protocol.ts
   { files: ['src/core/**/*.ts'], rules: layer('src/core never touches the editor, the CLI or the webview', 'cli', 'extension', 'webview') },
   { files: ['src/sandbox/**/*.ts'], rules: layer('the sandbox is product code beside core, not a front', 'cli', 'extension', 'webview') },

@@ -3,7 +3,7 @@
  * implementation for the CLI, the extension and the webview): totals that add up, derived ratios,
  * the data-quality lens. No I/O, no catalog: what a metric means arrives in the ColumnViews.
  */
-export { isTimeColumn, type ReportColumns } from '../core/cmu/analysis/columns';
+export { TIME_ORDER, isTimeColumn, type ReportColumns } from '../core/cmu/analysis/columns';
 export { dataQuality, type DimensionQuality } from '../core/cmu/analysis/quality';
 export { RATIOS, ratioOver, type RatioDefinition } from '../core/cmu/analysis/ratios';
 export type { SemanticsLookup } from '../core/cmu/analysis/semantics';

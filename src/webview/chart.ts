@@ -7,6 +7,7 @@
  */
 import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { TIME_ORDER } from '../shared/analysis';
 import { NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol';
 import type { ReportData } from './data';
 import { h } from './dom';
@@ -33,7 +34,6 @@ function loadUplot(): Promise<typeof uPlot> {
   return uplotLoading;
 }
 
-export const TIME_ORDER = ['year', 'month', 'day', 'hour', 'minute', 'second'] as const;
 const ALL_METRICS = '*';
 const NO_SPLIT = '';
 

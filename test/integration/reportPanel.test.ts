@@ -27,6 +27,8 @@ interface PanelInfo {
   renders: number;
   readyMessages: number;
   active: boolean;
+  compare?: string;
+  comparedWith?: string;
 }
 
 const panels = () => cmd<PanelInfo[]>('cmu._test.reportPanels');
@@ -161,6 +163,26 @@ suite('report panel', function () {
     // an unknown link id is ignored (no navigation)
     await cmd('cmu._test.reportPanelMessage', { type: 'navigate', linkId: 'https://evil.example/cmu/v2' });
     assert.deepStrictEqual((await activePanel()).query.path, DAILY.path);
+  });
+
+  test('compare toggle: the earlier window is fetched beside this one and the joined rows are rendered; off goes back', async () => {
+    const day = (d: number) => new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - d)).toISOString().slice(0, 10);
+    const q: CmuQuery = { ...DAILY, start: day(8), end: day(1) };
+    const r = await cmd<RunResult>('cmu.runQuery', q);
+    assert.strictEqual(r.rows.length, 7);
+    await cmd('cmu._test.reportPanelMessage', { type: 'compare', mode: 'week' });
+    let p = await activePanel();
+    assert.strictEqual(p.compare, 'week');
+    assert.strictEqual(p.state, 'report');
+    assert.strictEqual(p.stats?.rows, 7, 'seven days joined with the seven a week earlier');
+    assert.match(p.comparedWith ?? '', new RegExp(`start=${day(15)}&end=${day(8)}`), 'the window a week earlier');
+    assert.strictEqual(p.rows, 7, 'Open as JSON / Save As still give the report of this window');
+    await cmd('cmu._test.reportPanelMessage', { type: 'compare', mode: 'off' });
+    p = await activePanel();
+    assert.strictEqual(p.compare, undefined);
+    assert.strictEqual(p.comparedWith, undefined);
+    assert.strictEqual(p.stats?.rows, 7);
+    await cmd<RunResult>('cmu.runQuery', DAILY); // the next tests start from the daily report
   });
 
   test('Open as JSON: a read-only json document whose content parses and equals the report', async () => {

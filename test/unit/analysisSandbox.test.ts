@@ -6,6 +6,7 @@ import { dataQuality } from '../../src/core/cmu/analysis/quality';
 import { RATIOS, derivedColumns, ratioOver } from '../../src/core/cmu/analysis/ratios';
 import type { SemanticsLookup } from '../../src/core/cmu/analysis/semantics';
 import { metricTotals, parentTotalQuery } from '../../src/core/cmu/analysis/totals';
+import { metricSemantics } from '../../src/core/cmu/catalog';
 import { CmuClient } from '../../src/core/cmu/client';
 import { emptyQuery, isoToMillis } from '../../src/core/cmu/query';
 import type { CmuQuery, ParsedReport } from '../../src/core/cmu/types';
@@ -15,13 +16,9 @@ import { MemoryStore } from '../../src/core/store';
 import { Sandbox } from '../../src/sandbox/server';
 
 const NOW = Date.UTC(2026, 10, 26, 10, 15, 30);
+// the product's own semantics (the catalog): these five add up over time and dimensions, active-users does not
 const ADDITIVE = ['started-sessions', 'completed-sessions', 'failed-attempts', 'dismissed-sessions', 'killed-sessions'];
-const semantics: SemanticsLookup = (m) =>
-  ADDITIVE.includes(m)
-    ? { additiveOverTime: true, additiveOverDimensions: true }
-    : m === 'active-sessions'
-      ? { additiveOverTime: false, additiveOverDimensions: true }
-      : { additiveOverTime: false, additiveOverDimensions: false, why: 'a distinct count' };
+const semantics: SemanticsLookup = metricSemantics;
 
 describe('cmu/analysis on the sandbox', () => {
   let sandbox: Sandbox;
@@ -53,6 +50,7 @@ describe('cmu/analysis on the sandbox', () => {
       const parent = await client.fetchReport(parentQ);
       assert.equal(parent.rows.length, 1, `one parent row at /${parentQ.path.join('/')}`);
       const totals = metricTotals(cols, semantics);
+      for (const m of ADDITIVE) assert.ok(metricSemantics(m).additiveOverTime && metricSemantics(m).additiveOverDimensions, m);
       for (const m of ADDITIVE) {
         const t = totals.find((x) => x.metric === m);
         assert.equal(t?.value, valueOf(parent, m), m);

@@ -285,14 +285,7 @@ describe('report panel: numbers that mean what they say (the data the webview re
     url: `${BASE}/tenant/year/month/day`,
     contentType: 'application/json',
     links: { self: '/cmu/v2/tenant/year/month/day?start=2024-11-06T00:00:00&end=2024-11-08T10:30:00', rollUp: [], drillDown: [] },
-    columns: [
-      { name: 'tenant', kind: 'dimension' },
-      { name: 'year', kind: 'dimension' },
-      { name: 'month', kind: 'dimension' },
-      { name: 'day', kind: 'dimension' },
-      { name: 'active-users', kind: 'metric' },
-      { name: 'started-sessions', kind: 'metric' },
-    ],
+    columns: [...q.path.map((name) => ({ name, kind: 'dimension' as const })), ...['active-users', 'started-sessions'].map((name) => ({ name, kind: 'metric' as const }))],
     rows: [
       ['ACME', '2024', '11', '6', 10, 100],
       ['ACME', '2024', '11', '7', 11, 110],

@@ -74,6 +74,8 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
           readyMessages: p.readyMessages,
           firstRowsAt: p.firstRowsAt,
           active: p === ReportPanel.current,
+          compare: p.compareMode,
+          comparedWith: p.comparedWith,
           visible: p.panel.visible,
         });
       }

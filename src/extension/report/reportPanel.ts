@@ -168,6 +168,11 @@ export class ReportPanel implements vscode.Disposable {
     this.panel.title = panelTitle(this.query);
   }
 
+  /** the earlier window's URL when the report shown is a comparison (tests) */
+  get comparedWith(): string | undefined {
+    return this.view?.type === 'report' ? this.view.opts.compare?.previous.url : undefined;
+  }
+
   /** type of the last state sent to the webview (loading/report/error/cancelled), for tests */
   get lastState(): string | undefined {
     return this.view?.type;

@@ -7,8 +7,8 @@ import { columnsOfRows } from '../../core/cmu/analysis/columns';
 import type { Comparison, CompareMode, Window } from '../../core/cmu/analysis/compare';
 import { PARTIAL_WORDS, partialBuckets } from '../../core/cmu/analysis/partial';
 import { RATIOS } from '../../core/cmu/analysis/ratios';
-import { CATALOG_SEMANTICS, type SemanticsLookup } from '../../core/cmu/analysis/semantics';
-import { describe, filterableDimensions, isTimeDimension, metricsFor, nextSteps } from '../../core/cmu/catalog';
+import type { SemanticsLookup } from '../../core/cmu/analysis/semantics';
+import { describe, filterableDimensions, metricSemantics, isTimeDimension, metricsFor, nextSteps } from '../../core/cmu/catalog';
 import { parseQueryUrl, describeQuery, isoToMillis, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
 import { STATUS_CODES } from 'http';
 import type { CmuQuery, ParsedReport, ReportCell, ReportResponse } from '../../core/cmu/types';
@@ -138,7 +138,7 @@ export function navigation(q: CmuQuery, report: Pick<ParsedReport, 'links'> | un
   return { drillDown, breadcrumb, targets };
 }
 
-export function columnViews(report: Pick<ParsedReport, 'columns'>, semantics: SemanticsLookup = CATALOG_SEMANTICS): ColumnView[] {
+export function columnViews(report: Pick<ParsedReport, 'columns'>, semantics: SemanticsLookup = metricSemantics): ColumnView[] {
   return report.columns.map((c) => columnView(c.name, c.kind, semantics));
 }
 
@@ -173,7 +173,7 @@ export function partialRows(report: Pick<ParsedReport, 'columns' | 'rows'>, wind
 }
 
 /** The compare view's columns and rows: the dimensions, then value, previous, Δ and Δ% per metric. */
-export function compareTable(c: Comparison, semantics: SemanticsLookup = CATALOG_SEMANTICS): { columns: ColumnView[]; rows: ReportCell[][] } {
+export function compareTable(c: Comparison, semantics: SemanticsLookup = metricSemantics): { columns: ColumnView[]; rows: ReportCell[][] } {
   const columns: ColumnView[] = c.dimensions.map((d) => columnView(d, 'dimension', semantics));
   const roles: [CompareRole, string][] = [
     ['value', ''],

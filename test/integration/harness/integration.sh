@@ -2,7 +2,7 @@
 # `npm run test:integration`: builds the extension and the suite, starts a private code-server, runs the
 # suite inside its extension host, stops everything, and ends with the line `N passed, M failed`.
 # Env: FILES=a,b (only test files whose path contains one), GREP=regex (only matching test titles),
-#      TEST_TIMEOUT=seconds (default 300), VERBOSE=1, KEEP_RUN=1 (keep the run dir for inspection).
+#      TEST_TIMEOUT=seconds for the whole suite (default 900), VERBOSE=1, KEEP_RUN=1 (keep the run dir for inspection).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -38,7 +38,7 @@ PORT=${PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.
 
 # 4. run
 "$HERE/start-code-server.sh" "$RUN" "$PORT" "$RUN/ws" || { echo "0 passed, 1 failed (code-server did not start)"; exit 1; }
-CMU_TEST_RUN_DIR="$RUN" TMPDIR="$RUN/tmp" node "$HERE/run.js" "http://127.0.0.1:$PORT" "$RUN/ws" "$RUN/results.json" "${TEST_TIMEOUT:-300}" 2>&1 \
+CMU_TEST_RUN_DIR="$RUN" TMPDIR="$RUN/tmp" node "$HERE/run.js" "http://127.0.0.1:$PORT" "$RUN/ws" "$RUN/results.json" "${TEST_TIMEOUT:-900}" 2>&1 \
   | tee "$RUN/run.out" | grep --line-buffered -v -E '^[0-9]+ passed, [0-9]+ failed'
 RC=${PIPESTATUS[0]}
 echo "[harness] total $(( $(date +%s) - T0 )) s (logs: .vscode-test/last-run)"

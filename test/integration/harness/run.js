@@ -18,7 +18,7 @@ function loadPlaywright() {
   throw new Error(`playwright-core not found (tried ${tried.join(', ')}); run test/integration/harness/setup.sh`);
 }
 
-const [,, base, folder, resultsFile, timeoutSec = '300'] = process.argv;
+const [,, base, folder, resultsFile, timeoutSec = '900'] = process.argv;
 if (!resultsFile) { console.error('usage: run.js <baseUrl> <workspaceFolder> <resultsFile> [timeoutSec]'); process.exit(64); }
 const root = path.resolve(__dirname, '../../..');
 const t0 = Date.now();

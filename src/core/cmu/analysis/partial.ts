@@ -8,7 +8,7 @@
  */
 import { BucketReader, type ZoneOffset } from './buckets';
 import type { ReportColumns } from './columns';
-import { freshnessFor } from './semantics';
+import { freshnessHorizonMs } from '../catalog';
 
 export type PartialReason = 'now' | 'fresh' | 'window';
 
@@ -16,7 +16,7 @@ export interface PartialOptions {
   now: number;
   /** the report's zone (default UTC) */
   zone?: ZoneOffset;
-  /** the freshness horizon in ms (default: by the report's finest time dimension, see FRESHNESS_MS) */
+  /** the freshness horizon in ms (default: the catalog's, by the report's finest time dimension) */
   horizonMs?: number;
   /** the window asked for, as instants; a bucket it cuts is partial */
   window?: { start?: number; end?: number };
@@ -39,7 +39,7 @@ export function partialBuckets(report: ReportColumns, opts: PartialOptions): Par
   const reasons: (PartialReason | undefined)[] = new Array(report.rowCount).fill(undefined);
   let count = 0;
   if (reader.grain === undefined) return { reasons, count };
-  const horizon = opts.horizonMs ?? freshnessFor(report.columns.map((c) => c.name)) ?? 0;
+  const horizon = opts.horizonMs ?? freshnessHorizonMs(report.columns.map((c) => c.name)) ?? 0;
   const { now } = opts;
   const wStart = opts.window?.start;
   const wEnd = opts.window?.end;
