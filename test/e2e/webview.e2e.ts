@@ -71,11 +71,8 @@ before(async () => {
   server = await startPageServer(dist);
   browser = await launchBrowser();
   rp = await openReportPage(browser, server);
-  real = await sandboxReports().catch((e) => {
-    console.log(`  (sandbox data unavailable: ${(e as Error).message.split('\n')[0]}; using crafted reports only)`);
-    return undefined;
-  });
-  if (real) console.log(`  (real sandbox reports: ${real.time.rowCount} + ${real.flat.rowCount} rows from ${real.time.query.url})`);
+  real = await sandboxReports();
+  console.log(`  (real sandbox reports: ${real.time.rowCount} + ${real.flat.rowCount} rows from ${real.time.query.url})`);
 });
 
 after(async () => {
