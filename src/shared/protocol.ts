@@ -89,7 +89,21 @@ export interface QueryView {
   filters: CmuFilter[];
   metrics: string[];
   limit?: number;
+  /** the environment (and profile when not the default) the panel belongs to: a panel never changes it */
   environment?: string;
+  /** set when Back returns to an earlier report of this panel: that report's title */
+  back?: string;
+}
+
+/** The HTTP answer of a report, as an API client shows it (headers redacted by the extension). */
+export interface ResponseView {
+  status: number;
+  /** "OK", "Not Found" */
+  statusText: string;
+  /** decoded body size */
+  bytes: number;
+  /** [name, value] sorted by name; Authorization never, Set-Cookie values hidden, secrets masked */
+  headers: [string, string][];
 }
 
 /**
@@ -133,6 +147,8 @@ export interface ReportView {
   formats: ReportFormat[];
   fetchedAt: string;
   elapsedMs: number;
+  /** status, size and headers of the answer (absent when the extension did not see it) */
+  response?: ResponseView;
   /** rows whose time bucket is not final (sparse: partial rows are few), with why, for the table and the chart */
   partial?: { rows: number[]; reasons: string[] };
   /** set when the rows are a comparison of two windows */
@@ -351,7 +367,8 @@ export type HostMessage =
   /** `breadcrumb`: the roll-up links of the failed path (a 404 often wants a step back up) */
   | { type: 'error'; requestId: number; query?: QueryView; error: ErrorView; breadcrumb?: NavLink[] }
   | { type: 'cancelled'; requestId: number; query?: QueryView }
-  | { type: 'notice'; text: string };
+  /** a short confirmation; with `action`, shown on that action's button for a moment ("Copied") */
+  | { type: 'notice'; text: string; action?: PanelAction };
 
 // ---------- webview → extension ----------
 
@@ -365,6 +382,7 @@ export const PANEL_ACTIONS = [
   'copyUrl',
   'copyCurl',
   'saveQuery',
+  'back',
 ] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number];
 

@@ -48,7 +48,7 @@ export interface ChartSeries {
  * Aggregates the rows into time buckets (UTC); pure, exported for tests and the benchmark. A derived
  * ratio is the ratio of its summed inputs per bucket (never a sum of row ratios).
  */
-export function buildSeries(d: ReportData, metric: string, split: string, topN: number, partialRows?: ReadonlySet<number>): ChartSeries | undefined {
+export function buildSeries(d: ReportData, metric: string, split: string, topN: number, partialRows?: ReadonlySet<number>, keep?: Uint8Array): ChartSeries | undefined {
   const columns = d.columns;
   const timeIdx = TIME_ORDER.map((t) => columns.findIndex((c) => c.name === t));
   if (timeIdx.every((i) => i < 0)) return undefined;
@@ -93,6 +93,11 @@ export function buildSeries(d: ReportData, metric: string, split: string, topN: 
   const xs: number[] = [];
   const rowBucket = new Int32Array(n);
   for (let r = 0; r < n; r++) {
+    // rows the quick filter hides are in no bucket
+    if (keep && !keep[r]) {
+      rowBucket[r] = -1;
+      continue;
+    }
     const t = Date.UTC(y(r), mo(r) - 1, da(r), ho(r), mi(r), se(r)) / 1000;
     let b = bucketOf.get(t);
     if (b === undefined) {
@@ -108,7 +113,7 @@ export function buildSeries(d: ReportData, metric: string, split: string, topN: 
   const x = perm.map((b) => xs[b]);
   const nb = x.length;
   const partial = new Array<boolean>(nb).fill(false);
-  for (const r of partialRows ?? []) if (r < n) partial[rank[rowBucket[r]]] = true;
+  for (const r of partialRows ?? []) if (r < n && rowBucket[r] >= 0) partial[rank[rowBucket[r]]] = true;
 
   /** Sums per (series, bucket), then the ratio when the metric is one. */
   const accumulate = (nseries: number, slotOf: (r: number) => number, k: number) => {
@@ -116,6 +121,7 @@ export function buildSeries(d: ReportData, metric: string, split: string, topN: 
     const num = Array.from({ length: nseries }, () => new Array<number | null>(nb).fill(null));
     const den = p.den ? Array.from({ length: nseries }, () => new Float64Array(nb)) : undefined;
     for (let r = 0; r < n; r++) {
+      if (rowBucket[r] < 0) continue;
       const v = sumOf(p.num, r);
       if (Number.isNaN(v)) continue;
       const dv = p.den ? sumOf(p.den, r) : 0;
@@ -142,6 +148,7 @@ export function buildSeries(d: ReportData, metric: string, split: string, topN: 
   const totals = new Float64Array(ncodes);
   const seen = new Uint8Array(ncodes);
   for (let r = 0; r < n; r++) {
+    if (rowBucket[r] < 0) continue;
     const k = codeOf(r);
     seen[k] = 1;
     for (const cols of volume) {
@@ -165,6 +172,32 @@ export function buildSeries(d: ReportData, metric: string, split: string, topN: 
     return out;
   });
   return { x, series: labels.map((label, s) => ({ label, values: values[s] })), partial };
+}
+
+const MIN = 60;
+const HOUR = 3600;
+const DAY = 86400;
+const MONTH = 30 * DAY; // uPlot steps whole calendar months from this size up
+const YEAR = 365 * DAY;
+const TIME_INCRS = [1, 5, 10, 15, 30, MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN, HOUR, 2 * HOUR, 3 * HOUR, 4 * HOUR, 6 * HOUR, 8 * HOUR, 12 * HOUR,
+  DAY, 2 * DAY, 3 * DAY, 4 * DAY, 5 * DAY, 7 * DAY, 10 * DAY, 15 * DAY, MONTH, 2 * MONTH, 3 * MONTH, 4 * MONTH, 6 * MONTH, YEAR, 2 * YEAR, 5 * YEAR, 10 * YEAR];
+const GRAIN: Record<(typeof TIME_ORDER)[number], number> = { year: YEAR, month: MONTH, day: DAY, hour: HOUR, minute: MIN, second: 1 };
+
+/** Tick steps no finer than the report's grain: daily data gets day ticks (no 12:00 between two days). */
+export function timeIncrs(columns: ColumnView[]): number[] {
+  const finest = [...TIME_ORDER].reverse().find((t) => columns.some((c) => c.name === t));
+  const min = finest ? GRAIN[finest] : 1;
+  return TIME_INCRS.filter((i) => i >= min);
+}
+
+/** `color` with alpha `a` (any CSS colour, resolved by the browser). */
+function withAlpha(color: string, a: number): string {
+  const probe = document.createElement('span');
+  probe.style.color = color;
+  document.body.append(probe);
+  const rgb = /rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(getComputedStyle(probe).color);
+  probe.remove();
+  return rgb ? `rgba(${rgb[1]}, ${rgb[2]}, ${rgb[3]}, ${a})` : color;
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -216,6 +249,10 @@ export class ReportChart {
   lastBuildMs = 0;
   /** settles when the chart asked for last is drawn (uPlot loaded on the first one) */
   drawn: Promise<void> = Promise.resolve();
+  /** the split the next {@link setData} picks when the report has it (the dimension a drill-down added) */
+  preferSplit: string | undefined;
+  /** rows the quick filter shows (1 = shown); undefined = every row */
+  private keep: Uint8Array | undefined;
 
   constructor() {
     this.metricSel = h('select', { 'aria-label': 'Metric' });
@@ -263,14 +300,27 @@ export class ReportChart {
   /** the report time zone's label: the x axis shows the buckets' wall clock in it */
   zone = 'UTC';
 
+  /** The rows the table shows after its quick filter (undefined: all): the chart draws only those. */
+  setFilter(keep: Uint8Array | undefined): void {
+    if (keep === this.keep) return;
+    this.keep = keep;
+    this.drawn = this.rebuild();
+  }
+
+  /** The x-axis ticks (seconds, UTC) of the chart drawn, for tests. */
+  xTicks(): number[] {
+    return ((this.plot?.axes[0] as { _splits?: number[] } | undefined)?._splits ?? []).slice();
+  }
+
   /** Whether the columns allow a time chart. */
   static applies(columns: ColumnView[]): boolean {
     return columns.some((c) => (TIME_ORDER as readonly string[]).includes(c.name)) && columns.some((c) => c.kind === 'metric');
   }
 
   /** Sets the data; returns whether a chart is shown (drawn when {@link drawn} settles). Keeps the chosen metric/split when still valid. */
-  setData(report: ReportData | undefined, partialRows: ReadonlySet<number> = new Set()): boolean {
+  setData(report: ReportData | undefined, partialRows: ReadonlySet<number> = new Set(), keep?: Uint8Array): boolean {
     this.report = report;
+    this.keep = keep;
     this.partialRows = partialRows;
     const columns = report?.columns ?? [];
     if (!report || !ReportChart.applies(columns) || report.rowCount === 0) {
@@ -290,7 +340,10 @@ export class ReportChart {
     this.metricSel.value = metrics.includes(prevMetric) || prevMetric === ALL_METRICS ? prevMetric : metrics[0];
     this.splitSel.replaceChildren(h('option', { value: NO_SPLIT, text: '(none)' }), ...splits.map((s) => h('option', { value: s, text: s })));
     // default: split by the last non-time dimension of the path (what the user drilled into)
-    this.splitSel.value = splits.includes(prevSplit) ? prevSplit : (splits[splits.length - 1] ?? NO_SPLIT);
+    // after a drill-down: the dimension just added
+    const prefer = this.preferSplit;
+    this.preferSplit = undefined;
+    this.splitSel.value = prefer && splits.includes(prefer) ? prefer : splits.includes(prevSplit) ? prevSplit : (splits[splits.length - 1] ?? NO_SPLIT);
     this.drawn = this.rebuild();
     return true;
   }
@@ -309,17 +362,19 @@ export class ReportChart {
     if (this.el.hidden || !this.report) return;
     this.topSel.hidden = this.splitSel.value === NO_SPLIT;
     const metric = this.metricSel.value;
-    this.data = buildSeries(this.report, metric, this.splitSel.value, Number(this.topSel.value), this.partialRows);
+    this.data = buildSeries(this.report, metric, this.splitSel.value, Number(this.topSel.value), this.partialRows, this.keep);
     const compared = this.report.columns.some((c) => c.compare);
-    const prev = compared ? buildSeries(this.report, `${metric} (prev)`, this.splitSel.value, Number(this.topSel.value)) : undefined;
+    const prev = compared ? buildSeries(this.report, `${metric} (prev)`, this.splitSel.value, Number(this.topSel.value), undefined, this.keep) : undefined;
     this.destroy();
     if (!this.data) return;
     const colors = palette();
     const fg = cssVar('--vscode-foreground', '#cccccc');
-    const grid = cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', 'rgba(128,128,128,0.35)'));
+    // the grid a faint tint of the text colour: a theme's border colour (High Contrast: bright cyan/orange) would compete with the series
+    const hc = /vscode-high-contrast/.test(document.body.className);
+    const grid = withAlpha(fg, hc ? 0.3 : 0.15);
     const otherColor = opaque(cssVar('--vscode-descriptionForeground', '#999999'));
     const font = `11px ${cssVar('--vscode-font-family', 'sans-serif')}`;
-    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font };
+    const axis = { stroke: fg, grid: { stroke: grid, width: 1, ...(hc ? { dash: [2, 4] } : {}) }, ticks: { stroke: grid, width: 1 }, font };
     const fmt = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
     const opts: uPlot.Options = {
       ...this.size(),
@@ -328,7 +383,7 @@ export class ReportChart {
       legend: { live: true },
       // values in the legend only while the pointer is over the plot (no row of "--" otherwise)
       hooks: { setCursor: [(u) => this.plotHost.classList.toggle('hovering', u.cursor.idx != null)] },
-      axes: [{ ...axis }, { ...axis, size: 60, values: (_u, vals) => vals.map((v) => (v == null ? '' : fmt.format(v))) }],
+      axes: [{ ...axis, incrs: timeIncrs(this.report.columns) }, { ...axis, size: 60, values: (_u, vals) => vals.map((v) => (v == null ? '' : fmt.format(v))) }],
       series: [{ label: `time (${this.zone})` }],
     };
     const partialColor = opaque(cssVar('--vscode-disabledForeground', '#888888'));

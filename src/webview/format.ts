@@ -47,3 +47,20 @@ export function formatUtc(d: Date): string {
 export function formatLocal(d: Date): string {
   return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+export function formatLocalTime(d: Date): string {
+  return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** 1,234 B, 45.2 KB, 3.1 MB (1 KB = 1024 bytes, as editors and API clients count). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n.toLocaleString()} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}

@@ -3,9 +3,9 @@
  * limit), the exact URL, the actions, the roll-up breadcrumb and the drill-down buttons.
  */
 import { isTimeColumn } from '../shared/analysis';
-import type { CompareInfo, CompareMode, NavLink, PanelAction, QueryView } from '../shared/protocol';
+import type { CompareInfo, CompareMode, NavLink, PanelAction, QueryView, ReportView } from '../shared/protocol';
 import { button, h, linkButton } from './dom';
-import { formatLocal, formatUtc, parseIsoUtc } from './format';
+import { formatBytes, formatLocal, formatLocalTime, formatUtc, parseIsoUtc } from './format';
 
 export interface HeaderHandlers {
   action(a: PanelAction): void;
@@ -60,6 +60,29 @@ function timeLine(start?: string, end?: string): HTMLElement | undefined {
   return h('div', { class: 'meta-row' }, h('span', { class: 'k', text: 'Time' }), h('span', { class: 'time-utc', text: utc }), local ? h('span', { class: 'time-local', text: ` (${local})` }) : undefined);
 }
 
+/** The answer as an API client shows it: status, time, size, when; the headers in a collapsed section. */
+function responseLine(r: Pick<ReportView, 'response' | 'fetchedAt' | 'elapsedMs'>): HTMLElement[] {
+  const parts: HTMLElement[] = [];
+  const res = r.response;
+  if (res) {
+    const ok = res.status >= 200 && res.status < 300;
+    parts.push(h('span', { class: `status ${ok ? 'ok' : 'bad'}`, text: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}` }));
+  }
+  parts.push(h('span', { class: 'latency', title: 'From sending the request to the parsed report', text: `${Math.round(r.elapsedMs).toLocaleString()} ms` }));
+  if (res) parts.push(h('span', { class: 'size', title: `${res.bytes.toLocaleString()} bytes (decoded)`, text: formatBytes(res.bytes) }));
+  const at = new Date(r.fetchedAt);
+  if (!Number.isNaN(at.getTime())) parts.push(h('span', { class: 'fetched', text: `fetched ${formatUtc(at)} (${formatLocalTime(at)} local)` }));
+  const line = h('div', { class: 'response-line', role: 'group', 'aria-label': 'Response' });
+  parts.forEach((p, i) => line.append(...(i ? [h('span', { class: 'dot', 'aria-hidden': 'true', text: ' · ' }), p] : [p])));
+  const out: HTMLElement[] = [line];
+  if (res?.headers.length) {
+    const list = h('dl', { class: 'headers' });
+    for (const [k, v] of res.headers) list.append(h('dt', { text: k }), h('dd', { text: v }));
+    out.push(h('details', { class: 'response-headers' }, h('summary', { text: `Response headers (${res.headers.length})` }), list));
+  }
+  return out;
+}
+
 export function renderHeader(
   host: HTMLElement,
   q: QueryView,
@@ -67,8 +90,13 @@ export function renderHeader(
   handlers: HeaderHandlers,
   busy: boolean,
   compare: { mode?: CompareMode; info?: CompareInfo } = {},
+  answer?: Pick<ReportView, 'response' | 'fetchedAt' | 'elapsedMs'>,
 ): void {
   const crumbs = h('nav', { class: 'breadcrumb', 'aria-label': 'Roll up' });
+  if (q.back)
+    crumbs.append(
+      button('← Back', () => handlers.action('back'), { class: 'back secondary', title: `Back to ${q.back} (Alt+Left)`, 'aria-keyshortcuts': 'Alt+ArrowLeft', 'data-action': 'back' }),
+    );
   for (const link of nav?.breadcrumb ?? []) {
     crumbs.append(linkButton(link.label, () => handlers.navigate(link.id), { title: `Roll up to ${link.href}`, 'data-link': link.id }), h('span', { class: 'sep', 'aria-hidden': 'true', text: '›' }));
   }
@@ -83,7 +111,6 @@ export function renderHeader(
     );
   meta.append(h('div', { class: 'meta-row' }, h('span', { class: 'k', text: 'Metrics' }), h('span', { text: q.metrics.length ? q.metrics.join(', ') : 'all metrics of the path' })));
   if (q.limit !== undefined) meta.append(h('div', { class: 'meta-row' }, h('span', { class: 'k', text: 'Limit' }), h('span', { text: String(q.limit) })));
-  if (q.environment) meta.append(h('div', { class: 'meta-row' }, h('span', { class: 'k', text: 'Environment' }), h('span', { text: q.environment })));
 
   const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Report actions' });
   for (const a of ACTIONS) {
@@ -126,10 +153,11 @@ export function renderHeader(
 
   host.replaceChildren(
     crumbs,
-    h('h1', { class: 'title', text: q.title }),
+    h('div', { class: 'title-row' }, h('h1', { class: 'title', text: q.title }), q.environment ? h('span', { class: 'env', title: 'The environment this panel belongs to (a query in another one opens another panel)', text: q.environment }) : undefined),
     h('p', { class: 'words', text: q.words }),
     meta,
     h('div', { class: 'url-row' }, h('code', { class: 'url', text: q.url, title: 'The exact URL requested' })),
+    ...(answer ? responseLine(answer) : []),
     // actions and drill-down share a line when the panel is wide enough: more room for the table
     h('div', { class: 'toolbar-row' }, actions, drill),
   );

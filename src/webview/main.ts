@@ -40,7 +40,10 @@ let restoredView: { url: string; table: TableViewState } | undefined = (() => {
 
 const headerEl = h('header', { class: 'report-header' });
 const stateEl = h('div', { class: 'state-host' });
-const table = new ReportTable(() => persist(currentQuery));
+const table = new ReportTable(() => {
+  persist(currentQuery);
+  filterChart();
+});
 const chart = new ReportChart();
 const contentEl = h('main', { class: 'content' }, chart.el, table.el);
 contentEl.hidden = true;
@@ -48,6 +51,8 @@ chart.el.hidden = true;
 document.body.append(headerEl, stateEl, contentEl);
 
 let currentQuery: QueryView | undefined;
+/** the query of the last report shown (a drill-down starts from it even after a loading state) */
+let shownBefore: QueryView | undefined;
 let currentReport: ReportView | undefined;
 /** the roll-up links shown with an error (no drill-down: the path failed) */
 let errorNav: { breadcrumb: NavLink[]; drillDown: NavLink[] } | undefined;
@@ -83,8 +88,26 @@ function drawHeader(): void {
     return;
   }
   const nav = currentReport && currentReport.query === currentQuery ? currentReport : errorNav;
-  renderHeader(headerEl, currentQuery, nav, handlers, busy, { mode: compareMode, info: currentReport?.query === currentQuery ? currentReport?.compare : undefined });
+  const shown = currentReport?.query === currentQuery ? currentReport : undefined;
+  renderHeader(headerEl, currentQuery, nav, handlers, busy, { mode: compareMode, info: shown?.compare }, shown);
   document.title = currentQuery.title;
+}
+
+/** The rows the quick filter shows as a mask for the chart (undefined: every row); the key changes only with the filter. */
+let chartFilterKey = '';
+function tableMask(): Uint8Array | undefined {
+  const data = receiving?.data;
+  const view = table.visibleOrder();
+  if (!data || view.length === data.rowCount) return undefined;
+  const keep = new Uint8Array(data.rowCount);
+  for (let i = 0; i < view.length; i++) keep[view[i]] = 1;
+  return keep;
+}
+function filterChart(): void {
+  const key = `${table.viewState.filter ?? ''}|${table.rowCount}|${receiving?.data.rowCount ?? 0}`;
+  if (key === chartFilterKey || !chart.isShown) return;
+  chartFilterKey = key;
+  chart.setFilter(tableMask());
 }
 
 /** Resolves after the browser has painted the current DOM (rAF, then a task after the frame). */
@@ -99,8 +122,19 @@ function domRows(): number {
   return document.querySelectorAll('.grid .body .row:not([hidden])').length;
 }
 
+/** The dimension a drill-down added (the new path extends the old one), for the chart's Split by. */
+function drilledInto(from: QueryView | undefined, to: QueryView): string | undefined {
+  const a = from?.query.path;
+  const b = to.query.path;
+  if (!a || b.length <= a.length || !a.every((s, i) => s === b[i])) return undefined;
+  return b[b.length - 1];
+}
+
 async function showReport(requestId: number, report: ReportView, receivedAt: number): Promise<void> {
   busy = false;
+  const added = drilledInto(currentReport?.query ?? shownBefore, report.query);
+  if (added) chart.preferSplit = added;
+  shownBefore = report.query;
   currentQuery = report.query;
   currentReport = report;
   compareMode = report.compare?.mode; // the extension's answer is the truth of the toggle
@@ -158,7 +192,8 @@ async function finishReport(requestId: number): Promise<void> {
   if (!r || r.requestId !== requestId) return;
   const t0 = performance.now();
   chart.zone = currentReport?.query.time?.zone ?? 'UTC';
-  const shown = chart.setData(r.data, r.partial);
+  chartFilterKey = `${table.viewState.filter ?? ''}|${table.rowCount}|${r.data.rowCount}`;
+  const shown = chart.setData(r.data, r.partial, tableMask());
   await chart.drawn;
   const chartMs = shown ? performance.now() - t0 : 0;
   table.render(true);
@@ -166,6 +201,38 @@ async function finishReport(requestId: number): Promise<void> {
   if (receiving !== r) return;
   post({ type: 'rendered', stats: { requestId, rows: table.rowCount, domRows: domRows(), chart: shown, firstPaintMs: r.firstPaintMs, chartMs, complete: true } });
 }
+
+/** the live region that announces a button's confirmation ("Copied") */
+const announcer = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
+document.body.append(announcer);
+
+/** Shows `text` on the action's button for a moment (the width stays: no toolbar jump); false when it is not there. */
+function confirmOnButton(action: PanelAction, text: string): boolean {
+  const b = headerEl.querySelector<HTMLButtonElement>(`button[data-action="${action}"]`);
+  if (!b) return false;
+  const label = b.dataset.label ?? b.textContent ?? '';
+  b.dataset.label = label;
+  b.style.minWidth = `${b.offsetWidth}px`;
+  b.textContent = `✓ ${text}`;
+  b.classList.add('confirmed');
+  announcer.textContent = text;
+  clearTimeout(Number(b.dataset.timer));
+  b.dataset.timer = String(
+    setTimeout(() => {
+      b.textContent = label;
+      b.classList.remove('confirmed');
+      announcer.textContent = '';
+    }, 2000),
+  );
+  return true;
+}
+
+window.addEventListener('keydown', (e) => {
+  if (e.altKey && e.key === 'ArrowLeft' && currentQuery?.back) {
+    e.preventDefault();
+    handlers.action('back');
+  }
+});
 
 function onMessage(msg: HostMessage, receivedAt: number): void {
   switch (msg.type) {
@@ -208,6 +275,7 @@ function onMessage(msg: HostMessage, receivedAt: number): void {
       renderCancelled(stateEl, handlers);
       break;
     case 'notice': {
+      if (msg.action && confirmOnButton(msg.action, msg.text)) break;
       const n = h('div', { class: 'notice', role: 'status', text: msg.text });
       document.body.append(n);
       setTimeout(() => n.remove(), 2500);

@@ -66,6 +66,9 @@ export class ReportTable {
   private only: { col: number; mask: Uint8Array } | undefined;
   /** active cell: row -1 = header, 0..n-1 = view rows, n = totals; col 0 = row number column */
   private activeRow = -1;
+  /** cells per row that stay in view when scrolling sideways (row number + leading dimensions), and their widths in ch */
+  private stickCount = 1;
+  private stickWidths: number[] = [];
   private activeCol = 0;
 
   constructor(private readonly onChange?: (stats: TableStats) => void) {
@@ -135,7 +138,10 @@ export class ReportTable {
       this.activeCol = Number(cell.dataset.c);
       this.render(true);
     });
-    new ResizeObserver(() => this.schedule()).observe(this.grid);
+    new ResizeObserver(() => {
+      this.updateSticky();
+      this.schedule();
+    }).observe(this.grid);
   }
 
   /**
@@ -329,13 +335,17 @@ export class ReportTable {
         ),
       );
     });
+    this.stickCount = 1;
+    while (this.stickCount <= this.columns.length && this.columns[this.stickCount - 1].kind === 'dimension') this.stickCount++;
+    this.stick(cells);
     setChildren(this.headerRow, cells);
     this.buildHeaderBadges();
     const tcells: HTMLElement[] = [h('div', { class: 'cell rownum', role: 'rowheader', 'aria-colindex': 1, text: 'Total' })];
     this.columns.forEach((c, i) =>
       tcells.push(h('div', { class: `cell ${c.kind}${c.kind === 'metric' ? ' num' : ''}`, role: 'gridcell', 'aria-colindex': i + 2 })),
     );
-    setChildren(this.totalsRow, tcells);
+      this.stick(tcells);
+      setChildren(this.totalsRow, tcells);
     this.pool.forEach((r) => r.remove());
     this.pool = [];
     this.grid.setAttribute('aria-colcount', String(this.columns.length + 1));
@@ -368,6 +378,34 @@ export class ReportTable {
     });
   }
 
+  /** The row-number and leading dimension cells of a row stay in view while a wide report scrolls sideways. */
+  private stick(cells: HTMLElement[]): void {
+    for (let i = 0; i < this.stickCount && i < cells.length; i++) {
+      cells[i].classList.add('stick');
+      cells[i].style.left = `var(--stick-${i})`;
+      if (i === this.stickCount - 1) cells[i].classList.add('stick-last');
+    }
+  }
+
+  /**
+   * Offsets of the sticky columns (px: the template's ch is the rows' font, a bold header cell's ch is
+   * wider) and whether they stick at all: not when they would take most of the panel (nothing left to scroll).
+   */
+  private updateSticky(): void {
+    const probe = h('span', { class: 'ch-probe' });
+    probe.style.width = '100ch';
+    this.body.append(probe);
+    const ch = probe.getBoundingClientRect().width / 100;
+    probe.remove();
+    let left = 0;
+    for (let i = 0; i < this.stickCount; i++) {
+      this.grid.style.setProperty(`--stick-${i}`, `${left}px`);
+      left += (this.stickWidths[i] ?? 0) * ch;
+    }
+    const on = this.stickCount > 1 && ch > 0 && left < this.grid.clientWidth * 0.5 && this.grid.scrollWidth > this.grid.clientWidth;
+    this.grid.classList.toggle('sticky', on);
+  }
+
   /** Column widths in ch from the header and a sample of values; one CSS grid template for every row. */
   private layoutColumns(): void {
     const rowCount = this.data.rowCount;
@@ -382,9 +420,12 @@ export class ReportTable {
       return Math.min(Math.max(w, 6), 48);
     });
     const rowNum = Math.max(5, formatNumber(rowCount).length);
-    const tpl = [`${rowNum + 2}ch`, ...widths.map((w) => `minmax(${w + 2}ch, ${w + 2}fr)`)].join(' ');
+    // the sticky columns have a fixed width (their offsets add up); the others share what is left
+    this.stickWidths = [rowNum + 2, ...widths.slice(0, this.stickCount - 1).map((w) => w + 2)];
+    const tpl = [`${rowNum + 2}ch`, ...widths.map((w, i) => (i < this.stickCount - 1 ? `${w + 2}ch` : `minmax(${w + 2}ch, ${w + 2}fr)`))].join(' ');
     this.grid.style.setProperty('--cols', tpl);
     this.grid.style.setProperty('--min-width', `${rowNum + 2 + widths.reduce((a, b) => a + b + 2, 0)}ch`);
+    this.updateSticky();
   }
 
   private computeOrder(): void {
@@ -539,6 +580,7 @@ export class ReportTable {
           }),
         ),
       );
+      this.stick(cells);
       setChildren(row, cells);
       this.body.append(row);
       this.pool.push(row);

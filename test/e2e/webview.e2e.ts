@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import type { Browser } from 'playwright-core';
 import type { ReportCell } from '../../src/core/cmu/types';
 import { ColumnEncoder, columnTypes, type ReportView } from '../../src/shared/protocol';
-import { columnsOf, dailyMvpdReport, emptied, largeReport, largeRows, mvpdPlatformReport, reportView, rowsOf, XSS, xssReport } from './fixtures';
+import { THEME_KINDS, THEMES, WEBVIEW_DEFAULT_RULES, type ThemeKind } from './themes';
+import { columnsOf, dailyMvpdReport, emptied, largeReport, largeRows, MVPDS, mvpdPlatformReport, reportView, rowsOf, XSS, xssReport } from './fixtures';
 import { buildWebview, launchBrowser, openReportPage, startPageServer, tmpDir, type PageServer, type ReportPage } from './harness';
 import { after, before, test } from './runner';
 import { sandboxReports, type SandboxReports } from './sandboxData';
@@ -683,4 +684,159 @@ test('compare view: value, prev, Δ, Δ% per metric, sortable by Δ%, previous p
   await rp.clearPosted();
   await rp.page.selectOption('select.compare', 'off');
   assert.deepStrictEqual(await rp.posted(), [{ type: 'compare', mode: 'off' }]);
+});
+
+/** Applies a theme as VS Code does (variables on <html style>, the kind as the body class) plus its webview page rules. */
+async function applyTheme(kind: ThemeKind): Promise<void> {
+  await rp.page.evaluate(
+    ({ kind, vars, rules }) => {
+      const root = document.documentElement;
+      root.removeAttribute('style'); // VS Code replaces the whole set on a theme change
+      for (const [k, v] of Object.entries(vars)) root.style.setProperty(`--vscode-${k}`, v);
+      document.body.className = kind;
+      const sheet = document.styleSheets[0];
+      if (!(window as unknown as { __rules?: boolean }).__rules) {
+        rules.forEach((r) => sheet.insertRule(r, 0));
+        (window as unknown as { __rules?: boolean }).__rules = true;
+      }
+    },
+    { kind, vars: THEMES[kind], rules: WEBVIEW_DEFAULT_RULES },
+  );
+}
+
+/** WCAG contrast of every visible text element against what is painted behind it (alpha composited up the tree). */
+function lowContrast(): Promise<string[]> {
+  return rp.page.evaluate(() => {
+    const parse = (c: string): number[] => {
+      const m = /rgba?\(([^)]+)\)/.exec(c);
+      if (!m) return [0, 0, 0, 0];
+      const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+      return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+    };
+    const over = (top: number[], under: number[]): number[] => {
+      const a = top[3];
+      return [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a)).concat(1);
+    };
+    const lum = (c: number[]): number => {
+      const f = (v: number) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+    };
+    const background = (el: Element | null): number[] => {
+      const chain: number[][] = [];
+      for (let e = el; e; e = e.parentElement) chain.push(parse(getComputedStyle(e).backgroundColor));
+      let bg = [255, 255, 255, 1];
+      for (let i = chain.length - 1; i >= 0; i--) bg = over(chain[i], bg);
+      return bg;
+    };
+    const out: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>('body *')) {
+      if (!([...el.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim()))) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || el.closest('.sr-only, [hidden], :disabled, .uplot')) continue;
+      const st = getComputedStyle(el);
+      if (st.visibility === 'hidden') continue;
+      const bg = background(el);
+      const fg = over(parse(st.color), bg);
+      const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+      const ratio = (a + 0.05) / (b + 0.05);
+      if (ratio < 4.5) out.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent!.trim().slice(0, 30)}": ${ratio.toFixed(2)} (${st.color} on rgb(${bg.slice(0, 3).map(Math.round).join(', ')}))`);
+    }
+    return out;
+  });
+}
+
+function withResponse(report: ReportView): ReportView {
+  return {
+    ...report,
+    fetchedAt: new Date(Date.UTC(2026, 11, 2, 6, 20, 14)).toISOString(),
+    elapsedMs: 123,
+    response: { status: 200, statusText: 'OK', bytes: 46285, headers: [['content-type', 'application/json'], ['date', 'Wed, 02 Dec 2026 06:20:14 GMT'], ['set-cookie', '•••• (hidden)']] },
+    query: { ...report.query, back: 'tenant › year › month', environment: 'sandbox' },
+  };
+}
+
+test('the answer like an API client: status, latency, size, fetched at (UTC and local); the headers behind a disclosure', async () => {
+  await show(withResponse(dailyMvpdReport()));
+  assert.strictEqual(await rp.page.textContent('.response-line .status'), 'HTTP 200 OK');
+  assert.strictEqual(await rp.page.textContent('.response-line .latency'), '123 ms');
+  assert.strictEqual(await rp.page.textContent('.response-line .size'), '45 KB');
+  assert.match((await rp.page.textContent('.response-line .fetched')) ?? '', /^fetched 2026-12-02 06:20:14 UTC \(.+ local\)$/);
+  assert.ok(await rp.page.isHidden('.response-headers dl'), 'collapsed');
+  await rp.page.click('.response-headers summary');
+  assert.deepStrictEqual(await rp.page.$$eval('.response-headers dt', (els) => els.map((e) => e.textContent)), ['content-type', 'date', 'set-cookie']);
+  assert.strictEqual(await rp.page.textContent('.env'), 'sandbox');
+});
+
+test('Copy URL confirms "Copied" on its button for a moment; Back posts back (button and Alt+Left)', async () => {
+  await show(withResponse(dailyMvpdReport()));
+  await rp.post({ type: 'notice', text: 'Copied', action: 'copyUrl' });
+  await rp.page.waitForFunction(() => document.querySelector('[data-action="copyUrl"]')?.textContent === '✓ Copied');
+  await rp.page.waitForFunction(() => document.querySelector('[data-action="copyUrl"]')?.textContent === 'Copy URL', undefined, { timeout: 5000 });
+  await rp.clearPosted();
+  await rp.page.click('[data-action="back"]');
+  await rp.page.keyboard.press('Alt+ArrowLeft');
+  assert.deepStrictEqual(await rp.posted(), [{ type: 'action', action: 'back' }, { type: 'action', action: 'back' }]);
+});
+
+test('chart: a drill-down sets Split by to the dimension added; the quick filter filters the chart; daily data has day ticks', async () => {
+  const daily = dailyMvpdReport();
+  const parent = reportView(['tenant', 'year', 'month', 'day'], columnsOf(['tenant', 'year', 'month', 'day'], ['active-users']), [['ACME', '2024', '11', '1', 5], ['ACME', '2024', '11', '2', 6]]);
+  await show(parent);
+  await show(daily);
+  assert.strictEqual(await rp.page.inputValue('.chart-controls select[aria-label="Split by dimension"]'), 'mvpd');
+  const ticks = await rp.page.evaluate(() => (window as unknown as { __cmuReport: { chart: { xTicks(): number[] } } }).__cmuReport.chart.xTicks());
+  assert.ok(ticks.length > 0 && ticks.every((t) => t % 86400 === 0), `ticks at midnight UTC: ${ticks.join(', ')}`);
+  await rp.page.selectOption('.chart-controls select[aria-label="Split by dimension"]', '');
+  await rp.page.selectOption('.chart-controls select[aria-label="Split by dimension"]', 'mvpd');
+  await rp.page.fill('.table-toolbar .filter', 'DirecTV');
+  await rp.page.waitForFunction(() => [...document.querySelectorAll('.u-legend .u-series .u-label')].map((e) => e.textContent).join('|') === 'time (UTC)|DirecTV');
+  await rp.page.fill('.table-toolbar .filter', '');
+  await rp.page.waitForFunction(() => document.querySelectorAll('.u-legend .u-series .u-label').length > 2);
+});
+
+test('wide report: the dimension columns stay in view while the table scrolls sideways', async () => {
+  const metrics = ['active-users', 'active-sessions', 'started-sessions', 'completed-sessions', 'failed-attempts', 'dismissed-attempts', 'killed-sessions', 'bstreams-60'];
+  const columns = columnsOf(['mvpd', 'platform'], metrics);
+  const rows: ReportCell[][] = MVPDS.map((m, i) => [m, 'android', ...metrics.map((_, k) => 1000 * (i + 1) + k)]);
+  await rp.page.setViewportSize({ width: 700, height: 800 });
+  try {
+    await show(reportView(['mvpd', 'platform'], columns, rows));
+    assert.ok(await rp.page.$eval('.grid', (g) => g.classList.contains('sticky')));
+    const before = await rp.page.$eval('.grid .body .row:not([hidden]) .cell[data-c="2"]', (c) => c.getBoundingClientRect().left);
+    await rp.page.$eval('.grid', (g) => (g.scrollLeft = 400));
+    await rp.page.waitForTimeout(100);
+    const after = await rp.page.$eval('.grid .body .row:not([hidden]) .cell[data-c="2"]', (c) => c.getBoundingClientRect().left);
+    const metricMoved = await rp.page.$eval('.grid .body .row:not([hidden]) .cell[data-c="3"]', (c) => c.getBoundingClientRect().left);
+    assert.strictEqual(Math.round(after), Math.round(before), 'platform stays where it was');
+    assert.ok(metricMoved < before, 'the metrics scrolled under it');
+    const headerLeft = await rp.page.$eval('.grid .header .cell[data-col="1"]', (c) => c.getBoundingClientRect().left);
+    assert.strictEqual(Math.round(headerLeft), Math.round(after), 'its header too');
+    // (headless Chromium hides scrollbars: their style is checked, not their pixels)
+    const bar = await rp.page.$eval('.grid', (g) => getComputedStyle(g, '::-webkit-scrollbar').height);
+    assert.strictEqual(bar, '12px', 'a horizontal scrollbar thick enough to see');
+  } finally {
+    await rp.page.setViewportSize({ width: 1200, height: 800 });
+  }
+});
+
+test('contrast: every visible text of the panel is at least 4.5:1 in the four theme kinds (screenshots in test-results/)', async () => {
+  fs.mkdirSync('test-results', { recursive: true });
+  const failures: string[] = [];
+  for (const kind of THEME_KINDS) {
+    await applyTheme(kind);
+    await show(withResponse(dailyMvpdReport()));
+    await rp.page.click('.response-headers summary');
+    await rp.page.waitForTimeout(100);
+    failures.push(...(await lowContrast()).map((f) => `${kind}: ${f}`));
+    await rp.page.screenshot({ path: `test-results/panel-${kind}.png` });
+  }
+  await rp.page.evaluate(() => {
+    document.documentElement.removeAttribute('style');
+    document.body.className = '';
+  });
+  if (failures.length) console.log(failures.join('\n'));
+  assert.deepStrictEqual(failures, []);
 });

@@ -1,10 +1,11 @@
 import * as assert from 'assert';
 import { CmuApiError } from '../../src/core/cmu/client';
+import { NetworkError, TimeoutError } from '../../src/core/http';
 import { redactText } from '../../src/core/redact';
 import type { CmuQuery, ParsedReport } from '../../src/core/cmu/types';
 import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/extension/report/html';
 import { curlCommand } from '../../src/core/cmu/query';
-import { errorView, followQuery, navigation, panelTitle, queryKey, reportMessages, reportView } from '../../src/extension/report/reportView';
+import { errorView, followQuery, navigation, panelTitle, queryKey, reportMessages, reportView, responseView } from '../../src/extension/report/reportView';
 import { documentName, documentText } from '../../src/extension/report/reportText';
 import { resolveQueryTime } from '../../src/core/cmu/time/queryTime';
 import { parseZone } from '../../src/core/cmu/time/zone';
@@ -172,7 +173,18 @@ describe('report panel: navigation and views', () => {
     assert.strictEqual(view.status, 404);
     assert.deepStrictEqual(view.nextSteps.map((s) => s.label), ['tenant/year/month']);
     assert.deepStrictEqual(targets.get(view.nextSteps[0].id)?.path, ['tenant', 'year', 'month']);
-    assert.ok(view.actions.some((a) => a.id === 'retry'));
+    assert.ok(!view.actions.some((a) => a.id === 'retry'), 'no Retry on a 404: asking again gets the same answer');
+    // Retry where it can help: the server failing, throttling, the network
+    for (const [err, want] of [
+      [new CmuApiError('CMU had an internal error (500)', '', 500), true],
+      [new CmuApiError('CMU is unavailable (503)', '', 503), true],
+      [new CmuApiError('Slow down', '', 429), true],
+      [new NetworkError('ECONNRESET', 'The connection was reset.'), true],
+      [new TimeoutError('No answer', 'The server did not answer in time.'), true],
+      [new CmuApiError('CMU refused the request', '', 400), false],
+      [new CmuApiError('Forbidden', '', 403), false],
+    ] as const)
+      assert.strictEqual(errorView(err, undefined).view.actions.some((a) => a.id === 'retry'), want, err.message);
     // the steps continue the deepest known ancestor, which is not always the parent
     const deep = new CmuApiError('No pre-aggregation for /tenant/bogus/deeper', '', 404, { validNextSteps: ['year'], validNextStepsFrom: ['tenant'] });
     const d = errorView(deep, { path: ['tenant', 'bogus', 'deeper'], filters: [], projections: [], metrics: [] });
@@ -180,6 +192,30 @@ describe('report panel: navigation and views', () => {
     assert.deepStrictEqual(d.targets.get(d.view.nextSteps[0].id)?.path, ['tenant', 'year']);
     const plain = errorView(new Error('boom'), undefined).view;
     assert.strictEqual(plain.explanation, 'boom');
+  });
+
+  it('the response as the panel shows it: status text, size, headers sorted; no Authorization, cookies and credentials masked, values redacted', () => {
+    const v = responseView(
+      {
+        status: 200,
+        bytes: 2048,
+        headers: {
+          'content-type': 'application/json',
+          authorization: 'Bearer abc',
+          'set-cookie': 'sid=s3cr3t; HttpOnly',
+          'x-api-key': 'k-123',
+          'x-echo': 'token opaque-secret-42 seen',
+          date: 'Wed, 02 Dec 2026 06:00:00 GMT',
+        },
+      },
+      (t) => redactText(t, ['opaque-secret-42']),
+    );
+    assert.strictEqual(v.statusText, 'OK');
+    assert.strictEqual(v.bytes, 2048);
+    assert.deepStrictEqual(v.headers.map(([k]) => k), ['content-type', 'date', 'set-cookie', 'x-api-key', 'x-echo']);
+    const text = JSON.stringify(v);
+    for (const secret of ['abc', 's3cr3t', 'k-123', 'opaque-secret-42']) assert.ok(!text.includes(secret), `${secret} in ${text}`);
+    assert.strictEqual(responseView({ status: 404, bytes: 0, headers: {} }, (t) => t).statusText, 'Not Found');
   });
 
   it('the error view is redacted with the session secrets (an error may quote the token)', () => {
@@ -197,12 +233,12 @@ describe('report panel: navigation and views', () => {
     assert.strictEqual(panelTitle(q(['tenant', 'year'])), 'CMU: tenant/year');
     assert.strictEqual(panelTitle(q(['tenant', 'year', 'month', 'day', 'mvpd'])), 'CMU: …/day/mvpd');
     assert.strictEqual(panelTitle(q(['year', 'mvpd'])), 'CMU: year/mvpd');
-    assert.strictEqual(panelTitle(Q), 'CMU: …/month/day (2 filters, 2024-11-01…2024-11-08)');
+    assert.strictEqual(panelTitle(Q), 'CMU: …/month/day (2 filters, 2024-11-01…');
     const one = q(['tenant', 'mvpd'], { filters: [{ dimension: 'platform', op: '!=', values: ['a-very-long-platform-name', 'web'] }], start: '2024-11' });
-    assert.strictEqual(panelTitle(one), 'CMU: tenant/mvpd (platform!=a-very-long-pla… +1, 2024-11…)');
+    assert.strictEqual(panelTitle(one), 'CMU: tenant/mvpd (platform!=a-very-long…');
     assert.strictEqual(panelTitle(q(['tenant'], { projections: ['platform'] })), 'CMU: tenant (+platform)');
     // what VS Code shows in the tab stays short, and the same query (a restored panel) gets the same title
-    assert.ok(panelTitle(one).length <= 60);
+    assert.ok(panelTitle(one).length <= 40);
     assert.strictEqual(panelTitle(JSON.parse(JSON.stringify(one)) as CmuQuery), panelTitle(one));
     const titles = [q(['tenant', 'year', 'month', 'day', 'mvpd']), q(['mvpd']), q(['year', 'mvpd']), q(['mvpd'], { start: '2024-11' }), q(['mvpd'], { filters: [{ dimension: 'mvpd', op: '=', values: ['Comcast'] }] })].map(panelTitle);
     assert.strictEqual(new Set(titles).size, titles.length, titles.join(' | '));

@@ -159,7 +159,9 @@ export class CmuClient {
     if (opts.signal?.aborted) throw new CancelledError();
     const fileName = fileNameFromContentDisposition(res.headers['content-disposition']);
     try {
-      return parseReportBody(body, res.contentType, res.url || this.urlFor(q), fileName);
+      const parsed = parseReportBody(body, res.contentType, res.url || this.urlFor(q), fileName);
+      parsed.response = { status: res.status, headers: { ...res.headers }, bytes: Buffer.byteLength(body) };
+      return parsed;
     } catch (e) {
       if (e instanceof ReportParseError) {
         throw new CmuApiError(e.message, e.explanation, res.status, { nextStep: e.nextStep, code: 'bad_response', serverText: this.http.redact(e.bodyExcerpt) });

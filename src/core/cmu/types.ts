@@ -64,4 +64,13 @@ export interface ParsedReport {
   fileName?: string;
   /** the server's body, decoded text */
   raw: string;
+  /** the HTTP answer it came in (fetchReport): status, headers (lower-case names, unredacted), decoded bytes */
+  response?: ReportResponse;
+}
+
+export interface ReportResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** decoded body size */
+  bytes: number;
 }

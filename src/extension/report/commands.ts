@@ -70,7 +70,7 @@ export async function openAs(panel: ReportPanel, format: DocFormat | undefined):
 export async function copyUrl(panel: ReportPanel): Promise<{ url: string }> {
   const url = queryToUrl(panel.sent ?? panel.query, await cmuBase(panel.services));
   await vscode.env.clipboard.writeText(url);
-  panel.notice('URL copied');
+  confirmCopy(panel, 'copyUrl', 'URL copied');
   return { url };
 }
 
@@ -93,12 +93,18 @@ export async function copyCurl(panel: ReportPanel, opts: { includeToken?: boolea
   if (include) {
     const token = await (await panel.services.session()).getToken();
     await vscode.env.clipboard.writeText(curlCommand(url, token.accessToken));
-    panel.notice('cURL command copied (contains your access token)');
+    confirmCopy(panel, 'copyCurl', 'cURL command copied (it contains your access token)');
   } else {
     await vscode.env.clipboard.writeText(placeholder);
-    panel.notice('cURL command copied');
+    confirmCopy(panel, 'copyCurl', 'cURL command copied');
   }
   return { curl: placeholder, includesToken: !!include };
+}
+
+/** "Copied" on the panel's button and, for the palette command too, in the status bar. */
+function confirmCopy(panel: ReportPanel, action: 'copyUrl' | 'copyCurl', what: string): void {
+  panel.notice('Copied', action);
+  vscode.window.setStatusBarMessage(`$(check) ${what}`, 3000);
 }
 
 /** Save Query: the saved-queries feature asks the name and where (it is `cmu.queries.save` with `{ interactive: true }`). */

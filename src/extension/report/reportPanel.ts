@@ -16,7 +16,7 @@ import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
-import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type RenderStats, type WebviewMessage } from '../../shared/protocol';
+import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
 import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportMessages, type Navigation, type ReportViewOptions, type SentQuery } from './reportView';
 import { runErrorAction, runPanelAction } from './commands';
@@ -32,11 +32,30 @@ export interface RunResult {
   url: string;
 }
 
+/** The environment and profile a panel belongs to; a query from another one opens another panel. */
+export interface PanelScope {
+  key: string;
+  /** "sandbox", "staging · profile team2" */
+  label: string;
+}
+
+/** The scope of the settings now (no sandbox start, no session: only what the user chose). */
+export function currentScope(services: Services): PanelScope {
+  const s = services.settings();
+  const base = s.environment === 'sandbox' ? '' : (s.endpoints[s.environment]?.cmuBase ?? '');
+  return { key: JSON.stringify([s.environment, s.profile, base]), label: s.profile === 'default' ? s.environment : `${s.environment} · profile ${s.profile}` };
+}
+
+/** How many earlier reports Back can return to. */
+const MAX_HISTORY = 50;
+
 export class ReportPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, ReportPanel>();
   private static active: ReportPanel | undefined;
 
   private key: string;
+  /** the reports this panel showed before a drill-down / roll-up moved it (Back) */
+  private history: CmuQuery[] = [];
   private requestId = 0;
   private abort: AbortController | undefined;
   private targets = new Map<string, CmuQuery>();
@@ -72,8 +91,9 @@ export class ReportPanel implements vscode.Disposable {
     readonly docs: ReportDocuments,
     readonly panel: vscode.WebviewPanel,
     public query: CmuQuery,
+    readonly scope: PanelScope,
   ) {
-    this.key = queryKey(query);
+    this.key = ReportPanel.keyOf(scope, query);
     ReportPanel.panels.set(this.key, this);
     const media = vscode.Uri.joinPath(services.context.extensionUri, 'media');
     const dist = vscode.Uri.joinPath(services.context.extensionUri, 'dist');
@@ -105,9 +125,14 @@ export class ReportPanel implements vscode.Disposable {
     void vscode.commands.executeCommand(VsCmd.setContext, Ctx.reportOpen, ReportPanel.panels.size > 0);
   }
 
-  /** Opens (or reveals and refreshes) the panel of this query and loads it. */
+  private static keyOf(scope: PanelScope, q: CmuQuery): string {
+    return `${scope.key}|${queryKey(q)}`;
+  }
+
+  /** Opens (or reveals and refreshes) the panel of this query in the current environment and loads it. */
   static async show(services: Services, docs: ReportDocuments, query: CmuQuery): Promise<ReportPanel> {
-    const existing = ReportPanel.panels.get(queryKey(query));
+    const scope = currentScope(services);
+    const existing = ReportPanel.panels.get(ReportPanel.keyOf(scope, query));
     if (existing) {
       existing.panel.reveal(undefined, false);
       ReportPanel.active = existing;
@@ -117,14 +142,14 @@ export class ReportPanel implements vscode.Disposable {
       enableScripts: true,
       retainContextWhenHidden: false,
     });
-    return new ReportPanel(services, docs, panel, query);
+    return new ReportPanel(services, docs, panel, query, scope);
   }
 
   /** WebviewPanelSerializer: a panel from before the reload, its query from the webview state. */
-  static revive(services: Services, docs: ReportDocuments, panel: vscode.WebviewPanel, query: CmuQuery): ReportPanel {
-    const existing = ReportPanel.panels.get(queryKey(query));
+  static revive(services: Services, docs: ReportDocuments, panel: vscode.WebviewPanel, query: CmuQuery, scope = currentScope(services)): ReportPanel {
+    const existing = ReportPanel.panels.get(ReportPanel.keyOf(scope, query));
     if (existing && existing.panel !== panel) existing.panel.dispose();
-    return new ReportPanel(services, docs, panel, query);
+    return new ReportPanel(services, docs, panel, query, scope);
   }
 
   static get current(): ReportPanel | undefined {
@@ -188,15 +213,16 @@ export class ReportPanel implements vscode.Disposable {
     }
   }
 
-  notice(text: string): void {
-    void this.post({ type: 'notice', text });
+  /** A confirmation in the panel; with `action`, on that button ("Copied"). */
+  notice(text: string, action?: PanelAction): void {
+    void this.post(action ? { type: 'notice', text, action } : { type: 'notice', text });
   }
 
   /** Points the panel at another query (drill-down/roll-up keep one panel per query). */
   private retarget(query: CmuQuery): void {
     ReportPanel.panels.delete(this.key);
     this.query = query;
-    this.key = queryKey(query);
+    this.key = ReportPanel.keyOf(this.scope, query);
     const other = ReportPanel.panels.get(this.key);
     if (other && other !== this) other.panel.dispose();
     ReportPanel.panels.set(this.key, this);
@@ -214,17 +240,19 @@ export class ReportPanel implements vscode.Disposable {
     this.firstRowsAt = undefined;
     const q = this.query;
     let cmuBase = '';
-    let env: string | undefined;
+    const env = this.scope.label;
     let sent: SentQuery | undefined;
+    const back = this.history.length ? queryTitle(this.history[this.history.length - 1]) : undefined;
+    const view = (base: string) => ({ ...queryView(q, base, env, sent), ...(back ? { back } : {}) });
     try {
+      if (currentScope(this.services).key !== this.scope.key) throw this.otherScopeError();
       const client = await this.services.cmuClient();
       const session = await this.services.session();
       cmuBase = session.env.cmuBase ?? '';
-      env = session.env.name;
       // the time is decided now: a saved "Last 7 days" sends the last 7 days of today
       sent = resolveQueryTime(q, this.services.reportZone(), Date.now());
       this.sent = sent.query;
-      this.show({ type: 'loading', requestId: id, query: queryView(q, cmuBase, env, sent) });
+      this.show({ type: 'loading', requestId: id, query: view(cmuBase) });
       const t0 = Date.now();
       const mode = this.compareMode;
       const compared = mode ? await fetchComparison(client, sent.query, { mode, now: t0, signal: abort.signal, zone: this.services.reportZone() }) : undefined;
@@ -238,13 +266,13 @@ export class ReportPanel implements vscode.Disposable {
         compared && mode
           ? { mode, comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } }
           : undefined;
-      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, elapsedMs: Date.now() - t0, fetchedAt: new Date(), now: t0, compare, sent } });
+      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, back, redact: (t) => this.services.http.redact(t), elapsedMs: Date.now() - t0, fetchedAt: new Date(), now: t0, compare, sent } });
       return report;
     } catch (e) {
       if (id === this.requestId) {
         let qv;
         try {
-          qv = cmuBase ? queryView(q, cmuBase, env, sent) : undefined;
+          qv = cmuBase ? view(cmuBase) : undefined;
         } catch {
           qv = undefined;
         }
@@ -266,6 +294,23 @@ export class ReportPanel implements vscode.Disposable {
 
   cancel(): void {
     this.abort?.abort();
+  }
+
+  private otherScopeError(): InputError {
+    return new InputError(
+      `This report belongs to ${this.scope.label}`,
+      `The current environment is ${currentScope(this.services).label}. A panel keeps its environment: switch back to refresh it here, or run the query again to open it in ${currentScope(this.services).label}.`,
+      'none',
+      'other_environment',
+    );
+  }
+
+  /** Back: the report this panel showed before its last drill-down / roll-up. */
+  async back(): Promise<void> {
+    const prev = this.history.pop();
+    if (!prev) return;
+    this.retarget(prev);
+    await this.load().catch(() => undefined);
   }
 
   /** Resolves when the webview reports it painted the current request (tests, `cmu.runQuery` callers). */
@@ -327,6 +372,7 @@ export class ReportPanel implements vscode.Disposable {
       }
       case 'action':
         if (msg.action === 'cancel') return this.cancel();
+        if (msg.action === 'back') return this.back();
         if (msg.action === 'refresh') {
           await this.load().catch(() => undefined);
           return;
@@ -355,6 +401,8 @@ export class ReportPanel implements vscode.Disposable {
       await other.load().catch(() => undefined);
       return;
     }
+    this.history.push(this.query);
+    if (this.history.length > MAX_HISTORY) this.history.shift();
     this.retarget(target);
     await this.load().catch(() => undefined);
   }

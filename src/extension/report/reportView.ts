@@ -13,11 +13,12 @@ import { parseQueryUrl, describeQuery, isoToMillis, queryToHref, queryToUrl, clo
 import { toZoneWallClock } from '../../core/cmu/time/queryTime';
 import { parseWindow, windowName, type ResolvedWindow } from '../../core/cmu/time/windows';
 import { parseZone } from '../../core/cmu/time/zone';
-import type { CmuQuery, ParsedReport, ReportCell } from '../../core/cmu/types';
+import { STATUS_CODES } from 'http';
+import type { CmuQuery, ParsedReport, ReportCell, ReportResponse } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import { STEP_ACTIONS, stepAction } from '../host/nextSteps';
-import { ColumnEncoder, columnTypes, type ColumnView, type CompareRole, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView } from '../../shared/protocol';
+import { ColumnEncoder, columnTypes, type ColumnView, type CompareRole, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView, type ResponseView } from '../../shared/protocol';
 
 export function queryTitle(q: CmuQuery): string {
   return q.path.length ? q.path.join(' › ') : 'CMU root';
@@ -40,8 +41,11 @@ export function panelTitle(q: CmuQuery): string {
   if (q.projections.length) hints.push(clip(`+${q.projections.join('+')}`, 20));
   if (q.window) hints.push(windowNameOf(q.window));
   else if (q.start || q.end) hints.push(`${q.start ?? ''}…${q.end ?? ''}`);
-  return `CMU: ${tail}${hints.length ? ` (${hints.join(', ')})` : ''}`;
+  return clip(`CMU: ${tail}${hints.length ? ` (${hints.join(', ')})` : ''}`, MAX_TITLE);
 }
+
+/** VS Code tabs cut long titles mid-word; the header shows the whole query. */
+export const MAX_TITLE = 40;
 
 function windowNameOf(text: string): string {
   try {
@@ -228,6 +232,10 @@ export interface CompareResult {
 export interface ReportViewOptions {
   cmuBase: string;
   environment?: string;
+  /** the title of the report Back returns to */
+  back?: string;
+  /** redacts header values (the session's secrets plus the patterns) */
+  redact?: (text: string) => string;
   elapsedMs: number;
   fetchedAt?: Date;
   /** "now" for the partial buckets (default: the clock) */
@@ -282,6 +290,7 @@ export function reportView(
   table = viewTable(report, opts),
 ): ReportView {
   const qv = queryView(q, opts.cmuBase, opts.environment, opts.sent);
+  if (opts.back) qv.back = opts.back;
   // what the server applied (default time window, implicit tenant filter…) is in its self link
   if (report.links.self) {
     try {
@@ -317,6 +326,7 @@ export function reportView(
     fetchedAt: (opts.fetchedAt ?? new Date()).toISOString(),
     elapsedMs: Math.round(opts.elapsedMs),
   };
+  if (report.response) view.response = responseView(report.response, opts.redact ?? redactText);
   const c = opts.compare;
   if (c) {
     view.compare = { mode: c.mode, current: c.window, previous: { ...c.previous.window, url: c.previous.url }, excludedPartial: c.comparison.excludedPartial };
@@ -325,6 +335,32 @@ export function reportView(
     if (partial) view.partial = partial;
   }
   return view;
+}
+
+const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization']);
+/** names whose values are credentials whatever they look like */
+const SECRET_NAME = /cookie|token|secret|session|auth|api-?key|signature|credential|password/i;
+const MAX_HEADERS = 100;
+
+/**
+ * The answer's status, size and headers for the panel, like every API client shows them: no
+ * Authorization, cookie and credential-like values masked, every other value redacted and bounded.
+ */
+export function responseView(r: ReportResponse, redact: (text: string) => string): ResponseView {
+  const headers: [string, string][] = Object.entries(r.headers)
+    .filter(([k]) => !HIDDEN_HEADERS.has(k.toLowerCase()))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, MAX_HEADERS)
+    .map(([k, v]) => [k.slice(0, 100), SECRET_NAME.test(k) ? '•••• (hidden)' : clip(redact(String(v)), 500)]);
+  return { status: r.status, statusText: STATUS_CODES[r.status] ?? '', bytes: r.bytes, headers };
+}
+
+/** Whether asking again can help: the network, a timeout, the server's own failure (5xx) or throttling (429). */
+export function retryable(e: unknown): boolean {
+  if (!(e instanceof CmuError)) return true;
+  if (e.code === 'network' || e.code === 'timeout') return true;
+  const status = (e as CmuError & { status?: unknown }).status;
+  return typeof status === 'number' && (status >= 500 || status === 429);
 }
 
 /**
@@ -354,7 +390,9 @@ function errorViewOf(e: unknown, q: CmuQuery | undefined): { view: ErrorView; ta
     if (typeof ext.status === 'number') view.status = ext.status;
     if (typeof ext.serverText === 'string' && ext.serverText.trim()) view.serverText = ext.serverText.slice(0, 4000);
     // the error's own next step (the host's table: the same buttons as a notification), then Retry and Show Log
+    // Retry only where asking again can help (a 404 or a 400 would fail the same way)
     for (const id of [e.nextStep, 'retry', 'showLog']) {
+      if (id === 'retry' && !retryable(e)) continue;
       const action = stepAction(id);
       if (action && !view.actions.some((a) => a.id === id || a.label === action.label)) view.actions.push({ id, label: action.label });
     }
