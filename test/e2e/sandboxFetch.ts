@@ -1,6 +1,7 @@
 /** Fetches two real reports from a fresh sandbox through the engine and maps them like the panel does. */
 import { fetchComparison } from '../../src/core/cmu/analysis/comparison';
 import { CmuClient } from '../../src/core/cmu/client';
+import { resolveQueryTime } from '../../src/core/cmu/time/queryTime';
 import { DEFAULT_ZONE_ID, formatInZone, parseZone } from '../../src/core/cmu/time/zone';
 import type { CmuQuery } from '../../src/core/cmu/types';
 import { resolveEnvironment } from '../../src/core/environments';
@@ -27,10 +28,13 @@ export async function withSandboxClient<T>(profile: string, fn: (client: CmuClie
 
 export function fetchSandboxReports(): Promise<SandboxReports> {
   return withSandboxClient('e2e', async (client, sandbox) => {
-    const view = async (q: CmuQuery) => {
+    // zoned: as the panel does, the time resolved in the report zone (the sandbox's too), so the header and the
+    // partial buckets read the rows in it; without, the header's fallback for a panel state that names no zone
+    const view = async (q: CmuQuery, zoned = false) => {
       const t0 = Date.now();
-      const report = await client.fetchReport(q);
-      return reportView(q, report, navigation(q, report, sandbox.cmuBase), { cmuBase: sandbox.cmuBase, environment: 'sandbox', elapsedMs: Date.now() - t0 });
+      const sent = zoned ? resolveQueryTime(q, parseZone(DEFAULT_ZONE_ID), t0) : undefined;
+      const report = await client.fetchReport(sent?.query ?? q);
+      return reportView(q, report, navigation(q, report, sandbox.cmuBase), { cmuBase: sandbox.cmuBase, environment: 'sandbox', elapsedMs: Date.now() - t0, sent });
     };
     const time = await view({ path: ['tenant', 'year', 'month', 'day', 'mvpd'], filters: [], projections: [], metrics: ['active-users', 'started-sessions'] });
     const flat = await view({ path: ['mvpd'], filters: [], projections: [], metrics: [] });
@@ -39,7 +43,7 @@ export function fetchSandboxReports(): Promise<SandboxReports> {
     // days of the sandbox's report zone
     const day = (d: number) => formatInZone(parseZone(DEFAULT_ZONE_ID), now - d * 86_400_000).slice(0, 10);
     const numbers: CmuQuery = { path: ['tenant', 'year', 'month', 'day'], filters: [], projections: [], metrics: ['active-users', 'started-sessions', 'failed-attempts', 'completed-sessions'], start: day(3) };
-    const recent = await view(numbers);
+    const recent = await view(numbers, true);
     const channels = await view({ path: ['tenant', 'year', 'month', 'day', 'channel'], filters: [], projections: [], metrics: ['started-sessions'], start: day(3), end: day(1) });
     const cq: CmuQuery = { ...numbers, path: [...numbers.path, 'mvpd'], start: day(8), end: day(1) };
     const compared = await fetchComparison(client, cq, { mode: 'week', now });

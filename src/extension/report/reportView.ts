@@ -9,10 +9,10 @@ import { PARTIAL_WORDS, partialBuckets } from '../../core/cmu/analysis/partial';
 import { RATIOS } from '../../core/cmu/analysis/ratios';
 import type { SemanticsLookup } from '../../core/cmu/analysis/semantics';
 import { describe, filterableDimensions, metricSemantics, isTimeDimension, metricsFor, nextSteps } from '../../core/cmu/catalog';
-import { parseQueryUrl, describeQuery, isoToMillis, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
+import { parseQueryUrl, describeQuery, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
 import { toZoneWallClock } from '../../core/cmu/time/queryTime';
 import { parseWindow, windowName, type ResolvedWindow } from '../../core/cmu/time/windows';
-import { parseZone } from '../../core/cmu/time/zone';
+import { offsetAt, parseZone, UTC, type ReportZone } from '../../core/cmu/time/zone';
 import { STATUS_CODES } from 'http';
 import type { CmuQuery, ParsedReport, ReportCell, ReportResponse } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
@@ -181,9 +181,15 @@ function columnView(name: string, kind: 'dimension' | 'metric', semantics: Seman
 }
 
 /** The rows whose time bucket is not final (now, freshness delay, cut by the window), sparse. */
-export function partialRows(report: Pick<ParsedReport, 'columns' | 'rows'>, window: { start?: string; end?: string }, now: number): ReportView['partial'] {
-  const at = (iso?: string) => (iso ? isoToMillis(iso) : undefined);
-  const flags = partialBuckets(columnsOfRows(report), { now, window: { start: at(window.start), end: at(window.end) } });
+export function partialRows(
+  report: Pick<ParsedReport, 'columns' | 'rows'>,
+  window: { start?: string; end?: string },
+  now: number,
+  // the buckets and a suffix-less start/end are the report zone's wall clock (the panel passes the zone it sent in)
+  zone: ReportZone = UTC,
+): ReportView['partial'] {
+  const at = (iso?: string) => (iso ? toZoneWallClock(iso, zone).instant : undefined);
+  const flags = partialBuckets(columnsOfRows(report), { now, window: { start: at(window.start), end: at(window.end) }, zone: (t) => offsetAt(zone, t) / 60_000 });
   if (flags.count === 0) return undefined;
   const rows: number[] = [];
   const reasons: string[] = [];
@@ -331,7 +337,7 @@ export function reportView(
   if (c) {
     view.compare = { mode: c.mode, current: c.window, previous: { ...c.previous.window, url: c.previous.url }, excludedPartial: c.comparison.excludedPartial };
   } else {
-    const partial = partialRows(report, qv, opts.now ?? Date.now());
+    const partial = partialRows(report, qv, opts.now ?? Date.now(), opts.sent ? parseZone(opts.sent.time.zone) : undefined);
     if (partial) view.partial = partial;
   }
   return view;
