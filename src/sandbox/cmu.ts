@@ -21,6 +21,7 @@ import {
   nextSteps,
   pathHref,
   realColumns,
+  RESERVED_PARAMETERS,
   rollUpPath,
 } from '../core/cmu/catalog';
 import { requiredScope, scopeAdvice } from '../core/cmu/scopes';
@@ -39,7 +40,8 @@ const CONTENT_TYPES: Record<CmuFormat, string> = {
 };
 /** Larger limits are refused as "too large to return" (400). */
 export const MAX_LIMIT = 1_000_000;
-const RESERVED_ONCE = ['start', 'end', 'format', 'limit', 'access_token'];
+/** the catalog's one reserved list; each may appear once (metrics, a list, is checked on its own) */
+const RESERVED_ONCE = RESERVED_PARAMETERS.filter((n) => n !== 'metrics');
 
 export interface CmuConfig {
   seed: number;
