@@ -6,11 +6,11 @@
 import { columnsOfRows } from '../../core/cmu/analysis/columns';
 import type { Comparison } from '../../core/cmu/analysis/compare';
 import { windowInstants } from '../../core/cmu/analysis/comparison';
-import { PARTIAL_WORDS, partialBuckets, type PartialReason } from '../../core/cmu/analysis/partial';
+import { PARTIAL_WORDS, partialBuckets, zoneOffsets, type PartialReason } from '../../core/cmu/analysis/partial';
 import { derivedColumns } from '../../core/cmu/analysis/ratios';
 import { parseQueryUrl } from '../../core/cmu/query';
 import { rangeText, windowHeader, type ResolvedWindow } from '../../core/cmu/time/windows';
-import { offsetAt, type ReportZone } from '../../core/cmu/time/zone';
+import type { ReportZone } from '../../core/cmu/time/zone';
 import type { CmuQuery, ParsedReport, ReportCell } from '../../core/cmu/types';
 import { formatTable, sanitize, type Cell } from '../output';
 
@@ -50,8 +50,8 @@ export function renderTable(r: ParsedReport, ctx: TableContext = {}): string {
   const cols = columnsOfRows(r);
   const derived = derivedColumns(cols);
   const zone = ctx.zone;
-  const window = ctx.time?.startMs !== undefined || ctx.time?.endMs !== undefined ? { start: ctx.time.startMs, end: ctx.time.endMs } : windowInstants(r, ctx.query);
-  const partial = partialBuckets(cols, { now: ctx.now ?? Date.now(), window, zone: zone ? (t: number) => offsetAt(zone, t) / 60_000 : undefined });
+  const window = ctx.time?.startMs !== undefined || ctx.time?.endMs !== undefined ? { start: ctx.time.startMs, end: ctx.time.endMs } : windowInstants(r, ctx.query, zone);
+  const partial = partialBuckets(cols, { now: ctx.now ?? Date.now(), window, zone: zone ? zoneOffsets(zone) : undefined });
   const headers = [...r.columns.map((c) => c.name), ...derived.map((d) => `${d.name}*`)];
   if (partial.count > 0) headers.push('note');
   const rows: Cell[][] = r.rows.map((row, i) => {

@@ -5,14 +5,14 @@
  */
 import { columnsOfRows } from '../../core/cmu/analysis/columns';
 import type { Comparison, CompareMode, Window } from '../../core/cmu/analysis/compare';
-import { PARTIAL_WORDS, partialBuckets } from '../../core/cmu/analysis/partial';
+import { PARTIAL_WORDS, partialBuckets, zoneOffsets } from '../../core/cmu/analysis/partial';
 import { RATIOS } from '../../core/cmu/analysis/ratios';
 import type { SemanticsLookup } from '../../core/cmu/analysis/semantics';
 import { describe, filterableDimensions, metricSemantics, isTimeDimension, metricsFor, nextSteps } from '../../core/cmu/catalog';
 import { parseQueryUrl, describeQuery, queryToHref, queryToUrl, cloneQuery } from '../../core/cmu/query';
 import { toZoneWallClock } from '../../core/cmu/time/queryTime';
 import { parseWindow, windowName, type ResolvedWindow } from '../../core/cmu/time/windows';
-import { offsetAt, parseZone, UTC, type ReportZone } from '../../core/cmu/time/zone';
+import { parseZone, UTC, type ReportZone } from '../../core/cmu/time/zone';
 import { STATUS_CODES } from 'http';
 import type { CmuQuery, ParsedReport, ReportCell, ReportResponse } from '../../core/cmu/types';
 import { CmuError } from '../../core/errors';
@@ -189,7 +189,7 @@ export function partialRows(
   zone: ReportZone = UTC,
 ): ReportView['partial'] {
   const at = (iso?: string) => (iso ? toZoneWallClock(iso, zone).instant : undefined);
-  const flags = partialBuckets(columnsOfRows(report), { now, window: { start: at(window.start), end: at(window.end) }, zone: (t) => offsetAt(zone, t) / 60_000 });
+  const flags = partialBuckets(columnsOfRows(report), { now, window: { start: at(window.start), end: at(window.end) }, zone: zoneOffsets(zone) });
   if (flags.count === 0) return undefined;
   const rows: number[] = [];
   const reasons: string[] = [];

@@ -3,13 +3,14 @@
  * client — in parallel when the window is known before the first answer, else after the server's self
  * link has named it — partial buckets flagged on both sides, derived ratios added, rows joined.
  */
-import { isoToMillis, parseQueryUrl } from '../query';
+import { parseQueryUrl } from '../query';
+import { toZoneWallClock } from '../time/queryTime';
 import { formatInZone, UTC, type ReportZone } from '../time/zone';
 import type { CmuQuery, ParsedReport } from '../types';
 import { InputError } from '../../errors';
 import { columnsOfRows, isTimeColumn } from './columns';
 import { compareQuery, compareReports, reportWindow, type Comparison, type CompareMode, type Window } from './compare';
-import { partialBuckets } from './partial';
+import { partialBuckets, zoneOffsets } from './partial';
 import { withDerived } from './ratios';
 
 export interface ReportFetcher {
@@ -22,12 +23,14 @@ export interface FetchedComparison {
   comparison: Comparison;
 }
 
-/** The instants a report covers: the query's window, else the server's self link's. */
-export function windowInstants(report: Pick<ParsedReport, 'links'>, query?: CmuQuery): { start?: number; end?: number } {
+/**
+ * The instants a report covers: the query's window, else the server's self link's. A suffix-less start/end
+ * is the report zone's wall clock (the form they are sent in), so it is read in `zone`, not as UTC.
+ */
+export function windowInstants(report: Pick<ParsedReport, 'links'>, query: CmuQuery | undefined, zone: ReportZone = UTC): { start?: number; end?: number } {
   const self = report.links.self ? parseQueryUrl(report.links.self) : undefined;
-  const start = query?.start || self?.start;
-  const end = query?.end || self?.end;
-  return { start: start ? isoToMillis(start) : undefined, end: end ? isoToMillis(end) : undefined };
+  const at = (iso?: string) => (iso ? toZoneWallClock(iso, zone).instant : undefined);
+  return { start: at(query?.start || self?.start), end: at(query?.end || self?.end) };
 }
 
 export async function fetchComparison(
@@ -60,13 +63,14 @@ export async function fetchComparison(
   const [a, b] = await Promise.all([first ? Promise.resolve(first) : client.fetchReport(current, { signal: opts.signal }), client.fetchReport(earlier, { signal: opts.signal })]);
   const ca = columnsOfRows(a);
   const cb = columnsOfRows(b);
+  const zone = opts.zone ?? UTC;
   const comparison = compareReports(withDerived(ca), withDerived(cb), {
     mode: opts.mode,
     window,
     includePartial: opts.includePartial,
     partial: {
-      current: partialBuckets(ca, { now: opts.now, window: windowInstants(a, current) }).reasons,
-      previous: partialBuckets(cb, { now: opts.now, window: windowInstants(b, earlier) }).reasons,
+      current: partialBuckets(ca, { now: opts.now, window: windowInstants(a, current, zone), zone: zoneOffsets(zone) }).reasons,
+      previous: partialBuckets(cb, { now: opts.now, window: windowInstants(b, earlier, zone), zone: zoneOffsets(zone) }).reasons,
     },
   });
   return {

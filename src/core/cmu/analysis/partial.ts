@@ -9,6 +9,7 @@
 import { BucketReader, type ZoneOffset } from './buckets';
 import type { ReportColumns } from './columns';
 import { freshnessHorizonMs } from '../catalog';
+import { offsetAt, type ReportZone } from '../time/zone';
 
 export type PartialReason = 'now' | 'fresh' | 'window';
 
@@ -33,6 +34,11 @@ export const PARTIAL_WORDS: Readonly<Record<PartialReason, string>> = {
   fresh: 'partial: within the server’s data-freshness delay, numbers may still grow',
   window: 'partial: the time window covers only part of this period',
 };
+
+/** A report zone as the bucket reader's offsets (minutes east of UTC, per instant). */
+export function zoneOffsets(zone: ReportZone): ZoneOffset {
+  return (t: number) => offsetAt(zone, t) / 60_000;
+}
 
 export function partialBuckets(report: ReportColumns, opts: PartialOptions): PartialFlags {
   const reader = new BucketReader(report, opts.zone ?? 0);

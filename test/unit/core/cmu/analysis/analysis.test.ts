@@ -1,0 +1,333 @@
+import * as assert from 'node:assert/strict';
+import { BucketReader, wallToInstant } from '../../../../../src/core/cmu/analysis/buckets';
+import { columnsOfRows, type ReportColumns } from '../../../../../src/core/cmu/analysis/columns';
+import { compareQuery, compareReports, compareWindow, reportWindow } from '../../../../../src/core/cmu/analysis/compare';
+import { partialBuckets } from '../../../../../src/core/cmu/analysis/partial';
+import { dataQuality, isUnknownValue } from '../../../../../src/core/cmu/analysis/quality';
+import { RATIOS, derivedColumns, ratioOver, withDerived } from '../../../../../src/core/cmu/analysis/ratios';
+import type { SemanticsLookup } from '../../../../../src/core/cmu/analysis/semantics';
+import { metricTotals, parentTotalQuery, rowSpan } from '../../../../../src/core/cmu/analysis/totals';
+import { fetchComparison, windowInstants } from '../../../../../src/core/cmu/analysis/comparison';
+import { emptyQuery } from '../../../../../src/core/cmu/query';
+import { parseZone } from '../../../../../src/core/cmu/time/zone';
+import type { CmuQuery, ParsedReport, ReportCell } from '../../../../../src/core/cmu/types';
+
+const METRICS = new Set(['active-users', 'active-sessions', 'started-sessions', 'completed-sessions', 'failed-attempts', 'dismissed-sessions', 'killed-sessions', 'users']);
+
+/** A report from records, dimensions first, as parse.ts lays it out. */
+function report(records: Record<string, string | number | null>[]): ReportColumns {
+  const names = Object.keys(records[0] ?? {});
+  const columns = names.map((name) => ({ name, kind: METRICS.has(name) ? ('metric' as const) : ('dimension' as const) }));
+  const rows: ReportCell[][] = records.map((r) => names.map((n) => r[n] ?? null));
+  return columnsOfRows({ columns, rows });
+}
+
+const SEMANTICS: SemanticsLookup = (m) =>
+  ({
+    'started-sessions': { additiveOverTime: true, additiveOverDimensions: true },
+    'failed-attempts': { additiveOverTime: true, additiveOverDimensions: true },
+    'active-sessions': { additiveOverTime: false, additiveOverDimensions: true, why: 'a session active on two days counts in both' },
+    'active-users': { additiveOverTime: false, additiveOverDimensions: false, why: 'distinct users per bucket' },
+  })[m] ?? { additiveOverTime: false, additiveOverDimensions: false };
+
+function q(partial: Partial<CmuQuery>): CmuQuery {
+  return { ...emptyQuery(), ...partial };
+}
+
+describe('cmu/analysis: totals', () => {
+  const days = report([
+    { tenant: 'ACME', year: '2024', month: '11', day: '1', 'active-users': 10, 'active-sessions': 20, 'started-sessions': 30 },
+    { tenant: 'ACME', year: '2024', month: '11', day: '2', 'active-users': 11, 'active-sessions': 21, 'started-sessions': 31 },
+  ]);
+
+  it('sums an additive metric and leaves distinct counts empty with the reason across days', () => {
+    const t = metricTotals(days, SEMANTICS);
+    assert.deepEqual(t.find((x) => x.metric === 'started-sessions'), { metric: 'started-sessions', value: 61 });
+    const au = t.find((x) => x.metric === 'active-users');
+    assert.equal(au?.value, undefined);
+    assert.equal(au?.why, 'active-users does not add up across days: distinct users per bucket');
+    assert.match(t.find((x) => x.metric === 'active-sessions')?.why ?? '', /across days/);
+  });
+
+  it('a metric additive over dimensions only is summed across mvpds of one day, not across days', () => {
+    const mvpds = report([
+      { year: '2024', month: '11', day: '1', mvpd: 'A', 'active-sessions': 5, 'active-users': 3 },
+      { year: '2024', month: '11', day: '1', mvpd: 'B', 'active-sessions': 7, 'active-users': 4 },
+    ]);
+    const t = metricTotals(mvpds, SEMANTICS);
+    assert.equal(t.find((x) => x.metric === 'active-sessions')?.value, 12);
+    assert.equal(t.find((x) => x.metric === 'active-users')?.why, 'active-users does not add up across mvpd values: distinct users per bucket');
+    assert.deepEqual(rowSpan(mvpds), { time: [], dimensions: ['mvpd'] });
+  });
+
+  it('one row (or a filtered view of one) is its own total, whatever the metric', () => {
+    const t = metricTotals(days, SEMANTICS, [1]);
+    assert.equal(t.find((x) => x.metric === 'active-users')?.value, 11);
+  });
+
+  it('an unknown metric is not summed by default', () => {
+    const t = metricTotals(days);
+    assert.ok(t.every((x) => x.value === undefined && /treated as not additive/.test(x.why ?? '')));
+  });
+
+  it('parentTotalQuery: the longest constant path prefix with the same window and filters', () => {
+    const query = q({ path: ['tenant', 'year', 'month', 'day'], start: '2024-11-01', end: '2024-11-03', filters: [{ dimension: 'mvpd', op: '!=', values: ['TempPass'] }], limit: 10 });
+    const parent = parentTotalQuery(query, days);
+    assert.deepEqual(parent?.path, ['tenant', 'year', 'month']);
+    assert.equal(parent?.start, '2024-11-01');
+    assert.deepEqual(parent?.filters, query.filters);
+    assert.equal(parent?.limit, undefined);
+    assert.deepEqual(query.path, ['tenant', 'year', 'month', 'day'], 'the query is not touched');
+  });
+
+  it('parentTotalQuery: none when the rows differ in the first segment of a windowed path, or do not differ', () => {
+    const years = report([
+      { year: '2023', month: '12', 'started-sessions': 1 },
+      { year: '2024', month: '1', 'started-sessions': 2 },
+    ]);
+    assert.equal(parentTotalQuery(q({ path: ['year', 'month'], start: '2023-12' }), years), undefined);
+    assert.equal(parentTotalQuery(q({ path: ['tenant', 'year', 'month', 'day'] }), days, [0]), undefined);
+    const tenants = report([{ tenant: 'A', 'started-sessions': 1 }, { tenant: 'B', 'started-sessions': 2 }]);
+    assert.deepEqual(parentTotalQuery(q({ path: ['tenant'] }), tenants)?.path, [], 'no window: the root is the parent');
+  });
+
+  it('parentTotalQuery: a varying projection is dropped, the path kept', () => {
+    const r = report([
+      { tenant: 'A', year: '2024', platform: 'iOS', 'started-sessions': 1 },
+      { tenant: 'A', year: '2024', platform: 'Web', 'started-sessions': 2 },
+    ]);
+    const parent = parentTotalQuery(q({ path: ['tenant', 'year'], projections: ['platform'] }), r);
+    assert.deepEqual(parent?.path, ['tenant', 'year']);
+    assert.deepEqual(parent?.projections, []);
+  });
+});
+
+describe('cmu/analysis: partial periods', () => {
+  const now = Date.UTC(2024, 10, 8, 10, 30); // 2024-11-08T10:30Z
+  const daily = report([
+    { year: '2024', month: '11', day: '6', 'started-sessions': 100 },
+    { year: '2024', month: '11', day: '7', 'started-sessions': 100 },
+    { year: '2024', month: '11', day: '8', 'started-sessions': 40 },
+  ]);
+
+  it('flags the day that contains now; earlier days are complete', () => {
+    const f = partialBuckets(daily, { now });
+    assert.deepEqual(f.reasons, [undefined, undefined, 'now']);
+    assert.equal(f.count, 1);
+  });
+
+  it('flags a bucket that ended within the freshness horizon (day: 3 h)', () => {
+    const f = partialBuckets(daily, { now: Date.UTC(2024, 10, 9, 2, 0) });
+    assert.deepEqual(f.reasons, [undefined, undefined, 'fresh']);
+    assert.deepEqual(partialBuckets(daily, { now: Date.UTC(2024, 10, 9, 3, 1) }).reasons, [undefined, undefined, undefined]);
+  });
+
+  it('months use the 2-day horizon; hours 1 h', () => {
+    const months = report([{ year: '2024', month: '10', 'started-sessions': 1 }, { year: '2024', month: '11', 'started-sessions': 1 }]);
+    assert.deepEqual(partialBuckets(months, { now: Date.UTC(2024, 10, 1, 12) }).reasons, ['fresh', 'now']);
+    const hours = report([{ year: '2024', month: '11', day: '8', hour: '9', 'started-sessions': 1 }]);
+    assert.deepEqual(partialBuckets(hours, { now: Date.UTC(2024, 10, 8, 10, 30) }).reasons, ['fresh']);
+    assert.deepEqual(partialBuckets(hours, { now: Date.UTC(2024, 10, 8, 11, 1) }).reasons, [undefined]);
+  });
+
+  it('level reports are recomputed daily whatever their grain', () => {
+    const levels = report([{ year: '2024', month: '11', day: '7', 'concurrency-level': '1', users: 5 }]);
+    assert.deepEqual(partialBuckets(levels, { now: Date.UTC(2024, 10, 8, 20) }).reasons, ['fresh']);
+  });
+
+  it('reads buckets in the report zone: day 8 at −08:00 ends at 08:00Z on the 9th', () => {
+    const f = (t: number) => partialBuckets(daily, { now: t, zone: -480, horizonMs: 0 }).reasons[2];
+    assert.equal(f(Date.UTC(2024, 10, 9, 7, 59)), 'now');
+    assert.equal(f(Date.UTC(2024, 10, 9, 8, 0)), undefined);
+    const dst = (ms: number) => (ms >= Date.UTC(2024, 10, 3, 9) ? -480 : -420); // America/Los_Angeles around 2024-11-03
+    assert.equal(wallToInstant(Date.UTC(2024, 10, 3, 12), dst), Date.UTC(2024, 10, 3, 20));
+    assert.equal(wallToInstant(Date.UTC(2024, 10, 2, 12), dst), Date.UTC(2024, 10, 2, 19));
+  });
+
+  it('flags a bucket the window cuts', () => {
+    const f = partialBuckets(daily, { now: Date.UTC(2025, 0, 1), window: { start: Date.UTC(2024, 10, 6, 10), end: Date.UTC(2024, 10, 9) } });
+    assert.deepEqual(f.reasons, ['window', undefined, undefined]);
+  });
+
+  it('no time chain from year down: no bucket, no flag', () => {
+    const hourOnly = report([{ hour: '3', 'started-sessions': 1 }]);
+    assert.equal(new BucketReader(hourOnly).bucket(0), undefined);
+    assert.equal(partialBuckets(hourOnly, { now }).count, 0);
+    assert.equal(partialBuckets(report([{ tenant: 'A', 'started-sessions': 1 }]), { now }).count, 0);
+  });
+});
+
+describe('cmu/analysis: derived ratios', () => {
+  const r = report([
+    { mvpd: 'A', 'started-sessions': 90, 'failed-attempts': 10, 'completed-sessions': 81, 'dismissed-sessions': 3, 'killed-sessions': 6 },
+    { mvpd: 'B', 'started-sessions': 0, 'failed-attempts': 0, 'completed-sessions': 0, 'dismissed-sessions': 0, 'killed-sessions': 0 },
+    { mvpd: 'C', 'started-sessions': 10, 'failed-attempts': null, 'completed-sessions': 5, 'dismissed-sessions': 1, 'killed-sessions': 0 },
+  ]);
+
+  it('failure rate is failed per attempt (started + failed); completion and dismissed+killed per started', () => {
+    const cols = derivedColumns(r);
+    assert.deepEqual(cols.map((c) => c.name), ['failure-rate', 'completion-rate', 'dismissed-killed-share']);
+    assert.equal(cols[0].at(0), 0.1);
+    assert.equal(cols[1].at(0), 0.9);
+    assert.equal(cols[2].at(0), 0.1);
+    assert.equal(cols[0].at(1), null, 'no attempts: no rate, not 0 %');
+    assert.equal(cols[0].at(2), null, 'an empty input: no rate');
+    assert.equal(cols[1].at(2), 0.5);
+    assert.ok(cols.every((c) => c.derived && c.kind === 'metric'));
+  });
+
+  it('a ratio needs every input column: none without failed-attempts', () => {
+    const only = report([{ mvpd: 'A', 'started-sessions': 1, 'completed-sessions': 1 }]);
+    assert.deepEqual(derivedColumns(only).map((c) => c.name), ['completion-rate']);
+    assert.equal(withDerived(report([{ mvpd: 'A', 'active-users': 1 }])).columns.length, 2);
+  });
+
+  it('the ratio of a total is the ratio of the sums, not the sum of the ratios', () => {
+    const two = report([
+      { mvpd: 'A', 'started-sessions': 90, 'failed-attempts': 10 },
+      { mvpd: 'B', 'started-sessions': 1, 'failed-attempts': 99 },
+    ]);
+    assert.equal(ratioOver(two, RATIOS[0], [0, 1]), 109 / 200);
+  });
+});
+
+describe('cmu/analysis: compare', () => {
+  it('previous window of equal length ends where this one starts, written as precisely as given', () => {
+    assert.deepEqual(compareWindow({ start: '2024-11-08', end: '2024-11-15' }, 'previous'), { start: '2024-11-01', end: '2024-11-08' });
+    assert.deepEqual(compareWindow({ start: '2024-11-08T12:00:00', end: '2024-11-09T12:00:00' }, 'previous'), { start: '2024-11-07T12:00:00', end: '2024-11-08T12:00:00' });
+    assert.deepEqual(compareWindow({ start: '2024-11-08', end: '2024-11-09T12:00:00' }, 'previous'), { start: '2024-11-06T12:00', end: '2024-11-08' });
+    assert.deepEqual(compareWindow({ start: '2024-11-08T00:00:00Z', end: '2024-11-09T00:00:00Z' }, 'previous'), { start: '2024-11-07T00:00:00Z', end: '2024-11-08T00:00:00Z' });
+  });
+
+  it('previous of a calendar month is the month before (31 days back would land on Sep 30)', () => {
+    assert.deepEqual(compareWindow({ start: '2024-10-01', end: '2024-11-01' }, 'previous'), { start: '2024-09-01', end: '2024-10-01' });
+    assert.deepEqual(compareWindow({ start: '2024-01', end: '2024-04' }, 'previous'), { start: '2023-10', end: '2024-01' });
+  });
+
+  it('week and month shift both ends; the 31st becomes the last day of a shorter month', () => {
+    assert.deepEqual(compareWindow({ start: '2024-11-08', end: '2024-11-15' }, 'week'), { start: '2024-11-01', end: '2024-11-08' });
+    assert.deepEqual(compareWindow({ start: '2024-03-31', end: '2024-04-01' }, 'month'), { start: '2024-02-29', end: '2024-03-01' });
+    assert.deepEqual(compareWindow({ start: '2024-01-15T10:00:00', end: '2024-01-16T10:00:00' }, 'month'), { start: '2023-12-15T10:00:00', end: '2023-12-16T10:00:00' });
+  });
+
+  it('compareQuery changes only the window; reportWindow falls back to the self link and now', () => {
+    const query = q({ path: ['tenant', 'year', 'month', 'day'], start: '2024-11-08', end: '2024-11-15', metrics: ['started-sessions'] });
+    const prev = compareQuery(query, { start: '2024-11-08', end: '2024-11-15' }, 'week');
+    assert.deepEqual({ ...prev, start: undefined, end: undefined }, { ...query, start: undefined, end: undefined });
+    assert.equal(prev.start, '2024-11-01');
+    assert.equal(query.start, '2024-11-08');
+    assert.deepEqual(reportWindow(q({}), '/cmu/v2/year/month?start=2024-11-01T00:00:00&end=2024-11-26T10:15:00', () => 'now'), { start: '2024-11-01T00:00:00', end: '2024-11-26T10:15:00' });
+    assert.deepEqual(reportWindow(q({ start: '2024-11-01' }), undefined, () => '2024-11-02T00:00:00'), { start: '2024-11-01', end: '2024-11-02T00:00:00' });
+    assert.equal(reportWindow(q({}), undefined, () => 'x'), undefined);
+  });
+
+  const cur = report([
+    { year: '2024', month: '11', day: '8', mvpd: 'A', 'started-sessions': 110, 'failed-attempts': 5 },
+    { year: '2024', month: '11', day: '8', mvpd: 'B', 'started-sessions': 50, 'failed-attempts': 0 },
+    { year: '2024', month: '11', day: '9', mvpd: 'A', 'started-sessions': 7, 'failed-attempts': 1 },
+  ]);
+  const prev = report([
+    { year: '2024', month: '11', day: '1', mvpd: 'A', 'started-sessions': 100, 'failed-attempts': 10 },
+    { year: '2024', month: '11', day: '1', mvpd: 'C', 'started-sessions': 40, 'failed-attempts': 0 },
+    { year: '2024', month: '11', day: '2', mvpd: 'A', 'started-sessions': 100, 'failed-attempts': 2 },
+  ]);
+
+  it('joins on dimension values with time shifted: value, previous, Δ, Δ%; a full join', () => {
+    const c = compareReports(cur, prev, { mode: 'week', window: { start: '2024-11-08', end: '2024-11-10' }, includePartial: true });
+    assert.deepEqual(c.dimensions, ['year', 'month', 'day', 'mvpd']);
+    assert.deepEqual(c.metrics, ['started-sessions', 'failed-attempts']);
+    const a8 = c.rows[0];
+    assert.deepEqual(a8.dimensions, ['2024', '11', '8', 'A']);
+    assert.deepEqual(a8.previousTime, ['2024', '11', '1']);
+    assert.deepEqual(a8.metrics[0], { value: 110, previous: 100, delta: 10, deltaPct: 10 });
+    assert.deepEqual(a8.metrics[1], { value: 5, previous: 10, delta: -5, deltaPct: -50 });
+    const b8 = c.rows[1];
+    assert.deepEqual(b8.metrics[0], { value: 50, previous: null, delta: null, deltaPct: null });
+    const c8 = c.rows.find((r) => r.dimensions[3] === 'C');
+    assert.deepEqual(c8?.dimensions, ['2024', '11', '8', 'C'], 'a row only the earlier period has gets this period’s labels');
+    assert.deepEqual(c8?.metrics[0], { value: null, previous: 40, delta: null, deltaPct: null });
+    assert.equal(c.rows.length, 4);
+  });
+
+  it('excludes pairs with a partial bucket unless asked', () => {
+    const partial = partialBuckets(cur, { now: Date.UTC(2024, 10, 9, 12) });
+    assert.deepEqual(partial.reasons, [undefined, undefined, 'now']);
+    const c = compareReports(cur, prev, { mode: 'week', window: { start: '2024-11-08', end: '2024-11-10' }, partial: { current: partial.reasons } });
+    assert.equal(c.excludedPartial, 1);
+    assert.ok(c.rows.every((r) => r.current !== 2));
+    assert.ok(c.rows.some((r) => r.previous === 2) === false, 'the earlier row of the excluded pair is not shown alone either');
+  });
+
+  it('previous mode shifts rows by the window length; derived ratios compare too', () => {
+    const c = compareReports(withDerived(cur), withDerived(prev), { mode: 'previous', window: { start: '2024-11-08', end: '2024-11-15' }, includePartial: true });
+    const i = c.metrics.indexOf('failure-rate');
+    assert.ok(i >= 0);
+    const a8 = c.rows[0];
+    assert.equal(a8.metrics[i].value, 5 / 115);
+    assert.equal(a8.metrics[i].previous, 10 / 110);
+  });
+});
+
+describe('cmu/analysis: data quality', () => {
+  const r = report([
+    { year: '2024', 'application-id': 'app-1', channel: 'Sports', 'started-sessions': 60 },
+    { year: '2024', 'application-id': 'app-1', channel: 'Unknown', 'started-sessions': 30 },
+    { year: '2024', 'application-id': 'app-2', channel: '', 'started-sessions': 10 },
+    { year: '2024', 'application-id': 'app-2', channel: 'News', 'started-sessions': 0 },
+  ]);
+
+  it('per dimension: the share of rows and of each metric’s sum with Unknown/empty/null', () => {
+    const q2 = dataQuality(r);
+    assert.deepEqual(q2.map((d) => d.dimension), ['application-id', 'channel'], 'time columns are skipped');
+    const ch = q2[1];
+    assert.equal(ch.unknownRows, 2);
+    assert.equal(ch.rowShare, 0.5);
+    assert.equal(ch.massShare['started-sessions'], 0.4);
+    assert.deepEqual([...ch.rowIndices], [1, 2]);
+    assert.equal(q2[0].unknownRows, 0);
+  });
+
+  it('over a subset of rows (the filtered view)', () => {
+    const ch = dataQuality(r, [2, 3])[1];
+    assert.equal(ch.rowShare, 0.5);
+    assert.equal(ch.massShare['started-sessions'], 1);
+  });
+
+  it('what counts as no value', () => {
+    for (const v of [null, '', '  ', 'Unknown', 'UNKNOWN', 'null', '(null)']) assert.ok(isUnknownValue(v), String(v));
+    for (const v of ['Sports', 'unknowns', 0, '0']) assert.ok(!isUnknownValue(v), String(v));
+  });
+});
+
+describe('cmu/analysis: a fetched comparison reads its window in the report zone', () => {
+  // 01:30 on 2024-11-09 at −08:00: day 8 ended 1.5 h ago in the zone, inside the 3 h freshness delay
+  const now = Date.UTC(2024, 10, 9, 9, 30);
+  const days = (first: number): ParsedReport => ({
+    format: 'json',
+    url: 'http://127.0.0.1/cmu/v2/year/month/day',
+    contentType: 'application/json',
+    links: {},
+    columns: [
+      { name: 'year', kind: 'dimension' },
+      { name: 'month', kind: 'dimension' },
+      { name: 'day', kind: 'dimension' },
+      { name: 'started-sessions', kind: 'metric' },
+    ],
+    rows: [
+      ['2024', '11', String(first), 10],
+      ['2024', '11', String(first + 1), 10],
+    ],
+    raw: '',
+  });
+  const client = { fetchReport: async (query: CmuQuery) => days(query.start === '2024-11-07' ? 7 : 5) };
+
+  it('the last day is partial (fresh) at −08:00, and complete when the same instants are read as UTC', async () => {
+    const query = q({ path: ['year', 'month', 'day'], start: '2024-11-07', end: '2024-11-09' });
+    const pst = await fetchComparison(client, query, { mode: 'previous', now, zone: parseZone('-08:00') });
+    assert.equal(pst.comparison.excludedPartial, 1);
+    assert.equal(pst.comparison.rows.length, 1);
+    const utc = await fetchComparison(client, query, { mode: 'previous', now });
+    assert.equal(utc.comparison.excludedPartial, 0);
+    assert.deepEqual(windowInstants(days(7), query, parseZone('-08:00')), { start: Date.UTC(2024, 10, 7, 8), end: Date.UTC(2024, 10, 9, 8) });
+  });
+});

@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { buildSync } from 'esbuild';
+import { CsvColumns, CsvParseError, type CsvChunk } from '../../../../../src/core/cmu/parse/csvColumns';
+import { parseCsvBody } from '../../../../../src/core/cmu/parse/csv';
+import type { ReportCell, ReportColumn } from '../../../../../src/core/cmu/types';
+import { ColumnDecoder, cellAt } from '../../../../../src/shared/protocol';
+import { parseCsvOffThread, WorkerParseError } from '../../../../../src/extension/report/workerProtocol';
+import { Sandbox } from '../../../../../src/sandbox/server';
+
+interface Parsed {
+  columns: ReportColumn[];
+  rows: ReportCell[][];
+  chunks: CsvChunk[];
+}
+
+/** Decodes chunks as the webview does, back to rows. */
+function rowsOf(columns: ReportColumn[], chunks: CsvChunk[]): ReportCell[][] {
+  const dec = new ColumnDecoder(columns.length);
+  let n = 0;
+  for (const c of chunks) {
+    assert.equal(c.start, n, 'chunks in order, none missing');
+    assert.ok(dec.append(c.data, c.rowCount), "a valid chunk");
+    n += c.rowCount;
+  }
+  const rows: ReportCell[][] = [];
+  for (let r = 0; r < n; r++) rows.push(columns.map((_c, j) => cellAt(dec.columns[j], r)));
+  return rows;
+}
+
+/** Parses `text` pushed in pieces of `piece` characters (1: every boundary is a chunk boundary). */
+function parse(text: string, piece = text.length || 1, opts: { first?: number; chunk?: number; maxChars?: number } = {}): Parsed {
+  let columns: ReportColumn[] | undefined;
+  const chunks: CsvChunk[] = [];
+  const p = new CsvColumns({
+    first: opts.first ?? 2,
+    chunk: opts.chunk ?? 3,
+    maxChars: opts.maxChars ?? 1e9,
+    onHeader: (c) => {
+      assert.equal(columns, undefined, 'one header');
+      columns = c;
+    },
+    onChunk: (c) => chunks.push(c),
+  });
+  for (let i = 0; i < text.length; i += piece) p.push(text.slice(i, i + piece));
+  p.end();
+  assert.ok(columns);
+  return { columns, rows: rowsOf(columns, chunks), chunks };
+}
+
+describe('CsvColumns (streaming CSV → wire columns)', () => {
+  it('gives the same columns and cells as parseCsvBody, whatever the chunk boundaries', () => {
+    const text = 'Year,Month,active-users,"mvpd",extra\r\n2024,1,10,"A, Inc.",x\r\n2024,2,,"say ""hi""",\r\n\r\n2024,3,7,B\r\n2024,4,8,"multi\nline",y\r\n';
+    const want = parseCsvBody(text);
+    for (const piece of [1, 2, 3, 7, text.length]) {
+      const got = parse(text, piece);
+      assert.deepEqual(got.columns.map((c) => c.name), want.columns.map((c) => c.name), `piece ${piece}`);
+      assert.deepEqual(got.columns, want.columns.map((c) => ({ ...c, kind: c.name === 'extra' ? 'dimension' : c.kind })));
+      assert.deepEqual(got.rows, want.rows, `piece ${piece}`);
+    }
+  });
+
+  it('keeps empty cells as parseCsvBody does (empty text, null metric; quoted too), and a BOM out of the header', () => {
+    const body = '\ufeffmvpd,active-users\n"",\n,5\nA,""\n';
+    const got = parse(body);
+    assert.deepEqual(got.rows, parseCsvBody(body).rows);
+    assert.deepEqual(got.columns, [
+      { name: 'mvpd', kind: 'dimension' },
+      { name: 'active-users', kind: 'metric' },
+    ]);
+    assert.deepEqual(got.rows, [
+      ['', null],
+      ['', 5],
+      ['A', null],
+    ]);
+  });
+
+  it('sends the first rows alone, then chunks of the chunk size', () => {
+    const body = 'mvpd,active-users\n' + Array.from({ length: 10 }, (_v, i) => `m${i},${i}`).join('\n');
+    const got = parse(body, 5, { first: 2, chunk: 3 });
+    assert.deepEqual(got.chunks.map((c) => c.rowCount), [2, 3, 3, 2]);
+    assert.equal(got.rows[9][0], 'm9');
+  });
+
+  it('refuses a body cut inside a quoted field or inside a row', () => {
+    assert.throws(() => parse('mvpd,active-users\n"A,', 1), (e: unknown) => e instanceof CsvParseError && e.code === 'csv_truncated');
+    assert.throws(() => parse('mvpd,active-users,started-sessions\nA,1,2\nB,1', 4), (e: unknown) => e instanceof CsvParseError && e.code === 'csv_truncated');
+    // a complete last row without a final line end is fine
+    assert.deepEqual(parse('mvpd,active-users\nA,1').rows, [['A', 1]]);
+  });
+
+  it('refuses a body over the cap as soon as it goes over', () => {
+    const p = new CsvColumns({ first: 1, chunk: 1, maxChars: 10, onHeader: () => undefined, onChunk: () => undefined });
+    p.push('mvpd,');
+    assert.throws(() => p.push('active-users\n'), (e: unknown) => e instanceof CsvParseError && e.code === 'csv_too_large');
+  });
+
+  it('has no header and no rows for an empty body', () => {
+    assert.deepEqual(parse('', 1), { columns: [], rows: [], chunks: [] });
+  });
+
+  describe('in the report worker, on the sandbox CSV', function () {
+    this.timeout(120_000);
+    let sb: Sandbox;
+    let token: string;
+    let dir: string;
+    let workerFile: string;
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'cmu-worker-'));
+      workerFile = join(dir, 'reportWorker.js');
+      buildSync({ entryPoints: ['src/extension/report/reportWorker.ts'], outfile: workerFile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+      sb = await Sandbox.start({ port: 0, throttle: false });
+      token = await sb.issueAccessToken();
+    });
+    after(async () => {
+      await sb?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function body(rows: number): Promise<{ stream: PassThrough; text: Promise<string> }> {
+      const res = await fetch(sb.origin + sb.hugeReportHref(rows, 'csv'), { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const stream = new PassThrough();
+      // in pieces that cut rows and multi-byte characters anywhere
+      setImmediate(() => {
+        for (let i = 0; i < bytes.length; i += 4093) stream.write(bytes.subarray(i, i + 4093));
+        stream.end();
+      });
+      return { stream, text: Promise.resolve(bytes.toString('utf8')) };
+    }
+
+    it('parses the sandbox report into the same rows as parseCsvBody', async () => {
+      const { stream, text } = await body(5000);
+      let columns: ReportColumn[] = [];
+      const chunks: CsvChunk[] = [];
+      const { rowCount } = await parseCsvOffThread(stream, { workerFile, first: 200, chunk: 2000, maxChars: 1e9, onHeader: (c) => (columns = c), onChunk: (c) => chunks.push(c) });
+      const want = parseCsvBody(await text);
+      assert.equal(rowCount, 5000);
+      assert.deepEqual(chunks.map((c) => c.rowCount), [200, 2000, 2000, 800]);
+      assert.deepEqual(columns, want.columns);
+      assert.deepEqual(rowsOf(columns, chunks), want.rows);
+    });
+
+    it('rejects a body over the cap, and one cut short', async () => {
+      const big = await body(2000);
+      await assert.rejects(
+        parseCsvOffThread(big.stream, { workerFile, first: 10, chunk: 100, maxChars: 50_000, onHeader: () => undefined, onChunk: () => undefined }),
+        (e: unknown) => e instanceof WorkerParseError && e.code === 'csv_too_large',
+      );
+      const cut = new PassThrough();
+      cut.end('mvpd,active-users,started-sessions\r\nA,1,2\r\n"B');
+      await assert.rejects(
+        parseCsvOffThread(cut, { workerFile, first: 10, chunk: 100, maxChars: 1e6, onHeader: () => undefined, onChunk: () => undefined }),
+        (e: unknown) => e instanceof WorkerParseError && e.code === 'csv_truncated',
+      );
+    });
+
+    it('settles on cancel: rejects with the abort reason and stops reading the body', async () => {
+      const stream = new PassThrough();
+      stream.write('mvpd,active-users\r\nA,1\r\n'); // never ended: only the cancel can settle it
+      const ac = new AbortController();
+      const run = parseCsvOffThread(stream, { workerFile, first: 1, chunk: 1, maxChars: 1e6, signal: ac.signal, onHeader: () => undefined, onChunk: () => ac.abort(new Error('cancelled by the test')) });
+      await assert.rejects(run, /cancelled by the test/);
+      assert.ok(stream.destroyed, 'the body is destroyed');
+    });
+  });
+});
