@@ -256,7 +256,17 @@ export class Sandbox {
     }
     this.stats[endpoint]++;
     const delay = this.delays[endpoint] ?? this.delays.all;
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (delay > 0) {
+      // a client that went away while it waited gets no answer: no token is issued, no state changes
+      const gone = await new Promise<boolean>((r) => {
+        const timer = setTimeout(() => r(false), delay);
+        res.once('close', () => {
+          clearTimeout(timer);
+          r(true);
+        });
+      });
+      if (gone) return;
+    }
 
     if (endpoint !== 'cmu' && this.throttle) {
       const forwarded = req.headers['x-forwarded-for'];

@@ -262,13 +262,17 @@ suite('extension: commands against the sandbox', function () {
   });
 
   test('cmu.diagnose with a revoked token: the CMU call (through the CMU client) gets a 401, a fresh token fixes it and says so', async () => {
+    const seen = api.logLines().length;
     sb().revokeTokens();
     const r = await cmd<{ steps: Step[] }>('cmu.diagnose', { show: false });
+    // on failure, say what happened: which token the chain started from and what went over the wire
+    const story = () => `token step: ${step(r.steps, 'token').detail}\nlog:\n${api.logLines().slice(seen).join('\n')}`;
     assert.ok(step(r.steps, 'token').ok, 'the stored token still looks valid locally');
+    assert.match(step(r.steps, 'token').detail, /^stored/, story());
     const call = step(r.steps, 'cmu');
     assert.strictEqual(call.ok, true, call.detail);
     assert.strictEqual(call.verdict, 'ok');
-    assert.match(call.detail, /refused and replaced by a fresh one/);
+    assert.match(call.detail, /refused and replaced by a fresh one/, story());
     secrets.add((await (await currentSession()).peekToken())!.accessToken);
   });
 

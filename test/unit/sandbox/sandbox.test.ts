@@ -217,6 +217,18 @@ describe('sandbox DCR', () => {
     sb.setDelay(0);
     assert.ok(Date.now() - t0 >= 140);
   });
+
+  it('knobs: a client that goes away during a delay changes nothing (its pending fault is kept for the next one)', async () => {
+    sb.setDelay(300);
+    sb.failNext(1, 503);
+    const ac = new AbortController();
+    const gone = fetch(sb.dcrOrigin + '/o/client/register', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Device-Info': DEVICE_INFO }, body: JSON.stringify({ software_statement: sb.statement }), signal: ac.signal });
+    setTimeout(() => ac.abort(), 50);
+    await assert.rejects(gone);
+    await new Promise((r) => setTimeout(r, 400));
+    sb.setDelay(0);
+    assert.equal((await register(sb, { software_statement: sb.statement })).status, 503);
+  });
 });
 
 describe('sandbox DCR throttling', () => {
