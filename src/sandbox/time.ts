@@ -7,6 +7,8 @@
  * instant, shifted by `offsetMs` on the way in.
  */
 
+import { readIsoTime } from '../core/cmu/query/iso';
+
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
@@ -91,34 +93,16 @@ function timeValue(g: TimeDim, t: number): string {
   }
 }
 
-const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
-
 /**
  * ISO 8601 or a prefix of it (completed with the start of the period) as wall-clock ms of the zone whose
  * offset is `offsetMs`; a value with an offset or `Z`, or epoch ms, is an instant converted to it.
- * `bad: 'syntax'` when it is no date/time, `'value'` when it names none (e.g. Feb 30).
+ * `bad: 'syntax'` when it is no date/time, `'value'` when it names none (e.g. Feb 30). The product's one
+ * reader decides what a time is.
  */
 export function parseTime(value: string, offsetMs = 0): { t: number } | { bad: 'syntax' | 'value' } {
-  if (/^\d{10,}$/.test(value)) return { t: Number(value) + offsetMs };
-  const m = ISO.exec(value);
-  if (!m) return { bad: 'syntax' };
-  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '', zone] = m;
-  const nums = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)];
-  const t = Date.UTC(nums[0], nums[1] - 1, nums[2], nums[3], nums[4], nums[5], Number((frac + '000').slice(0, 3)));
-  const back = new Date(t);
-  const ok =
-    back.getUTCFullYear() === nums[0] &&
-    back.getUTCMonth() === nums[1] - 1 &&
-    back.getUTCDate() === nums[2] &&
-    back.getUTCHours() === nums[3] &&
-    back.getUTCMinutes() === nums[4] &&
-    back.getUTCSeconds() === nums[5];
-  if (!ok) return { bad: 'value' };
-  if (!zone) return { t };
-  if (zone === 'Z') return { t: t + offsetMs };
-  const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone) as RegExpExecArray;
-  const offset = (Number(zm[2]) * 60 + Number(zm[3])) * 60_000 * (zm[1] === '+' ? 1 : -1);
-  return { t: t - offset + offsetMs };
+  const r = readIsoTime(value);
+  if ('bad' in r) return r;
+  return { t: r.zoned ? r.ms + offsetMs : r.ms };
 }
 
 /** `2024-11-01T00:00:00` (wall clock, no zone suffix, as in Adobe's self links) */

@@ -1,4 +1,5 @@
 /** Number and time formatting for the table, the header and the chart (locale of the webview). */
+import { isoToMillis } from '../shared/iso';
 import type { ReportCell } from '../shared/protocol';
 
 const intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
@@ -22,22 +23,10 @@ export function formatCell(v: ReportCell, metric: boolean): string {
   return v;
 }
 
-/** Completes an ISO prefix ("2024-11", "2024-11-01T10") and reads it as UTC; undefined when unreadable. */
+/** A start/end as a Date, a suffix-less value read as UTC (the product's one ISO reader). */
 export function parseIsoUtc(s: string | undefined): Date | undefined {
-  if (!s) return undefined;
-  const m = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{1,2})(?::(\d{1,2}))?)?)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
-  if (!m) {
-    const d = new Date(s);
-    return Number.isNaN(d.getTime()) ? undefined : d;
-  }
-  const [, y, mo, d, hh, mi, ss, zone] = m;
-  const utc = Date.UTC(+y, (mo ? +mo : 1) - 1, d ? +d : 1, hh ? +hh : 0, mi ? +mi : 0, ss ? +ss : 0);
-  if (zone && zone !== 'Z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const z = zone.slice(1).replace(':', '');
-    return new Date(utc - sign * (+z.slice(0, 2) * 60 + +z.slice(2)) * 60000);
-  }
-  return new Date(utc);
+  const ms = s ? isoToMillis(s) : undefined;
+  return ms === undefined ? undefined : new Date(ms);
 }
 
 export function formatUtc(d: Date): string {

@@ -11,7 +11,7 @@
  * is a full join: a value that vanished (an MVPD at zero now) is what moved most. Rows where either side
  * is a partial bucket are left out unless asked for: a half-filled day against a whole one is not a drop.
  */
-import { isoToMillis, parseQueryUrl } from '../query';
+import { isoToMillis, parseQueryUrl, readIsoTime } from '../query';
 import type { CmuQuery, ReportCell } from '../types';
 import { BucketReader, wallParts } from './buckets';
 import { TIME_ORDER, isTimeColumn, numberOf, type AnalysisColumn, type ReportColumns, type TimeDimension } from './columns';
@@ -26,8 +26,6 @@ export interface Window {
   end: string;
 }
 
-const ISO_PARTS = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?)?)?)?)?(?:\.\d+)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
-
 interface WallValue {
   wall: number;
   /** how many of year, month, day, hour, minute, second the value was written with */
@@ -35,13 +33,11 @@ interface WallValue {
   suffix: string;
 }
 
+/** A start/end as written (epoch ms has no wall form): the product's one reader, seconds kept whole. */
 function readWall(iso: string): WallValue | undefined {
-  const m = ISO_PARTS.exec(iso.trim());
-  if (!m) return undefined;
-  const parts = m.slice(1, 7);
-  const precision = parts.findIndex((p) => p === undefined);
-  const n = parts.map((p, i) => (p === undefined ? (i === 1 || i === 2 ? 1 : 0) : Number(p)));
-  return { wall: Date.UTC(n[0], n[1] - 1, n[2], n[3], n[4], n[5]), precision: precision < 0 ? 6 : precision, suffix: m[7] ?? '' };
+  const r = readIsoTime(iso);
+  if ('bad' in r || r.precision === 0) return undefined;
+  return { wall: Math.floor(r.wall / 1000) * 1000, precision: r.precision, suffix: r.suffix };
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

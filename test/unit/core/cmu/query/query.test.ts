@@ -7,8 +7,11 @@ import {
   parseQueryUrl,
   queryToHref,
   queryToUrl,
+  readIsoTime,
   validateQuery,
 } from '../../../../../src/core/cmu/query';
+import { parseTime } from '../../../../../src/sandbox/time';
+import { parseIsoUtc } from '../../../../../src/webview/format';
 import type { CmuQuery } from '../../../../../src/core/cmu/types';
 import { parseWindow, resolveWindow } from '../../../../../src/core/cmu/time/windows';
 import { parseZone } from '../../../../../src/core/cmu/time/zone';
@@ -348,5 +351,40 @@ describe('cmu/query: windows in the model', () => {
     assert.match(describeQuery(q({ path: ['year', 'month', 'day'], window: '1d' })), /, yesterday$/);
     assert.match(validateQuery(q({ path: ['day'], window: '30m' })).errors.join(), /ambiguous/);
     assert.match(validateQuery(q({ path: ['day'], window: '7d', end: '2024' })).errors.join(), /both say when/);
+  });
+});
+
+describe('cmu/query: one time reader for every layer', () => {
+  // the sandbox, the webview header and compare read through readIsoTime: they cannot disagree on what a time is
+  const cases: [string, number | 'syntax' | 'value'][] = [
+    ['2024', Date.UTC(2024, 0, 1)],
+    ['2024-11-01T10', Date.UTC(2024, 10, 1, 10)],
+    ['2024-11-01T10:30:00.250', Date.UTC(2024, 10, 1, 10, 30, 0, 250)],
+    ['2024-11-01T10:00:00+05', Date.UTC(2024, 10, 1, 5)],
+    ['2024-11-01T10:00:00-08:00', Date.UTC(2024, 10, 1, 18)],
+    ['1730455200000', 1730455200000],
+    ['2024-02-31', 'value'],
+    ['2024-11-01T24', 'value'],
+    ['2024-11-01:10:00', 'syntax'],
+    ['yesterday', 'syntax'],
+  ];
+  for (const [text, want] of cases) {
+    it(`${text} → ${typeof want === 'number' ? new Date(want).toISOString() : want}`, () => {
+      const r = readIsoTime(text);
+      if (typeof want === 'number') {
+        assert.ok(!('bad' in r), text);
+        assert.equal(isoToMillis(text), want);
+        assert.equal(parseIsoUtc(text)?.getTime(), want, 'the webview header');
+        assert.deepEqual(parseTime(text), { t: want }, 'the sandbox (UTC)');
+      } else {
+        assert.deepEqual(r, { bad: want });
+        assert.equal(parseIsoUtc(text), undefined, 'the webview header');
+        assert.deepEqual(parseTime(text), { bad: want }, 'the sandbox');
+      }
+    });
+  }
+  it('a suffix-less value is the zone’s wall clock in the sandbox; an offset is an instant', () => {
+    assert.deepEqual(parseTime('2024-11-01T10', -8 * 3_600_000), { t: Date.UTC(2024, 10, 1, 10) });
+    assert.deepEqual(parseTime('2024-11-01T10Z', -8 * 3_600_000), { t: Date.UTC(2024, 10, 1, 2) });
   });
 });
