@@ -14,3 +14,21 @@ export function skewVerdict(skewMs: number): SkewVerdict {
   const abs = Math.abs(skewMs);
   return abs <= SKEW_WARN_MS ? 'ok' : abs <= SKEW_FAIL_MS ? 'warn' : 'fail';
 }
+
+/**
+ * The product's one way to show an instant that is not a report time (token expiry, when a document was
+ * made, when a report was fetched): UTC, seconds only when they are not zero — `2026-12-02 09:47 UTC`.
+ * Report times are shown in the report zone instead (core/cmu/time/zone.ts).
+ */
+export function formatUtc(ms: number): string {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return String(ms);
+  return d.toISOString().replace('T', ' ').replace(/:00\.000Z$|\.000Z$/, '').replace(/\.\d{3}Z$/, '') + ' UTC';
+}
+
+/** {@link formatUtc} with this machine's wall clock next to it: `2026-12-02 09:47 UTC (Dec 2, 2026, 10:47 AM local)`. */
+export function formatInstant(ms: number): string {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return String(ms);
+  return `${formatUtc(ms)} (${d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })} local)`;
+}

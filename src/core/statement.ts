@@ -4,6 +4,7 @@
  */
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, importSPKI, importX509, type JWK } from 'jose';
 import { InputError } from './errors';
+import { formatUtc } from './clock';
 
 export interface StatementField {
   name: string;
@@ -121,8 +122,8 @@ function decodeJsonPart(part: string, name: string): Record<string, unknown> {
 
 export function isoSeconds(value: unknown): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  const d = new Date(value * 1000);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  const ms = value * 1000;
+  return Number.isNaN(new Date(ms).getTime()) ? undefined : formatUtc(ms);
 }
 
 function display(name: string, value: unknown): string {

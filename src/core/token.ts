@@ -2,6 +2,7 @@
  * Access tokens: lifetime math and a description for humans. Adobe's tokens are RS256 JWTs, but the
  * docs call them opaque, so claims are only used for display; `expires_in` is authoritative.
  */
+import { formatInstant } from './clock';
 import { decodeJwt } from 'jose';
 import { isoSeconds } from './statement';
 
@@ -109,8 +110,8 @@ export function describeToken(token: TokenInfo, now: number = Date.now()): Token
   const status = expired ? `expired ${formatRemaining(-remainingMs)} ago` : `valid for ${formatRemaining(remainingMs)}`;
   const fields: { name: string; display: string }[] = [
     { name: 'status', display: status },
-    { name: 'expires', display: new Date(token.expiresAt).toISOString() },
-    { name: 'obtained', display: new Date(token.obtainedAt).toISOString() },
+    { name: 'expires', display: formatInstant(token.expiresAt) },
+    { name: 'obtained', display: formatInstant(token.obtainedAt) },
     { name: 'type', display: token.tokenType },
     { name: 'scopes', display: token.scopes.join(', ') || '(none stated)' },
   ];

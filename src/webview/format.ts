@@ -1,5 +1,5 @@
 /** Number and time formatting for the table, the header and the chart (locale of the webview). */
-import { isoToMillis } from '../shared/iso';
+import { formatUtcMs, isoToMillis } from '../shared/time';
 import type { ReportCell } from '../shared/protocol';
 
 const intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
@@ -30,7 +30,7 @@ export function parseIsoUtc(s: string | undefined): Date | undefined {
 }
 
 export function formatUtc(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace(/:00\.000Z$|\.000Z$/, '') + ' UTC';
+  return formatUtcMs(d.getTime());
 }
 
 export function formatLocal(d: Date): string {

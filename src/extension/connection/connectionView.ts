@@ -5,6 +5,7 @@
  *
  * It only peeks (no network, no sandbox start): what is stored for the current environment/profile.
  */
+import { formatInstant, formatUtc } from '../../core/clock';
 import * as vscode from 'vscode';
 import type { Services } from '../host/services';
 import { formatRemaining } from '../../core/token';
@@ -128,13 +129,13 @@ export class ConnectionTreeProvider implements vscode.TreeDataProvider<ConnNode>
           { kind: 'detail', parent: 'client', label: 'client_id', value: s.client.clientId },
           { kind: 'detail', parent: 'client', label: 'scopes', value: s.client.scopes.join(', ') || '(none)' },
           { kind: 'detail', parent: 'client', label: 'grant types', value: s.client.grantTypes.join(', ') || '(none)' },
-          ...(s.client.issuedAt ? [{ kind: 'detail' as const, parent: 'client' as const, label: 'issued', value: new Date(s.client.issuedAt).toISOString() }] : []),
+          ...(s.client.issuedAt ? [{ kind: 'detail' as const, parent: 'client' as const, label: 'issued', value: formatUtc(s.client.issuedAt) }] : []),
         ];
       case 'token':
         if (!s.token) return [];
         return [
-          { kind: 'detail', parent: 'token', label: 'expires', value: new Date(s.token.expiresAt).toISOString() },
-          { kind: 'detail', parent: 'token', label: 'obtained', value: new Date(s.token.obtainedAt).toISOString() },
+          { kind: 'detail', parent: 'token', label: 'expires', value: formatUtc(s.token.expiresAt) },
+          { kind: 'detail', parent: 'token', label: 'obtained', value: formatUtc(s.token.obtainedAt) },
           ...s.token.scopes.map((sc) => ({ kind: 'detail' as const, parent: 'token' as const, label: 'scope', value: sc, icon: 'shield' })),
         ];
       default:
@@ -195,7 +196,7 @@ export class ConnectionTreeProvider implements vscode.TreeDataProvider<ConnNode>
           item.description = left > 0 ? `expires in ${formatRemaining(left)}` : `expired ${formatRemaining(-left)} ago`;
           item.iconPath = new vscode.ThemeIcon(left > 0 ? 'pass' : 'error');
           item.contextValue = left > 0 ? 'cmu.conn.token' : 'cmu.conn.token.expired';
-          item.tooltip = `${s.token.tokenType} token, expires ${new Date(s.token.expiresAt).toLocaleString()}\nscopes: ${s.token.scopes.join(', ') || '(none stated)'}`;
+          item.tooltip = `${s.token.tokenType} token, expires ${formatInstant(s.token.expiresAt)}\nscopes: ${s.token.scopes.join(', ') || '(none stated)'}`;
         } else {
           item.description = s.client ? 'none yet' : 'register a client first';
           item.iconPath = new vscode.ThemeIcon('circle-large-outline');

@@ -4,6 +4,7 @@
  */
 import { runDiagnosis, type DiagnoseStep as CoreStep, type DiagnoseVerdict } from '../../core/diagnose';
 import type { NextStep } from '../../core/errors';
+import { formatInstant } from '../../core/clock';
 import { zoneLabel } from '../../core/cmu/time/zone';
 import type { Services } from '../host/services';
 import { stepAction } from '../host/nextSteps';
@@ -71,7 +72,7 @@ export function diagnoseReport(r: DiagnoseResult, when = new Date()): string {
   const lines = [
     `# CMU connection diagnosis — ${r.environment}/${r.profile}`,
     '',
-    `${when.toISOString()} · ${failed.length ? `${failed.length} problem${failed.length > 1 ? 's' : ''} found` : 'everything works'}`,
+    `${formatInstant(when.getTime())} · ${failed.length ? `${failed.length} problem${failed.length > 1 ? 's' : ''} found` : 'everything works'}`,
     '',
   ];
   if (r.timeZone) lines.push(`Report time zone: ${r.timeZone} (setting cmu.reportTimeZone: report start/end and time buckets are read in it)`, '');

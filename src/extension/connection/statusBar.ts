@@ -1,3 +1,4 @@
+import { formatInstant } from '../../core/clock';
 import * as vscode from 'vscode';
 import { formatRemaining } from '../../core/token';
 import type { Services } from '../host/services';
@@ -88,7 +89,7 @@ export class StatusBar implements vscode.Disposable {
       return {
         state: `token ${formatRemaining(left)}`,
         warn: false,
-        tooltip: `CMU ${where}: access token valid until ${new Date(token.expiresAt).toLocaleString()}.`,
+        tooltip: `CMU ${where}: access token valid until ${formatInstant(token.expiresAt)}.`,
       };
     }
     const creds = await session.peekCredentials();

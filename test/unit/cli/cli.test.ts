@@ -181,7 +181,7 @@ describe('cli end to end (child process)', function () {
       const t0 = sb.stats.token;
       let r = await run(['token']);
       assert.strictEqual(r.code, 0, r.stderr);
-      assert.match(r.stdout, /expires:\s+\d{4}-\d\d-\d\dT/);
+      assert.match(r.stdout, /expires:\s+\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC \(.+ local\)/);
       assert.match(r.stdout, /valid for \d+h \d+m/);
       assert.match(r.stdout, /scopes:\s+\S/);
       assert.strictEqual(sb.stats.token, t0 + 1);

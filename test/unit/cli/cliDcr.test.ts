@@ -131,7 +131,7 @@ describe('cli: DCR errors and statement validation (child process)', function ()
       const future = await sb.issueStatement({ nbf: now + 3600, iat: now + 3600 });
       let r = await cmu(newStore(), ['statement', 'import', '-'], { stdin: future });
       assert.strictEqual(r.code, 0, r.stderr);
-      assert.match(r.stderr, /^warning: The statement is not valid before \d{4}-\d\d-\d\dT.*clock/m);
+      assert.match(r.stderr, /^warning: The statement is not valid before \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC.*clock/m);
       const expired = await sb.issueStatement({ exp: now - 60 });
       r = await cmu(newStore(), ['statement', 'import', '-'], { stdin: expired });
       assert.strictEqual(r.code, 0, r.stderr);

@@ -27,7 +27,7 @@ describe('extension diagnose: verdicts', () => {
       new Date('2026-01-02T03:04:05Z'),
     );
     assert.match(text, /^# CMU connection diagnosis — custom\/default/);
-    assert.match(text, /2026-01-02T03:04:05.000Z · 1 problem found/);
+    assert.match(text, /2026-01-02 03:04:05 UTC \(.+ local\) · 1 problem found/);
     assert.match(text, /✔ \*\*environment\*\*/);
     assert.match(text, /✘ \*\*statement\*\* — no software statement is stored\n {2}- Fix: Run "CMU: Import Software Statement…"/);
     assert.match(text, /· \*\*credentials\*\* — not checked/);
