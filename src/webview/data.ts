@@ -12,7 +12,8 @@ export class ReportData {
   private derived: { def: RatioDefinition; num: number[]; den: number[]; values: Float64Array }[] = [];
   /** columns each chunk carries (more than the kept ones when a message is wider than the panel shows) */
   private received = 0;
-  /** columns of the report not kept here (beyond MAX_PANEL_COLUMNS) */
+  /** columns of the report (the server's, derived ones not counted) and how many of them are not kept here (beyond MAX_PANEL_COLUMNS) */
+  totalColumns = 0;
   hiddenColumns = 0;
 
   constructor(
@@ -45,6 +46,7 @@ export class ReportData {
     d.decoder = new ColumnDecoder(columns.length);
     d.received = all.length;
     const total = typeof totalColumns === 'number' && Number.isSafeInteger(totalColumns) && totalColumns > all.length ? totalColumns : all.length;
+    d.totalColumns = total;
     d.hiddenColumns = total - columns.length;
     d.derived = defs.map((def) => ({ def, num: def.numerator.map(metric), den: def.denominator.map(metric), values: new Float64Array(0) }));
     d.data = d.decoder.columns;

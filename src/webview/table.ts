@@ -473,8 +473,8 @@ export class ReportTable {
     if (this.only) this.countEl.textContent += ` (only rows with no ${this.columns[this.only.col].name})`;
     if (this.expected !== undefined && this.expected > total) this.countEl.textContent += ` (loading: ${formatNumber(this.expected)} in all)`;
     if (this.hiddenColumns) {
-      const all = this.columns.length + this.hiddenColumns;
-      this.countEl.textContent += ` · showing ${formatNumber(this.columns.length)} of ${formatNumber(all)} columns — Save As… or Open as CSV for all of them`;
+      const all = this.data.totalColumns;
+      this.countEl.textContent += ` · showing ${formatNumber(all - this.hiddenColumns)} of ${formatNumber(all)} columns — Save As… or Open as CSV for all of them`;
     }
     this.render(true);
     this.onChange?.({ rows: this.view.length, domRows: this.pool.length });
