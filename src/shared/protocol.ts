@@ -127,9 +127,19 @@ export type WireColumn =
   | { type: 'text'; dict: string[]; codes: Uint8Array | Uint16Array | Uint32Array }
   | { type: 'number'; values: WireInts | Float64Array; nulls?: Uint8Array };
 
+/**
+ * The panel shows at most this many columns: the host sends the first ones (a report of 200k columns
+ * made a multi-second message and a DOM row of 200k cells), the webview keeps no more whatever it gets.
+ * Save As… and Open as CSV/JSON have them all.
+ */
+export const MAX_PANEL_COLUMNS = 500;
+
 export interface ReportView {
   query: QueryView;
+  /** the report's columns, at most MAX_PANEL_COLUMNS of them (the first ones) */
   columns: ColumnView[];
+  /** columns in the report when it has more than `columns` holds */
+  totalColumns?: number;
   /** rows in `data`: the first screenful when more follow */
   rowCount: number;
   /** the first rows, aligned with `columns` */

@@ -3,13 +3,18 @@
  * It grows while the report streams in ({@link ReportData.receiving}, {@link ReportData.append}).
  */
 import { RATIOS, type RatioDefinition, type ReportColumns } from '../shared/analysis';
-import { ColumnDecoder, NULL_CODE, type ColumnData, type ColumnView, type ReportCell } from '../shared/protocol';
+import { ColumnDecoder, MAX_PANEL_COLUMNS, NULL_CODE, type ColumnData, type ColumnView, type ReportCell } from '../shared/protocol';
 import { formatNumber, formatSigned } from './format';
 
 export class ReportData {
   private decoder: ColumnDecoder | undefined;
   /** ratios derived here, appended after the received columns and filled as rows arrive */
   private derived: { def: RatioDefinition; num: number[]; den: number[]; values: Float64Array }[] = [];
+  /** columns each chunk carries (more than the kept ones when a message is wider than the panel shows) */
+  private received = 0;
+  /** columns of the report (the server's, derived ones not counted) and how many of them are not kept here (beyond MAX_PANEL_COLUMNS) */
+  totalColumns = 0;
+  hiddenColumns = 0;
 
   constructor(
     readonly columns: ColumnView[],
@@ -26,7 +31,9 @@ export class ReportData {
    * the ratios the columns allow (failure rate…), labelled derived, never sent to CMU (not for a compare
    * view: its ratios come computed from both windows).
    */
-  static receiving(columns: ColumnView[], derive = false): ReportData {
+  static receiving(all: ColumnView[], derive = false, totalColumns?: unknown): ReportData {
+    // the host sends at most MAX_PANEL_COLUMNS; a wider message keeps its first ones all the same (no O(columns) work beyond)
+    const columns = all.length > MAX_PANEL_COLUMNS ? all.slice(0, MAX_PANEL_COLUMNS) : all;
     const metric = (name: string) => columns.findIndex((c) => c.name === name && c.kind === 'metric');
     const defs = derive ? RATIOS.filter((r) => [...r.numerator, ...r.denominator].every((n) => metric(n) >= 0)) : [];
     const views: ColumnView[] = defs.map((r) => ({
@@ -37,6 +44,10 @@ export class ReportData {
     }));
     const d = new ReportData([...columns, ...views], [], 0);
     d.decoder = new ColumnDecoder(columns.length);
+    d.received = all.length;
+    const total = typeof totalColumns === 'number' && Number.isSafeInteger(totalColumns) && totalColumns > all.length ? totalColumns : all.length;
+    d.totalColumns = total;
+    d.hiddenColumns = total - columns.length;
     d.derived = defs.map((def) => ({ def, num: def.numerator.map(metric), den: def.denominator.map(metric), values: new Float64Array(0) }));
     d.data = d.decoder.columns;
     return d;
@@ -44,11 +55,14 @@ export class ReportData {
 
   /** Appends a chunk of wire columns (validated); false when it is not a valid chunk of this report. */
   append(wire: unknown, rowCount: unknown): boolean {
-    if (!this.decoder?.append(wire, rowCount)) return false;
+    const decoder = this.decoder;
+    if (!decoder) return false;
+    const chunk = Array.isArray(wire) && wire.length === this.received && wire.length > decoder.ncols ? wire.slice(0, decoder.ncols) : wire;
+    if (!decoder.append(chunk, rowCount)) return false;
     const from = this.rowCount;
-    this.rowCount = this.decoder.rowCount;
+    this.rowCount = decoder.rowCount;
     if (this.derived.length === 0) return true;
-    this.data = this.decoder.columns; // the received columns first: the ratios read them
+    this.data = decoder.columns; // the received columns first: the ratios read them
     const sum = (cols: number[], r: number) => cols.reduce((s, c) => s + this.number(r, c), 0);
     for (const d of this.derived) {
       if (d.values.length < this.rowCount) {
@@ -62,7 +76,7 @@ export class ReportData {
         d.values[r] = Number.isNaN(n) || Number.isNaN(den) || den === 0 ? NaN : n / den; // never from half the inputs
       }
     }
-    this.data = [...this.decoder.columns, ...this.derived.map((d): ColumnData => ({ type: 'number', values: d.values }))];
+    this.data = [...decoder.columns, ...this.derived.map((d): ColumnData => ({ type: 'number', values: d.values }))];
     return true;
   }
 

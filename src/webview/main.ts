@@ -141,7 +141,7 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   persist(report.query);
   drawHeader();
   // a compare view arrives with its ratios computed from both windows: no ratios derived here then
-  const data = ReportData.receiving(report.columns, !report.compare);
+  const data = ReportData.receiving(report.columns, !report.compare, report.totalColumns);
   if (!data.append(report.data, report.rowCount)) {
     receiving = undefined;
     contentEl.hidden = true;

@@ -13,8 +13,6 @@ import { h, setChildren } from './dom';
 import { formatNumber } from './format';
 
 export const ROW_HEIGHT = 22;
-/** a report wider than this shows its first MAX_COLUMNS columns (a DOM row of 200k cells freezes the panel) */
-export const MAX_COLUMNS = 500;
 const OVERSCAN = 6;
 
 export type SortDir = 'asc' | 'desc';
@@ -34,7 +32,7 @@ export class ReportTable {
   readonly el: HTMLElement;
   private readonly filterInput: HTMLInputElement;
   private readonly countEl: HTMLElement;
-  /** columns of the report beyond MAX_COLUMNS, not shown */
+  /** columns of the report beyond MAX_PANEL_COLUMNS, not shown */
   private hiddenColumns = 0;
   private readonly grid: HTMLElement;
   private readonly headerRow: HTMLElement;
@@ -150,9 +148,9 @@ export class ReportTable {
    */
   setData(data: ReportData, clearFilter = false, expected?: number): void {
     this.expected = expected;
-    // beyond MAX_COLUMNS the table shows the first ones and says so (the editor views have them all)
-    const columns = data.columns.length > MAX_COLUMNS ? data.columns.slice(0, MAX_COLUMNS) : data.columns;
-    this.hiddenColumns = data.columns.length - columns.length;
+    // beyond MAX_PANEL_COLUMNS the data holds the first ones and the table says so (Save As… has them all)
+    const columns = data.columns;
+    this.hiddenColumns = data.hiddenColumns;
     const sameCols = columns.length === this.columns.length && columns.every((c, i) => c.name === this.columns[i].name);
     this.columns = columns;
     this.data = data;
@@ -475,8 +473,8 @@ export class ReportTable {
     if (this.only) this.countEl.textContent += ` (only rows with no ${this.columns[this.only.col].name})`;
     if (this.expected !== undefined && this.expected > total) this.countEl.textContent += ` (loading: ${formatNumber(this.expected)} in all)`;
     if (this.hiddenColumns) {
-      const all = this.columns.length + this.hiddenColumns;
-      this.countEl.textContent += ` · showing ${formatNumber(this.columns.length)} of ${formatNumber(all)} columns — Open as CSV/JSON for all`;
+      const all = this.data.totalColumns;
+      this.countEl.textContent += ` · showing ${formatNumber(all - this.hiddenColumns)} of ${formatNumber(all)} columns — Save As… or Open as CSV for all of them`;
     }
     this.render(true);
     this.onChange?.({ rows: this.view.length, domRows: this.pool.length });

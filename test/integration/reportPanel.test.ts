@@ -1,11 +1,13 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { parseQueryUrl, queryToUrl } from '../../src/core/cmu/query';
 import type { CmuQuery, ReportCell, ReportColumn } from '../../src/core/cmu/types';
 import type { NavLink, RenderStats } from '../../src/shared/protocol';
-import { cmd, testApi } from './helpers';
+import { cmd, eventually, testApi } from './helpers';
 
 interface RunResult {
   rows: ReportCell[][];
@@ -226,6 +228,50 @@ suite('report panel', function () {
     const c = await cmd<{ curl: string; includesToken: boolean }>('cmu.copyReportCurl', { includeToken: false });
     assert.ok(c.curl.includes('$CMU_TOKEN') && c.curl.includes(url) && !c.includesToken);
     assert.strictEqual(await vscode.env.clipboard.readText(), c.curl);
+  });
+
+  test("Save As… (the panel's button, the save dialog answered): the file holds exactly the bytes the sandbox sends, the old file replaced, no .part left", async () => {
+    const api = await testApi();
+    const fixed: CmuQuery = { ...DAILY, start: '2024-11-01', end: '2024-11-08' };
+    await cmd<RunResult>('cmu.runQuery', fixed);
+    const p = await activePanel();
+    assert.strictEqual(p.state, 'report');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmu-saveas-'));
+    const file = path.join(dir, 'daily.csv');
+    fs.writeFileSync(file, 'an older report\n');
+    api.saveDialogAnswers.push(vscode.Uri.file(file));
+    await cmd('cmu._test.reportPanelMessage', { type: 'action', action: 'saveAs' });
+    assert.strictEqual(api.saveDialogAnswers.length, 0, 'the panel asked where to save');
+    const asked = api.saveDialogsAsked[api.saveDialogsAsked.length - 1];
+    assert.match(asked.defaultUri?.path ?? '', /\.json$/, 'the proposed name has the format of the panel');
+    const saved = await eventually(
+      () => {
+        const b = fs.readFileSync(file);
+        return b.toString('utf8') === 'an older report\n' ? undefined : b;
+      },
+      10_000,
+      'Save As wrote the file',
+    );
+    assert.ok(saved);
+    // the same report asked as CSV straight from the sandbox, without the extension
+    const sandbox = api.sandbox();
+    assert.ok(sandbox && p.url);
+    const url = queryToUrl({ ...parseQueryUrl(p.url, sandbox.cmuBase), format: 'csv' }, sandbox.cmuBase);
+    const token = (await (await api.services.session()).getToken()).accessToken;
+    const direct = await new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+      http
+        .get(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/csv' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+          res.once('error', reject);
+        })
+        .once('error', reject);
+    });
+    assert.strictEqual(direct.status, 200);
+    assert.match(direct.body.toString('utf8'), /^tenant,year,month,day/i);
+    assert.ok(saved.equals(direct.body), `the saved file (${saved.length} bytes) is the server's body (${direct.body.length} bytes)`);
+    assert.deepStrictEqual(fs.readdirSync(dir), ['daily.csv'], 'no .part file left');
   });
 
   test('an error is shown in the panel with the valid next steps as links', async () => {

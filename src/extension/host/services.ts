@@ -250,6 +250,11 @@ export class Services implements vscode.Disposable {
     return { session, fresh };
   }
 
+  /** the save dialog (Save As…); a seam the integration tests answer (testApi `saveDialogAnswers`) */
+  saveDialog(options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined> {
+    return vscode.window.showSaveDialog(options);
+  }
+
   /** a modal warning with one action button; true when the user chose it */
   async confirm(message: string, detail: string, button: string): Promise<boolean> {
     this.log.trace(`asking: confirm ${message}`);

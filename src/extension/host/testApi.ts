@@ -14,7 +14,7 @@ export function isTestRun(context: vscode.ExtensionContext): boolean {
 /**
  * What the integration tests may look at and drive — the only test seams of the extension (exported
  * from activate() and `cmu._test.*` commands, only under tests): the status bar text, what was logged,
- * the last error shown, answers for modal confirmations, the real SecretStorage, the report panels and
+ * the last error shown, answers for modal confirmations and save dialogs, the real SecretStorage, the report panels and
  * the saved queries' internals.
  */
 export function createTestApi(services: Services, parts: { statusBar: StatusBar; queries: QueriesApi; report: ReportFeature }) {
@@ -30,6 +30,15 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
     services.log.trace(`asking: confirm ${message}`);
     return confirmAnswers.shift() === button;
   };
+  /** answers for the next save dialogs (Save As…), and the dialogs asked (their proposed file) */
+  const saveDialogAnswers: (vscode.Uri | undefined)[] = [];
+  const saveDialogsAsked: vscode.SaveDialogOptions[] = [];
+  const saveDialog = services.saveDialog.bind(services);
+  services.saveDialog = async (options) => {
+    if (!saveDialogAnswers.length) return saveDialog(options);
+    saveDialogsAsked.push(options);
+    return saveDialogAnswers.shift();
+  };
   const api = {
     services,
     secrets: services.context.secrets,
@@ -44,6 +53,8 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
     statusBarShown: () => statusBar.text,
     logLines: () => services.log.lines(),
     confirmAnswers,
+    saveDialogAnswers,
+    saveDialogsAsked,
     /** aborts the operations under withProgress, as the notification's Cancel button does */
     cancelProgress: () => services.cancelAll(),
     lastError: () => lastError,

@@ -91,7 +91,7 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
     if (!target) {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       const name = (have?.format === fmt && safeDownloadName(have.fileName, fmt)) || buildReportFileName(q, fmt);
-      target = await vscode.window.showSaveDialog({
+      target = await this.services.saveDialog({
         title: 'Save CMU report as',
         defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
         filters: { JSON: ['json'], CSV: ['csv'], XML: ['xml'] },

@@ -18,7 +18,7 @@ import type { CmuQuery, ParsedReport, ReportCell, ReportResponse } from '../../c
 import { CmuError } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import { STEP_ACTIONS, stepAction } from '../host/nextSteps';
-import { ColumnEncoder, columnTypes, type ColumnView, type CompareRole, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView, type ResponseView } from '../../shared/protocol';
+import { ColumnEncoder, columnTypes, MAX_PANEL_COLUMNS, type ColumnView, type CompareRole, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView, type ResponseView } from '../../shared/protocol';
 
 export function queryTitle(q: CmuQuery): string {
   return q.path.length ? q.path.join(' › ') : 'CMU root';
@@ -162,8 +162,10 @@ export function navigation(q: CmuQuery, report: Pick<ParsedReport, 'links'> | un
   return { drillDown, breadcrumb, targets };
 }
 
-export function columnViews(report: Pick<ParsedReport, 'columns'>, semantics: SemanticsLookup = metricSemantics): ColumnView[] {
-  return report.columns.map((c) => columnView(c.name, c.kind, semantics));
+/** The views of the first `max` columns (the panel shows no more: a 200k-column report is not described 200k times). */
+export function columnViews(report: Pick<ParsedReport, 'columns'>, semantics: SemanticsLookup = metricSemantics, max = Infinity): ColumnView[] {
+  const columns = report.columns.length > max ? report.columns.slice(0, max) : report.columns;
+  return columns.map((c) => columnView(c.name, c.kind, semantics));
 }
 
 function columnView(name: string, kind: 'dimension' | 'metric', semantics: SemanticsLookup): ColumnView {
@@ -189,7 +191,8 @@ export function partialRows(
   zone: ReportZone = UTC,
 ): ReportView['partial'] {
   const at = (iso?: string) => (iso ? toZoneWallClock(iso, zone).instant : undefined);
-  const flags = partialBuckets(columnsOfRows(report), { now, window: { start: at(window.start), end: at(window.end) }, zone: zoneOffsets(zone) });
+  // the dimensions say which bucket a row is (a report of 200k metric columns is not walked for them)
+  const flags = partialBuckets(columnsOfRows(report, 'dimension'), { now, window: { start: at(window.start), end: at(window.end) }, zone: zoneOffsets(zone) });
   if (flags.count === 0) return undefined;
   const rows: number[] = [];
   const reasons: string[] = [];
@@ -257,9 +260,14 @@ export const FIRST_ROWS = 200;
 /** The rest goes in chunks the extension host encodes in a few ms each (no long task). */
 export const CHUNK_ROWS = 20_000;
 
-/** The columns and rows the webview gets: the report's, or the comparison's. */
-function viewTable(report: ParsedReport, opts: ReportViewOptions): { columns: ColumnView[]; rows: readonly (readonly ReportCell[])[] } {
-  return opts.compare ? compareTable(opts.compare.comparison) : { columns: columnViews(report), rows: report.rows };
+/**
+ * The columns and rows the webview gets: the report's, or the comparison's — the first
+ * MAX_PANEL_COLUMNS columns (only those are described and encoded; `total` says how many there are).
+ */
+function viewTable(report: ParsedReport, opts: ReportViewOptions): { columns: ColumnView[]; total: number; rows: readonly (readonly ReportCell[])[] } {
+  if (!opts.compare) return { columns: columnViews(report, metricSemantics, MAX_PANEL_COLUMNS), total: report.columns.length, rows: report.rows };
+  const t = compareTable(opts.compare.comparison);
+  return { columns: t.columns.slice(0, MAX_PANEL_COLUMNS), total: t.columns.length, rows: t.rows };
 }
 
 /**
@@ -321,6 +329,7 @@ export function reportView(
   const view: ReportView = {
     query: qv,
     columns: table.columns,
+    ...(table.total > table.columns.length ? { totalColumns: table.total } : {}),
     rowCount: n,
     data: enc.encode(rows, 0, n),
     more: rows.length > first,

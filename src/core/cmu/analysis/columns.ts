@@ -25,13 +25,17 @@ export function isTimeColumn(name: string): name is TimeDimension {
   return (TIME_ORDER as readonly string[]).includes(name);
 }
 
-/** The parsed report (rows of cells aligned with columns) as columns. */
-export function columnsOfRows(report: { columns: readonly { name: string; kind: 'dimension' | 'metric' }[]; rows: readonly (readonly ReportCell[])[] }): ReportColumns {
+/** The parsed report (rows of cells aligned with columns) as columns; `kind`: only the dimensions or only the metrics. */
+export function columnsOfRows(
+  report: { columns: readonly { name: string; kind: 'dimension' | 'metric' }[]; rows: readonly (readonly ReportCell[])[] },
+  kind?: 'dimension' | 'metric',
+): ReportColumns {
   const rows = report.rows;
-  return {
-    rowCount: rows.length,
-    columns: report.columns.map((c, i) => ({ name: c.name, kind: c.kind, at: (r: number) => rows[r][i] ?? null })),
-  };
+  const columns: AnalysisColumn[] = [];
+  report.columns.forEach((c, i) => {
+    if (!kind || c.kind === kind) columns.push({ name: c.name, kind: c.kind, at: (r: number) => rows[r][i] ?? null });
+  });
+  return { rowCount: rows.length, columns };
 }
 
 /** A number for a cell: metrics, or numeric text ("2024"); NaN when empty or not a number. */

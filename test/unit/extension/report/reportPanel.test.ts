@@ -9,7 +9,7 @@ import { errorView, followQuery, navigation, panelTitle, queryKey, reportMessage
 import { documentName, documentText } from '../../../../src/extension/report/reportText';
 import { resolveQueryTime } from '../../../../src/core/cmu/time/queryTime';
 import { parseZone } from '../../../../src/core/cmu/time/zone';
-import { cellAt, ColumnDecoder, ColumnEncoder, columnTypes, decodeRows, encodeColumns, parsePanelState, parseQuery, parseWebviewMessage } from '../../../../src/shared/protocol';
+import { cellAt, ColumnDecoder, ColumnEncoder, columnTypes, decodeRows, encodeColumns, MAX_PANEL_COLUMNS, parsePanelState, parseQuery, parseWebviewMessage } from '../../../../src/shared/protocol';
 
 const BASE = 'https://mgmt.auth.adobe.com/cmu/v2';
 const Q: CmuQuery = {
@@ -125,6 +125,31 @@ describe('report panel: protocol', () => {
     assert.deepStrictEqual(Array.from({ length: 1234 }, (_, i) => d.columns.map((c) => cellAt(c, i))), rows);
     const small = [...reportMessages(1, q, parsed({ drillDown: [], rollUp: [] }, rows.slice(0, 50)), navigation(q, r, BASE), { cmuBase: BASE, elapsedMs: 1 })];
     assert.strictEqual(small.length, 1, 'a small report is one message');
+  });
+
+  it('a report of 200,000 columns: only the first MAX_PANEL_COLUMNS are described and encoded, in every message, with how many there are', () => {
+    const wide = 200_000;
+    const q: CmuQuery = { path: ['tenant', 'day'], filters: [], projections: [], metrics: [] };
+    const r = parsed({ drillDown: [], rollUp: [] });
+    r.columns = [r.columns[0], r.columns[1], ...Array.from({ length: wide }, (_, i) => ({ name: `m${i}`, kind: 'metric' as const }))];
+    // five distinct rows of 200k cells, repeated (250 rows without 50M cells)
+    const templates = Array.from({ length: 5 }, (_, t) => ['ACME', String(t + 1), ...Array.from({ length: wide }, (_, i) => (i + t) % 1000)]);
+    r.rows = Array.from({ length: 250 }, (_, i) => templates[i % 5]);
+    const msgs = [...reportMessages(3, q, r, navigation(q, r, BASE), { cmuBase: BASE, elapsedMs: 1 }, { first: 100, chunk: 100 })];
+    assert.deepStrictEqual(msgs.map((m) => m.type), ['report', 'rows', 'rows']);
+    const first = msgs[0].type === 'report' ? msgs[0].report : assert.fail();
+    assert.strictEqual(first.columns.length, MAX_PANEL_COLUMNS);
+    assert.deepStrictEqual(first.columns.slice(0, 3).map((c) => [c.name, c.kind]), [['tenant', 'dimension'], ['day', 'dimension'], ['m0', 'metric']]);
+    assert.strictEqual(first.columns[MAX_PANEL_COLUMNS - 1].name, `m${MAX_PANEL_COLUMNS - 3}`);
+    assert.strictEqual(first.totalColumns, wide + 2);
+    const d = new ColumnDecoder(MAX_PANEL_COLUMNS);
+    assert.ok(d.append(first.data, first.rowCount));
+    for (const m of msgs.slice(1)) assert.ok(m.type === 'rows' && d.append(m.data, m.rowCount), 'each chunk has the same columns');
+    assert.strictEqual(d.rowCount, 250);
+    assert.deepStrictEqual(d.columns.map((c) => cellAt(c, 249)), templates[249 % 5].slice(0, MAX_PANEL_COLUMNS));
+    // a report within the cap says nothing more
+    const narrow = reportView(q, parsed({ drillDown: [], rollUp: [] }, [['ACME', '1', 5]]), navigation(q, r, BASE), { cmuBase: BASE, elapsedMs: 1 });
+    assert.strictEqual(narrow.totalColumns, undefined);
   });
 });
 
