@@ -70,6 +70,25 @@ describe('sandbox CMU: the real backend tree and scopes', () => {
     assert.ok((body._links['drill-down'] ?? []).some((d) => d.name === 'duration'));
   });
 
+  it('a node without harvested columns inherits its parent\'s metrics: year/duration has year\'s, and adds up to it', async () => {
+    const body = await json(`/cmu/v2/year/duration?${WINDOW}&metrics=bstreams-60`);
+    assert.ok(body.report.length > 1);
+    for (const r of body.report) assert.deepEqual(Object.keys(r), ['year', 'duration', 'bstreams-60']);
+    const all = await json(`/cmu/v2/year/duration?${WINDOW}`);
+    assert.deepEqual(Object.keys(all.report[0]), ['year', 'duration', ...YEAR_METRICS]);
+    const year = await json(`/cmu/v2/year?${WINDOW}`);
+    for (const m of ['started-sessions', 'completed-sessions', 'killed-sessions']) {
+      assert.ok(isAdditive(m, 'dimensions'), m);
+      assert.deepEqual(sumBy(all.report, ['year'], m), sumBy(year.report, ['year'], m), m);
+    }
+    // one level further, still inherited; the harvested reports below return users only
+    const occ = await json(`/cmu/v2/year/duration/occurrences/activity-level?${WINDOW}&metrics=started-sessions`);
+    assert.deepEqual(sumBy(occ.report, ['year'], 'started-sessions'), sumBy(year.report, ['year'], 'started-sessions'));
+    const r = await get(`/cmu/v2/year/duration/occurrences/month/tenant?${WINDOW}&metrics=bstreams-60`);
+    assert.equal(r.status, 400);
+    assert.match(await r.text(), /metrics here: users/);
+  });
+
   it('billing/daily: one row per day and tenant, no roll-up', async () => {
     const body = await json(`/cmu/v2/billing/daily?start=2026-10-01&end=2026-10-08`);
     assert.equal(body.report.length, 7);
