@@ -58,7 +58,7 @@ export interface Combination {
 }
 
 export interface Cube {
-  name: 'general' | 'concurrency-level' | 'activity-level' | 'levels';
+  name: 'general' | 'concurrency-level' | 'activity-level' | 'levels' | 'extra';
   dimensions: readonly string[];
   metrics: readonly string[];
   finest: TimeDim;
@@ -101,6 +101,8 @@ export class Dataset {
   readonly activity: Cube;
   /** the real backend's `year/duration/occurrences/…` reports */
   readonly levels: Cube;
+  /** the cubes of undocumented reports (extraCube), by path and metric */
+  private readonly extras = new Map<string, Cube>();
   private readonly hours: number;
   /** per family: activity of each hour since DATA_START */
   private readonly hourly: Int32Array[] = [];
@@ -139,6 +141,24 @@ export class Dataset {
     this.concurrency = this.buildLevels('concurrency-level', 6, 0.45);
     this.activity = this.buildLevels('activity-level', 8, 0.6);
     this.levels = this.buildRealLevels();
+  }
+
+  /**
+   * The cube of an undocumented report (Sandbox.serveExtraReport): per tenant, the path's other non-time
+   * dimensions with their known values (mvpd, channel) or three invented ones (`<dimension>-a` …), one metric.
+   */
+  extraCube(path: readonly string[], metric: string): Cube {
+    const k = `${path.join('/')}|${metric}`;
+    const hit = this.extras.get(k);
+    if (hit) return hit;
+    const dims = ['tenant', ...path.filter((d) => !isTime(d) && d !== 'tenant')];
+    const valuesOf = (d: string): readonly string[] => (d === 'mvpd' ? MVPDS : d === 'channel' ? CHANNELS : ['a', 'b', 'c'].map((x) => `${d}-${x}`));
+    let rows: Record<string, string>[] = [{}];
+    for (const d of dims) rows = rows.flatMap((r) => (d === 'tenant' ? TENANTS : valuesOf(d)).map((v) => ({ ...r, [d]: v })));
+    const combinations = rows.map((values, i) => ({ values, family: this.hash(60, i) % FAMILIES, weights: [1 + (this.hash(61, i, path.length) % 9)] }));
+    const cube: Cube = { name: 'extra', dimensions: dims, metrics: [metric], finest: 'minute', combinations };
+    this.extras.set(k, cube);
+    return cube;
   }
 
   /** Every application (id, name) of a tenant; for docs, the UI and tests. */

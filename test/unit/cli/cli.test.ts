@@ -492,6 +492,26 @@ describe('cli end to end (child process)', function () {
       assert.match(typo.stderr, /warning: .*`yaer`.*did you mean `year`/);
     });
 
+    it('a path and a metric no document and no catalog names, that the server serves: sent with a warning, exit 0, exactly what it served', async () => {
+      sb.serveExtraReport('year/screen-class', 'resumed-streams');
+      const before = sb.stats.cmu;
+      const r = await run(['report', 'year/screen-class', '--metrics', 'resumed-streams', ...flags, '--format', 'json']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(sb.stats.cmu, before + 1, 'one request');
+      assert.match(r.stderr, /warning: .*`screen-class`/);
+      assert.match(r.stderr, /warning: .*`resumed-streams`/);
+      assert.doesNotMatch(r.stderr, /error:/);
+      const { body } = await serverBody(`/cmu/v2/year/screen-class?start=${START}&end=${END}&metrics=resumed-streams`, token);
+      assert.strictEqual(r.stdout, JSON.stringify(JSON.parse(body.toString('utf8')), null, 2) + '\n');
+      const doc = JSON.parse(r.stdout) as { report: Record<string, string>[] };
+      assert.deepStrictEqual(Object.keys(doc.report[0]), ['year', 'screen-class', 'resumed-streams']);
+      // the table shows the server's columns too
+      const table = await run(['report', 'year/screen-class', '--metrics', 'resumed-streams', ...flags, '--format', 'table']);
+      assert.strictEqual(table.code, 0, table.stderr);
+      assert.match(table.stdout, /screen-class.*resumed-streams/);
+      assert.match(table.stdout, /screen-class-b/);
+    });
+
     it('a CMU refusal is exit 1 with the explanation on stderr', async () => {
       sb.failNext(1, 403, { endpoint: 'cmu' });
       const r = await run(['report', REPORT, ...flags, '--format', 'json']);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { REAL_PATHS, YEAR_METRICS, isAdditive, metricsFor, nextSteps, pathHref, realColumns, rollUpPath, splitPath } from '../../../src/core/cmu/catalog';
+import { REAL_PATHS, YEAR_METRICS, isAdditive, isDimension, isMetric, metricsFor, nextSteps, pathHref, realColumns, rollUpPath, splitPath } from '../../../src/core/cmu/catalog';
 import { Sandbox } from '../../../src/sandbox/server';
 
 type Rec = Record<string, string>;
@@ -87,6 +87,25 @@ describe('sandbox CMU: the real backend tree and scopes', () => {
     const r = await get(`/cmu/v2/year/duration/occurrences/month/tenant?${WINDOW}&metrics=bstreams-60`);
     assert.equal(r.status, 400);
     assert.match(await r.text(), /metrics here: users/);
+  });
+
+  it('the extra-report knob serves a path and a metric no document and no catalog names, linked from its parent', async () => {
+    assert.ok(!isMetric('resumed-streams') && !isDimension('screen-class'));
+    assert.equal((await get(`/cmu/v2/year/screen-class?${WINDOW}`)).status, 404);
+    sb.serveExtraReport('year/screen-class', 'resumed-streams');
+    const body = await json(`/cmu/v2/year/screen-class?${WINDOW}&metrics=resumed-streams`);
+    assert.deepEqual(Object.keys(body.report[0]), ['year', 'screen-class', 'resumed-streams']);
+    assert.deepEqual([...new Set(body.report.map((r) => r['screen-class']))], ['screen-class-a', 'screen-class-b', 'screen-class-c']);
+    for (const r of body.report) assert.match(r['resumed-streams'], /^\d+$/);
+    assert.equal(body._links['roll-up']?.href, '/cmu/v2/year');
+    // filterable by its own dimension; only its own metric
+    const one = await json(`/cmu/v2/year/screen-class?${WINDOW}&screen-class=screen-class-b`);
+    assert.deepEqual([...new Set(one.report.map((r) => r['screen-class']))], ['screen-class-b']);
+    const bad = await get(`/cmu/v2/year/screen-class?${WINDOW}&metrics=users`);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /metrics here: resumed-streams/);
+    const year = await json(`/cmu/v2/year?${WINDOW}`);
+    assert.deepEqual((year._links['drill-down'] ?? []).map((d) => d.name), [...nextSteps(['year']), 'screen-class']);
   });
 
   it('billing/daily: one row per day and tenant, no roll-up', async () => {
