@@ -512,6 +512,21 @@ describe('cli end to end (child process)', function () {
       assert.match(table.stdout, /screen-class-b/);
     });
 
+    it('a 404 without links: the hint offers the closest answering ancestor\'s drill-down children, from the server', async () => {
+      sb.serveExtraReport('year/screen-class', 'resumed-streams');
+      const before = sb.stats.cmu;
+      const r = await run(['report', 'year/bogus', ...flags, '--format', 'json']);
+      assert.strictEqual(r.code, 1, r.stderr);
+      assert.strictEqual(sb.stats.cmu - before, 2, 'the 404, then /year');
+      assert.match(r.stderr, /^error: No pre-aggregation for \/year\/bogus \(404\)/m);
+      const hint = r.stderr.split('\n').find((l) => l.includes('hint: next steps from /year'));
+      assert.ok(hint, r.stderr);
+      assert.match(hint, /the server's links/);
+      // screen-class only the server names; each step is a command to type
+      assert.match(hint, /report year\/screen-class/);
+      assert.match(hint, /report year\/duration/);
+    });
+
     it('a CMU refusal is exit 1 with the explanation on stderr', async () => {
       sb.failNext(1, 403, { endpoint: 'cmu' });
       const r = await run(['report', REPORT, ...flags, '--format', 'json']);
