@@ -94,6 +94,25 @@ export function hintFor(step: NextStep, ctx: { prefix: string }): string | undef
   }
 }
 
+/**
+ * A 404's next steps as commands to type: the drill-down children of the closest ancestor (from the
+ * server's links, or the catalog's advice when no ancestor answered), e.g. `cmu report year/duration`.
+ */
+function nextStepsHint(e: CmuError, prefix: string): string | undefined {
+  const { validNextSteps: steps, validNextStepsFrom: from, nextStepsSource: source } = e as CmuError & {
+    validNextSteps?: string[];
+    validNextStepsFrom?: string[];
+    nextStepsSource?: string;
+  };
+  if (!Array.isArray(steps) || steps.length === 0) return undefined;
+  const base = Array.isArray(from) ? from : [];
+  const paths = steps.map((s) => (s.includes('/') ? s : [...base, s].join('/')));
+  const shown = paths.slice(0, 8).map((p) => `${prefix} report ${p}`);
+  const more = paths.length > shown.length ? ` (and ${paths.length - shown.length} more)` : '';
+  const whose = source === 'server' ? "the server's links" : "the catalog's advice";
+  return `next steps from /${base.join('/')} (${whose}): ${shown.join(', ')}${more}`;
+}
+
 /** Exit code contract: 2 for bad usage/input, 1 for everything else that failed. */
 export function exitCodeFor(e: unknown): number {
   if (e instanceof InputError) return 2;
@@ -112,6 +131,8 @@ export function formatError(e: unknown, opts: { verbose?: boolean; prefix: strin
     if (e.explanation) lines.push(`  ${sanitize(e.explanation)}`);
     const hint = e.code === 'originChanged' ? `if the new host is intended, get a token for it: ${opts.prefix} token --refresh` : hintFor(e.nextStep, opts);
     if (hint) lines.push(`  hint: ${hint}`);
+    const next = nextStepsHint(e, opts.prefix);
+    if (next) lines.push(`  hint: ${sanitize(next)}`);
   } else if (e instanceof Error) {
     lines.push(`error: ${sanitize(e.message)}`);
     if (!opts.verbose) lines.push('  hint: run again with --verbose for details');

@@ -23,6 +23,7 @@ import {
   realColumns,
   RESERVED_PARAMETERS,
   rollUpPath,
+  splitPath,
 } from '../core/cmu/catalog';
 import { requiredScope, scopeAdvice } from '../core/cmu/scopes';
 import { Dataset, type Cube, type RowFilter } from './dataset';
@@ -42,6 +43,14 @@ const CONTENT_TYPES: Record<CmuFormat, string> = {
 export const MAX_LIMIT = 1_000_000;
 /** the catalog's one reserved list; each may appear once (metrics, a list, is checked on its own) */
 const RESERVED_ONCE = RESERVED_PARAMETERS.filter((n) => n !== 'metrics');
+
+/** An undocumented report the sandbox serves on request: a path and a metric no document and no catalog names. */
+export interface ExtraReport {
+  /** `year/screen-class`: the last segments may be dimensions nobody documents (their values are invented) */
+  path: string;
+  /** its one metric */
+  metric: string;
+}
 
 export interface CmuConfig {
   seed: number;
@@ -76,6 +85,8 @@ export interface CmuRequest {
 
 export class CmuService {
   private data?: Dataset;
+  /** undocumented reports served besides the catalog's (serveExtraReport), by path */
+  private readonly extras = new Map<string, { path: string[]; metric: string }>();
 
   constructor(
     private readonly dcr: DcrService,
@@ -86,6 +97,35 @@ export class CmuService {
   get dataset(): Dataset {
     this.data ??= new Dataset(this.config.seed, () => this.wallNow());
     return this.data;
+  }
+
+  /**
+   * Serves `report.path` with its own metric from now on, as the real server may serve what no document
+   * names: its parent's drill-down links lead to it; its unknown dimensions get invented values.
+   */
+  serveExtraReport(report: ExtraReport): void {
+    const path = splitPath(report.path);
+    if (path.length === 0 || path.some((s) => !/^[a-z][a-z0-9-]*$/.test(s))) throw new Error(`not a report path: ${report.path}`);
+    if (!/^[a-z][a-z0-9_-]*$/.test(report.metric)) throw new Error(`not a metric name: ${report.metric}`);
+    this.extras.set(path.join('/'), { path, metric: report.metric });
+  }
+
+  private extraAt(path: string[]): { path: string[]; metric: string } | undefined {
+    return this.extras.get(path.join('/'));
+  }
+
+  /** The drill-down steps of a path: the catalog's, then the extra reports directly below it. */
+  private stepsBelow(path: string[]): string[] {
+    const out = nextSteps(path);
+    for (const e of this.extras.values()) {
+      if (e.path.length === path.length + 1 && e.path.slice(0, -1).join('/') === path.join('/') && !out.includes(e.path[path.length])) out.push(e.path[path.length]);
+    }
+    return out;
+  }
+
+  private cubeFor(path: string[]): Cube {
+    const extra = this.extraAt(path);
+    return extra ? this.dataset.extraCube(extra.path, extra.metric) : this.dataset.cubeFor(path);
   }
 
   /** `cutAfterBytes`: the connection drops after that many characters of the body (a truncated answer, for tests). */
@@ -155,10 +195,11 @@ export class CmuService {
     } catch {
       throw new HttpProblem(404, `no such report: ${rawPath}`);
     }
-    if (path.some((s) => s === '') || !isKnownPath(path)) {
+    const extra = this.extraAt(path);
+    if (path.some((s) => s === '') || (!isKnownPath(path) && !extra)) {
       let known = path.slice();
       while (known.length && !isKnownPath(known)) known = known.slice(0, -1);
-      const steps = nextSteps(known);
+      const steps = this.stepsBelow(known);
       throw new HttpProblem(
         404,
         `no pre-aggregation for ${pathHref(path)}; from ${pathHref(known)} the drill-down steps are: ${steps.join(', ') || '(none)'}`,
@@ -189,7 +230,7 @@ export class CmuService {
     else format = negotiate(req.headers.accept);
 
     // ---- filters and projections (the dimensions this report's data has)
-    const cube = this.dataset.cubeFor(path);
+    const cube = this.cubeFor(path);
     const allowed = [...new Set([...groupBy, ...filterableDimensions(path)])].filter((d) => !isTimeDimension(d) && cube.dimensions.includes(d));
     const filters: RowFilter[] = [];
     const projections: string[] = [];
@@ -198,7 +239,7 @@ export class CmuService {
       const negated = name.endsWith('!');
       const dim = negated ? name.slice(0, -1) : name;
       if (isTimeDimension(dim)) throw new HttpProblem(400, `${dim} is a time dimension: it cannot be filtered or projected; use start and end`);
-      if (!isDimension(dim)) throw new HttpProblem(400, `unknown parameter or dimension: ${dim}`);
+      if (!isDimension(dim) && !(extra && cube.dimensions.includes(dim))) throw new HttpProblem(400, `unknown parameter or dimension: ${dim}`);
       if (!allowed.includes(dim)) {
         throw new HttpProblem(400, `${dim} is not a dimension of ${pathHref(path)} or of the paths below it; filterable here: ${allowed.join(', ') || '(none)'}`);
       }
@@ -239,14 +280,14 @@ export class CmuService {
     }
 
     // ---- metrics (comma-separated and/or repeated)
-    const available = metricsFor(path);
+    const available = extra ? [extra.metric] : metricsFor(path);
     let metrics = available;
     const metricParams = params.get('metrics');
     if (metricParams) {
       metrics = [];
       for (const v of metricParams) {
         for (const m of String(v).split(',')) {
-          if (!isMetric(m)) throw new HttpProblem(400, `unknown metric: ${m === '' ? '(empty)' : m}`);
+          if (!isMetric(m) && !available.includes(m)) throw new HttpProblem(400, `unknown metric: ${m === '' ? '(empty)' : m}`);
           if (!available.includes(m)) throw new HttpProblem(400, `${m} is not a metric of ${pathHref(path)}; metrics here: ${available.join(', ')}`);
           if (!metrics.includes(m)) metrics.push(m);
         }
@@ -274,14 +315,14 @@ export class CmuService {
   }
 
   private async respond(req: IncomingMessage, res: ServerResponse, r: CmuRequest, cutAfterBytes?: number): Promise<void> {
-    const cube: Cube = this.dataset.cubeFor(r.path);
+    const cube: Cube = this.cubeFor(r.path);
     const columns = [...r.groupBy, ...r.projections];
     const rows = this.dataset.rows(cube, { columns, metrics: r.metrics, filters: r.filters, start: r.start, end: r.end })[Symbol.iterator]();
     const first = rows.next(); // a problem in the query surfaces here, before the status line is sent
     const header = [...columns, ...r.metrics];
     const self = this.selfHref(r);
     const up = rollUpPath(r.path);
-    const down = nextSteps(r.path).map((s) => ({ href: pathHref([...r.path, s]), name: s }));
+    const down = this.stepsBelow(r.path).map((s) => ({ href: pathHref([...r.path, s]), name: s }));
     const links = {
       self,
       rollUp: up && { href: pathHref(up), name: up[up.length - 1] },

@@ -12,14 +12,15 @@
  * The concurrency-level and activity-level reports are two more cubes over (tenant, mvpd, level) at day
  * granularity with the one metric `users`, built the same way. The real backend's level reports
  * (`year/duration/occurrences/…`) are one cube over (tenant, mvpd, duration, occurrences, activity-level,
- * concurrency-level) at hour granularity, metric `users`; the values of `duration` and `occurrences` are
+ * concurrency-level) at hour granularity, metric `users` plus `year`'s metrics for the nodes that inherit them
+ * (split from the general cube, so they add up to `year`); the values of `duration` and `occurrences` are
  * invented (the harvest has column names, not values).
  *
  * Every metric is a weighted sum, so children add up to their parent for the additive metrics; for the
  * distinct/peak counts (users, bstreams-*) that is stronger than the real server's "a child is at most
  * its parent", and good enough for a sandbox.
  */
-import { BSTREAMS_METRICS, DURATION_METRICS, GENERAL_METRICS, LEVEL_METRICS } from '../core/cmu/catalog';
+import { BSTREAMS_METRICS, DURATION_METRICS, GENERAL_METRICS, LEVEL_METRICS, YEAR_METRICS } from '../core/cmu/catalog';
 import { TIME_ORDER, buckets, type TimeDim } from './time';
 
 export const TENANTS: readonly string[] = ['ACME', 'Globex', 'Initech'];
@@ -57,7 +58,7 @@ export interface Combination {
 }
 
 export interface Cube {
-  name: 'general' | 'concurrency-level' | 'activity-level' | 'levels';
+  name: 'general' | 'concurrency-level' | 'activity-level' | 'levels' | 'extra';
   dimensions: readonly string[];
   metrics: readonly string[];
   finest: TimeDim;
@@ -100,6 +101,8 @@ export class Dataset {
   readonly activity: Cube;
   /** the real backend's `year/duration/occurrences/…` reports */
   readonly levels: Cube;
+  /** the cubes of undocumented reports (extraCube), by path and metric */
+  private readonly extras = new Map<string, Cube>();
   private readonly hours: number;
   /** per family: activity of each hour since DATA_START */
   private readonly hourly: Int32Array[] = [];
@@ -138,6 +141,24 @@ export class Dataset {
     this.concurrency = this.buildLevels('concurrency-level', 6, 0.45);
     this.activity = this.buildLevels('activity-level', 8, 0.6);
     this.levels = this.buildRealLevels();
+  }
+
+  /**
+   * The cube of an undocumented report (Sandbox.serveExtraReport): per tenant, the path's other non-time
+   * dimensions with their known values (mvpd, channel) or three invented ones (`<dimension>-a` …), one metric.
+   */
+  extraCube(path: readonly string[], metric: string): Cube {
+    const k = `${path.join('/')}|${metric}`;
+    const hit = this.extras.get(k);
+    if (hit) return hit;
+    const dims = ['tenant', ...path.filter((d) => !isTime(d) && d !== 'tenant')];
+    const valuesOf = (d: string): readonly string[] => (d === 'mvpd' ? MVPDS : d === 'channel' ? CHANNELS : ['a', 'b', 'c'].map((x) => `${d}-${x}`));
+    let rows: Record<string, string>[] = [{}];
+    for (const d of dims) rows = rows.flatMap((r) => (d === 'tenant' ? TENANTS : valuesOf(d)).map((v) => ({ ...r, [d]: v })));
+    const combinations = rows.map((values, i) => ({ values, family: this.hash(60, i) % FAMILIES, weights: [1 + (this.hash(61, i, path.length) % 9)] }));
+    const cube: Cube = { name: 'extra', dimensions: dims, metrics: [metric], finest: 'minute', combinations };
+    this.extras.set(k, cube);
+    return cube;
   }
 
   /** Every application (id, name) of a tenant; for docs, the UI and tests. */
@@ -350,9 +371,16 @@ export class Dataset {
     return { name: level, dimensions: ['tenant', 'mvpd', level], metrics: [...LEVEL_METRICS], finest: 'day', combinations };
   }
 
-  /** Users per (tenant, mvpd, duration, occurrences, activity level, concurrency level ≤ activity level). */
+  /**
+   * Users per (tenant, mvpd, duration, occurrences, activity level, concurrency level ≤ activity level), and
+   * `year`'s metrics (sessions, bstreams-*) for the nodes without harvested columns, which inherit them: the
+   * general cube's weights per (tenant, mvpd, family) split exactly over that tenant and MVPD's level
+   * combinations, so `year/duration` adds up to `year` for the additive metrics.
+   */
   private buildRealLevels(): Cube {
+    const metrics = [...LEVEL_METRICS, ...YEAR_METRICS];
     const combinations: Combination[] = [];
+    const tuples = new Map<string, Record<string, string>[]>();
     TENANTS.forEach((tenant, t) => {
       MVPDS.forEach((mvpd, m) => {
         DURATIONS.forEach((duration, d) => {
@@ -365,15 +393,43 @@ export class Dataset {
                 const users = Math.round(base * Math.pow(0.55, a - 1) * Math.pow(0.6, c - 1));
                 if (users === 0) continue;
                 const values = { tenant, mvpd, duration, occurrences, 'activity-level': String(a), 'concurrency-level': String(c) };
-                combinations.push({ values, family: h % FAMILIES, weights: [users] });
+                combinations.push({ values, family: h % FAMILIES, weights: [users, ...YEAR_METRICS.map(() => 0)] });
+                const k = `${tenant}|${mvpd}`;
+                tuples.set(k, [...(tuples.get(k) ?? []), values]);
               }
             }
           });
         });
       });
     });
+    // year's metrics: summed per (tenant, mvpd, family) from the general cube, then split in three exact parts
+    const idx = YEAR_METRICS.map((name) => this.general.metrics.indexOf(name));
+    const sums = new Map<string, { tenant: string; mvpd: string; family: number; w: number[] }>();
+    for (const g of this.general.combinations) {
+      const k = `${g.values.tenant}|${g.values.mvpd}|${g.family}`;
+      const acc = sums.get(k) ?? { tenant: g.values.tenant, mvpd: g.values.mvpd, family: g.family, w: YEAR_METRICS.map(() => 0) };
+      idx.forEach((i, j) => (acc.w[j] += g.weights[i]));
+      sums.set(k, acc);
+    }
+    for (const s of sums.values()) {
+      const list = tuples.get(`${s.tenant}|${s.mvpd}`);
+      const targets = list?.length
+        ? [0, 1, 2].map((i) => list[this.hash(51, s.family, i, list.length) % list.length])
+        : [{ tenant: s.tenant, mvpd: s.mvpd, duration: DURATIONS[0], occurrences: OCCURRENCES[0], 'activity-level': '1', 'concurrency-level': '1' }];
+      const shares = targets.length === 3 ? [0.5, 0.3, 0.2] : [1];
+      const parts = targets.map(() => YEAR_METRICS.map(() => 0));
+      s.w.forEach((w, j) => {
+        let left = w;
+        for (let i = targets.length - 1; i > 0; i--) {
+          parts[i][j] = Math.floor(w * shares[i]);
+          left -= parts[i][j];
+        }
+        parts[0][j] = left;
+      });
+      targets.forEach((values, i) => combinations.push({ values: { ...values }, family: s.family, weights: [0, ...parts[i]] }));
+    }
     const dimensions = ['tenant', 'mvpd', 'duration', 'occurrences', 'activity-level', 'concurrency-level'];
-    return { name: 'levels', dimensions, metrics: [...LEVEL_METRICS], finest: 'hour', combinations };
+    return { name: 'levels', dimensions, metrics, finest: 'hour', combinations };
   }
 
   /** A 32-bit integer hash of the seed and the given integers. */

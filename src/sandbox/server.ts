@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { DEFAULT_ZONE_ID, parseZone } from '../core/cmu/time/zone';
 import type { AddressInfo } from 'node:net';
-import { CmuService } from './cmu';
+import { CmuService, type ExtraReport } from './cmu';
 import { DcrService, type DcrErrorCode, type StatementPolicy } from './dcr';
 import { SigningKey, type Jwks } from './keys';
 import { send, sendHtmlError, sendJson, sendText } from './respond';
@@ -20,6 +20,7 @@ import { CMU_BASE_PATH } from '../core/cmu/catalog';
 const DEFAULT_CMU_PREFIXES: readonly string[] = [CMU_BASE_PATH, '/v2'];
 
 export { DEFAULT_SCOPES, DEFAULT_TENANT } from './dcr';
+export type { ExtraReport } from './cmu';
 export { TENANTS } from './dataset';
 
 export interface SandboxOptions {
@@ -51,6 +52,12 @@ export interface SandboxOptions {
    * links carry another prefix than its base: a client must retry with the base's prefix on a 404.
    */
   cmuPrefixes?: string[];
+  /**
+   * undocumented reports to serve besides both trees, each a path and its own metric that no document and
+   * no catalog names (`[{ path: 'year/screen-class', metric: 'resumed-streams' }]`): the parent's drill-down
+   * links lead there, so a client that follows the server finds it; see serveExtraReport
+   */
+  extraReports?: ExtraReport[];
 }
 
 export type SandboxEndpoint = 'register' | 'token' | 'cmu';
@@ -145,6 +152,7 @@ export class Sandbox {
     });
     const s = new Sandbox(server, dcr, cmu, now, statement, opts.throttle ?? { ratePerSec: 1, burst: 10 });
     if (opts.cmuPrefixes) s.setCmuPrefixes(opts.cmuPrefixes);
+    for (const r of opts.extraReports ?? []) s.serveExtraReport(r.path, r.metric);
     holder.sandbox = s;
     server.on('connection', (sock) => {
       s.sockets.add(sock);
@@ -170,6 +178,15 @@ export class Sandbox {
   /** The path prefixes CMU answers under from now on (see SandboxOptions.cmuPrefixes). */
   setCmuPrefixes(prefixes: string[]): void {
     this.cmuPrefixes = [...prefixes];
+  }
+
+  /**
+   * Serves an undocumented report from now on: `path` (e.g. `year/screen-class`; its unknown dimensions get
+   * invented values) with its own `metric`, linked from its parent's drill-down links. What the real server
+   * may serve and no document names: a client must send it (with a warning at most) and show what came back.
+   */
+  serveExtraReport(path: string, metric: string): void {
+    this.cmu.serveExtraReport({ path, metric });
   }
 
   /** Drops pending failNext faults. */

@@ -122,9 +122,9 @@ export const REAL_PATHS_SOURCE: string = realPaths.source;
 export const REAL_PATHS: readonly string[][] = realPaths.paths.map((p) => splitPath(p.path));
 
 /**
- * Columns per real path. Where the harvest recorded none, the metrics are those of the closest harvested
- * descendant (the reports below `year/duration` all return `users`), else of the parent; billing/daily
- * has the columns of Adobe's capture.
+ * Columns per real path. Where the harvest recorded none, the node inherits its parent's metrics (so
+ * `year/duration` and the column-less nodes below it have `year`'s sessions and `bstreams-*`; the harvested
+ * nodes below them return `users`); billing/daily has the columns of Adobe's capture.
  */
 const realNodes: Map<string, RealNode> = (() => {
   const out = new Map<string, RealNode>();
@@ -141,13 +141,16 @@ const realNodes: Map<string, RealNode> = (() => {
     if (path.length === 1 && p.columns.includes('tenant')) out.get(key(path))?.extraDimensions.push('tenant');
   }
   out.set(key(BILLING_PATH), { extraDimensions: billingDimensions.slice(), metrics: billingMetrics.slice(), harvested: false });
-  for (const path of REAL_PATHS) {
-    if (out.has(key(path))) continue;
+  const realKeys = new Set(REAL_PATHS.map(key));
+  const inherit = (path: readonly string[]): RealNode | undefined => {
     const k = key(path);
-    const below = [...out.entries()].find(([other, n]) => n.harvested && other.startsWith(k + '/'));
-    const parent = out.get(key(path.slice(0, -1)));
-    out.set(k, { extraDimensions: [], metrics: [...(below?.[1].metrics ?? parent?.metrics ?? [])], harvested: false });
-  }
+    const hit = out.get(k);
+    if (hit || path.length === 0 || !realKeys.has(k)) return hit;
+    const node: RealNode = { extraDimensions: [], metrics: [...(inherit(path.slice(0, -1))?.metrics ?? [])], harvested: false };
+    out.set(k, node);
+    return node;
+  };
+  for (const path of REAL_PATHS) inherit(path);
   return out;
 })();
 
@@ -306,7 +309,8 @@ export function filterableDimensions(path: string[]): string[] {
 
 /**
  * Metrics a report at this path has: the real backend's where it was seen there (`year`: sessions and
- * bstreams; below `year/duration`: `users`; billing/daily: the capture's); else `users` for level reports;
+ * bstreams; harvested nodes below `year/duration`: `users`; a node without harvested columns: its parent's;
+ * billing/daily: the capture's); else `users` for level reports;
  * the duration buckets only under `tenant`/`mvpd`.
  */
 export function metricsFor(path: string[]): string[] {

@@ -7,14 +7,16 @@
  * - 401 -> one forced token refresh and one retry; a second 401 is an error.
  * - 429/5xx retries are the http module's (bounded); what is left is an error here.
  * - 404 on a base whose path is not `/cmu/v2` (staging) -> one try of the other prefix (reference,
- *   ambiguity 4), then "no pre-aggregation" with the valid next steps from the catalog.
+ *   ambiguity 4), then "no pre-aggregation" with the next steps from the server's own links: the 404's
+ *   `_links` when it has them, else those of the closest ancestor that answers (walked up, at most one
+ *   request per segment, each through this client's checks); the catalog's only when none answers.
  */
 import { CmuError, InputError, type NextStep } from '../errors';
 import { checkEndpoint, joinUrl } from '../environments';
 import { BodyTooLargeError, CancelledError, ERROR_BODY_LIMIT, bodyExcerpt, formatBytes, redactUrl, retryNote, type HttpClient, type HttpResponse } from '../http';
 import type { Session } from '../session';
-import { isKnownPath, nextSteps } from './catalog';
-import { alternateUrl, isWithinBase, resolveHref } from './hal';
+import { isKnownPath, nextSteps, pathHref } from './catalog';
+import { alternateUrl, hrefPath, isWithinBase, readHalLinks, resolveHref, resolveHrefWithinBase } from './hal';
 import { requiredScope, scopeAdvice } from './scopes';
 import { ACCEPT_FOR, ReportParseError, fileNameFromContentDisposition, formatFromUrl, parseReportBody } from './parse';
 import { parseQueryUrl, queryToUrl } from './query';
@@ -31,18 +33,28 @@ export class CmuApiError extends CmuError {
   readonly validNextSteps?: string[];
   /** the ancestor path those steps continue (not always the parent: /tenant/bogus/deeper continues /tenant) */
   readonly validNextStepsFrom?: string[];
+  /** where the 404's next steps come from: the server's drill-down links, or the catalog (no ancestor answered) */
+  readonly nextStepsSource?: 'server' | 'catalog';
 
   constructor(
     message: string,
     explanation: string,
     status: number,
-    opts: { nextStep?: NextStep; code?: string; serverText?: string; validNextSteps?: string[]; validNextStepsFrom?: string[] } = {},
+    opts: {
+      nextStep?: NextStep;
+      code?: string;
+      serverText?: string;
+      validNextSteps?: string[];
+      validNextStepsFrom?: string[];
+      nextStepsSource?: 'server' | 'catalog';
+    } = {},
   ) {
     super(message, explanation, opts.nextStep ?? 'none', opts.code ?? `http_${status}`);
     this.status = status;
     if (opts.serverText) this.serverText = opts.serverText;
     if (opts.validNextSteps) this.validNextSteps = opts.validNextSteps;
     if (opts.validNextStepsFrom) this.validNextStepsFrom = opts.validNextStepsFrom;
+    if (opts.nextStepsSource) this.nextStepsSource = opts.nextStepsSource;
   }
 }
 
@@ -132,8 +144,11 @@ export class CmuClient {
     return stripAccessToken(url);
   }
 
-  /** The 2xx response, unread (the CLI streams big bodies to a file); every other outcome is an error. */
-  async open(q: CmuQuery | string, opts: { signal?: AbortSignal; accept?: string; maxTimeMs?: number } = {}): Promise<HttpResponse> {
+  /**
+   * The 2xx response, unread (the CLI streams big bodies to a file); every other outcome is an error.
+   * `ancestorLinks: false`: a 404 without `_links` takes its next steps from the catalog, with no further request.
+   */
+  async open(q: CmuQuery | string, opts: OpenOptions = {}): Promise<HttpResponse> {
     const url = this.urlFor(q);
     const format: ReportFormat | undefined = typeof q === 'string' ? formatFromUrl(url) : q.format;
     const accept = opts.accept ?? ACCEPT_FOR[format ?? 'json'];
@@ -149,11 +164,11 @@ export class CmuClient {
     }
     if (res.status >= 200 && res.status < 300) return res;
     const path = typeof q === 'string' ? parseQueryUrl(url, this.cmuBase).path : q.path;
-    throw await this.errorFor(res, path, url, state.scopes);
+    throw await this.errorFor(res, path, url, state.scopes, { walk: opts.ancestorLinks !== false, signal: opts.signal });
   }
 
   /** GET + parse. The CSV file name comes from Content-Disposition, else it is built from the query. */
-  async fetchReport(q: CmuQuery | string, opts: { signal?: AbortSignal } = {}): Promise<ParsedReport> {
+  async fetchReport(q: CmuQuery | string, opts: { signal?: AbortSignal; ancestorLinks?: boolean } = {}): Promise<ParsedReport> {
     const res = await this.open(q, opts);
     const body = await this.readReport(res);
     if (opts.signal?.aborted) throw new CancelledError();
@@ -216,7 +231,50 @@ export class CmuClient {
     });
   }
 
-  private async errorFor(res: HttpResponse, path: string[], url: string, granted: string[] = []): Promise<CmuApiError> {
+  /**
+   * A 404's next steps from the server: the drill-down links of its own `_links` (HAL JSON), else of the
+   * closest ancestor that answers — walked up one segment at a time, at most `path.length` requests
+   * (`?limit=1`, through this client: origin, base and token checks), none of them walking again. Links
+   * that leave the CMU base are dropped. Undefined when no ancestor answers (offline, 403 …): the catalog advises.
+   */
+  private async serverNextSteps(body: string, contentType: string, path: string[], signal?: AbortSignal): Promise<{ from: string[]; steps: string[] } | undefined> {
+    const steps = (from: string[], links: { href: string; name?: string }[]): string[] => {
+      const out: string[] = [];
+      for (const l of links) {
+        if (!resolveHrefWithinBase(l.href, this.cmuBase)) continue;
+        const p = hrefPath(l.href);
+        const direct = p.length === from.length + 1 && p.slice(0, -1).join('/') === from.join('/');
+        const step = direct ? p[p.length - 1] : p.join('/');
+        if (step && !out.includes(step)) out.push(step);
+      }
+      return out;
+    };
+    const own = halLinksOf(body, contentType);
+    if (own && own.drillDown.length > 0) {
+      const from = own.self ? hrefPath(own.self) : path.slice(0, -1);
+      return { from, steps: steps(from, own.drillDown) };
+    }
+    for (let i = path.length - 1; i >= 0; i--) {
+      const ancestor = path.slice(0, i);
+      try {
+        const report = await this.fetchReport(`${pathHref(ancestor)}?limit=1`, { signal, ancestorLinks: false });
+        return { from: ancestor, steps: steps(ancestor, report.links.drillDown) };
+      } catch (e) {
+        if (e instanceof CancelledError || signal?.aborted) throw e;
+        if (e instanceof CmuApiError && e.status === 404) continue;
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  private async errorFor(
+    res: HttpResponse,
+    path: string[],
+    url: string,
+    granted: string[] = [],
+    opts: { walk: boolean; signal?: AbortSignal } = { walk: false },
+  ): Promise<CmuApiError> {
     // an error body is read up to 64 KB; the rest is dropped with the connection
     const { text: body } = await res.excerpt(ERROR_BODY_LIMIT).catch(() => ({ text: '' }));
     const status = res.status;
@@ -260,17 +318,25 @@ export class CmuClient {
       );
     }
     if (status === 404) {
-      let i = Math.max(0, path.length - 1);
-      while (i > 0 && !isKnownPath(path.slice(0, i))) i--;
-      const ancestor = path.slice(0, i);
-      const steps = nextSteps(ancestor);
+      const server = opts.walk ? await this.serverNextSteps(body, res.contentType, path, opts.signal) : undefined;
+      let ancestor: string[];
+      let steps: string[];
+      if (server) {
+        ({ from: ancestor, steps } = server);
+      } else {
+        let i = Math.max(0, path.length - 1);
+        while (i > 0 && !isKnownPath(path.slice(0, i))) i--;
+        ancestor = path.slice(0, i);
+        steps = nextSteps(ancestor);
+      }
+      const whose = server ? "the server's links" : "the catalog's advice; the server could not be asked";
       return new CmuApiError(
         `No pre-aggregation for ${where} (404)`,
         `CMU has no pre-aggregated report for this path and cannot compute it on the fly.` +
-          (steps.length > 0 ? ` Valid next steps from /${ancestor.join('/')} are: ${steps.join(', ')}.` : '') +
+          (steps.length > 0 ? ` Valid next steps from /${ancestor.join('/')} are: ${steps.join(', ')} (${whose}).` : '') +
           ' Follow the drill-down links of a report instead of typing paths; the order of the dimensions matters.',
         404,
-        { serverText, validNextSteps: steps, validNextStepsFrom: ancestor, nextStep: 'none' },
+        { serverText, validNextSteps: steps, validNextStepsFrom: ancestor, nextStepsSource: server ? 'server' : 'catalog', nextStep: 'none' },
       );
     }
     if (status === 406) {
@@ -368,6 +434,26 @@ function jsonErrorText(body: string, contentType: string): string | undefined {
 function safeOrigin(url: string, base?: string): string | undefined {
   try {
     return new URL(url, base).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface OpenOptions {
+  signal?: AbortSignal;
+  accept?: string;
+  maxTimeMs?: number;
+  /** false: a 404 without `_links` takes its next steps from the catalog, without asking its ancestors (default true) */
+  ancestorLinks?: boolean;
+}
+
+/** The `_links` of a HAL JSON error body, when it is one. */
+function halLinksOf(body: string, contentType: string): ReturnType<typeof readHalLinks> | undefined {
+  const t = body.trim();
+  if (!t.startsWith('{') || (contentType && !/json/i.test(contentType))) return undefined;
+  try {
+    const o = JSON.parse(t) as { _links?: unknown };
+    return o && typeof o === 'object' && o._links ? readHalLinks(o._links) : undefined;
   } catch {
     return undefined;
   }

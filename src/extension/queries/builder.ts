@@ -5,7 +5,21 @@
 import * as vscode from 'vscode';
 import { DEFAULT_ZONE_ID, parseZone, type ReportZone } from '../../core/cmu/time/zone';
 import { readSettings } from '../host/config';
-import { BACK, TOTAL_STEPS, runQueryBuilderFlow, type Back, type BuilderResult, type BuilderUi, type InputOptions, type Item, type PickOptions } from './builderFlow';
+import {
+  BACK,
+  CATALOG_TREE,
+  TOTAL_STEPS,
+  runQueryBuilderFlow,
+  type Back,
+  type BuilderResult,
+  type BuilderTree,
+  type BuilderUi,
+  type InputOptions,
+  type Item,
+  type PickOptions,
+} from './builderFlow';
+import type { Services } from '../host/services';
+import { nextSegments } from './nextSegments';
 import type { CmuQuery } from '../../core/cmu/types';
 
 export type { BuilderResult } from './builderFlow';
@@ -83,13 +97,32 @@ export const vscodeBuilderUi: BuilderUi = {
   },
 };
 
-/** Runs the builder; undefined when cancelled. `initial` pre-fills every step (Edit). */
-export function runQueryBuilder(initial?: { query?: CmuQuery; name?: string; title?: string }): Promise<BuilderResult | undefined> {
+/**
+ * The builder's steps and metrics from the current server (its drill-down links and the columns it returned
+ * for the node, cached per environment by Services.discover), from the catalog offline. A node the server
+ * refuses (404, 403) is offered from the catalog too: the builder never stops on it, the query run will say.
+ */
+export function liveBuilderTree(services: Pick<Services, 'discover'>): BuilderTree {
+  return {
+    async node(path) {
+      try {
+        const steps = await nextSegments(services, path);
+        const node = await services.discover(path);
+        return { steps: steps.map((s) => s.name), metrics: node.metrics, source: node.source };
+      } catch {
+        return CATALOG_TREE.node(path);
+      }
+    },
+  };
+}
+
+/** Runs the builder; undefined when cancelled. `initial` pre-fills every step (Edit); `tree`: where its steps come from. */
+export function runQueryBuilder(initial?: { query?: CmuQuery; name?: string; title?: string }, tree: BuilderTree = CATALOG_TREE): Promise<BuilderResult | undefined> {
   let zone: ReportZone;
   try {
     zone = parseZone(readSettings().reportTimeZone);
   } catch {
     zone = parseZone(DEFAULT_ZONE_ID); // a wrong setting is reported when the query runs
   }
-  return runQueryBuilderFlow(vscodeBuilderUi, initial, new Date(), zone);
+  return runQueryBuilderFlow(vscodeBuilderUi, initial, new Date(), zone, tree);
 }

@@ -1,6 +1,7 @@
 /**
  * The guided query builder's steps, free of `vscode` (the UI comes in through BuilderUi, so unit tests
- * drive it with scripted answers). It only offers what the catalog says is valid: the path step by step
+ * drive it with scripted answers). It offers what the server's links and columns say when connected, the
+ * catalog's advice offline (BuilderTree): the path step by step
  * (each step lists the valid next dimensions with their descriptions, plus "done"), metrics
  * (multi-select with descriptions), filters (a dimension valid on the path, = or !=, values — several
  * values make IN / NOT IN), time range (presets or custom ISO, validated), limit, format, name.
@@ -62,12 +63,31 @@ export interface BuilderUi {
 
 const pathLabel = (p: string[]) => '/' + p.join('/');
 
+/** What may follow a path and the metrics of its report: the server's links and columns, else the catalog's. */
+export interface BuilderNode {
+  steps: string[];
+  metrics: string[];
+  /** `server`: the live answer (connected); `catalog`: the catalog's advice (offline, or the server refused the node) */
+  source: 'server' | 'catalog';
+}
+
+/** Where the builder's steps and metrics come from (the extension passes the live one: builder.ts). */
+export interface BuilderTree {
+  node(path: readonly string[]): Promise<BuilderNode>;
+}
+
+/** The catalog alone (offline; the unit tests). */
+export const CATALOG_TREE: BuilderTree = {
+  node: async (path) => ({ steps: nextSteps([...path]), metrics: metricsFor([...path]), source: 'catalog' }),
+};
+
 /** Runs the builder; undefined when cancelled. `initial` pre-fills every step (Edit). */
 export async function runQueryBuilderFlow(
   ui: BuilderUi,
   initial?: { query?: CmuQuery; name?: string; title?: string },
   now: Date = new Date(),
   zone: ReportZone = parseZone(DEFAULT_ZONE_ID),
+  tree: BuilderTree = CATALOG_TREE,
 ): Promise<BuilderResult | undefined> {
   const q: CmuQuery = initial?.query ? cloneQuery(initial.query) : emptyQuery();
   let name = initial?.name;
@@ -77,10 +97,10 @@ export async function runQueryBuilderFlow(
     let r: 'next' | Back | undefined;
     switch (step) {
       case 1:
-        r = await pathStep(ui, title, q, !!initial?.query);
+        r = await pathStep(ui, title, q, !!initial?.query, tree);
         break;
       case 2:
-        r = await metricsStep(ui, title, q);
+        r = await metricsStep(ui, title, q, tree);
         break;
       case 3:
         r = await filtersStep(ui, title, q);
@@ -138,19 +158,23 @@ export function defaultQueryName(q: CmuQuery): string {
   return cut.slice(0, Math.max(cut.lastIndexOf(' '), 40)).replace(/[\s,]+$/, '') + '…';
 }
 
-async function pathStep(ui: BuilderUi, title: string, q: CmuQuery, editing: boolean): Promise<'next' | Back | undefined> {
+async function pathStep(ui: BuilderUi, title: string, q: CmuQuery, editing: boolean, tree: BuilderTree): Promise<'next' | Back | undefined> {
   let first = true;
   for (;;) {
     type V = { kind: 'dim'; name: string } | { kind: 'done' } | { kind: 'up' };
     const items: Item<V>[] = [];
+    const node = await tree.node(q.path);
     const doneItem: Item<V> = {
       label: '$(check) Done',
       description: pathLabel(q.path),
-      detail: isKnownPath(q.path) ? 'use this path' : 'this path is not on the documented drill-down tree',
+      detail:
+        node.source === 'server' ? 'use this path (the server serves it)' : isKnownPath(q.path) ? 'use this path' : 'this path is not on the documented drill-down tree',
       value: { kind: 'done' },
     };
     items.push(doneItem);
-    for (const d of nextSteps(q.path)) items.push({ label: d, description: describe(d) ?? '', value: { kind: 'dim', name: d } });
+    // the server's drill-down links when connected (a step no document names has no description), else the catalog's
+    const from = node.source === 'server' ? 'from the server' : 'from the catalog';
+    for (const d of node.steps) items.push({ label: d, description: describe(d) ?? '', detail: from, value: { kind: 'dim', name: d } });
     if (q.path.length) items.push({ label: '$(arrow-up) Up one level', description: pathLabel(q.path.slice(0, -1)), value: { kind: 'up' } });
     const r = await ui.pick<V>({
       title: `${title}: path ${pathLabel(q.path)}`,
@@ -173,7 +197,7 @@ async function pathStep(ui: BuilderUi, title: string, q: CmuQuery, editing: bool
       // filters/metrics that no longer fit the path are dropped
       const valid = new Set(filterableDimensions(q.path));
       q.filters = q.filters.filter((f) => valid.has(f.dimension));
-      const metrics = new Set(metricsFor(q.path));
+      const metrics = new Set((await tree.node(q.path)).metrics);
       q.metrics = q.metrics.filter((m) => metrics.has(m));
       return 'next';
     }
@@ -181,8 +205,9 @@ async function pathStep(ui: BuilderUi, title: string, q: CmuQuery, editing: bool
   }
 }
 
-async function metricsStep(ui: BuilderUi, title: string, q: CmuQuery): Promise<'next' | Back | undefined> {
-  const items: Item<string>[] = metricsFor(q.path).map((m) => ({ label: m, detail: describe(m), value: m }));
+async function metricsStep(ui: BuilderUi, title: string, q: CmuQuery, tree: BuilderTree): Promise<'next' | Back | undefined> {
+  // the columns the server returned for this node when connected (a metric no document names included)
+  const items: Item<string>[] = (await tree.node(q.path)).metrics.map((m) => ({ label: m, detail: describe(m), value: m }));
   const r = await ui.pick<string>({
     title: `${title}: metrics`,
     step: 2,

@@ -11,6 +11,8 @@
  *   cmu.queries.move(id, { group, folder, index })      → { id }
  *   cmu.queries.delete(id)                              → { id }   (no confirmation with an id)
  *   cmu.queries.importUrl(url, name?, { group, folder }?) → { id }
+ *   cmu.queries.browse(path?, { refresh })               → the server's node: { path, source, drillDown, rollUp, dimensions, metrics }
+ *   cmu.queries.browseRun(path) / browseSave(path, opts) / browseCopyUrl(path) / browseRefresh()
  *   plus tree actions: new, edit, duplicate, copyUrl, copyCurl, moveToWorkspace, moveToUser, saveExample,
  *   editJson, newFolder, renameFolder, deleteFolder, refresh.
  */
@@ -18,13 +20,15 @@ import * as vscode from 'vscode';
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
 import type { Services } from '../host/services';
 import { InputError } from '../../core/errors';
-import { curlCommand, parseQueryUrl } from '../../core/cmu/query';
+import { curlCommand, emptyQuery, parseQueryUrl } from '../../core/cmu/query';
+import { splitPath } from '../../core/cmu/catalog';
 import { hasHost, sanitizeQuery, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
 import type { CmuQuery } from '../../core/cmu/types';
 import { QueryStore, defaultName, type FoundQuery, type WritableGroup } from './queryStore';
-import { isNode, QueryTreeProvider, type QueryNode } from './treeProvider';
+import { isNode, QueryTreeProvider, type QueryNode, type TreeNode } from './treeProvider';
+import { BrowseTree, isBrowseNode } from './browseTree';
 import { QueryDragAndDrop } from './dragAndDrop';
-import { runQueryBuilder } from './builder';
+import { liveBuilderTree, runQueryBuilder } from './builder';
 import { askNameAndGroup, pickGroup as pickGroupIn, placeFromNode, resolveId as resolveIdIn, urlOrPlaceholder, type PickOptions } from './pickers';
 import { copyHttpFile } from '../report/httpFile';
 import { registerCommand } from '../host/commands';
@@ -35,17 +39,30 @@ export interface QueriesApi {
   store: QueryStore;
   tree: QueryTreeProvider;
   dragAndDrop: QueryDragAndDrop;
-  view: vscode.TreeView<QueryNode>;
+  view: vscode.TreeView<TreeNode>;
+  browse: BrowseTree;
   ready: Promise<void>;
+}
+
+/** The report path of a Browse Server row, or of a script's argument: `year/duration`, `/cmu/v2/year`, `['year', 'duration']`. */
+function browsePath(arg: unknown): string[] {
+  if (isBrowseNode(arg)) {
+    if (arg.kind === 'browsePath') return [...arg.path];
+    throw new InputError('Pick a report under Browse Server', 'Run, Save and Copy URL act on a report node of the tree.', 'none', 'bad_argument');
+  }
+  if (Array.isArray(arg) && arg.every((x) => typeof x === 'string' && x !== '')) return [...(arg as string[])];
+  if (typeof arg === 'string') return splitPath(arg.split(/[?#]/)[0]);
+  throw new InputError('Expected a report path', 'Pass a path such as "year/duration" or ["year", "duration"].', 'none', 'bad_argument');
 }
 
 export function registerQueries(services: Services): QueriesApi {
   const { context } = services;
   const store = new QueryStore(context.globalStorageUri);
   const ready = store.load().catch((e) => services.log.error(`saved queries: ${String(e)}`));
-  const tree = new QueryTreeProvider(store);
+  const browse = new BrowseTree(services);
+  const tree = new QueryTreeProvider(store, browse);
   const dragAndDrop = new QueryDragAndDrop(store, (e) => services.showError(e));
-  const view = vscode.window.createTreeView<QueryNode>(View.queries, {
+  const view = vscode.window.createTreeView<TreeNode>(View.queries, {
     treeDataProvider: tree,
     dragAndDropController: dragAndDrop,
     showCollapseAll: true,
@@ -55,9 +72,10 @@ export function registerQueries(services: Services): QueriesApi {
     void vscode.commands.executeCommand(VsCmd.setContext, Ctx.queriesHasWorkspace, store.workspace.available);
   };
   setContext();
-  context.subscriptions.push(store, tree, view);
+  // another environment, profile or token: Browse Server shows that server's tree (its cache is per environment)
+  context.subscriptions.push(store, tree, view, services.onDidChangeSession(() => tree.refresh()));
 
-  const api: QueriesApi = { store, tree, dragAndDrop, view, ready };
+  const api: QueriesApi = { store, tree, dragAndDrop, view, browse, ready };
 
   /** Every saved-query command: after the files are read; a tree item is a UI call (host/commands.ts). */
   const command = (id: CmdId, fn: (...args: unknown[]) => Promise<unknown>) =>
@@ -98,7 +116,7 @@ export function registerQueries(services: Services): QueriesApi {
 
   command(Cmd.queriesNew, async (arg?: unknown) => {
     const place = placeFromNode(arg) ?? (typeof arg === 'object' && arg && !isNode(arg) ? (arg as { group: WritableGroup; folder?: string }) : undefined);
-    const built = await runQueryBuilder();
+    const built = await runQueryBuilder(undefined, liveBuilderTree(services));
     if (!built) return undefined;
     const group = place?.group ?? (await pickGroup('Save the new query'));
     if (!group) return undefined;
@@ -123,7 +141,7 @@ export function registerQueries(services: Services): QueriesApi {
       return { id: s.id };
     }
     if (found.group === 'examples') return vscode.commands.executeCommand(Cmd.queriesSaveExample, id);
-    const built = await runQueryBuilder({ query: found.saved.query, name: found.saved.name });
+    const built = await runQueryBuilder({ query: found.saved.query, name: found.saved.name }, liveBuilderTree(services));
     if (!built) return undefined;
     await store.update(id, { name: built.name, query: built.query });
     return { id };
@@ -355,6 +373,45 @@ export function registerQueries(services: Services): QueriesApi {
       await store.deleteFolder(group, arg.folder, choice === 'Delete Queries Too');
     } else await store.deleteFolder(group, arg.folder);
     return { folder: arg.folder };
+  });
+
+  // ---- Browse Server ---------------------------------------------------------------------------
+  /** Browse Server commands: a row of the tree is a UI call; a path (string or segments) a script's. */
+  const browseCommand = (id: CmdId, fn: (...args: unknown[]) => Promise<unknown>) => registerCommand(services, id, fn, { isTreeItem: isBrowseNode });
+
+  command(Cmd.queriesBrowse, async (path?: unknown, opts?: unknown) => {
+    const refresh = !!(opts && typeof opts === 'object' && (opts as { refresh?: unknown }).refresh === true);
+    const node = await services.discover(browsePath(path ?? []), { refresh });
+    return {
+      path: node.path,
+      source: node.source,
+      drillDown: node.drillDown.map((l) => ({ name: l.name, path: l.path, href: l.href })),
+      rollUp: node.rollUp && { name: node.rollUp.name, path: node.rollUp.path, href: node.rollUp.href },
+      dimensions: node.dimensions,
+      metrics: node.metrics,
+      ...(node.offlineReason ? { offlineReason: node.offlineReason } : {}),
+    };
+  });
+
+  browseCommand(Cmd.queriesBrowseRun, async (arg?: unknown) => vscode.commands.executeCommand(Cmd.runQuery, emptyQuery(browsePath(arg))));
+
+  browseCommand(Cmd.queriesBrowseSave, async (arg?: unknown, opts?: unknown) => {
+    const query = emptyQuery(browsePath(arg));
+    // from the tree: ask the name and where, as Save Query in a report panel does
+    return vscode.commands.executeCommand(Cmd.queriesSave, query, isBrowseNode(arg) ? { interactive: true } : (opts ?? {}));
+  });
+
+  browseCommand(Cmd.queriesBrowseCopyUrl, async (arg?: unknown) => {
+    const url = await urlOrPlaceholder(services, emptyQuery(browsePath(arg)));
+    await vscode.env.clipboard.writeText(url);
+    if (isBrowseNode(arg)) void vscode.window.setStatusBarMessage('CMU: URL copied', 3000);
+    return { url };
+  });
+
+  browseCommand(Cmd.queriesBrowseRefresh, async () => {
+    services.clearDiscovery();
+    tree.refresh();
+    return { ok: true };
   });
 
   command(Cmd.queriesRefresh, async () => {

@@ -1,12 +1,14 @@
 /**
  * The Queries view: Workspace / User / Examples, folders inside Workspace and User, a query's tooltip in
- * words. An invalid file shows its problems as items (click: open the file at the line).
+ * words, then Browse Server (browseTree.ts: the server's tree from its links, expanded lazily). An invalid
+ * file shows its problems as items (click: open the file at the line).
  */
 import * as vscode from 'vscode';
 import { describeQuery, queryToHref, validateQuery } from '../../core/cmu/query';
 import { EXAMPLE_FOLDERS, EXAMPLES, type QueryStore, type WritableGroup, type QueryGroup } from './queryStore';
 import type { FileProblem, SavedQuery } from '../../core/cmu/savedQueries';
 import { Cmd } from '../host/ids';
+import { isBrowseNode, type BrowseNode, type BrowseTree } from './browseTree';
 
 export type QueryNode =
   | { kind: 'group'; group: QueryGroup }
@@ -14,6 +16,9 @@ export type QueryNode =
   | { kind: 'query'; group: QueryGroup; saved: SavedQuery }
   | { kind: 'problem'; group: WritableGroup; problem: FileProblem }
   | { kind: 'info'; group: QueryGroup; text: string; description?: string; command?: vscode.Command };
+
+/** Every row of the Queries view: the saved queries' and Browse Server's. */
+export type TreeNode = QueryNode | BrowseNode;
 
 const NODE_KINDS = new Set(['group', 'folder', 'query', 'problem', 'info']);
 /** an element of the Queries view (its menus and drag and drop pass it to the commands) */
@@ -39,12 +44,15 @@ export function nodeId(n: QueryNode): string {
   }
 }
 
-export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<QueryNode | undefined | void>();
+export class QueryTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TreeNode | undefined | void>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly sub: vscode.Disposable;
 
-  constructor(private readonly store: QueryStore) {
+  constructor(
+    private readonly store: QueryStore,
+    readonly browse?: BrowseTree,
+  ) {
     this.sub = store.onDidChange(() => this.emitter.fire());
   }
 
@@ -52,8 +60,13 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vs
     this.emitter.fire();
   }
 
-  getChildren(node?: QueryNode): QueryNode[] {
-    if (!node) return (['workspace', 'user', 'examples'] as const).map((group) => ({ kind: 'group', group }));
+  /** The saved queries' rows at once; Browse Server's after asking the server (a promise). */
+  getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
+    if (node && isBrowseNode(node)) return this.browse ? this.browse.children(node) : [];
+    if (!node) {
+      const groups: TreeNode[] = (['workspace', 'user', 'examples'] as const).map((group) => ({ kind: 'group', group }));
+      return this.browse ? [...groups, { kind: 'browse' }] : groups;
+    }
     if (node.kind === 'group') {
       if (node.group === 'examples') return EXAMPLE_FOLDERS.map((folder) => ({ kind: 'folder', group: 'examples', folder }));
       const src = this.store.source(node.group);
@@ -84,13 +97,21 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vs
     return [];
   }
 
-  getParent(node: QueryNode): QueryNode | undefined {
+  getParent(node: TreeNode): TreeNode | undefined {
+    if (isBrowseNode(node)) {
+      if (node.kind === 'browse') return undefined;
+      const up = node.kind === 'browseInfo' ? node.path : node.path.slice(0, -1);
+      return up.length === 0 || (node.kind === 'browsePath' && node.source === 'catalog' && up.length < node.path.length - 1)
+        ? { kind: 'browse' }
+        : { kind: 'browsePath', path: up, href: '', source: node.kind === 'browsePath' ? node.source : 'server' };
+    }
     if (node.kind === 'group') return undefined;
     if (node.kind === 'query' && node.saved.folder !== undefined) return { kind: 'folder', group: node.group, folder: node.saved.folder };
     return { kind: 'group', group: node.group };
   }
 
-  getTreeItem(node: QueryNode): vscode.TreeItem {
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    if (isBrowseNode(node)) return (this.browse as BrowseTree).item(node);
     const C = vscode.TreeItemCollapsibleState;
     switch (node.kind) {
       case 'group': {

@@ -467,19 +467,64 @@ describe('cli end to end (child process)', function () {
         if (r.code === 0) JSON.parse(r.stdout);
         else assert.match(r.stderr, /^error: /m);
       }
-      // the real backend's tree: served by the sandbox as it is, exit 0, and no wrong catalog advice
-      // (the sandbox's client sees only its own tenant: another tenant is the server's 403, above)
-      for (const args of [
-        ['report', 'billing/daily'],
-        ['report', 'year/duration/occurrences/activity-level/month/tenant', '--filter', `tenant=${DEFAULT_TENANT}`],
-      ]) {
-        const r = await run([...args, '--format', 'json']);
+      // the real backend's tree: served by the sandbox as it is, exit 0, exactly the server's document, and no
+      // wrong catalog advice (the sandbox's client sees only its own tenant: another tenant is the server's 403, above)
+      for (const [args, href] of [
+        [['report', 'billing/daily'], `/cmu/v2/billing/daily?start=${START}&end=${END}`],
+        [
+          ['report', 'year/duration/occurrences/activity-level/month/tenant', '--filter', `tenant=${DEFAULT_TENANT}`],
+          `/cmu/v2/year/duration/occurrences/activity-level/month/tenant?tenant=${DEFAULT_TENANT}&start=${START}&end=${END}`,
+        ],
+        // a node without harvested columns has its parent's (year's) metrics
+        [['report', 'year/duration', '--metrics', 'bstreams-60'], `/cmu/v2/year/duration?start=${START}&end=${END}&metrics=bstreams-60`],
+      ] as const) {
+        const r = await run([...args, ...flags, '--format', 'json']);
         assert.strictEqual(r.code, 0, `${args.join(' ')}\n${r.stderr}`);
-        assert.ok(Array.isArray(JSON.parse(r.stdout).report), r.stdout.slice(0, 200));
         assert.doesNotMatch(r.stderr, /warning:/, `${args.join(' ')}: wrong advice\n${r.stderr}`);
+        const { body } = await serverBody(href, token);
+        const served = JSON.parse(body.toString('utf8')) as { report: Record<string, string>[] };
+        assert.ok(served.report.length > 0, href);
+        assert.strictEqual(r.stdout, JSON.stringify(served, null, 2) + '\n', args.join(' '));
       }
+      const bstreams = JSON.parse((await run(['report', 'year/duration', '--metrics', 'bstreams-60', ...flags, '--format', 'json'])).stdout) as { report: Record<string, string>[] };
+      assert.deepStrictEqual(Object.keys(bstreams.report[0]), ['year', 'duration', 'bstreams-60']);
       const typo = await run(['report', 'tenant/yaer', '--format', 'json']);
       assert.match(typo.stderr, /warning: .*`yaer`.*did you mean `year`/);
+    });
+
+    it('a path and a metric no document and no catalog names, that the server serves: sent with a warning, exit 0, exactly what it served', async () => {
+      sb.serveExtraReport('year/screen-class', 'resumed-streams');
+      const before = sb.stats.cmu;
+      const r = await run(['report', 'year/screen-class', '--metrics', 'resumed-streams', ...flags, '--format', 'json']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(sb.stats.cmu, before + 1, 'one request');
+      assert.match(r.stderr, /warning: .*`screen-class`/);
+      assert.match(r.stderr, /warning: .*`resumed-streams`/);
+      assert.doesNotMatch(r.stderr, /error:/);
+      const { body } = await serverBody(`/cmu/v2/year/screen-class?start=${START}&end=${END}&metrics=resumed-streams`, token);
+      assert.strictEqual(r.stdout, JSON.stringify(JSON.parse(body.toString('utf8')), null, 2) + '\n');
+      const doc = JSON.parse(r.stdout) as { report: Record<string, string>[] };
+      assert.deepStrictEqual(Object.keys(doc.report[0]), ['year', 'screen-class', 'resumed-streams']);
+      // the table shows the server's columns too
+      const table = await run(['report', 'year/screen-class', '--metrics', 'resumed-streams', ...flags, '--format', 'table']);
+      assert.strictEqual(table.code, 0, table.stderr);
+      assert.match(table.stdout, /screen-class.*resumed-streams/);
+      assert.match(table.stdout, /screen-class-b/);
+    });
+
+    it('a 404 without links: the hint offers the closest answering ancestor\'s drill-down children, from the server', async () => {
+      sb.serveExtraReport('year/screen-class', 'resumed-streams');
+      const before = sb.stats.cmu;
+      const r = await run(['report', 'year/bogus', ...flags, '--format', 'json']);
+      assert.strictEqual(r.code, 1, r.stderr);
+      assert.strictEqual(sb.stats.cmu - before, 2, 'the 404, then /year');
+      assert.match(r.stderr, /^error: No pre-aggregation for \/year\/bogus \(404\)/m);
+      const hint = r.stderr.split('\n').find((l) => l.includes('hint: next steps from /year'));
+      assert.ok(hint, r.stderr);
+      assert.match(hint, /the server's links/);
+      // screen-class only the server names; each step is a command to type
+      assert.match(hint, /report year\/screen-class/);
+      assert.match(hint, /report year\/duration/);
     });
 
     it('a CMU refusal is exit 1 with the explanation on stderr', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { REAL_PATHS, YEAR_METRICS, isAdditive, metricsFor, nextSteps, pathHref, realColumns, rollUpPath, splitPath } from '../../../src/core/cmu/catalog';
+import { REAL_PATHS, YEAR_METRICS, isAdditive, isDimension, isMetric, metricsFor, nextSteps, pathHref, realColumns, rollUpPath, splitPath } from '../../../src/core/cmu/catalog';
 import { Sandbox } from '../../../src/sandbox/server';
 
 type Rec = Record<string, string>;
@@ -68,6 +68,44 @@ describe('sandbox CMU: the real backend tree and scopes', () => {
     const r = await get(`/cmu/v2/year?${WINDOW}&metrics=bstreams-60`);
     assert.deepEqual(Object.keys(((await r.json()) as Hal).report[0]), ['year', 'tenant', 'bstreams-60']);
     assert.ok((body._links['drill-down'] ?? []).some((d) => d.name === 'duration'));
+  });
+
+  it('a node without harvested columns inherits its parent\'s metrics: year/duration has year\'s, and adds up to it', async () => {
+    const body = await json(`/cmu/v2/year/duration?${WINDOW}&metrics=bstreams-60`);
+    assert.ok(body.report.length > 1);
+    for (const r of body.report) assert.deepEqual(Object.keys(r), ['year', 'duration', 'bstreams-60']);
+    const all = await json(`/cmu/v2/year/duration?${WINDOW}`);
+    assert.deepEqual(Object.keys(all.report[0]), ['year', 'duration', ...YEAR_METRICS]);
+    const year = await json(`/cmu/v2/year?${WINDOW}`);
+    for (const m of ['started-sessions', 'completed-sessions', 'killed-sessions']) {
+      assert.ok(isAdditive(m, 'dimensions'), m);
+      assert.deepEqual(sumBy(all.report, ['year'], m), sumBy(year.report, ['year'], m), m);
+    }
+    // one level further, still inherited; the harvested reports below return users only
+    const occ = await json(`/cmu/v2/year/duration/occurrences/activity-level?${WINDOW}&metrics=started-sessions`);
+    assert.deepEqual(sumBy(occ.report, ['year'], 'started-sessions'), sumBy(year.report, ['year'], 'started-sessions'));
+    const r = await get(`/cmu/v2/year/duration/occurrences/month/tenant?${WINDOW}&metrics=bstreams-60`);
+    assert.equal(r.status, 400);
+    assert.match(await r.text(), /metrics here: users/);
+  });
+
+  it('the extra-report knob serves a path and a metric no document and no catalog names, linked from its parent', async () => {
+    assert.ok(!isMetric('resumed-streams') && !isDimension('screen-class'));
+    assert.equal((await get(`/cmu/v2/year/screen-class?${WINDOW}`)).status, 404);
+    sb.serveExtraReport('year/screen-class', 'resumed-streams');
+    const body = await json(`/cmu/v2/year/screen-class?${WINDOW}&metrics=resumed-streams`);
+    assert.deepEqual(Object.keys(body.report[0]), ['year', 'screen-class', 'resumed-streams']);
+    assert.deepEqual([...new Set(body.report.map((r) => r['screen-class']))], ['screen-class-a', 'screen-class-b', 'screen-class-c']);
+    for (const r of body.report) assert.match(r['resumed-streams'], /^\d+$/);
+    assert.equal(body._links['roll-up']?.href, '/cmu/v2/year');
+    // filterable by its own dimension; only its own metric
+    const one = await json(`/cmu/v2/year/screen-class?${WINDOW}&screen-class=screen-class-b`);
+    assert.deepEqual([...new Set(one.report.map((r) => r['screen-class']))], ['screen-class-b']);
+    const bad = await get(`/cmu/v2/year/screen-class?${WINDOW}&metrics=users`);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /metrics here: resumed-streams/);
+    const year = await json(`/cmu/v2/year?${WINDOW}`);
+    assert.deepEqual((year._links['drill-down'] ?? []).map((d) => d.name), [...nextSteps(['year']), 'screen-class']);
   });
 
   it('billing/daily: one row per day and tenant, no roll-up', async () => {

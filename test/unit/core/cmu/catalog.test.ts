@@ -199,9 +199,12 @@ describe('cmu/catalog', () => {
       assert.deepEqual(realColumns(['year'])?.dimensions, ['year', 'tenant']);
       const harvested = splitPath('year/duration/occurrences/activity-level/month/tenant');
       assert.deepEqual(realColumns(harvested), { dimensions: harvested, metrics: ['users'], harvested: true });
-      // no columns in the harvest: the reports below year/duration return users
+      // no columns in the harvest: the node inherits its parent's metrics, all the way up to year's
       assert.equal(realHarvest.paths.find((p) => p.path === 'year/duration')?.columns.length, 0);
-      assert.deepEqual(metricsFor(['year', 'duration']), ['users']);
+      assert.deepEqual(metricsFor(['year', 'duration']), [...YEAR_METRICS]);
+      assert.deepEqual(metricsFor(['year', 'duration', 'occurrences', 'activity-level']), [...YEAR_METRICS]);
+      assert.equal(realColumns(['year', 'duration'])?.harvested, false);
+      assert.deepEqual(metricsFor(splitPath('year/duration/occurrences/month/tenant')), ['users']);
       assert.deepEqual(realColumns(BILLING_PATH as string[])?.dimensions, ['year', 'month', 'day', 'tenant']);
       assert.ok(metricsFor(['billing', 'daily']).includes('bstreams-30'));
       assert.deepEqual(BSTREAMS_METRICS, ['bstreams-15', 'bstreams-30', 'bstreams-45', 'bstreams-60', 'bstreams-75', 'bstreams-90', 'bstreams-105', 'bstreams-120']);

@@ -60,6 +60,8 @@ async function startFixture(): Promise<{ origin: string; seen: Seen[]; stop: () 
       case '/cmu/v2/slow':
         setTimeout(() => send(200, 'application/json', JSON_EX5), 3000);
         return;
+      case '/cmu/v2/year/bogus': // a 404 that carries its own links (one leaves the base: dropped)
+        return send(404, 'application/json', JSON.stringify({ _links: { self: { href: '/cmu/v2/year' }, 'drill-down': [{ href: '/cmu/v2/year/month', name: 'month' }, { href: '/cmu/v2/%2E%2E/admin', name: 'admin' }, { href: 'https://elsewhere.example/cmu/v2/year/day', name: 'day' }] } }));
       case '/v2/year/month': // a staging-like base path: only /v2 answers, links say /cmu/v2
         return send(200, 'application/json', '{"_links":{"self":{"href":"/cmu/v2/year/month"}},"report":[{"year":"2024","month":"11","active-users":"1"}]}');
       default:
@@ -191,6 +193,17 @@ describe('cmu/client', () => {
         assert.ok(!s.url.includes('access_token'), s.url);
         assert.match(String(s.headers['accept-encoding']), /gzip/);
       }
+    });
+
+    it('a 404 with its own _links: its drill-down links are the next steps, those leaving the base dropped, no further request', async () => {
+      fx.seen.length = 0;
+      await expectApiError(client.open('/cmu/v2/year/bogus'), (e) => {
+        assert.equal(e.status, 404);
+        assert.equal(e.nextStepsSource, 'server');
+        assert.deepEqual(e.validNextStepsFrom, ['year']);
+        assert.deepEqual(e.validNextSteps, ['month']);
+      });
+      assert.equal(fx.seen.length, 1);
     });
 
     it('parses each format from the wire into the same records', async () => {
@@ -441,6 +454,44 @@ describe('cmu/client', () => {
         assert.deepEqual(e.validNextSteps, ['year']);
         assert.deepEqual(e.validNextStepsFrom, ['tenant']); // the steps continue /tenant, not the parent /tenant/bogus
       });
+    });
+
+    it('404 without _links -> the closest answering ancestor\'s links are the next steps (the server leads, not the catalog)', async () => {
+      sandbox.serveExtraReport('year/screen-class', 'resumed-streams');
+      const before = sandbox.stats.cmu;
+      await expectApiError(client.open('/cmu/v2/year/bogus/deeper'), (e) => {
+        assert.equal(e.status, 404);
+        assert.equal(e.nextStepsSource, 'server');
+        assert.deepEqual(e.validNextStepsFrom, ['year']);
+        // screen-class is in no document and no catalog: only the server's links name it
+        assert.ok(e.validNextSteps?.includes('screen-class'), String(e.validNextSteps));
+        assert.ok(e.validNextSteps?.includes('duration'));
+        assert.match(e.explanation, /Valid next steps from \/year are: .*screen-class.* \(the server's links\)/);
+      });
+      // the 404, /year/bogus (404), /year (200): walked up one segment at a time, stopping at the first answer
+      assert.equal(sandbox.stats.cmu - before, 3);
+    });
+
+    it('404 walk is bounded by the path\'s depth; with no ancestor answering, the catalog advises', async () => {
+      sandbox.failNext(10, 404, { endpoint: 'cmu' });
+      const before = sandbox.stats.cmu;
+      await expectApiError(client.open('/cmu/v2/tenant/year/bogus'), (e) => {
+        assert.equal(e.nextStepsSource, 'catalog');
+        assert.deepEqual(e.validNextSteps, ['month']);
+        assert.match(e.explanation, /the catalog's advice/);
+      });
+      assert.equal(sandbox.stats.cmu - before, 4); // the 404, then /tenant/year, /tenant, the root
+      sandbox.clearFailures();
+      // another failure of an ancestor (403 here) stops the walk at once
+      sandbox.failNext(1, 404, { endpoint: 'cmu' });
+      sandbox.failNext(1, 403, { endpoint: 'cmu' });
+      const b2 = sandbox.stats.cmu;
+      await expectApiError(client.open('/cmu/v2/tenant/year/month/bogus'), (e) => assert.equal(e.nextStepsSource, 'catalog'));
+      assert.equal(sandbox.stats.cmu - b2, 2);
+      // ancestorLinks: false asks nothing more
+      const b3 = sandbox.stats.cmu;
+      await expectApiError(client.open('/cmu/v2/tenant/bogus', { ancestorLinks: false }), (e) => assert.equal(e.nextStepsSource, 'catalog'));
+      assert.equal(sandbox.stats.cmu - b3, 1);
     });
 
     it('400 / 406 -> the server\'s text shown', async () => {

@@ -121,7 +121,8 @@ describe('cli: cmu browse', () => {
     assert.match(r.out, /node:\s+\/cmu\/v2\/year\/duration\/occurrences/);
     assert.match(r.out, /source:\s+server/);
     assert.match(r.out, /roll-up:\s+duration\s+\/cmu\/v2\/year\/duration\n/);
-    assert.match(r.out, /metrics:\s+users/);
+    // no harvested columns there: year's metrics, inherited (the columns the server returned)
+    assert.match(r.out, /metrics:\s+active-sessions, .*bstreams-60/);
     for (const s of ['activity-level', 'month', 'mvpd']) assert.match(r.out, new RegExp(`^${s}\\s+/cmu/v2/year/duration/occurrences/${s}$`, 'm'));
   });
 

@@ -215,6 +215,10 @@ describe('report panel: navigation and views', () => {
     const d = errorView(deep, { path: ['tenant', 'bogus', 'deeper'], filters: [], projections: [], metrics: [] });
     assert.deepStrictEqual(d.view.nextSteps.map((s) => s.label), ['tenant/year']);
     assert.deepStrictEqual(d.targets.get(d.view.nextSteps[0].id)?.path, ['tenant', 'year']);
+    // the server's links (a 404's own, or its closest ancestor's): a step that is not a direct child is a whole path
+    const server = new CmuApiError('No pre-aggregation for /year/bogus', '', 404, { validNextSteps: ['screen-class', 'year/month/day'], validNextStepsFrom: ['year'], nextStepsSource: 'server' });
+    const sv = errorView(server, { path: ['year', 'bogus'], filters: [], projections: [], metrics: [] });
+    assert.deepStrictEqual(sv.view.nextSteps.map((s) => s.label), ['year/screen-class', 'year/month/day']);
     const plain = errorView(new Error('boom'), undefined).view;
     assert.strictEqual(plain.explanation, 'boom');
   });
