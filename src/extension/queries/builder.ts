@@ -83,13 +83,13 @@ export const vscodeBuilderUi: BuilderUi = {
   },
 };
 
-/** Runs the builder; undefined when cancelled. `initial` pre-fills every step (Edit). */
-export function runQueryBuilder(initial?: { query?: CmuQuery; name?: string; title?: string }): Promise<BuilderResult | undefined> {
+/** Runs the builder; undefined when cancelled. `initial` pre-fills every step (Edit); `seenValues` feeds the filter step. */
+export function runQueryBuilder(initial?: { query?: CmuQuery; name?: string; title?: string }, opts: { seenValues?: (dimension: string) => string[] } = {}): Promise<BuilderResult | undefined> {
   let zone: ReportZone;
   try {
     zone = parseZone(readSettings().reportTimeZone);
   } catch {
     zone = parseZone(DEFAULT_ZONE_ID); // a wrong setting is reported when the query runs
   }
-  return runQueryBuilderFlow(vscodeBuilderUi, initial, new Date(), zone);
+  return runQueryBuilderFlow(vscodeBuilderUi, initial, new Date(), zone, opts.seenValues);
 }

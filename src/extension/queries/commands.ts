@@ -13,6 +13,7 @@
  *   cmu.queries.importUrl(url, name?, { group, folder }?) → { id }
  *   plus tree actions: new, edit, duplicate, copyUrl, copyCurl, moveToWorkspace, moveToUser, saveExample,
  *   editJson, newFolder, renameFolder, deleteFolder, refresh.
+ * The History node's commands are in historyCommands.ts; Run Query…'s picker in runQueryPicker.ts.
  */
 import * as vscode from 'vscode';
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
@@ -22,7 +23,9 @@ import { curlCommand, parseQueryUrl } from '../../core/cmu/query';
 import { hasHost, sanitizeQuery, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
 import type { CmuQuery } from '../../core/cmu/types';
 import { QueryStore, defaultName, type FoundQuery, type WritableGroup } from './queryStore';
-import { isNode, QueryTreeProvider, type QueryNode } from './treeProvider';
+import { isNode, isViewNode, QueryTreeProvider, type QueryNode, type ViewNode } from './treeProvider';
+import { HistoryStore } from './historyStore';
+import { RunQueryPicker } from './runQueryPicker';
 import { QueryDragAndDrop } from './dragAndDrop';
 import { runQueryBuilder } from './builder';
 import { askNameAndGroup, pickGroup as pickGroupIn, placeFromNode, resolveId as resolveIdIn, urlOrPlaceholder, type PickOptions } from './pickers';
@@ -33,19 +36,31 @@ import { Cmd, Ctx, View, VsCmd, type CmdId } from '../host/ids';
 
 export interface QueriesApi {
   store: QueryStore;
+  /** the report runs (globalState), fed by Services.onDidRunReport */
+  history: HistoryStore;
   tree: QueryTreeProvider;
   dragAndDrop: QueryDragAndDrop;
-  view: vscode.TreeView<QueryNode>;
+  view: vscode.TreeView<ViewNode>;
   ready: Promise<void>;
+  /** Run Query… without an argument: the picker (undefined when dismissed) */
+  pickQuery(): Promise<CmuQuery | undefined>;
 }
 
 export function registerQueries(services: Services): QueriesApi {
   const { context } = services;
   const store = new QueryStore(context.globalStorageUri);
   const ready = store.load().catch((e) => services.log.error(`saved queries: ${String(e)}`));
-  const tree = new QueryTreeProvider(store);
+  const history = new HistoryStore(context.globalState, (t) => services.redact(t));
+  context.subscriptions.push(
+    history,
+    services.onDidRunReport(({ record, report }) => {
+      history.record(record).catch((e) => services.log.error(`history: ${services.redact(String(e))}`));
+      if (report) history.seen.addReport(report.columns, report.rows);
+    }),
+  );
+  const tree = new QueryTreeProvider(store, history);
   const dragAndDrop = new QueryDragAndDrop(store, (e) => services.showError(e));
-  const view = vscode.window.createTreeView<QueryNode>(View.queries, {
+  const view = vscode.window.createTreeView<ViewNode>(View.queries, {
     treeDataProvider: tree,
     dragAndDropController: dragAndDrop,
     showCollapseAll: true,
@@ -57,7 +72,13 @@ export function registerQueries(services: Services): QueriesApi {
   setContext();
   context.subscriptions.push(store, tree, view);
 
-  const api: QueriesApi = { store, tree, dragAndDrop, view, ready };
+  const pickQuery = async () => {
+    await ready;
+    return RunQueryPicker.pick({ services, history, store });
+  };
+  const api: QueriesApi = { store, history, tree, dragAndDrop, view, ready, pickQuery };
+  /** the builder offers the filter values this session's reports showed */
+  const builder = (initial?: Parameters<typeof runQueryBuilder>[0]) => runQueryBuilder(initial, { seenValues: (d) => history.seen.values(d) });
 
   /** Every saved-query command: after the files are read; a tree item is a UI call (host/commands.ts). */
   const command = (id: CmdId, fn: (...args: unknown[]) => Promise<unknown>) =>
@@ -68,7 +89,7 @@ export function registerQueries(services: Services): QueriesApi {
         await ready;
         return fn(...args);
       },
-      { isTreeItem: isNode },
+      { isTreeItem: isViewNode },
     );
 
   const pickGroup = (title: string) => pickGroupIn(store, title);
@@ -98,12 +119,13 @@ export function registerQueries(services: Services): QueriesApi {
 
   command(Cmd.queriesNew, async (arg?: unknown) => {
     const place = placeFromNode(arg) ?? (typeof arg === 'object' && arg && !isNode(arg) ? (arg as { group: WritableGroup; folder?: string }) : undefined);
-    const built = await runQueryBuilder();
+    const built = await builder();
     if (!built) return undefined;
     const group = place?.group ?? (await pickGroup('Save the new query'));
     if (!group) return undefined;
     const { id } = await store.save(built.query, { name: built.name, group, folder: place?.folder });
     await reveal(id);
+    await offerRun(id, built.name);
     return { id };
   });
 
@@ -123,9 +145,10 @@ export function registerQueries(services: Services): QueriesApi {
       return { id: s.id };
     }
     if (found.group === 'examples') return vscode.commands.executeCommand(Cmd.queriesSaveExample, id);
-    const built = await runQueryBuilder({ query: found.saved.query, name: found.saved.name });
+    const built = await builder({ query: found.saved.query, name: found.saved.name });
     if (!built) return undefined;
     await store.update(id, { name: built.name, query: built.query });
+    await offerRun(id, built.name);
     return { id };
   });
 
@@ -362,6 +385,19 @@ export function registerQueries(services: Services): QueriesApi {
     tree.refresh();
     return { ok: true };
   });
+
+  /** The builder's last step: "Saved — Run now?"; Enter runs the query (the report opens), Escape leaves it saved. */
+  async function offerRun(id: string, name: string): Promise<void> {
+    services.log.trace('asking: saved — run now');
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: '$(play) Run now', description: 'open the report', run: true },
+        { label: 'Not now', description: 'it is in the Queries view', run: false },
+      ],
+      { title: `Saved "${name}" — Run now?`, placeHolder: 'Enter runs the query' },
+    );
+    if (pick?.run) await vscode.commands.executeCommand(Cmd.queriesRun, id);
+  }
 
   async function reveal(id: string): Promise<void> {
     if (!view.visible) return;

@@ -1,12 +1,15 @@
 /**
  * The Queries view: Workspace / User / Examples, folders inside Workspace and User, a query's tooltip in
- * words. An invalid file shows its problems as items (click: open the file at the line).
+ * words, and History (the last runs, newest first). An invalid file shows its problems as items (click:
+ * open the file at the line).
  */
 import * as vscode from 'vscode';
 import { describeQuery, queryToHref, validateQuery } from '../../core/cmu/query';
 import { EXAMPLE_FOLDERS, EXAMPLES, type QueryStore, type WritableGroup, type QueryGroup } from './queryStore';
 import type { FileProblem, SavedQuery } from '../../core/cmu/savedQueries';
 import { Cmd } from '../host/ids';
+import { outcomeText, relativeTime, shortQuery, type HistoryEntry } from '../../core/cmu/history';
+import type { HistoryStore } from './historyStore';
 
 export type QueryNode =
   | { kind: 'group'; group: QueryGroup }
@@ -15,17 +18,36 @@ export type QueryNode =
   | { kind: 'problem'; group: WritableGroup; problem: FileProblem }
   | { kind: 'info'; group: QueryGroup; text: string; description?: string; command?: vscode.Command };
 
+/** The History node and its entries (no group: nothing of the saved-query commands applies to them). */
+export type HistoryNode = { kind: 'history' } | { kind: 'historyEntry'; entry: HistoryEntry };
+export type ViewNode = QueryNode | HistoryNode;
+
 const NODE_KINDS = new Set(['group', 'folder', 'query', 'problem', 'info']);
-/** an element of the Queries view (its menus and drag and drop pass it to the commands) */
+/** an element of the Queries view's saved queries (its menus and drag and drop pass it to the commands) */
 export function isNode(v: unknown): v is QueryNode {
   return !!v && typeof v === 'object' && NODE_KINDS.has((v as { kind?: string }).kind ?? '') && 'group' in v;
+}
+
+/** the History node or one of its entries (tree menus pass them to the history commands) */
+export function isHistoryNode(v: unknown): v is HistoryNode {
+  const kind = !!v && typeof v === 'object' ? (v as { kind?: unknown }).kind : undefined;
+  return kind === 'history' || (kind === 'historyEntry' && typeof (v as { entry?: { id?: unknown } }).entry?.id === 'string');
+}
+
+/** a tree item of the view (a command called with one is a UI call) */
+export function isViewNode(v: unknown): v is ViewNode {
+  return isNode(v) || isHistoryNode(v);
 }
 
 const GROUP_LABEL: Record<QueryGroup, string> = { workspace: 'Workspace', user: 'User', examples: 'Examples' };
 const EXAMPLE_FOLDER_LABEL: Record<string, string> = { monthly: 'Monthly', daily: 'Daily', hourly: 'Hourly', concurrency: 'Concurrency & activity levels' };
 
-export function nodeId(n: QueryNode): string {
+export function nodeId(n: ViewNode): string {
   switch (n.kind) {
+    case 'history':
+      return 'h';
+    case 'historyEntry':
+      return `h:${n.entry.id}`;
     case 'group':
       return `g:${n.group}`;
     case 'folder':
@@ -39,21 +61,31 @@ export function nodeId(n: QueryNode): string {
   }
 }
 
-export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<QueryNode | undefined | void>();
+export class QueryTreeProvider implements vscode.TreeDataProvider<ViewNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<ViewNode | undefined | void>();
   readonly onDidChangeTreeData = this.emitter.event;
-  private readonly sub: vscode.Disposable;
+  private readonly subs: vscode.Disposable[];
+  /** "5 min ago" ages: the history's descriptions are redrawn each minute while it has entries */
+  private readonly ticker: ReturnType<typeof setInterval>;
 
-  constructor(private readonly store: QueryStore) {
-    this.sub = store.onDidChange(() => this.emitter.fire());
+  constructor(
+    private readonly store: QueryStore,
+    private readonly history: HistoryStore,
+  ) {
+    this.subs = [store.onDidChange(() => this.emitter.fire()), history.onDidChange(() => this.emitter.fire({ kind: 'history' }))];
+    this.ticker = setInterval(() => {
+      if (history.list().length) this.emitter.fire({ kind: 'history' });
+    }, 60_000);
   }
 
   refresh(): void {
     this.emitter.fire();
   }
 
-  getChildren(node?: QueryNode): QueryNode[] {
-    if (!node) return (['workspace', 'user', 'examples'] as const).map((group) => ({ kind: 'group', group }));
+  getChildren(node?: ViewNode): ViewNode[] {
+    if (!node) return [...(['workspace', 'user', 'examples'] as const).map((group): ViewNode => ({ kind: 'group', group })), { kind: 'history' }];
+    if (node.kind === 'history') return this.history.list().map((entry) => ({ kind: 'historyEntry', entry }));
+    if (node.kind === 'historyEntry') return [];
     if (node.kind === 'group') {
       if (node.group === 'examples') return EXAMPLE_FOLDERS.map((folder) => ({ kind: 'folder', group: 'examples', folder }));
       const src = this.store.source(node.group);
@@ -84,15 +116,29 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vs
     return [];
   }
 
-  getParent(node: QueryNode): QueryNode | undefined {
+  getParent(node: ViewNode): ViewNode | undefined {
+    if (node.kind === 'history') return undefined;
+    if (node.kind === 'historyEntry') return { kind: 'history' };
     if (node.kind === 'group') return undefined;
     if (node.kind === 'query' && node.saved.folder !== undefined) return { kind: 'folder', group: node.group, folder: node.saved.folder };
     return { kind: 'group', group: node.group };
   }
 
-  getTreeItem(node: QueryNode): vscode.TreeItem {
+  getTreeItem(node: ViewNode): vscode.TreeItem {
     const C = vscode.TreeItemCollapsibleState;
     switch (node.kind) {
+      case 'history': {
+        const n = this.history.list().length;
+        const item = new vscode.TreeItem('History', n ? C.Collapsed : C.None);
+        item.id = nodeId(node);
+        item.contextValue = n ? 'cmu.history' : 'cmu.history.empty';
+        item.iconPath = new vscode.ThemeIcon('history');
+        item.description = n ? `${n} run${n === 1 ? '' : 's'}` : 'no runs yet';
+        item.tooltip = 'The last 100 reports you ran (kept on this machine, without tokens or secrets). Click one to run it again.';
+        return item;
+      }
+      case 'historyEntry':
+        return historyItem(node);
       case 'group': {
         const item = new vscode.TreeItem(GROUP_LABEL[node.group], node.group === 'examples' ? C.Collapsed : C.Expanded);
         item.id = nodeId(node);
@@ -164,9 +210,43 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<QueryNode>, vs
   }
 
   dispose(): void {
-    this.sub.dispose();
+    clearInterval(this.ticker);
+    this.subs.forEach((s) => s.dispose());
     this.emitter.dispose();
   }
+}
+
+/** A history entry: the query in short, environment · status · rows · age; details in the tooltip. */
+function historyItem(node: HistoryNode & { kind: 'historyEntry' }): vscode.TreeItem {
+  const e = node.entry;
+  const item = new vscode.TreeItem(shortQuery(e.query), vscode.TreeItemCollapsibleState.None);
+  item.id = nodeId(node);
+  item.contextValue = 'cmu.historyEntry';
+  item.description = `${e.environment} · ${outcomeText(e)} · ${relativeTime(e.at, Date.now())}`;
+  const ok = e.status !== undefined && e.status < 400;
+  item.iconPath = ok ? new vscode.ThemeIcon('pass') : new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+  item.tooltip = historyTooltip(e);
+  item.accessibilityInformation = { label: `${describeQuery(e.query)} in ${e.environment}: ${outcomeText(e)}, ${relativeTime(e.at, Date.now())}` };
+  // the default command (click, Enter) runs it again, like a saved query
+  item.command = { title: 'Run Again', command: Cmd.historyRun, arguments: [node] };
+  return item;
+}
+
+export function historyTooltip(e: HistoryEntry): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendText(describeQuery(e.query));
+  md.appendMarkdown('\n\n');
+  md.appendCodeblock(queryToHref(e.query), 'text');
+  const facts = [
+    `Environment: ${e.environment}`,
+    `Status: ${e.status ?? 'no answer'}${e.error ? ` — ${e.error}` : ''}`,
+    ...(e.rows !== undefined ? [`Rows: ${e.rows}`] : []),
+    `Duration: ${e.durationMs} ms`,
+    ...(e.bytes !== undefined ? [`Size: ${e.bytes} bytes`] : []),
+    `Ran: ${new Date(e.at).toLocaleString()}${e.runs > 1 ? ` (${e.runs} runs)` : ''}`,
+  ];
+  md.appendMarkdown('\n\n' + facts.map((f) => `- ${escapeMd(f)}`).join('\n'));
+  return md;
 }
 
 export function queryTooltip(saved: SavedQuery): vscode.MarkdownString {
