@@ -5,6 +5,7 @@ import { createTestApi, isTestRun } from './host/testApi';
 import { registerConnection } from './connection/register';
 import { registerQueries } from './queries/commands';
 import { registerReportPanel } from './report/register';
+import { registerHistory } from './queries/historyCommands';
 
 /** Activation is cheap: it wires objects together; nothing touches the network until a command runs. */
 export async function activate(context: vscode.ExtensionContext) {
@@ -15,7 +16,8 @@ export async function activate(context: vscode.ExtensionContext) {
   // feature registrations (one line each)
   const { statusBar } = registerConnection(services, docs);
   const queries = registerQueries(services);
-  const report = registerReportPanel(services);
+  const report = registerReportPanel(services, { pickQuery: queries.pickQuery });
+  registerHistory(services, queries, report);
 
   return isTestRun(context) ? { test: createTestApi(services, { statusBar, queries, report }) } : {};
 }

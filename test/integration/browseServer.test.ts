@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { cmd, testApi } from './helpers';
 import type { TestApi } from '../../src/extension/host/testApi';
 import type { QueriesApi } from '../../src/extension/queries/commands';
-import type { TreeNode } from '../../src/extension/queries/treeProvider';
+import type { ViewNode } from '../../src/extension/queries/treeProvider';
 import type { BrowseNode } from '../../src/extension/queries/browseTree';
 import { liveBuilderTree } from '../../src/extension/queries/builder';
 import { runQueryBuilderFlow, BACK, type BuilderUi, type PickOptions, type InputOptions, type Back } from '../../src/extension/queries/builderFlow';
@@ -50,7 +50,7 @@ suite('Browse Server and the real tree (issue 9)', function () {
   let queries: QueriesApi;
 
   const rootNode = async (): Promise<BrowseNode> => {
-    const roots = (await queries.tree.getChildren()) as TreeNode[];
+    const roots = (await queries.tree.getChildren()) as ViewNode[];
     const root = roots.find((n) => n.kind === 'browse');
     assert.ok(root, 'Browse Server is a root of the Queries view');
     return root as BrowseNode;
@@ -117,7 +117,7 @@ suite('Browse Server and the real tree (issue 9)', function () {
     const offered: { title: string; labels: string[]; details: (string | undefined)[] }[] = [];
     const ui = scriptedUi(['year', 'screen-class', '$(check) Done', [EXTRA_METRIC]], offered);
     // the rest of the steps (filters, time, limit, format) are cancelled after the metrics: the path and metrics are what matter
-    const result = await runQueryBuilderFlow(ui, undefined, new Date(), undefined, liveBuilderTree(api.services));
+    const result = await runQueryBuilderFlow(ui, undefined, new Date(), undefined, { tree: liveBuilderTree(api.services) });
     assert.strictEqual(result, undefined, 'cancelled after the metrics step');
     assert.ok(offered[0].labels.includes('year'));
     assert.ok(offered[1].labels.includes('screen-class'), offered[1].labels.join(','));
@@ -174,7 +174,7 @@ suite('Browse Server and the real tree (issue 9)', function () {
     assert.ok(!underYear.some((n) => n.kind === 'browsePath' && n.path.includes('screen-class')), 'the catalog does not know the extra report');
     assert.match(String(queries.tree.getTreeItem(await rootNode()).description), /offline/);
     const offered: { title: string; labels: string[]; details: (string | undefined)[] }[] = [];
-    await runQueryBuilderFlow(scriptedUi(['year', 'duration', '$(check) Done', ['bstreams-60']], offered), undefined, new Date(), undefined, liveBuilderTree(api.services));
+    await runQueryBuilderFlow(scriptedUi(['year', 'duration', '$(check) Done', ['bstreams-60']], offered), undefined, new Date(), undefined, { tree: liveBuilderTree(api.services) });
     assert.ok(offered[1].labels.includes('duration'));
     assert.strictEqual(offered[1].details[offered[1].labels.indexOf('duration')], 'from the catalog');
     assert.ok(offered.find((o) => o.title.endsWith('metrics'))?.labels.includes('bstreams-60'));

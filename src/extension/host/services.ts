@@ -12,6 +12,15 @@ import { VsCodeSecretStore } from './secrets';
 import { SecretIndex } from './secretIndex';
 import { SandboxHost } from '../connection/sandboxHost';
 import { showError } from './errorUi';
+import type { RunRecord } from '../../core/cmu/history';
+import type { ParsedReport } from '../../core/cmu/types';
+
+/** A report run (panel, cmu.runQuery, saved queries, the builder): what the history records. */
+export interface ReportRun {
+  record: RunRecord;
+  /** the report, when it came (the builder's filter values are read from its columns) */
+  report?: ParsedReport;
+}
 
 interface Current {
   key: string;
@@ -43,6 +52,9 @@ export class Services implements vscode.Disposable {
   private readonly errorEmitter = new vscode.EventEmitter<string>();
   /** an error message was shown (redacted, as the user saw it) */
   readonly onDidShowError = this.errorEmitter.event;
+  private readonly runEmitter = new vscode.EventEmitter<ReportRun>();
+  /** a report request settled (not cancelled): the run history listens */
+  readonly onDidRunReport = this.runEmitter.event;
   /** what follows what, per environment + profile + CMU base (the server's links; the catalog offline) */
   private readonly discoveries = new DiscoveryRegistry();
   /** when a token request started (status bar "refreshing…"); a failed request emits no event, so it expires */
@@ -327,6 +339,11 @@ export class Services implements vscode.Disposable {
     return n;
   }
 
+  /** a report request settled: tells the history (and whoever else listens) */
+  reportRan(run: ReportRun): void {
+    this.runEmitter.fire(run);
+  }
+
   /** a command ended: a token request that failed emitted no event, so the busy state ends here */
   commandEnded(): void {
     if (!this.busySince) return;
@@ -349,6 +366,7 @@ export class Services implements vscode.Disposable {
     this.current?.unsubscribe();
     this.emitter.dispose();
     this.errorEmitter.dispose();
+    this.runEmitter.dispose();
   }
 }
 

@@ -5,6 +5,8 @@ import type { StatusBar } from '../connection/statusBar';
 import type { QueriesApi } from '../queries/commands';
 import type { ReportFeature } from '../report/register';
 import { ReportPanel } from '../report/reportPanel';
+import { HistoryStore } from '../queries/historyStore';
+import { RunQueryPicker } from '../queries/runQueryPicker';
 
 /** true only when the extension runs under the integration tests */
 export function isTestRun(context: vscode.ExtensionContext): boolean {
@@ -14,8 +16,8 @@ export function isTestRun(context: vscode.ExtensionContext): boolean {
 /**
  * What the integration tests may look at and drive — the only test seams of the extension (exported
  * from activate() and `cmu._test.*` commands, only under tests): the status bar text, what was logged,
- * the last error shown, answers for modal confirmations and save dialogs, the real SecretStorage, the report panels and
- * the saved queries' internals.
+ * the last error shown, answers for modal confirmations and save dialogs, the real SecretStorage, the
+ * report panels, the saved queries' internals, the run history and the Run Query… picker on screen.
  */
 export function createTestApi(services: Services, parts: { statusBar: StatusBar; queries: QueriesApi; report: ReportFeature }) {
   const { statusBar, queries, report } = parts;
@@ -57,6 +59,17 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
     saveDialogsAsked,
     /** aborts the operations under withProgress, as the notification's Cancel button does */
     cancelProgress: () => services.cancelAll(),
+    /** the run history the Queries view shows */
+    history: queries.history,
+    /** the history as a reload reads it: a new store over globalState, once the pending writes are done */
+    reloadHistory: async () => {
+      await queries.history.flushed();
+      const fresh = new HistoryStore(services.context.globalState, (t) => services.redact(t));
+      fresh.dispose();
+      return fresh.list();
+    },
+    /** the Run Query… picker on screen (setValue types into it, items are what it shows, accept is Enter) */
+    runQueryPicker: () => RunQueryPicker.current,
     lastError: () => lastError,
     clearLastError: () => {
       lastError = undefined;

@@ -116,13 +116,16 @@ export function liveBuilderTree(services: Pick<Services, 'discover'>): BuilderTr
   };
 }
 
-/** Runs the builder; undefined when cancelled. `initial` pre-fills every step (Edit); `tree`: where its steps come from. */
-export function runQueryBuilder(initial?: { query?: CmuQuery; name?: string; title?: string }, tree: BuilderTree = CATALOG_TREE): Promise<BuilderResult | undefined> {
+/** Runs the builder; undefined when cancelled. `initial` pre-fills every step (Edit); `tree`: where its steps come from; `seenValues` feeds the filter step. */
+export function runQueryBuilder(
+  initial?: { query?: CmuQuery; name?: string; title?: string },
+  opts: { tree?: BuilderTree; seenValues?: (dimension: string) => string[] } = {},
+): Promise<BuilderResult | undefined> {
   let zone: ReportZone;
   try {
     zone = parseZone(readSettings().reportTimeZone);
   } catch {
     zone = parseZone(DEFAULT_ZONE_ID); // a wrong setting is reported when the query runs
   }
-  return runQueryBuilderFlow(vscodeBuilderUi, initial, new Date(), zone, tree);
+  return runQueryBuilderFlow(vscodeBuilderUi, initial, new Date(), zone, opts);
 }

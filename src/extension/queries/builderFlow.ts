@@ -4,7 +4,7 @@
  * catalog's advice offline (BuilderTree): the path step by step
  * (each step lists the valid next dimensions with their descriptions, plus "done"), metrics
  * (multi-select with descriptions), filters (a dimension valid on the path, = or !=, values — several
- * values make IN / NOT IN), time range (presets or custom ISO, validated), limit, format, name.
+ * values make IN / NOT IN; the values this session's reports showed are offered first), time range (presets or custom ISO, validated), limit, format, name.
  * Back returns to the previous step; cancel (undefined) ends the builder.
  */
 import { describe, filterableDimensions, metricsFor, nextSteps, isKnownPath } from '../../core/cmu/catalog';
@@ -87,8 +87,15 @@ export async function runQueryBuilderFlow(
   initial?: { query?: CmuQuery; name?: string; title?: string },
   now: Date = new Date(),
   zone: ReportZone = parseZone(DEFAULT_ZONE_ID),
-  tree: BuilderTree = CATALOG_TREE,
+  opts: {
+    /** where the path's steps and metrics come from (the live server, or the catalog) */
+    tree?: BuilderTree;
+    /** the values a dimension had in this session's reports (the filter step offers them) */
+    seenValues?: (dimension: string) => string[];
+  } = {},
 ): Promise<BuilderResult | undefined> {
+  const tree = opts.tree ?? CATALOG_TREE;
+  const seenValues = opts.seenValues ?? (() => []);
   const q: CmuQuery = initial?.query ? cloneQuery(initial.query) : emptyQuery();
   let name = initial?.name;
   const title = initial?.title ?? (initial?.query ? 'Edit CMU Query' : 'New CMU Query');
@@ -103,7 +110,7 @@ export async function runQueryBuilderFlow(
         r = await metricsStep(ui, title, q, tree);
         break;
       case 3:
-        r = await filtersStep(ui, title, q);
+        r = await filtersStep(ui, title, q, seenValues);
         break;
       case 4:
         r = await timeStep(ui, title, q, now, zone);
@@ -226,7 +233,7 @@ function filterText(f: CmuFilter): string {
   return `${f.dimension} ${f.op === '=' ? 'IN' : 'NOT IN'} (${f.values.join(', ')})`;
 }
 
-async function filtersStep(ui: BuilderUi, title: string, q: CmuQuery): Promise<'next' | Back | undefined> {
+async function filtersStep(ui: BuilderUi, title: string, q: CmuQuery, seenValues: (dimension: string) => string[]): Promise<'next' | Back | undefined> {
   for (;;) {
     type V = { kind: 'continue' } | { kind: 'add' } | { kind: 'remove'; index: number };
     const items: Item<V>[] = [
@@ -268,6 +275,28 @@ async function filtersStep(ui: BuilderUi, title: string, q: CmuQuery): Promise<'
     if (op === undefined) return undefined;
     if (op === BACK || !op[0]) continue;
     const values: string[] = [];
+    const seen = seenValues(dimension);
+    if (seen.length) {
+      type S = { kind: 'value'; value: string } | { kind: 'other' };
+      const picked = await ui.pick<S>({
+        title: `${title}: ${dimension} ${op[0]} …`,
+        step: 3,
+        placeholder: `Values of ${dimension} seen in your reports — pick one or more, or type another`,
+        items: [
+          ...seen.map((value) => ({ label: value, description: 'seen in a report', value: { kind: 'value' as const, value } })),
+          { label: '$(edit) Another value…', value: { kind: 'other' } },
+        ],
+        many: true,
+      });
+      if (picked === undefined) return undefined;
+      if (picked === BACK) continue;
+      for (const p of picked) if (p.kind === 'value') values.push(p.value);
+      // only seen values picked: done; "Another value…" (or nothing) goes on to type one
+      if (values.length && !picked.some((p) => p.kind === 'other')) {
+        addFilter(q, dimension, op[0], values);
+        continue;
+      }
+    }
     for (;;) {
       const val = await ui.input({
         title: `${title}: ${dimension} ${op[0]} …`,
@@ -283,10 +312,15 @@ async function filtersStep(ui: BuilderUi, title: string, q: CmuQuery): Promise<'
       values.push(val.trim());
     }
     if (!values.length) continue;
-    const same = q.filters.find((f) => f.dimension === dimension && f.op === op[0]);
-    if (same) same.values = [...new Set([...same.values, ...values])];
-    else q.filters.push({ dimension, op: op[0], values });
+    addFilter(q, dimension, op[0], values);
   }
+}
+
+/** A filter on the same dimension and operator takes the new values (IN / NOT IN). */
+function addFilter(q: CmuQuery, dimension: string, op: '=' | '!=', values: string[]): void {
+  const same = q.filters.find((f) => f.dimension === dimension && f.op === op);
+  if (same) same.values = [...new Set([...same.values, ...values])];
+  else q.filters.push({ dimension, op, values });
 }
 
 /** The windows the builder offers, in this order (saved as text: resolved each time the query runs). */

@@ -15,6 +15,7 @@
  *   cmu.queries.browseRun(path) / browseSave(path, opts) / browseCopyUrl(path) / browseRefresh()
  *   plus tree actions: new, edit, duplicate, copyUrl, copyCurl, moveToWorkspace, moveToUser, saveExample,
  *   editJson, newFolder, renameFolder, deleteFolder, refresh.
+ * The History node's commands are in historyCommands.ts; Run Query…'s picker in runQueryPicker.ts.
  */
 import * as vscode from 'vscode';
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
@@ -25,8 +26,10 @@ import { splitPath } from '../../core/cmu/catalog';
 import { hasHost, sanitizeQuery, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
 import type { CmuQuery } from '../../core/cmu/types';
 import { QueryStore, defaultName, type FoundQuery, type WritableGroup } from './queryStore';
-import { isNode, QueryTreeProvider, type QueryNode, type TreeNode } from './treeProvider';
+import { isNode, isViewNode, QueryTreeProvider, type QueryNode, type ViewNode } from './treeProvider';
 import { BrowseTree, isBrowseNode } from './browseTree';
+import { HistoryStore } from './historyStore';
+import { RunQueryPicker } from './runQueryPicker';
 import { QueryDragAndDrop } from './dragAndDrop';
 import { liveBuilderTree, runQueryBuilder } from './builder';
 import { askNameAndGroup, pickGroup as pickGroupIn, placeFromNode, resolveId as resolveIdIn, urlOrPlaceholder, type PickOptions } from './pickers';
@@ -37,11 +40,15 @@ import { Cmd, Ctx, View, VsCmd, type CmdId } from '../host/ids';
 
 export interface QueriesApi {
   store: QueryStore;
+  /** the report runs (globalState), fed by Services.onDidRunReport */
+  history: HistoryStore;
   tree: QueryTreeProvider;
   dragAndDrop: QueryDragAndDrop;
-  view: vscode.TreeView<TreeNode>;
+  view: vscode.TreeView<ViewNode>;
   browse: BrowseTree;
   ready: Promise<void>;
+  /** Run Query… without an argument: the picker (undefined when dismissed) */
+  pickQuery(): Promise<CmuQuery | undefined>;
 }
 
 /** The report path of a Browse Server row, or of a script's argument: `year/duration`, `/cmu/v2/year`, `['year', 'duration']`. */
@@ -59,10 +66,18 @@ export function registerQueries(services: Services): QueriesApi {
   const { context } = services;
   const store = new QueryStore(context.globalStorageUri);
   const ready = store.load().catch((e) => services.log.error(`saved queries: ${String(e)}`));
+  const history = new HistoryStore(context.globalState, (t) => services.redact(t));
+  context.subscriptions.push(
+    history,
+    services.onDidRunReport(({ record, report }) => {
+      history.record(record).catch((e) => services.log.error(`history: ${services.redact(String(e))}`));
+      if (report) history.seen.addReport(report.columns, report.rows);
+    }),
+  );
   const browse = new BrowseTree(services);
-  const tree = new QueryTreeProvider(store, browse);
+  const tree = new QueryTreeProvider(store, history, browse);
   const dragAndDrop = new QueryDragAndDrop(store, (e) => services.showError(e));
-  const view = vscode.window.createTreeView<TreeNode>(View.queries, {
+  const view = vscode.window.createTreeView<ViewNode>(View.queries, {
     treeDataProvider: tree,
     dragAndDropController: dragAndDrop,
     showCollapseAll: true,
@@ -75,7 +90,14 @@ export function registerQueries(services: Services): QueriesApi {
   // another environment, profile or token: Browse Server shows that server's tree (its cache is per environment)
   context.subscriptions.push(store, tree, view, services.onDidChangeSession(() => tree.refresh()));
 
-  const api: QueriesApi = { store, tree, dragAndDrop, view, browse, ready };
+  const pickQuery = async () => {
+    await ready;
+    return RunQueryPicker.pick({ services, history, store });
+  };
+  const api: QueriesApi = { store, history, tree, dragAndDrop, view, browse, ready, pickQuery };
+  /** the builder: its steps from the live server (the catalog offline), the filter values this session's reports showed */
+  const builder = (initial?: Parameters<typeof runQueryBuilder>[0]) =>
+    runQueryBuilder(initial, { tree: liveBuilderTree(services), seenValues: (d) => history.seen.values(d) });
 
   /** Every saved-query command: after the files are read; a tree item is a UI call (host/commands.ts). */
   const command = (id: CmdId, fn: (...args: unknown[]) => Promise<unknown>) =>
@@ -86,7 +108,7 @@ export function registerQueries(services: Services): QueriesApi {
         await ready;
         return fn(...args);
       },
-      { isTreeItem: isNode },
+      { isTreeItem: isViewNode },
     );
 
   const pickGroup = (title: string) => pickGroupIn(store, title);
@@ -116,12 +138,13 @@ export function registerQueries(services: Services): QueriesApi {
 
   command(Cmd.queriesNew, async (arg?: unknown) => {
     const place = placeFromNode(arg) ?? (typeof arg === 'object' && arg && !isNode(arg) ? (arg as { group: WritableGroup; folder?: string }) : undefined);
-    const built = await runQueryBuilder(undefined, liveBuilderTree(services));
+    const built = await builder();
     if (!built) return undefined;
     const group = place?.group ?? (await pickGroup('Save the new query'));
     if (!group) return undefined;
     const { id } = await store.save(built.query, { name: built.name, group, folder: place?.folder });
     await reveal(id);
+    await offerRun(id, built.name);
     return { id };
   });
 
@@ -141,9 +164,10 @@ export function registerQueries(services: Services): QueriesApi {
       return { id: s.id };
     }
     if (found.group === 'examples') return vscode.commands.executeCommand(Cmd.queriesSaveExample, id);
-    const built = await runQueryBuilder({ query: found.saved.query, name: found.saved.name }, liveBuilderTree(services));
+    const built = await builder({ query: found.saved.query, name: found.saved.name });
     if (!built) return undefined;
     await store.update(id, { name: built.name, query: built.query });
+    await offerRun(id, built.name);
     return { id };
   });
 
@@ -419,6 +443,19 @@ export function registerQueries(services: Services): QueriesApi {
     tree.refresh();
     return { ok: true };
   });
+
+  /** The builder's last step: "Saved — Run now?"; Enter runs the query (the report opens), Escape leaves it saved. */
+  async function offerRun(id: string, name: string): Promise<void> {
+    services.log.trace('asking: saved — run now');
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: '$(play) Run now', description: 'open the report', run: true },
+        { label: 'Not now', description: 'it is in the Queries view', run: false },
+      ],
+      { title: `Saved "${name}" — Run now?`, placeHolder: 'Enter runs the query' },
+    );
+    if (pick?.run) await vscode.commands.executeCommand(Cmd.queriesRun, id);
+  }
 
   async function reveal(id: string): Promise<void> {
     if (!view.visible) return;

@@ -5,13 +5,13 @@
  */
 import * as vscode from 'vscode';
 import type { QueryStore, WritableGroup } from './queryStore';
-import { isNode, type QueryNode, type TreeNode } from './treeProvider';
+import { isNode, type QueryNode, type ViewNode } from './treeProvider';
 
 export const QUERY_MIME = 'application/vnd.code.tree.cmu.queries';
 
 type Dragged = { kind: 'query'; group: string; id: string } | { kind: 'folder'; group: WritableGroup; folder: string };
 
-export class QueryDragAndDrop implements vscode.TreeDragAndDropController<TreeNode> {
+export class QueryDragAndDrop implements vscode.TreeDragAndDropController<ViewNode> {
   readonly dragMimeTypes = [QUERY_MIME];
   readonly dropMimeTypes = [QUERY_MIME];
 
@@ -20,7 +20,7 @@ export class QueryDragAndDrop implements vscode.TreeDragAndDropController<TreeNo
     private readonly onError: (e: unknown) => void | Promise<void>,
   ) {}
 
-  handleDrag(source: readonly TreeNode[], dataTransfer: vscode.DataTransfer): void {
+  handleDrag(source: readonly ViewNode[], dataTransfer: vscode.DataTransfer): void {
     const items: Dragged[] = [];
     for (const n of source.filter(isNode)) {
       if (n.kind === 'query') items.push({ kind: 'query', group: n.group, id: n.saved.id });
@@ -29,10 +29,9 @@ export class QueryDragAndDrop implements vscode.TreeDragAndDropController<TreeNo
     if (items.length) dataTransfer.set(QUERY_MIME, new vscode.DataTransferItem(JSON.stringify(items)));
   }
 
-  async handleDrop(target: TreeNode | undefined, dataTransfer: vscode.DataTransfer): Promise<void> {
+  async handleDrop(target: ViewNode | undefined, dataTransfer: vscode.DataTransfer): Promise<void> {
     const raw = dataTransfer.get(QUERY_MIME);
-    // Browse Server's rows are not a place to keep queries
-    if (!raw || !target || !isNode(target)) return;
+    if (!raw || !isNode(target)) return; // nothing drops into History or Browse Server
     let items: Dragged[];
     try {
       const v: unknown = typeof raw.value === 'string' ? JSON.parse(raw.value) : await raw.asString().then((s) => JSON.parse(s));

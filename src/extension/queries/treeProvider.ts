@@ -1,7 +1,7 @@
 /**
  * The Queries view: Workspace / User / Examples, folders inside Workspace and User, a query's tooltip in
- * words, then Browse Server (browseTree.ts: the server's tree from its links, expanded lazily). An invalid
- * file shows its problems as items (click: open the file at the line).
+ * words, History (the last runs, newest first), then Browse Server (browseTree.ts: the server's tree from
+ * its links, expanded lazily). An invalid file shows its problems as items (click: open the file at the line).
  */
 import * as vscode from 'vscode';
 import { describeQuery, queryToHref, validateQuery } from '../../core/cmu/query';
@@ -9,6 +9,8 @@ import { EXAMPLE_FOLDERS, EXAMPLES, type QueryStore, type WritableGroup, type Qu
 import type { FileProblem, SavedQuery } from '../../core/cmu/savedQueries';
 import { Cmd } from '../host/ids';
 import { isBrowseNode, type BrowseNode, type BrowseTree } from './browseTree';
+import { outcomeText, relativeTime, shortQuery, type HistoryEntry } from '../../core/cmu/history';
+import type { HistoryStore } from './historyStore';
 
 export type QueryNode =
   | { kind: 'group'; group: QueryGroup }
@@ -17,20 +19,37 @@ export type QueryNode =
   | { kind: 'problem'; group: WritableGroup; problem: FileProblem }
   | { kind: 'info'; group: QueryGroup; text: string; description?: string; command?: vscode.Command };
 
-/** Every row of the Queries view: the saved queries' and Browse Server's. */
-export type TreeNode = QueryNode | BrowseNode;
+/** The History node and its entries (no group: nothing of the saved-query commands applies to them). */
+export type HistoryNode = { kind: 'history' } | { kind: 'historyEntry'; entry: HistoryEntry };
+/** Every row of the Queries view: the saved queries', History's and Browse Server's. */
+export type ViewNode = QueryNode | HistoryNode | BrowseNode;
 
 const NODE_KINDS = new Set(['group', 'folder', 'query', 'problem', 'info']);
-/** an element of the Queries view (its menus and drag and drop pass it to the commands) */
+/** an element of the Queries view's saved queries (its menus and drag and drop pass it to the commands) */
 export function isNode(v: unknown): v is QueryNode {
   return !!v && typeof v === 'object' && NODE_KINDS.has((v as { kind?: string }).kind ?? '') && 'group' in v;
+}
+
+/** the History node or one of its entries (tree menus pass them to the history commands) */
+export function isHistoryNode(v: unknown): v is HistoryNode {
+  const kind = !!v && typeof v === 'object' ? (v as { kind?: unknown }).kind : undefined;
+  return kind === 'history' || (kind === 'historyEntry' && typeof (v as { entry?: { id?: unknown } }).entry?.id === 'string');
+}
+
+/** a tree item of the view (a command called with one is a UI call) */
+export function isViewNode(v: unknown): v is ViewNode {
+  return isNode(v) || isHistoryNode(v) || isBrowseNode(v);
 }
 
 const GROUP_LABEL: Record<QueryGroup, string> = { workspace: 'Workspace', user: 'User', examples: 'Examples' };
 const EXAMPLE_FOLDER_LABEL: Record<string, string> = { monthly: 'Monthly', daily: 'Daily', hourly: 'Hourly', concurrency: 'Concurrency & activity levels' };
 
-export function nodeId(n: QueryNode): string {
+export function nodeId(n: QueryNode | HistoryNode): string {
   switch (n.kind) {
+    case 'history':
+      return 'h';
+    case 'historyEntry':
+      return `h:${n.entry.id}`;
     case 'group':
       return `g:${n.group}`;
     case 'folder':
@@ -44,29 +63,37 @@ export function nodeId(n: QueryNode): string {
   }
 }
 
-export class QueryTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<TreeNode | undefined | void>();
+export class QueryTreeProvider implements vscode.TreeDataProvider<ViewNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<ViewNode | undefined | void>();
   readonly onDidChangeTreeData = this.emitter.event;
-  private readonly sub: vscode.Disposable;
+  private readonly subs: vscode.Disposable[];
+  /** "5 min ago" ages: the history's descriptions are redrawn each minute while it has entries */
+  private readonly ticker: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly store: QueryStore,
+    private readonly history: HistoryStore,
     readonly browse?: BrowseTree,
   ) {
-    this.sub = store.onDidChange(() => this.emitter.fire());
+    this.subs = [store.onDidChange(() => this.emitter.fire()), history.onDidChange(() => this.emitter.fire({ kind: 'history' }))];
+    this.ticker = setInterval(() => {
+      if (history.list().length) this.emitter.fire({ kind: 'history' });
+    }, 60_000);
   }
 
   refresh(): void {
     this.emitter.fire();
   }
 
-  /** The saved queries' rows at once; Browse Server's after asking the server (a promise). */
-  getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
+  /** The saved queries' and History's rows at once; Browse Server's after asking the server (a promise). */
+  getChildren(node?: ViewNode): ViewNode[] | Promise<ViewNode[]> {
     if (node && isBrowseNode(node)) return this.browse ? this.browse.children(node) : [];
     if (!node) {
-      const groups: TreeNode[] = (['workspace', 'user', 'examples'] as const).map((group) => ({ kind: 'group', group }));
-      return this.browse ? [...groups, { kind: 'browse' }] : groups;
+      const roots: ViewNode[] = [...(['workspace', 'user', 'examples'] as const).map((group): ViewNode => ({ kind: 'group', group })), { kind: 'history' }];
+      return this.browse ? [...roots, { kind: 'browse' }] : roots;
     }
+    if (node.kind === 'history') return this.history.list().map((entry) => ({ kind: 'historyEntry', entry }));
+    if (node.kind === 'historyEntry') return [];
     if (node.kind === 'group') {
       if (node.group === 'examples') return EXAMPLE_FOLDERS.map((folder) => ({ kind: 'folder', group: 'examples', folder }));
       const src = this.store.source(node.group);
@@ -97,7 +124,7 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     return [];
   }
 
-  getParent(node: TreeNode): TreeNode | undefined {
+  getParent(node: ViewNode): ViewNode | undefined {
     if (isBrowseNode(node)) {
       if (node.kind === 'browse') return undefined;
       const up = node.kind === 'browseInfo' ? node.path : node.path.slice(0, -1);
@@ -105,15 +132,29 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         ? { kind: 'browse' }
         : { kind: 'browsePath', path: up, href: '', source: node.kind === 'browsePath' ? node.source : 'server' };
     }
+    if (node.kind === 'history') return undefined;
+    if (node.kind === 'historyEntry') return { kind: 'history' };
     if (node.kind === 'group') return undefined;
     if (node.kind === 'query' && node.saved.folder !== undefined) return { kind: 'folder', group: node.group, folder: node.saved.folder };
     return { kind: 'group', group: node.group };
   }
 
-  getTreeItem(node: TreeNode): vscode.TreeItem {
+  getTreeItem(node: ViewNode): vscode.TreeItem {
     if (isBrowseNode(node)) return (this.browse as BrowseTree).item(node);
     const C = vscode.TreeItemCollapsibleState;
     switch (node.kind) {
+      case 'history': {
+        const n = this.history.list().length;
+        const item = new vscode.TreeItem('History', n ? C.Collapsed : C.None);
+        item.id = nodeId(node);
+        item.contextValue = n ? 'cmu.history' : 'cmu.history.empty';
+        item.iconPath = new vscode.ThemeIcon('history');
+        item.description = n ? `${n} run${n === 1 ? '' : 's'}` : 'no runs yet';
+        item.tooltip = 'The last 100 reports you ran (kept on this machine, without tokens or secrets). Click one to run it again.';
+        return item;
+      }
+      case 'historyEntry':
+        return historyItem(node);
       case 'group': {
         const item = new vscode.TreeItem(GROUP_LABEL[node.group], node.group === 'examples' ? C.Collapsed : C.Expanded);
         item.id = nodeId(node);
@@ -185,9 +226,43 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   dispose(): void {
-    this.sub.dispose();
+    clearInterval(this.ticker);
+    this.subs.forEach((s) => s.dispose());
     this.emitter.dispose();
   }
+}
+
+/** A history entry: the query in short, environment · status · rows · age; details in the tooltip. */
+function historyItem(node: HistoryNode & { kind: 'historyEntry' }): vscode.TreeItem {
+  const e = node.entry;
+  const item = new vscode.TreeItem(shortQuery(e.query), vscode.TreeItemCollapsibleState.None);
+  item.id = nodeId(node);
+  item.contextValue = 'cmu.historyEntry';
+  item.description = `${e.environment} · ${outcomeText(e)} · ${relativeTime(e.at, Date.now())}`;
+  const ok = e.status !== undefined && e.status < 400;
+  item.iconPath = ok ? new vscode.ThemeIcon('pass') : new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+  item.tooltip = historyTooltip(e);
+  item.accessibilityInformation = { label: `${describeQuery(e.query)} in ${e.environment}: ${outcomeText(e)}, ${relativeTime(e.at, Date.now())}` };
+  // the default command (click, Enter) runs it again, like a saved query
+  item.command = { title: 'Run Again', command: Cmd.historyRun, arguments: [node] };
+  return item;
+}
+
+export function historyTooltip(e: HistoryEntry): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendText(describeQuery(e.query));
+  md.appendMarkdown('\n\n');
+  md.appendCodeblock(queryToHref(e.query), 'text');
+  const facts = [
+    `Environment: ${e.environment}`,
+    `Status: ${e.status ?? 'no answer'}${e.error ? ` — ${e.error}` : ''}`,
+    ...(e.rows !== undefined ? [`Rows: ${e.rows}`] : []),
+    `Duration: ${e.durationMs} ms`,
+    ...(e.bytes !== undefined ? [`Size: ${e.bytes} bytes`] : []),
+    `Ran: ${new Date(e.at).toLocaleString()}${e.runs > 1 ? ` (${e.runs} runs)` : ''}`,
+  ];
+  md.appendMarkdown('\n\n' + facts.map((f) => `- ${escapeMd(f)}`).join('\n'));
+  return md;
 }
 
 export function queryTooltip(saved: SavedQuery): vscode.MarkdownString {

@@ -22,8 +22,8 @@ export async function cmuBase(services: Services): Promise<string> {
   return session.env.cmuBase;
 }
 
-/** A CmuQuery, a URL or href string, or (palette) an input box. */
-export async function toQuery(services: Services, arg: unknown): Promise<CmuQuery | undefined> {
+/** A CmuQuery, a URL or href string, or (palette, no argument) what the Run Query… picker returns. */
+export async function toQuery(services: Services, arg: unknown, pick: () => Promise<CmuQuery | undefined>): Promise<CmuQuery | undefined> {
   if (typeof arg === 'string') return parseQueryUrl(arg, await cmuBase(services).catch(() => undefined));
   if (arg !== undefined && arg !== null) {
     const q = parseQuery(arg);
@@ -32,23 +32,7 @@ export async function toQuery(services: Services, arg: unknown): Promise<CmuQuer
     if (!q) throw new InputError('cmu.runQuery: the argument is not a CMU query', 'Pass a CmuQuery object, a CMU URL or a HAL href such as /cmu/v2/tenant/year.', 'none', 'bad_argument');
     return q;
   }
-  const text = await vscode.window.showInputBox({
-    title: 'Run CMU Query',
-    prompt: 'A CMU path (tenant/year/month), a HAL href (/cmu/v2/...?start=...) or a full CMU URL',
-    placeHolder: 'tenant/year/month/day?start=2024-11-01&metrics=active-users',
-    ignoreFocusOut: true,
-    validateInput: (v) => {
-      if (!v.trim()) return 'Type a path or paste a URL';
-      try {
-        parseQueryUrl(v);
-        return undefined;
-      } catch (e) {
-        return e instanceof Error ? e.message : String(e);
-      }
-    },
-  });
-  if (!text) return undefined;
-  return parseQueryUrl(text, await cmuBase(services).catch(() => undefined));
+  return pick();
 }
 
 export async function openAs(panel: ReportPanel, format: DocFormat | undefined): Promise<{ uri: string; languageId: string } | undefined> {

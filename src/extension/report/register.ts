@@ -5,6 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { checkQuery } from '../../core/cmu/query';
+import type { CompareMode } from '../../core/cmu/analysis/compare';
+import type { CmuQuery } from '../../core/cmu/types';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
 import { registerCommand } from '../host/commands';
@@ -18,15 +20,22 @@ import { copyCurl, copyUrl, openAs, saveQuery, toQuery } from './commands';
 export interface ReportFeature {
   /** what the serializer does with a panel VS Code restores after a reload */
   restore(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
+  /** opens the query's panel in compare mode (the earlier window beside this one: the panel's toggle) */
+  compare(query: CmuQuery, mode?: CompareMode): Promise<RunResult & { comparedWith?: string }>;
 }
 
-export function registerReportPanel(services: Services): ReportFeature {
+export interface ReportFeatureDeps {
+  /** Run Query… without an argument: the query the user picked or typed (undefined: dismissed) */
+  pickQuery(): Promise<CmuQuery | undefined>;
+}
+
+export function registerReportPanel(services: Services, deps: ReportFeatureDeps): ReportFeature {
   const ctx = services.context;
   const docs = new ReportDocuments(services);
   ctx.subscriptions.push(docs);
 
   registerCommand(services, Cmd.runQuery, async (arg?: unknown): Promise<RunResult | undefined> => {
-    const q = await toQuery(services, arg);
+    const q = await toQuery(services, arg, deps.pickQuery);
     if (!q) return undefined;
     // refused only when no server could serve it; the catalog's advice goes to the log and the request is sent
     for (const w of checkQuery(q)) services.log.warn(`query: ${w}`);
@@ -71,7 +80,14 @@ export function registerReportPanel(services: Services): ReportFeature {
     const p = ReportPanel.revive(services, docs, panel, s.query);
     await p.load().catch(() => undefined);
   }
+  async function compare(query: CmuQuery, mode: CompareMode = 'previous'): Promise<RunResult & { comparedWith?: string }> {
+    for (const w of checkQuery(query)) services.log.warn(`query: ${w}`);
+    const panel = await ReportPanel.show(services, docs, query);
+    panel.compareMode = mode;
+    const report = await panel.load();
+    return { rows: report.rows, columns: report.columns, url: report.url, comparedWith: panel.comparedWith };
+  }
   ctx.subscriptions.push(vscode.window.registerWebviewPanelSerializer(View.report, { deserializeWebviewPanel: restore }));
   ctx.subscriptions.push({ dispose: () => ReportPanel.all().forEach((p) => p.dispose()) });
-  return { restore };
+  return { restore, compare };
 }

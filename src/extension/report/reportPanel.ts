@@ -244,6 +244,8 @@ export class ReportPanel implements vscode.Disposable {
     let sent: SentQuery | undefined;
     const back = this.history.length ? queryTitle(this.history[this.history.length - 1]) : undefined;
     const view = (base: string) => ({ ...queryView(q, base, env, sent), ...(back ? { back } : {}) });
+    /** set when the request is sent: a run that never left (no session, a wrong setting) is not history */
+    let t0: number | undefined;
     try {
       if (currentScope(this.services).key !== this.scope.key) throw this.otherScopeError();
       const client = await this.services.cmuClient();
@@ -253,11 +255,15 @@ export class ReportPanel implements vscode.Disposable {
       sent = resolveQueryTime(q, this.services.reportZone(), Date.now());
       this.sent = sent.query;
       this.show({ type: 'loading', requestId: id, query: view(cmuBase) });
-      const t0 = Date.now();
+      t0 = Date.now();
       const mode = this.compareMode;
       const compared = mode ? await fetchComparison(client, sent.query, { mode, now: t0, signal: abort.signal, zone: this.services.reportZone() }) : undefined;
       const report = compared ? compared.current.report : await client.fetchReport(sent.query, { signal: abort.signal });
       if (id !== this.requestId) return report;
+      this.services.reportRan({
+        record: { query: q, environment: env, status: report.response?.status ?? 200, rows: report.rows.length, bytes: report.response?.bytes, durationMs: Date.now() - t0, at: t0 },
+        report,
+      });
       this.report = report;
       const nav = navigation(q, report, cmuBase);
       this.targets = nav.targets;
@@ -279,6 +285,11 @@ export class ReportPanel implements vscode.Disposable {
         if (e instanceof CancelledError || abort.signal.aborted) {
           this.show({ type: 'cancelled', requestId: id, query: qv });
         } else {
+          if (t0 !== undefined) {
+            const status = (e as { status?: unknown }).status;
+            const message = this.services.redact(e instanceof Error ? e.message : String(e));
+            this.services.reportRan({ record: { query: q, environment: env, status: typeof status === 'number' ? status : undefined, durationMs: Date.now() - t0, at: t0, error: message } });
+          }
           const { view, targets } = errorView(e, q, (t) => this.services.http.redact(t));
           const up = qv ? navigation(q, undefined, cmuBase) : undefined;
           for (const b of up?.breadcrumb ?? []) targets.set(b.id, up!.targets.get(b.id)!);

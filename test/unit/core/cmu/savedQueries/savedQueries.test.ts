@@ -493,6 +493,43 @@ describe('saved queries: the query builder steps', () => {
     assert.match(refused ?? '', /ISO 8601/);
   });
 
+  it('offers the filter values seen in this session first; "Another value…" still types one', async () => {
+    const seen = (d: string) => (d === 'mvpd' ? ['Comcast', 'Charter'] : []);
+    let offered: string[] = [];
+    const ui = scripted([
+      pickLabel('tenant'),
+      pickLabel('year'),
+      pickLabel('month'),
+      pickLabel('mvpd'),
+      pickLabel('Done'),
+      () => [],
+      pickLabel('Add a filter…'),
+      pickLabel('mvpd'),
+      pickLabel('='),
+      (s) => {
+        offered = (s.o as PickOptions<unknown>).items.map((i) => i.label);
+        return pickMany(['Charter'])(s);
+      },
+      pickLabel('Add a filter…'),
+      pickLabel('mvpd'),
+      pickLabel('!='),
+      pickMany(['Comcast', '$(edit) Another value…']),
+      type('Dish'),
+      type(''),
+      pickLabel('Continue'),
+      pickLabel('Server default'),
+      type(''),
+      pickLabel('JSON (HAL, the default)'),
+      type('Seen'),
+    ]);
+    const r = await runQueryBuilderFlow(ui, undefined, now, undefined, { seenValues: seen });
+    assert.deepStrictEqual(offered, ['Comcast', 'Charter', '$(edit) Another value…']);
+    assert.deepStrictEqual(r?.query.filters, [
+      { dimension: 'mvpd', op: '=', values: ['Charter'] },
+      { dimension: 'mvpd', op: '!=', values: ['Comcast', 'Dish'] },
+    ]);
+  });
+
   it('edits an existing query: starts on Done, keeps what is not changed', async () => {
     const initial = q(['tenant', 'year'], { metrics: ['active-users'], start: '2024-01', limit: 10 });
     const ui = scripted([
