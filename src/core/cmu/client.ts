@@ -18,7 +18,7 @@ import { alternateUrl, isWithinBase, resolveHref } from './hal';
 import { requiredScope, scopeAdvice } from './scopes';
 import { ACCEPT_FOR, ReportParseError, fileNameFromContentDisposition, formatFromUrl, parseReportBody } from './parse';
 import { parseQueryUrl, queryToUrl } from './query';
-import type { CmuQuery, ParsedReport, ReportFormat } from './types';
+import type { CmuQuery, ParsedReport, ReportFetchOptions, ReportFormat } from './types';
 
 export { parseReportBody } from './parse';
 
@@ -153,9 +153,9 @@ export class CmuClient {
   }
 
   /** GET + parse. The CSV file name comes from Content-Disposition, else it is built from the query. */
-  async fetchReport(q: CmuQuery | string, opts: { signal?: AbortSignal } = {}): Promise<ParsedReport> {
-    const res = await this.open(q, opts);
-    const body = await this.readReport(res);
+  async fetchReport(q: CmuQuery | string, opts: ReportFetchOptions = {}): Promise<ParsedReport> {
+    const res = await this.open(q, { signal: opts.signal, maxTimeMs: opts.maxTimeMs });
+    const body = await this.readReport(res, opts.maxBytes);
     if (opts.signal?.aborted) throw new CancelledError();
     const fileName = fileNameFromContentDisposition(res.headers['content-disposition']);
     try {

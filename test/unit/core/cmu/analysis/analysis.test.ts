@@ -306,7 +306,7 @@ describe('cmu/analysis: a fetched comparison reads its window in the report zone
     format: 'json',
     url: 'http://127.0.0.1/cmu/v2/year/month/day',
     contentType: 'application/json',
-    links: {},
+    links: { drillDown: [], rollUp: [] },
     columns: [
       { name: 'year', kind: 'dimension' },
       { name: 'month', kind: 'dimension' },
