@@ -159,6 +159,40 @@ test('totals row: a sum only for a metric that adds up over what the rows span, 
   if (real) assert.ok(summed > 0 && empty > 0, 'the sandbox report has started-sessions (summed) and active-users (not)');
 });
 
+test('totals row: a distinct count shows the server’s own total for the whole once it arrives, labelled; not under a filter', async () => {
+  if (!real) return console.log('  (skipped: no sandbox data)');
+  const { report, total, parent } = real.whole;
+  const id = await show(report);
+  const au = report.columns.findIndex((c) => c.name === 'active-users');
+  const ss = report.columns.findIndex((c) => c.name === 'started-sessions');
+  const cell = (i: number) => rp.page.$eval(`.grid .totals .cell[aria-colindex="${i + 2}"]`, (e) => ({ text: e.textContent, title: e.getAttribute('title'), server: e.classList.contains('server-total') }));
+  assert.strictEqual((await cell(au)).text, '—', 'empty until the server total arrives');
+  const summed = (await cell(ss)).text;
+  // a stale or malformed message changes nothing
+  await rp.post({ type: 'parentTotal', requestId: id - 1, total });
+  await rp.post({ type: 'parentTotal', requestId: id, total: { path: total.path, values: [['active-users', 'x']] } } as never);
+  // messages are handled in order: once a later one has arrived, both were seen
+  await rp.page.evaluate(() => new Promise<void>((resolve) => {
+    window.addEventListener('message', () => resolve(), { once: true });
+    window.postMessage({ type: 'probe' }, '*');
+  }));
+  assert.strictEqual((await cell(au)).text, '—');
+  await rp.post({ type: 'parentTotal', requestId: id, total });
+  await rp.page.waitForFunction((i) => document.querySelector(`.grid .totals .cell[aria-colindex="${i + 2}"]`)?.classList.contains('server-total'), au);
+  const shown = await cell(au);
+  assert.strictEqual(shown.text, `${fmt.format(parent['active-users'])}server`, 'the parent report’s value, labelled');
+  assert.strictEqual(shown.title, "The server's own total for /tenant/year/month; distinct counts do not add up");
+  assert.strictEqual(await rp.page.textContent(`.grid .totals .cell[aria-colindex="${au + 2}"] .badge.server`), 'server');
+  assert.strictEqual((await cell(ss)).text, summed, 'an additive metric keeps the sum of its rows');
+  // a filtered view is not the whole: no server total there
+  const mvpd = String(rowsOf(report)[0][report.columns.findIndex((c) => c.name === 'mvpd')]);
+  await rp.page.fill('.table-toolbar .filter', mvpd);
+  await rp.page.waitForFunction(() => / of /.test(document.querySelector('.table-toolbar .count')?.textContent ?? ''));
+  assert.deepStrictEqual({ ...(await cell(au)), title: undefined }, { text: '—', title: undefined, server: false });
+  await rp.page.fill('.table-toolbar .filter', '');
+  await rp.page.waitForFunction((i) => document.querySelector(`.grid .totals .cell[aria-colindex="${i + 2}"]`)?.classList.contains('server-total'), au);
+});
+
 test('sort: clicking a metric header sorts descending, again ascending, then original order', async () => {
   const report = real?.time ?? dailyMvpdReport();
   await show(report);
