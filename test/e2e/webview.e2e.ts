@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import type { Browser } from 'playwright-core';
 import type { ReportCell } from '../../src/core/cmu/types';
-import { ColumnEncoder, columnTypes, type ReportView } from '../../src/shared/protocol';
+import { ColumnEncoder, columnTypes, type ColumnView, type ReportView } from '../../src/shared/protocol';
 import { THEME_KINDS, THEMES, WEBVIEW_DEFAULT_RULES, type ThemeKind } from './themes';
 import { columnsOf, dailyMvpdReport, emptied, largeReport, largeRows, MVPDS, mvpdPlatformReport, reportView, rowsOf, XSS, xssReport } from './fixtures';
 import { buildWebview, launchBrowser, openReportPage, startPageServer, tmpDir, type PageServer, type ReportPage } from './harness';
@@ -718,6 +718,31 @@ test('compare view: value, prev, Δ, Δ% per metric, sortable by Δ%, previous p
   await rp.clearPosted();
   await rp.page.selectOption('select.compare', 'off');
   assert.deepStrictEqual(await rp.posted(), [{ type: 'compare', mode: 'off' }]);
+});
+
+test('compare view: a row only the earlier period has, with no time of this period, stays off the time axis (no 1970)', async () => {
+  const m = 'started-sessions';
+  const columns: ColumnView[] = [
+    ...['year', 'month', 'day'].map((name) => ({ name, kind: 'dimension' as const, time: true })),
+    ...(['value', 'previous', 'delta', 'deltaPct'] as const).map((role) => ({
+      name: role === 'value' ? m : role === 'previous' ? `${m} (prev)` : role === 'delta' ? `${m} Δ` : `${m} Δ%`,
+      kind: 'metric' as const,
+      compare: { metric: m, role },
+    })),
+  ];
+  // a month earlier: Oct 31 has no Nov 31 to be labelled with
+  const rows: ReportCell[][] = [
+    ['2024', '11', '28', 10, 8, 2, 25],
+    ['2024', '11', '29', 12, 10, 2, 20],
+    ['2024', '11', '30', 11, 11, 0, 0],
+    [null, null, null, null, 9, null, null],
+  ];
+  const compare = { mode: 'month' as const, current: { start: '2024-11-28', end: '2024-12-01' }, previous: { start: '2024-10-28', end: '2024-11-01', url: 'http://127.0.0.1/cmu/v2/year/month/day' }, excludedPartial: 0 };
+  await show(reportView(['year', 'month', 'day'], columns, rows, { compare }));
+  await rp.page.waitForFunction(() => (window as unknown as { __cmuReport: { chart: { xTicks(): number[] } } }).__cmuReport.chart.xTicks().length > 0);
+  const ticks = await rp.page.evaluate(() => (window as unknown as { __cmuReport: { chart: { xTicks(): number[] } } }).__cmuReport.chart.xTicks());
+  assert.ok(ticks.every((t) => t >= Date.UTC(2024, 10, 28) / 1000 && t <= Date.UTC(2024, 10, 30) / 1000), `ticks within Nov 28–30: ${ticks.map((t) => new Date(t * 1000).toISOString().slice(0, 10)).join(', ')}`);
+  assert.strictEqual((await bodyRows()).length, 4, 'the table keeps the row');
 });
 
 /** Applies a theme as VS Code does (variables on <html style>, the kind as the body class) plus its webview page rules. */
