@@ -165,6 +165,18 @@ export interface ReportView {
   compare?: CompareInfo;
 }
 
+/**
+ * The server's own value of the whole, for the metrics whose rows do not add up (distinct/peak counts):
+ * the parent report's one row, fetched after the report is on screen. The total cells use it only while
+ * every row is shown (a filtered view's total is not the parent's).
+ */
+export interface ParentTotalView {
+  /** the parent report's path, e.g. "/tenant/year/month" */
+  path: string;
+  /** [metric, value] */
+  values: [string, number][];
+}
+
 export interface ErrorView {
   message: string;
   explanation: string;
@@ -377,6 +389,8 @@ export type HostMessage =
   /** `breadcrumb`: the roll-up links of the failed path (a 404 often wants a step back up) */
   | { type: 'error'; requestId: number; query?: QueryView; error: ErrorView; breadcrumb?: NavLink[] }
   | { type: 'cancelled'; requestId: number; query?: QueryView }
+  /** the server's total of the report of `requestId` where its rows do not add up (parseParentTotal checks it) */
+  | { type: 'parentTotal'; requestId: number; total: ParentTotalView }
   /** a short confirmation; with `action`, shown on that action's button for a moment ("Copied") */
   | { type: 'notice'; text: string; action?: PanelAction };
 
@@ -478,6 +492,22 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
 
 const FORMATS: readonly string[] = ['json', 'xml', 'csv', 'html'];
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Validates a `parentTotal` message where the webview receives it: a fresh object holding only a request
+ * id, a path and finite values of well-named metrics; undefined otherwise (the webview drops it).
+ */
+export function parseParentTotal(raw: unknown): Extract<HostMessage, { type: 'parentTotal' }> | undefined {
+  if (!isObj(raw) || raw.type !== 'parentTotal' || !isCount(raw.requestId) || !isObj(raw.total)) return undefined;
+  const { path, values } = raw.total;
+  if (!isStr(path, 2000) || !path.startsWith('/') || !Array.isArray(values) || values.length > 1000) return undefined;
+  const out: [string, number][] = [];
+  for (const v of values) {
+    if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !NAME.test(v[0]) || typeof v[1] !== 'number' || !Number.isFinite(v[1])) return undefined;
+    out.push([v[0], v[1]]);
+  }
+  return { type: 'parentTotal', requestId: raw.requestId, total: { path, values: out } };
+}
 
 function isStrArray(v: unknown, pattern?: RegExp): v is string[] {
   return Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === 'string' && x.length <= 2000 && (!pattern || pattern.test(x)));

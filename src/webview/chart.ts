@@ -88,13 +88,17 @@ export function buildSeries(d: ReportData, metric: string, split: string, topN: 
     return (r) => (col.codes[r] === NULL_CODE ? dflt : nums[col.codes[r]]);
   };
   const [y, mo, da, ho, mi, se] = [part(timeIdx[0], 1970), part(timeIdx[1], 1), part(timeIdx[2], 1), part(timeIdx[3], 0), part(timeIdx[4], 0), part(timeIdx[5], 0)];
+  // a row with an empty time cell has no place on the axis (a compare row only the earlier period has, when
+  // no bucket of this period corresponds: Oct 31 a month before Nov 30): the table shows it, the chart does not
+  const timeCols = timeIdx.filter((ci) => ci >= 0).map((ci) => d.data[ci]);
+  const untimed = (r: number) => timeCols.some((c) => (c.type === 'number' ? Number.isNaN(c.values[r]) : c.codes[r] === NULL_CODE));
 
   const bucketOf = new Map<number, number>();
   const xs: number[] = [];
   const rowBucket = new Int32Array(n);
   for (let r = 0; r < n; r++) {
     // rows the quick filter hides are in no bucket
-    if (keep && !keep[r]) {
+    if ((keep && !keep[r]) || untimed(r)) {
       rowBucket[r] = -1;
       continue;
     }

@@ -4,7 +4,7 @@
  * extension's serializer can re-fetch after a reload.
  */
 import type { CompareMode, HostMessage, NavLink, PanelAction, PanelState, QueryView, ReportView, WebviewMessage } from '../shared/protocol';
-import { PROTOCOL_VERSION } from '../shared/protocol';
+import { PROTOCOL_VERSION, parseParentTotal } from '../shared/protocol';
 import { ReportChart } from './chart';
 import { ReportData } from './data';
 import { h } from './dom';
@@ -274,6 +274,12 @@ function onMessage(msg: HostMessage, receivedAt: number): void {
       drawHeader();
       renderCancelled(stateEl, handlers);
       break;
+    case 'parentTotal': {
+      // checked like the rows: only a well-formed total for the report on screen reaches the table
+      const p = parseParentTotal(msg);
+      if (p && p.requestId === lastRequestId && receiving?.requestId === p.requestId) table.setParentTotal(p.total);
+      break;
+    }
     case 'notice': {
       if (msg.action && confirmOnButton(msg.action, msg.text)) break;
       const n = h('div', { class: 'notice', role: 'status', text: msg.text });

@@ -7,7 +7,7 @@
  * faster than any component library.
  */
 import { dataQuality, metricTotals, ratioOver, type DimensionQuality, type SemanticsLookup } from '../shared/analysis';
-import type { ColumnView } from '../shared/protocol';
+import type { ColumnView, ParentTotalView } from '../shared/protocol';
 import { ReportData, formatMetric } from './data';
 import { h, setChildren } from './dom';
 import { formatNumber } from './format';
@@ -56,6 +56,8 @@ export class ReportTable {
   private renderedCount = -1;
   private rafPending = false;
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
+  /** the server's own total of the whole report for the metrics whose rows do not add up (a new report clears it) */
+  private parentTotal: { path: string; values: Map<string, number> } | undefined;
   /** rows whose time bucket is not final → why (set before setData) */
   private partial: ReadonlyMap<number, string> = new Map();
   /** per dimension column: its Unknown/empty share (the header badge) */
@@ -148,6 +150,7 @@ export class ReportTable {
    */
   setData(data: ReportData, clearFilter = false, expected?: number): void {
     this.expected = expected;
+    this.parentTotal = undefined;
     // beyond MAX_PANEL_COLUMNS the data holds the first ones and the table says so (Save As… has them all)
     const columns = data.columns;
     this.hiddenColumns = data.hiddenColumns;
@@ -188,6 +191,12 @@ export class ReportTable {
       this.only = undefined;
       if (this.quality.has(col)) this.toggleOnly(col);
     }
+  }
+
+  /** The server's total of the whole (the parent report's one row), for the cells the rows cannot total. */
+  setParentTotal(total: ParentTotalView): void {
+    this.parentTotal = { path: total.path, values: new Map(total.values) };
+    this.updateTotals();
   }
 
   /** Marks rows whose time bucket is not final (call before setData). */
@@ -506,6 +515,8 @@ export class ReportTable {
     };
     const report = this.data.asColumns();
     const totals = new Map(metricTotals(report, lookup, view).map((t) => [t.metric, t]));
+    // the parent report's value is the total of every row, so only while every row is in and shown
+    const whole = this.parentTotal && this.expected === undefined && !this.filterText && !this.only && view.length === this.data.rowCount ? this.parentTotal : undefined;
     const valueOf = new Map<string, number | undefined>();
     for (let c = 0; c < cols.length; c++) {
       const cell = cells[c + 1] as HTMLElement;
@@ -516,8 +527,10 @@ export class ReportTable {
         cell.textContent = '';
         continue;
       }
+      cell.classList.remove('server-total');
       let value: number | undefined;
       let why: string | undefined;
+      let server: string | undefined;
       if (col.derived && !col.compare) {
         const r = ratioOver(report, { name: col.name, label: col.name, ...col.derived }, view);
         value = r ?? undefined;
@@ -533,12 +546,22 @@ export class ReportTable {
         const t = totals.get(col.name);
         value = t?.value;
         why = t?.why;
+        const own = col.compare ? undefined : whole?.values.get(col.name);
+        if (value === undefined && own !== undefined) {
+          value = own;
+          server = whole?.path;
+        }
       }
       if (col.compare) valueOf.set(`${col.compare.metric}:${col.compare.role}`, value);
       if (value === undefined) {
         cell.textContent = '—';
         cell.classList.add('no-total');
         cell.title = `No total: ${why ?? 'no values'}`;
+      } else if (server !== undefined) {
+        // labelled: not the sum of the rows but what the server counts for the whole
+        cell.replaceChildren(formatMetric(col, value), h('span', { class: 'badge server', text: 'server' }));
+        cell.classList.add('server-total');
+        cell.title = `The server's own total for ${server}; distinct counts do not add up`;
       } else {
         cell.textContent = formatMetric(col, value);
         if (col.derived) cell.title = `${col.derived.formula} over the rows shown`;

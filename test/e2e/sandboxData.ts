@@ -3,7 +3,7 @@
  * engine (session + CmuClient), mapped to the webview's ReportView by the panel's own mapping.
  * Required: a check that silently fell back to crafted data could not fail on the engine's output.
  */
-import type { ReportView } from '../../src/shared/protocol';
+import type { ParentTotalView, ReportView } from '../../src/shared/protocol';
 import { fetchSandboxReports } from './sandboxFetch';
 
 export interface SandboxReports {
@@ -17,6 +17,8 @@ export interface SandboxReports {
   channels: ReportView;
   /** day × mvpd compared with a week earlier */
   compare: ReportView;
+  /** day × mvpd of a week of one month, the server total the panel fetches for it, and the parent report's own values */
+  whole: { report: ReportView; total: ParentTotalView; parent: Record<string, number> };
 }
 
 export function sandboxReports(): Promise<SandboxReports> {

@@ -1,5 +1,7 @@
 /** Fetches two real reports from a fresh sandbox through the engine and maps them like the panel does. */
 import { fetchComparison } from '../../src/core/cmu/analysis/comparison';
+import { fetchParentTotal } from '../../src/core/cmu/analysis/parentTotal';
+import { metricSemantics } from '../../src/core/cmu/catalog';
 import { CmuClient } from '../../src/core/cmu/client';
 import { resolveQueryTime } from '../../src/core/cmu/time/queryTime';
 import { DEFAULT_ZONE_ID, formatInZone, parseZone } from '../../src/core/cmu/time/zone';
@@ -54,6 +56,20 @@ export function fetchSandboxReports(): Promise<SandboxReports> {
       elapsedMs: 1,
       compare: { mode: 'week', comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } },
     });
-    return { time, flat, recent, channels, compare };
+    // a week of last month (one month: the parent is tenant/year/month), totalled by the server as the panel asks it
+    const last = new Date(now);
+    const ym = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    const wq: CmuQuery = { path: ['tenant', 'year', 'month', 'day', 'mvpd'], filters: [{ dimension: 'tenant', op: '=', values: ['ACME'] }], projections: [], metrics: ['active-users', 'started-sessions'], start: `${ym}-01`, end: `${ym}-08` };
+    const weekReport = await client.fetchReport(wq);
+    const found = await fetchParentTotal(client, wq, weekReport, { semantics: metricSemantics });
+    if (!found) throw new Error('the sandbox gave no server total for a week of day × mvpd');
+    const parentReport = await client.fetchReport({ ...wq, path: ['tenant', 'year', 'month'] });
+    const parent = Object.fromEntries(parentReport.columns.map((c, i) => [c.name, parentReport.rows[0][i]]).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+    const whole = {
+      report: reportView(wq, weekReport, navigation(wq, weekReport, sandbox.cmuBase), { cmuBase: sandbox.cmuBase, environment: 'sandbox', elapsedMs: 1 }),
+      total: { path: found.path, values: Object.entries(found.values) },
+      parent,
+    };
+    return { time, flat, recent, channels, compare, whole };
   });
 }

@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import type { Browser } from 'playwright-core';
 import type { ReportCell } from '../../src/core/cmu/types';
-import { ColumnEncoder, columnTypes, type ReportView } from '../../src/shared/protocol';
+import { ColumnEncoder, columnTypes, type ColumnView, type ReportView } from '../../src/shared/protocol';
 import { THEME_KINDS, THEMES, WEBVIEW_DEFAULT_RULES, type ThemeKind } from './themes';
 import { columnsOf, dailyMvpdReport, emptied, largeReport, largeRows, MVPDS, mvpdPlatformReport, reportView, rowsOf, XSS, xssReport } from './fixtures';
 import { buildWebview, launchBrowser, openReportPage, startPageServer, tmpDir, type PageServer, type ReportPage } from './harness';
@@ -157,6 +157,40 @@ test('totals row: a sum only for a metric that adds up over what the rows span, 
     }
   });
   if (real) assert.ok(summed > 0 && empty > 0, 'the sandbox report has started-sessions (summed) and active-users (not)');
+});
+
+test('totals row: a distinct count shows the server’s own total for the whole once it arrives, labelled; not under a filter', async () => {
+  if (!real) return console.log('  (skipped: no sandbox data)');
+  const { report, total, parent } = real.whole;
+  const id = await show(report);
+  const au = report.columns.findIndex((c) => c.name === 'active-users');
+  const ss = report.columns.findIndex((c) => c.name === 'started-sessions');
+  const cell = (i: number) => rp.page.$eval(`.grid .totals .cell[aria-colindex="${i + 2}"]`, (e) => ({ text: e.textContent, title: e.getAttribute('title'), server: e.classList.contains('server-total') }));
+  assert.strictEqual((await cell(au)).text, '—', 'empty until the server total arrives');
+  const summed = (await cell(ss)).text;
+  // a stale or malformed message changes nothing
+  await rp.post({ type: 'parentTotal', requestId: id - 1, total });
+  await rp.post({ type: 'parentTotal', requestId: id, total: { path: total.path, values: [['active-users', 'x']] } } as never);
+  // messages are handled in order: once a later one has arrived, both were seen
+  await rp.page.evaluate(() => new Promise<void>((resolve) => {
+    window.addEventListener('message', () => resolve(), { once: true });
+    window.postMessage({ type: 'probe' }, '*');
+  }));
+  assert.strictEqual((await cell(au)).text, '—');
+  await rp.post({ type: 'parentTotal', requestId: id, total });
+  await rp.page.waitForFunction((i) => document.querySelector(`.grid .totals .cell[aria-colindex="${i + 2}"]`)?.classList.contains('server-total'), au);
+  const shown = await cell(au);
+  assert.strictEqual(shown.text, `${fmt.format(parent['active-users'])}server`, 'the parent report’s value, labelled');
+  assert.strictEqual(shown.title, "The server's own total for /tenant/year/month; distinct counts do not add up");
+  assert.strictEqual(await rp.page.textContent(`.grid .totals .cell[aria-colindex="${au + 2}"] .badge.server`), 'server');
+  assert.strictEqual((await cell(ss)).text, summed, 'an additive metric keeps the sum of its rows');
+  // a filtered view is not the whole: no server total there
+  const mvpd = String(rowsOf(report)[0][report.columns.findIndex((c) => c.name === 'mvpd')]);
+  await rp.page.fill('.table-toolbar .filter', mvpd);
+  await rp.page.waitForFunction(() => / of /.test(document.querySelector('.table-toolbar .count')?.textContent ?? ''));
+  assert.deepStrictEqual({ ...(await cell(au)), title: undefined }, { text: '—', title: undefined, server: false });
+  await rp.page.fill('.table-toolbar .filter', '');
+  await rp.page.waitForFunction((i) => document.querySelector(`.grid .totals .cell[aria-colindex="${i + 2}"]`)?.classList.contains('server-total'), au);
 });
 
 test('sort: clicking a metric header sorts descending, again ascending, then original order', async () => {
@@ -684,6 +718,31 @@ test('compare view: value, prev, Δ, Δ% per metric, sortable by Δ%, previous p
   await rp.clearPosted();
   await rp.page.selectOption('select.compare', 'off');
   assert.deepStrictEqual(await rp.posted(), [{ type: 'compare', mode: 'off' }]);
+});
+
+test('compare view: a row only the earlier period has, with no time of this period, stays off the time axis (no 1970)', async () => {
+  const m = 'started-sessions';
+  const columns: ColumnView[] = [
+    ...['year', 'month', 'day'].map((name) => ({ name, kind: 'dimension' as const, time: true })),
+    ...(['value', 'previous', 'delta', 'deltaPct'] as const).map((role) => ({
+      name: role === 'value' ? m : role === 'previous' ? `${m} (prev)` : role === 'delta' ? `${m} Δ` : `${m} Δ%`,
+      kind: 'metric' as const,
+      compare: { metric: m, role },
+    })),
+  ];
+  // a month earlier: Oct 31 has no Nov 31 to be labelled with
+  const rows: ReportCell[][] = [
+    ['2024', '11', '28', 10, 8, 2, 25],
+    ['2024', '11', '29', 12, 10, 2, 20],
+    ['2024', '11', '30', 11, 11, 0, 0],
+    [null, null, null, null, 9, null, null],
+  ];
+  const compare = { mode: 'month' as const, current: { start: '2024-11-28', end: '2024-12-01' }, previous: { start: '2024-10-28', end: '2024-11-01', url: 'http://127.0.0.1/cmu/v2/year/month/day' }, excludedPartial: 0 };
+  await show(reportView(['year', 'month', 'day'], columns, rows, { compare }));
+  await rp.page.waitForFunction(() => (window as unknown as { __cmuReport: { chart: { xTicks(): number[] } } }).__cmuReport.chart.xTicks().length > 0);
+  const ticks = await rp.page.evaluate(() => (window as unknown as { __cmuReport: { chart: { xTicks(): number[] } } }).__cmuReport.chart.xTicks());
+  assert.ok(ticks.every((t) => t >= Date.UTC(2024, 10, 28) / 1000 && t <= Date.UTC(2024, 10, 30) / 1000), `ticks within Nov 28–30: ${ticks.map((t) => new Date(t * 1000).toISOString().slice(0, 10)).join(', ')}`);
+  assert.strictEqual((await bodyRows()).length, 4, 'the table keeps the row');
 });
 
 /** Applies a theme as VS Code does (variables on <html style>, the kind as the body class) plus its webview page rules. */

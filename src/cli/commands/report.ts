@@ -167,7 +167,7 @@ export async function report(ctx: CliContext, pathArg: string, opts: ReportOptio
   process.once('SIGTERM', onSignal);
   try {
     if (mode) {
-      const c = await compareOutput(ctx, q, { mode, format: format as 'json' | 'table', includePartial: opts.includePartial === true, signal: stop.signal, now: Date.now() });
+      const c = await compareOutput(ctx, q, { mode, format: format as 'json' | 'table', includePartial: opts.includePartial === true, signal: stop.signal, now: Date.now(), ...limits });
       await writeText(ctx, c.text, opts.out, c.rows);
     } else await fetchAndWrite(ctx, q, time, format, opts.out, stop.signal, limits);
   } catch (e) {

@@ -23,7 +23,7 @@ export function compareMode(s: string): CompareMode {
 export async function compareOutput(
   ctx: CliContext,
   q: CmuQuery,
-  opts: { mode: CompareMode; format: 'json' | 'table'; includePartial: boolean; signal: AbortSignal; now: number },
+  opts: { mode: CompareMode; format: 'json' | 'table'; includePartial: boolean; signal: AbortSignal; now: number; maxBytes?: number; maxTimeMs?: number },
 ): Promise<{ text: string; rows: number }> {
   const f = await fetchComparison(ctx.cmu, q, { ...opts, zone: ctx.zone });
   const c = f.comparison;

@@ -20,7 +20,7 @@ import { alternateUrl, hrefPath, isWithinBase, readHalLinks, resolveHref, resolv
 import { requiredScope, scopeAdvice } from './scopes';
 import { ACCEPT_FOR, ReportParseError, fileNameFromContentDisposition, formatFromUrl, parseReportBody } from './parse';
 import { parseQueryUrl, queryToUrl } from './query';
-import type { CmuQuery, ParsedReport, ReportFormat } from './types';
+import type { CmuQuery, ParsedReport, ReportFetchOptions, ReportFormat } from './types';
 
 export { parseReportBody } from './parse';
 
@@ -168,9 +168,9 @@ export class CmuClient {
   }
 
   /** GET + parse. The CSV file name comes from Content-Disposition, else it is built from the query. */
-  async fetchReport(q: CmuQuery | string, opts: { signal?: AbortSignal; ancestorLinks?: boolean } = {}): Promise<ParsedReport> {
-    const res = await this.open(q, opts);
-    const body = await this.readReport(res);
+  async fetchReport(q: CmuQuery | string, opts: ReportFetchOptions & { ancestorLinks?: boolean } = {}): Promise<ParsedReport> {
+    const res = await this.open(q, { signal: opts.signal, maxTimeMs: opts.maxTimeMs, ancestorLinks: opts.ancestorLinks });
+    const body = await this.readReport(res, opts.maxBytes);
     if (opts.signal?.aborted) throw new CancelledError();
     const fileName = fileNameFromContentDisposition(res.headers['content-disposition']);
     try {

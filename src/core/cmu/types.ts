@@ -68,6 +68,15 @@ export interface ParsedReport {
   response?: ReportResponse;
 }
 
+/** How one report is fetched into memory: cancel signal and the run's limits (absent: the client's defaults). */
+export interface ReportFetchOptions {
+  signal?: AbortSignal;
+  /** largest decoded body held in memory (default: the CmuClient's maxReportBytes) */
+  maxBytes?: number;
+  /** total deadline of the request, body included (default: the HttpClient's) */
+  maxTimeMs?: number;
+}
+
 export interface ReportResponse {
   status: number;
   headers: Record<string, string>;

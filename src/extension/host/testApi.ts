@@ -100,6 +100,7 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
           active: p === ReportPanel.current,
           compare: p.compareMode,
           comparedWith: p.comparedWith,
+          parentTotal: p.parentTotal,
           visible: p.panel.visible,
         });
       }

@@ -11,12 +11,14 @@
 import * as vscode from 'vscode';
 import type { CompareMode } from '../../core/cmu/analysis/compare';
 import { fetchComparison } from '../../core/cmu/analysis/comparison';
+import { fetchParentTotal } from '../../core/cmu/analysis/parentTotal';
+import { metricSemantics } from '../../core/cmu/catalog';
 import { resolveQueryTime } from '../../core/cmu/time/queryTime';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { CancelledError } from '../../core/http';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
-import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type RenderStats, type WebviewMessage } from '../../shared/protocol';
+import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type ParentTotalView, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
 import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportMessages, type Navigation, type ReportViewOptions, type SentQuery } from './reportView';
 import { runErrorAction, runPanelAction } from './commands';
@@ -24,7 +26,7 @@ import type { ReportDocuments } from './reportDocuments';
 import { Ctx, View, VsCmd } from '../host/ids';
 
 /** What the webview shows: a small message, or the report (its rows are in `panel.report`, encoded on each send). */
-type PanelView = Exclude<HostMessage, { type: 'report' | 'rows' | 'notice' }> | { type: 'report'; requestId: number; nav: Navigation; opts: ReportViewOptions };
+type PanelView = Exclude<HostMessage, { type: 'report' | 'rows' | 'notice' | 'parentTotal' }> | { type: 'report'; requestId: number; nav: Navigation; opts: ReportViewOptions };
 
 export interface RunResult {
   rows: ParsedReport['rows'];
@@ -84,6 +86,8 @@ export class ReportPanel implements vscode.Disposable {
   rejectedMessages = 0;
   /** compare mode: the earlier window fetched beside this one (the webview's toggle) */
   compareMode: CompareMode | undefined;
+  /** the server's total of the report shown where its rows do not add up (fetched after the report is on screen) */
+  parentTotal: { requestId: number; url: string; total: ParentTotalView } | undefined;
 
   private constructor(
     readonly services: Services,
@@ -211,6 +215,8 @@ export class ReportPanel implements vscode.Disposable {
     for (const msg of reportMessages(v.requestId, this.query, report, v.nav, v.opts)) {
       if (gen !== this.sendGen || !(await this.post(msg))) return;
     }
+    const p = this.parentTotal;
+    if (p?.requestId === v.requestId) await this.post({ type: 'parentTotal', requestId: p.requestId, total: p.total });
   }
 
   /** A confirmation in the panel; with `action`, on that button ("Copied"). */
@@ -236,6 +242,7 @@ export class ReportPanel implements vscode.Disposable {
     this.abort = abort;
     const id = ++this.requestId;
     this.posted = {};
+    this.parentTotal = undefined;
     this.renders = 0;
     this.firstRowsAt = undefined;
     const q = this.query;
@@ -273,6 +280,8 @@ export class ReportPanel implements vscode.Disposable {
           ? { mode, comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } }
           : undefined;
       this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, back, redact: (t) => this.services.http.redact(t), elapsedMs: Date.now() - t0, fetchedAt: new Date(), now: t0, compare, sent } });
+      // a comparison's columns are two windows: one parent call cannot total both
+      if (!compared) void this.loadParentTotal(id, sent.query, report, abort.signal);
       return report;
     } catch (e) {
       if (id === this.requestId) {
@@ -305,6 +314,26 @@ export class ReportPanel implements vscode.Disposable {
 
   cancel(): void {
     this.abort?.abort();
+  }
+
+  /**
+   * The empty total cells of distinct counts filled with the server's value for the whole: one more call
+   * once the report is on screen, cancelled with it (a new load, Cancel, closing the panel); a failure
+   * only leaves the cells empty, with a line in the log.
+   */
+  private async loadParentTotal(id: number, q: CmuQuery, report: ParsedReport, signal: AbortSignal): Promise<void> {
+    try {
+      await this.whenRendered().catch(() => undefined); // not shown yet (hidden panel): the call still goes, the send follows on `ready`
+      if (id !== this.requestId || signal.aborted) return;
+      const client = await this.services.cmuClient();
+      const found = await fetchParentTotal(client, q, report, { signal, semantics: metricSemantics });
+      if (!found || id !== this.requestId || signal.aborted) return;
+      const total: ParentTotalView = { path: found.path, values: Object.entries(found.values) };
+      this.parentTotal = { requestId: id, url: found.url, total };
+      await this.post({ type: 'parentTotal', requestId: id, total });
+    } catch (e) {
+      if (!signal.aborted) this.services.log.info(`report ${queryKey(q)}: no server total (${this.services.http.redact(e instanceof Error ? e.message : String(e))})`);
+    }
   }
 
   private otherScopeError(): InputError {

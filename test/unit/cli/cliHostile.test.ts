@@ -148,6 +148,34 @@ describe('cli: hostile CMU server (child process, bounded memory)', function () 
     assert.match(r.stderr, /--max-time/);
     untouched(out, 'slow before\n');
   });
+
+  /** The error line of a failed run (the rest is the explanation and the hint). */
+  const firstLine = (r: CliRun) => r.stderr.split('\n').find((l) => l.trim() !== '') ?? '';
+
+  it('--compare previous honours --max-size: the size message and exit code of a plain report with the same limit', async () => {
+    route = (_q, res) => endlessPlain(res, 200, 'application/json');
+    const args = ['report', 'tenant/year/month/day', '--start', '2026-11-01', '--end', '2026-11-08', '--max-size', '0.001'];
+    const plain = await cmu([...args, '--format', 'table']);
+    assert.strictEqual(plain.code, 1, plain.stderr);
+    assert.match(plain.stderr, /The report is larger than 1 KB: too large for the panel or the table/);
+    for (const format of ['json', 'table']) {
+      const compared = await cmu([...args, '--compare', 'previous', '--format', format]);
+      assert.strictEqual(compared.code, plain.code, `${format}: ${compared.stderr}`);
+      assert.strictEqual(firstLine(compared), firstLine(plain), format);
+      assert.ok(peakMb(compared) < 400, `peak RSS ${peakMb(compared)} MB`);
+    }
+  });
+
+  it('--compare previous honours --max-time: the total-time message and exit code of a plain report', async () => {
+    route = (_q, res) => trickle(res, 100);
+    const args = ['report', 'tenant/year/month/day', '--start', '2026-11-01', '--end', '2026-11-08', '--max-time', '1', '--format', 'json'];
+    const plain = await cmu(args);
+    assert.strictEqual(plain.code, 1, plain.stderr);
+    assert.match(plain.stderr, /within 1 s in total/);
+    const compared = await cmu([...args, '--compare', 'previous']);
+    assert.strictEqual(compared.code, plain.code, compared.stderr);
+    assert.strictEqual(firstLine(compared), firstLine(plain));
+  });
 });
 
 describe('cli: the guard at exit', () => {

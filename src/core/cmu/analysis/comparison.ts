@@ -6,7 +6,7 @@
 import { parseQueryUrl } from '../query';
 import { toZoneWallClock } from '../time/queryTime';
 import { formatInZone, UTC, type ReportZone } from '../time/zone';
-import type { CmuQuery, ParsedReport } from '../types';
+import type { CmuQuery, ParsedReport, ReportFetchOptions } from '../types';
 import { InputError } from '../../errors';
 import { columnsOfRows, isTimeColumn } from './columns';
 import { compareQuery, compareReports, reportWindow, type Comparison, type CompareMode, type Window } from './compare';
@@ -14,7 +14,7 @@ import { partialBuckets, zoneOffsets } from './partial';
 import { withDerived } from './ratios';
 
 export interface ReportFetcher {
-  fetchReport(q: CmuQuery, opts?: { signal?: AbortSignal }): Promise<ParsedReport>;
+  fetchReport(q: CmuQuery, opts?: ReportFetchOptions): Promise<ParsedReport>;
 }
 
 export interface FetchedComparison {
@@ -36,8 +36,10 @@ export function windowInstants(report: Pick<ParsedReport, 'links'>, query: CmuQu
 export async function fetchComparison(
   client: ReportFetcher,
   q: CmuQuery,
-  opts: { mode: CompareMode; now: number; includePartial?: boolean; signal?: AbortSignal; zone?: ReportZone },
+  opts: { mode: CompareMode; now: number; includePartial?: boolean; zone?: ReportZone } & ReportFetchOptions,
 ): Promise<FetchedComparison> {
+  // each of the (two or three) calls gets the run's cancel signal and limits, as a plain report does
+  const fetchOpts: ReportFetchOptions = { signal: opts.signal, maxBytes: opts.maxBytes, maxTimeMs: opts.maxTimeMs };
   if (!q.path.some(isTimeColumn)) {
     throw new InputError(
       `Compare needs a time dimension in the path (/${q.path.join('/')} has none)`,
@@ -55,12 +57,12 @@ export async function fetchComparison(
   let window = reportWindow(current, undefined, nowIso);
   if (!window) {
     // no start: the server chooses the window; its self link says which
-    first = await client.fetchReport(current, { signal: opts.signal });
+    first = await client.fetchReport(current, fetchOpts);
     window = reportWindow(current, first.links.self, nowIso);
     if (!window) throw new InputError('Compare needs a time window: the server did not say which one it used', 'Give a start (and an end).', 'none', 'bad_usage');
   }
   const earlier = compareQuery(current, window, opts.mode);
-  const [a, b] = await Promise.all([first ? Promise.resolve(first) : client.fetchReport(current, { signal: opts.signal }), client.fetchReport(earlier, { signal: opts.signal })]);
+  const [a, b] = await Promise.all([first ? Promise.resolve(first) : client.fetchReport(current, fetchOpts), client.fetchReport(earlier, fetchOpts)]);
   const ca = columnsOfRows(a);
   const cb = columnsOfRows(b);
   const zone = opts.zone ?? UTC;

@@ -9,7 +9,7 @@ import { errorView, followQuery, navigation, panelTitle, queryKey, reportMessage
 import { documentName, documentText } from '../../../../src/extension/report/reportText';
 import { resolveQueryTime } from '../../../../src/core/cmu/time/queryTime';
 import { parseZone } from '../../../../src/core/cmu/time/zone';
-import { cellAt, ColumnDecoder, ColumnEncoder, columnTypes, decodeRows, encodeColumns, MAX_PANEL_COLUMNS, parsePanelState, parseQuery, parseWebviewMessage } from '../../../../src/shared/protocol';
+import { cellAt, ColumnDecoder, ColumnEncoder, columnTypes, decodeRows, encodeColumns, MAX_PANEL_COLUMNS, parseParentTotal, parsePanelState, parseQuery, parseWebviewMessage } from '../../../../src/shared/protocol';
 
 const BASE = 'https://mgmt.auth.adobe.com/cmu/v2';
 const Q: CmuQuery = {
@@ -370,5 +370,19 @@ describe('report panel: numbers that mean what they say (the data the webview re
     assert.deepStrictEqual(parseWebviewMessage({ type: 'compare', mode: 'off', extra: 1 }), { type: 'compare', mode: 'off' });
     assert.strictEqual(parseWebviewMessage({ type: 'compare', mode: 'year' }), undefined);
     assert.strictEqual(parseWebviewMessage({ type: 'compare' }), undefined);
+  });
+
+  it('the server total message is validated where the webview receives it: a fresh object, finite values of well-named metrics', () => {
+    const ok = { type: 'parentTotal', requestId: 3, total: { path: '/tenant/year/month', values: [['active-users', 152], ['users', 7.5]], extra: 1 }, extra: 2 };
+    assert.deepStrictEqual(parseParentTotal(ok), { type: 'parentTotal', requestId: 3, total: { path: '/tenant/year/month', values: [['active-users', 152], ['users', 7.5]] } });
+    const bad = (total: unknown, requestId: unknown = 3) => parseParentTotal({ type: 'parentTotal', requestId, total });
+    assert.strictEqual(bad({ path: '/tenant', values: [['active-users', Infinity]] }), undefined);
+    assert.strictEqual(bad({ path: '/tenant', values: [['active-users', '152']] }), undefined);
+    assert.strictEqual(bad({ path: '/tenant', values: [['<img src=x>', 1]] }), undefined);
+    assert.strictEqual(bad({ path: '/tenant', values: [['active-users', 1, 2]] }), undefined);
+    assert.strictEqual(bad({ path: 'tenant', values: [] }), undefined, 'a path starts at the root');
+    assert.strictEqual(bad({ path: '/tenant', values: {} }), undefined);
+    assert.strictEqual(bad({ path: '/tenant', values: [] }, -1), undefined);
+    assert.strictEqual(parseParentTotal({ ...ok, type: 'report' }), undefined);
   });
 });

@@ -5,6 +5,7 @@ import { partialBuckets } from '../../../../../src/core/cmu/analysis/partial';
 import { dataQuality } from '../../../../../src/core/cmu/analysis/quality';
 import { RATIOS, derivedColumns, ratioOver } from '../../../../../src/core/cmu/analysis/ratios';
 import type { SemanticsLookup } from '../../../../../src/core/cmu/analysis/semantics';
+import { fetchParentTotal } from '../../../../../src/core/cmu/analysis/parentTotal';
 import { metricTotals, parentTotalQuery } from '../../../../../src/core/cmu/analysis/totals';
 import { metricSemantics } from '../../../../../src/core/cmu/catalog';
 import { CmuClient } from '../../../../../src/core/cmu/client';
@@ -63,6 +64,28 @@ describe('cmu/analysis on the sandbox', () => {
       assert.equal(ratioOver(cols, RATIOS[0], all), failed / (started + failed));
     });
   }
+
+  // each drill-down's parent written out by hand: the report one level up, same filters and window
+  const parents: CmuQuery[] = [
+    query(['tenant', 'year', 'month'], { filters: drillDowns[0][1].filters, start: '2026-11-01', end: '2026-11-08' }),
+    query(['tenant', 'year', 'month', 'day'], { filters: drillDowns[1][1].filters, start: '2026-11-10', end: '2026-11-11' }),
+    query(['tenant', 'year', 'month', 'day'], { filters: drillDowns[2][1].filters, start: '2026-11-20T06:00:00', end: '2026-11-20T12:00:00' }),
+  ];
+  drillDowns.forEach(([name, q], i) => {
+    it(`the total of a distinct count is the server's own value for the whole: ${name}`, async () => {
+      const child = await client.fetchReport(q);
+      const total = await fetchParentTotal(client, q, child, { semantics });
+      assert.ok(total, 'a server total');
+      assert.equal(total.path, '/' + parents[i].path.join('/'));
+      const empty = metricTotals(columnsOfRows(child), semantics).filter((t) => t.value === undefined).map((t) => t.metric);
+      assert.ok(empty.includes('active-users') && !empty.includes('started-sessions'), empty.join());
+      assert.deepEqual(Object.keys(total.values), empty, 'exactly the metrics the rows cannot total');
+      const parent = await client.fetchReport(parents[i]);
+      assert.equal(parent.rows.length, 1);
+      for (const m of empty) assert.equal(total.values[m], valueOf(parent, m), m);
+      assert.equal(total.url, parent.url);
+    });
+  });
 
   it('failure rate per row from the server’s columns', async () => {
     const r = await client.fetchReport(query(['tenant', 'year', 'month', 'day', 'mvpd'], { start: '2026-11-10', end: '2026-11-11' }));

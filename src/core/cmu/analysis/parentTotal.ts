@@ -1,0 +1,67 @@
+/**
+ * The server's own total where the rows' sum means nothing (a distinct or peak count across days or
+ * mvpds): one more call, for the parent report that totals.ts's {@link parentTotalQuery} names, used only
+ * when it answers with exactly one row. A front asks after the report is on screen, with the report's
+ * cancel signal and limits; the answer fills only the total cells the rows cannot.
+ */
+import { parseQueryUrl } from '../query';
+import type { CmuQuery, ParsedReport, ReportFetchOptions } from '../types';
+import { columnsOfRows } from './columns';
+import type { ReportFetcher } from './comparison';
+import type { SemanticsLookup } from './semantics';
+import { metricTotals, parentTotalQuery } from './totals';
+
+export interface ParentTotal {
+  /** the parent report's path, e.g. "/tenant/year/month" */
+  path: string;
+  /** the parent report's URL as fetched */
+  url: string;
+  /** the parent row's value of each metric whose rows do not add up */
+  values: Record<string, number>;
+}
+
+/**
+ * The metrics of `report` that get no total from their rows (the rows span days, or values of a dimension,
+ * that a distinct count does not add up over). Empty: the rows give every total, no call is needed.
+ */
+export function metricsWithoutTotal(report: ParsedReport, semantics: SemanticsLookup): string[] {
+  return metricTotals(columnsOfRows(report), semantics)
+    .filter((t) => t.value === undefined && t.why !== 'no values')
+    .map((t) => t.metric);
+}
+
+/**
+ * The parent report's values of the metrics that have no total, or undefined when no one call gives them:
+ * every total comes from the rows, no parent path keeps the window, the rows were cut by the query's limit
+ * (the parent's value would be of more than the rows shown), or the parent has more than one row.
+ * `query` is the query as sent (its window resolved); a window the server chose is read from the self link.
+ */
+export async function fetchParentTotal(
+  client: ReportFetcher,
+  query: CmuQuery,
+  report: ParsedReport,
+  opts: ReportFetchOptions & { semantics: SemanticsLookup },
+): Promise<ParentTotal | undefined> {
+  if (query.limit !== undefined && report.rows.length >= query.limit) return undefined;
+  const missing = metricsWithoutTotal(report, opts.semantics);
+  if (missing.length === 0) return undefined;
+  const parentQ = parentTotalQuery(query, columnsOfRows(report));
+  if (!parentQ) return undefined;
+  if (!parentQ.start && !parentQ.end && report.links.self) {
+    // the server's default window: the parent path's default may be another one, so the child's is sent
+    const self = parseQueryUrl(report.links.self);
+    if (self.start) parentQ.start = self.start;
+    if (self.end) parentQ.end = self.end;
+  }
+  const { signal, maxBytes, maxTimeMs } = opts;
+  const parent = await client.fetchReport(parentQ, { signal, maxBytes, maxTimeMs });
+  if (parent.rows.length !== 1) return undefined;
+  const values: Record<string, number> = {};
+  for (const m of missing) {
+    const i = parent.columns.findIndex((c) => c.kind === 'metric' && c.name === m);
+    const v = i < 0 ? undefined : parent.rows[0][i];
+    if (typeof v === 'number' && Number.isFinite(v)) values[m] = v;
+  }
+  if (Object.keys(values).length === 0) return undefined;
+  return { path: '/' + parentQ.path.join('/'), url: parent.url, values };
+}
