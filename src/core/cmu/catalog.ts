@@ -122,9 +122,10 @@ export const REAL_PATHS_SOURCE: string = realPaths.source;
 export const REAL_PATHS: readonly string[][] = realPaths.paths.map((p) => splitPath(p.path));
 
 /**
- * Columns per real path. Where the harvest recorded none, the node inherits its parent's metrics (so
- * `year/duration` and the column-less nodes below it have `year`'s sessions and `bstreams-*`; the harvested
- * nodes below them return `users`); billing/daily has the columns of Adobe's capture.
+ * Columns per real path. Where the harvest recorded none, the node has its parent's metrics plus those
+ * the harvested reports below it return (so `year/duration` has `year`'s sessions and `bstreams-*`, and a
+ * column-less level node such as `year/duration/occurrences/activity-level` has `users` too: level reports
+ * return `users`); billing/daily has the columns of Adobe's capture.
  */
 const realNodes: Map<string, RealNode> = (() => {
   const out = new Map<string, RealNode>();
@@ -142,11 +143,24 @@ const realNodes: Map<string, RealNode> = (() => {
   }
   out.set(key(BILLING_PATH), { extraDimensions: billingDimensions.slice(), metrics: billingMetrics.slice(), harvested: false });
   const realKeys = new Set(REAL_PATHS.map(key));
+  // what the harvested reports below a node return (`users` under year/duration/occurrences)
+  const below = new Map<string, Set<string>>();
+  for (const p of realPaths.paths) {
+    const path = splitPath(p.path);
+    const metrics = p.columns.filter((c) => !isDim(c));
+    for (let i = 1; i < path.length && metrics.length; i++) {
+      const k = key(path.slice(0, i));
+      const set = below.get(k) ?? new Set<string>();
+      for (const m of metrics) set.add(m);
+      below.set(k, set);
+    }
+  }
   const inherit = (path: readonly string[]): RealNode | undefined => {
     const k = key(path);
     const hit = out.get(k);
     if (hit || path.length === 0 || !realKeys.has(k)) return hit;
-    const node: RealNode = { extraDimensions: [], metrics: [...(inherit(path.slice(0, -1))?.metrics ?? [])], harvested: false };
+    const metrics = new Set([...(inherit(path.slice(0, -1))?.metrics ?? []), ...(below.get(k) ?? [])]);
+    const node: RealNode = { extraDimensions: [], metrics: inCatalogOrder([...metrics]), harvested: false };
     out.set(k, node);
     return node;
   };
