@@ -44,7 +44,7 @@ function scriptedUi(picks: (string | string[] | typeof BACK)[], offered: { title
   };
 }
 
-suite('Browse Server and the real tree (issue 9)', function () {
+suite('Browse Server and the real tree', function () {
   this.timeout(120_000);
   let api: TestApi;
   let queries: QueriesApi;

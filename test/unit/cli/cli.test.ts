@@ -450,7 +450,7 @@ describe('cli end to end (child process)', function () {
       assert.strictEqual(sb.stats.cmu, before, 'no request reached CMU');
     });
 
-    // issue 9: the catalog advises, the server decides
+    // the catalog advises, the server decides
     it('paths, metrics and filter dimensions the catalog does not know reach the server; its answer and exit code are printed', async () => {
       for (const args of [
         ['report', 'tenant/yaer'],

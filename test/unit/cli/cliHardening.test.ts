@@ -1,5 +1,5 @@
 /**
- * CLI hardening through dist/cli.js as child processes (issue 13): a new --cmu-url is refused instead of
+ * CLI hardening through dist/cli.js as child processes: a new --cmu-url is refused instead of
  * minting a token for it, parallel runs on a fresh store register once (lock file), the store directory
  * must be private, temp files and locks of killed runs are cleaned up, server text cannot drive the terminal.
  */

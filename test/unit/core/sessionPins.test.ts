@@ -1,6 +1,5 @@
 /**
- * Secrets pinned to their hosts (issue 13 item 4, issue 12 move 8) and the token kept in memory (issue 14
- * item 3): two sandboxes on 127.0.0.1 play host A and host B; every request each receives is counted.
+ * Secrets pinned to their hosts and the token kept in memory: two sandboxes on 127.0.0.1 play host A and host B; every request each receives is counted.
  */
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';

@@ -1,4 +1,4 @@
-/** A HAL href that climbs out of the CMU base path on the same origin never gets the token (issue 13). */
+/** A HAL href that climbs out of the CMU base path on the same origin never gets the token. */
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
