@@ -208,7 +208,7 @@ describe('cmu/query: validation', () => {
     assert.match(link.warnings.join('\n'), /`occurrences` is an undocumented drill-down step/);
   });
 
-  // issue 9: the catalog advises, the server decides
+  // the catalog advises, the server decides
   it('the real backend\'s paths and metrics get no wrong advice (billing/daily, year/duration/occurrences/…, bstreams-60)', () => {
     assert.deepEqual(ok(q({ path: ['billing', 'daily'] })).warnings, []);
     const level = ok(q({ path: ['year', 'duration', 'occurrences', 'activity-level', 'month', 'tenant'], filters: [{ dimension: 'tenant', op: '=', values: ['X'] }] }));
