@@ -87,7 +87,8 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
    * server's bytes unchanged (the body of a fresh request in that format).
    */
   async saveAs(q: CmuQuery, have: ParsedReport | undefined, target?: vscode.Uri, format?: DocFormat): Promise<{ path: string; bytes: number } | undefined> {
-    let fmt: DocFormat = format ?? (have && DOC_FORMATS.includes(have.format as DocFormat) ? (have.format as DocFormat) : 'json');
+    // the format the query asked for (the panel may hold its rows as CSV: fetchReportRows)
+    let fmt: DocFormat = format ?? (q.format && DOC_FORMATS.includes(q.format as DocFormat) ? (q.format as DocFormat) : 'json');
     if (!target) {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       const name = (have?.format === fmt && safeDownloadName(have.fileName, fmt)) || buildReportFileName(q, fmt);

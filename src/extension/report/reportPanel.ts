@@ -265,7 +265,7 @@ export class ReportPanel implements vscode.Disposable {
       t0 = Date.now();
       const mode = this.compareMode;
       const compared = mode ? await fetchComparison(client, sent.query, { mode, now: t0, signal: abort.signal, zone: this.services.reportZone() }) : undefined;
-      const report = compared ? compared.current.report : await client.fetchReport(sent.query, { signal: abort.signal });
+      const report = compared ? compared.current.report : await client.fetchReportRows(sent.query, { signal: abort.signal });
       if (id !== this.requestId) return report;
       this.services.reportRan({
         record: { query: q, environment: env, status: report.response?.status ?? 200, rows: report.rows.length, bytes: report.response?.bytes, durationMs: Date.now() - t0, at: t0 },

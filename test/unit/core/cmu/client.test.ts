@@ -359,6 +359,41 @@ describe('cmu/client', () => {
       assert.deepEqual(reports[3].links.drillDown, json.links.drillDown);
     });
 
+    it('fetchReportRows: the rows as CSV and the links from a limit=1 JSON call equal the JSON report; the URL is the query\'s', async () => {
+      const q = { ...emptyQuery(['tenant', 'year', 'month', 'day']), ...previousMonth(), metrics: ['started-sessions', 'active-users'] };
+      const json = await client.fetchReport(q);
+      const before = sandbox.stats.cmu;
+      const compact = await client.fetchReportRows(q);
+      assert.equal(sandbox.stats.cmu - before, 2, 'one CSV call and one limit=1 call');
+      assert.equal(compact.format, 'csv');
+      assert.equal(compact.url, client.urlFor(q));
+      assert.deepEqual(reportRecords(compact), reportRecords(json));
+      assert.deepEqual(compact.columns, json.columns);
+      // the links as the full JSON report has them; the self link without the links-only call's limit=1 (and so
+      // without the server's default limit, which only the full call would name)
+      assert.deepEqual(compact.links, { ...json.links, self: json.links.self?.replace(/&limit=\d+/, '') });
+      assert.ok(!/limit=/.test(compact.links.self ?? ''), compact.links.self);
+      const limited = await client.fetchReportRows({ ...q, limit: 3 });
+      assert.equal(limited.rows.length, 3);
+      assert.match(limited.links.self ?? '', /[?&]limit=3(&|$)/);
+      assert.equal(compact.response?.headers['content-type']?.startsWith('text/csv'), true);
+      // a query that asks for CSV, or one row, is fetched as it is (one call)
+      const one = sandbox.stats.cmu;
+      await client.fetchReportRows({ ...q, limit: 1 });
+      await client.fetchReportRows({ ...q, format: 'csv' });
+      assert.equal(sandbox.stats.cmu - one, 2);
+    });
+
+    it('fetchReportRows: a failure of either call is the report\'s error (the other is cancelled); the caller can cancel both', async () => {
+      await assert.rejects(client.fetchReportRows(emptyQuery(['tenant', 'nosuch-dimension'])), (e: unknown) => e instanceof CmuApiError && e.status === 404);
+      sandbox.failNext(1, 400, { endpoint: 'cmu', error: 'Invalid date: 2024-13' });
+      await assert.rejects(client.fetchReportRows(emptyQuery(['tenant', 'year'])), (e: unknown) => e instanceof CmuApiError && e.status === 400);
+      sandbox.clearFailures();
+      const ctl = new AbortController();
+      ctl.abort();
+      await assert.rejects(client.fetchReportRows(emptyQuery(['tenant']), { signal: ctl.signal }), (e: unknown) => e instanceof CancelledError);
+    });
+
     it('the self link opens as the same query, a drill-down link as a report', async () => {
       const first = await client.fetchReport({ ...emptyQuery(['tenant', 'year', 'month']), ...previousMonth(), limit: 5 });
       const again = await client.fetchReport(parseQueryUrl(first.links.self!));
