@@ -70,12 +70,14 @@ describe('sandbox CMU: the real backend tree and scopes', () => {
     assert.ok((body._links['drill-down'] ?? []).some((d) => d.name === 'duration'));
   });
 
-  it('a node without harvested columns inherits its parent\'s metrics: year/duration has year\'s, and adds up to it', async () => {
+  it('a node without harvested columns inherits its parent\'s metrics (and users from the level reports below): year/duration has year\'s, and adds up to it', async () => {
     const body = await json(`/cmu/v2/year/duration?${WINDOW}&metrics=bstreams-60`);
     assert.ok(body.report.length > 1);
     for (const r of body.report) assert.deepEqual(Object.keys(r), ['year', 'duration', 'bstreams-60']);
     const all = await json(`/cmu/v2/year/duration?${WINDOW}`);
-    assert.deepEqual(Object.keys(all.report[0]), ['year', 'duration', ...YEAR_METRICS]);
+    assert.deepEqual(Object.keys(all.report[0]), ['year', 'duration', ...metricsFor(['year', 'duration'])]);
+    assert.deepEqual(new Set(metricsFor(['year', 'duration'])), new Set([...YEAR_METRICS, 'users']), "year's metrics and the users of the level reports below");
+    assert.ok(all.report.every((r) => Number(r.users) >= 0), 'users served as a number');
     const year = await json(`/cmu/v2/year?${WINDOW}`);
     for (const m of ['started-sessions', 'completed-sessions', 'killed-sessions']) {
       assert.ok(isAdditive(m, 'dimensions'), m);
