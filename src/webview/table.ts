@@ -196,6 +196,7 @@ export class ReportTable {
   /** The server's total of the whole (the parent report's one row), for the cells the rows cannot total. */
   setParentTotal(total: ParentTotalView): void {
     this.parentTotal = { path: total.path, values: new Map(total.values) };
+    this.layoutColumns();
     this.updateTotals();
   }
 
@@ -420,6 +421,9 @@ export class ReportTable {
     const step = Math.max(1, Math.floor(rowCount / sample));
     const widths = this.columns.map((c, ci) => {
       let w = c.name.length + 2;
+      // the server's total of the whole, with its "server" label (about 5ch), must fit too
+      const whole = this.parentTotal?.values.get(c.name);
+      if (whole !== undefined) w = Math.max(w, formatMetric(c, whole).length + 5);
       for (let i = 0, n = 0; i < rowCount && n < sample; i += step, n++) {
         const len = this.data.text(i, ci).length;
         if (len > w) w = len;

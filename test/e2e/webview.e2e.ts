@@ -183,6 +183,19 @@ test('totals row: a distinct count shows the server’s own total for the whole 
   assert.strictEqual(shown.text, `${fmt.format(parent['active-users'])}server`, 'the parent report’s value, labelled');
   assert.strictEqual(shown.title, "The server's own total for /tenant/year/month; distinct counts do not add up");
   assert.strictEqual(await rp.page.textContent(`.grid .totals .cell[aria-colindex="${au + 2}"] .badge.server`), 'server');
+  // the column widens for the value and its label: nothing is cut off, even when every column is at its narrowest
+  const size = rp.page.viewportSize();
+  await rp.page.setViewportSize({ width: 420, height: size?.height ?? 800 });
+  try {
+    // a whole whose total is wider than any row's value (a year's distinct users)
+    await rp.post({ type: 'parentTotal', requestId: id, total: { path: total.path, values: [['active-users', 123_456_789_012]] } });
+    await rp.page.waitForFunction((i) => /123/.test(document.querySelector(`.grid .totals .cell[aria-colindex="${i + 2}"]`)?.textContent ?? ''), au);
+    const fits = await rp.page.$eval(`.grid .totals .cell[aria-colindex="${au + 2}"]`, (e) => [e.scrollWidth, e.clientWidth]);
+    assert.ok(fits[0] <= fits[1], `the server total and its label fit their cell (${fits[0]} > ${fits[1]} px)`);
+  } finally {
+    if (size) await rp.page.setViewportSize(size);
+    await rp.post({ type: 'parentTotal', requestId: id, total });
+  }
   assert.strictEqual((await cell(ss)).text, summed, 'an additive metric keeps the sum of its rows');
   // a filtered view is not the whole: no server total there
   const mvpd = String(rowsOf(report)[0][report.columns.findIndex((c) => c.name === 'mvpd')]);
