@@ -77,10 +77,11 @@ export function diagnoseReport(r: DiagnoseResult, when = new Date()): string {
     '',
   ];
   if (r.timeZone) lines.push(`Report time zone: ${r.timeZone} (setting cmu.reportTimeZone: report start/end and time buckets are read in it)`, '');
-  // details and reasons may quote a server: plain text; a fix names the palette command to run, in bold
+  // one list item a step (the preview would join plain lines into one paragraph); details and reasons may
+  // quote a server: plain text; a fix names the palette command to run, in bold
   for (const s of r.steps) {
     const detail = markdownText(s.detail);
-    lines.push(`${MARK[s.verdict]} **${s.name}** — ${s.verdict === 'skipped' ? `not checked: ${detail}` : detail}`);
+    lines.push(`- ${MARK[s.verdict]} **${s.name}** — ${s.verdict === 'skipped' ? `not checked: ${detail}` : detail}`);
     if (s.why) lines.push(`  - Why: ${markdownText(s.why)}`);
     if (s.fix) lines.push(`  - Fix: ${boldCommands(markdownText(s.fix))}`);
   }

@@ -8,7 +8,8 @@
  * image (a preview would fetch it), HTML or table made of it, and one line.
  */
 export function markdownText(s: string): string {
-  return s.replace(/[\\`*_[\]<>!|~&]/g, '\\$&').replace(/\s*\r?\n\s*/g, ' ');
+  // `_` inside a word (client_id) makes no emphasis: left as it is
+  return s.replace(/[\\`*[\]<>!|~&]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\$&').replace(/\s*\r?\n\s*/g, ' ');
 }
 
 /**

@@ -54,7 +54,7 @@ export class ReadonlyDocs implements vscode.TextDocumentContentProvider, vscode.
     const editor = await vscode.window.showTextDocument(doc, { preview: false });
     if (opts.preview && doc.languageId === 'markdown') {
       // the preview takes the focus when the workbench shows it, after the command returned: give it back then
-      const previewShown = whenPreviewActive(5000);
+      const previewShown = whenPreviewActive(10_000); // the Markdown extension activates on first use (seconds in code-server)
       try {
         await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
       } catch {

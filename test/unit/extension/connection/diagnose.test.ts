@@ -28,7 +28,7 @@ describe('extension diagnose: verdicts', () => {
     );
     assert.match(text, /^# CMU connection diagnosis — custom\/default/);
     assert.match(text, /2026-01-02 03:04:05 UTC \(.+ local\) · 1 problem found/);
-    assert.match(text, /✔ \*\*environment\*\*/);
+    assert.match(text, /^- ✔ \*\*environment\*\*/m, 'a list item a step: the preview keeps them apart');
     assert.match(text, /✘ \*\*statement\*\* — no software statement is stored\n {2}- Fix: Run \*\*CMU: Import Software Statement…\*\*/);
     assert.match(text, /· \*\*credentials\*\* — not checked/);
   });

@@ -9,6 +9,7 @@ describe('extension markdown: text from elsewhere in the rendered documents', ()
       '\\!\\[t\\](https://attacker.invalid/p.png) \\[x\\](command:cmu.forgetCredentials) \\<img src=x\\> \\*a\\* \\_b\\_ \\`c\\` a\\|b \\~\\~d\\~\\~ \\&amp; # heading',
     );
     assert.equal(markdownText('GET https://x/cmu/v2/tenant → 200 (12 ms)'), 'GET https://x/cmu/v2/tenant → 200 (12 ms)');
+    assert.equal(markdownText('client_id abc, _x_'), 'client_id abc, \\_x\\_', 'an underscore inside a word makes no emphasis: left alone');
   });
 
   it('boldCommands: a quoted palette command is bold, other quotes stay', () => {
