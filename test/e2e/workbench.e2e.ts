@@ -1,8 +1,8 @@
 /**
  * One end-to-end check in the real workbench (code-server from the integration harness, Debian
  * Chromium): start the sandbox and run a query from the command palette, wait for rows inside the
- * report webview, take a screenshot. UPDATE_SCREENSHOT=1 also writes it to docs/screenshot-report.png
- * (the README image); otherwise it goes to test-results/.
+ * report webview, take a screenshot (test-results/). The README's pictures come from the packaged
+ * extension instead: `node docs/screenshots.js`.
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
@@ -128,7 +128,6 @@ if (process.env.SKIP_WORKBENCH === '1') {
       const size = fs.statSync(shot).size;
       console.log(`      screenshot ${shot} (${Math.round(size / 1024)} KB, ${count})`);
       assert.ok(size < 300 * 1024, `screenshot ${size} bytes`);
-      if (process.env.UPDATE_SCREENSHOT === '1') fs.copyFileSync(shot, path.join(ROOT, 'docs/screenshot-report.png'));
     } catch (e) {
       fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
       await page?.screenshot({ path: path.join(ROOT, 'test-results/workbench-failure.png') }).catch(() => undefined);

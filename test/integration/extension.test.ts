@@ -261,6 +261,27 @@ suite('extension: commands against the sandbox', function () {
     assert.match(doc.getText(), /everything works/);
   });
 
+  test('Diagnose and Show Access Token open beside their rendered Markdown preview; the document keeps the focus', async () => {
+    const previews = () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.ok(await cmd('cmu.diagnose'), `diagnose failed: ${api.lastError()}`);
+    await eventually(() => previews().some((t) => /diagnose-/.test(t.label)), 10_000, `a preview of the diagnosis (tabs: ${vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label)).join(', ')})`);
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc && /diagnose-/.test(doc.uri.path), 'the diagnosis document is the active editor');
+    assert.match(doc.getText(), /the request log \(\*\*CMU: Show Log\*\*\)/, 'palette commands in bold: the preview has no command links');
+    const beside = previews().find((t) => /diagnose-/.test(t.label))!;
+    assert.notStrictEqual(beside.group.viewColumn, vscode.window.activeTextEditor!.viewColumn, 'the preview is beside the document');
+    // again: the same preview follows, no second one
+    assert.ok(await cmd('cmu.diagnose'));
+    assert.strictEqual(previews().filter((t) => /diagnose-/.test(t.label)).length, 1);
+
+    assert.ok(await cmd('cmu.showAccessToken'), `show failed: ${api.lastError()}`);
+    await eventually(() => previews().some((t) => /access-token-/.test(t.label)), 10_000, 'a preview of the token document');
+    assert.match(vscode.window.activeTextEditor?.document.uri.path ?? '', /access-token-/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   test('cmu.diagnose with a revoked token: the CMU call (through the CMU client) gets a 401, a fresh token fixes it and says so', async () => {
     const seen = api.logLines().length;
     sb().revokeTokens();

@@ -84,7 +84,7 @@ describe('packaging', function () {
     for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
     const shipped = ['dist/extension.js', 'dist/webview.js', 'dist/chart.js', 'dist/reportWorker.js', 'dist/webview.css', 'media/cmu.svg', 'media/walkthrough/import.md'];
     // dist/cli.js: the `cmu` bin runs from the repository / npm link, the extension never loads it; docs/: README-only images
-    const kept = ['dist/cli.js', 'docs/screenshot-report.png', 'dist/extension.js.map', 'dist/webview.css.map', 'dist/test/suite.js', 'src/core/http.ts', 'test/unit/x.test.ts', 'bench/run.js', 'esbuild.js', 'tsconfig.json', '.ci/run', '.gitignore', 'out/test/it.js', 'cmu-explorer.vsix', 'test-results/a.png'];
+    const kept = ['dist/cli.js', 'docs/screenshot-report.png', 'docs/first-run.gif', 'docs/themes/hc-light.png', 'docs/screenshots.js', 'dist/extension.js.map', 'dist/webview.css.map', 'dist/test/suite.js', 'src/core/http.ts', 'test/unit/x.test.ts', 'bench/run.js', 'esbuild.js', 'tsconfig.json', '.ci/run', '.gitignore', 'out/test/it.js', 'cmu-explorer.vsix', 'test-results/a.png'];
     for (const f of [...shipped, ...kept]) write(dir, f);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const vsce = require('@vscode/vsce') as { listFiles(o: { cwd: string; packageManager: number }): Promise<string[]> };

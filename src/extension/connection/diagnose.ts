@@ -8,6 +8,7 @@ import { formatInstant } from '../../core/clock';
 import { zoneLabel } from '../../core/cmu/time/zone';
 import type { Services } from '../host/services';
 import { stepAction } from '../host/nextSteps';
+import { boldCommands, markdownText } from '../host/markdown';
 
 export interface DiagnoseStep {
   name: string;
@@ -76,11 +77,14 @@ export function diagnoseReport(r: DiagnoseResult, when = new Date()): string {
     '',
   ];
   if (r.timeZone) lines.push(`Report time zone: ${r.timeZone} (setting cmu.reportTimeZone: report start/end and time buckets are read in it)`, '');
+  // one list item a step (the preview would join plain lines into one paragraph); details and reasons may
+  // quote a server: plain text; a fix names the palette command to run, in bold
   for (const s of r.steps) {
-    lines.push(`${MARK[s.verdict]} **${s.name}** — ${s.verdict === 'skipped' ? `not checked: ${s.detail}` : s.detail}`);
-    if (s.why) lines.push(`  - Why: ${s.why}`);
-    if (s.fix) lines.push(`  - Fix: ${s.fix}`);
+    const detail = markdownText(s.detail);
+    lines.push(`- ${MARK[s.verdict]} **${s.name}** — ${s.verdict === 'skipped' ? `not checked: ${detail}` : detail}`);
+    if (s.why) lines.push(`  - Why: ${markdownText(s.why)}`);
+    if (s.fix) lines.push(`  - Fix: ${boldCommands(markdownText(s.fix))}`);
   }
-  lines.push('', 'Secrets are never shown here; the request log ("CMU: Show Log") is redacted and safe to share.', '');
+  lines.push('', 'Secrets are never shown here; the request log (**CMU: Show Log**) is redacted and safe to share.', '');
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { registerCommand, options, type CommandContext } from '../host/commands'
 import { Cmd } from '../host/ids';
 import { InputError } from '../../core/errors';
 import { notificationText } from '../host/errorUi';
+import { markdownText } from '../host/markdown';
 
 /** what a command may return about a token: never the token */
 export function tokenResult(t: TokenInfo): { expiresAt: number; scopes: string[] } {
@@ -15,7 +16,7 @@ function tokenDocument(t: TokenInfo, where: string): string {
   const lines = [
     `# Access token — ${where}`,
     '',
-    ...d.fields.map((f) => `- **${f.name}**: ${f.display}`),
+    ...d.fields.map((f) => `- **${f.name}**: ${markdownText(f.display)}`), // scopes, client id: the server's words
     '',
     'The raw token is not shown here. To copy it, run **CMU: Copy Raw Access Token…** (asks first), or',
     '**CMU: Copy Authorization Header** for a ready-made `Authorization: Bearer …` value.',
@@ -58,7 +59,7 @@ export function registerTokenCommands(ctx: CommandContext): void {
     // showing never requests a token (which could register a client as a side effect)
     const t = await session.peekToken();
     if (!t) throw new InputError('No access token yet', 'Showing never requests one: get it first.', 'getToken', 'no_token');
-    await ctx.docs.open(`access-token-${session.env.name}-${session.profile}.md`, tokenDocument(t, `${session.env.name}/${session.profile}`), 'markdown');
+    await ctx.docs.open(`access-token-${session.env.name}-${session.profile}.md`, tokenDocument(t, `${session.env.name}/${session.profile}`), 'markdown', { preview: true });
     return tokenResult(t);
   });
 

@@ -28,9 +28,21 @@ describe('extension diagnose: verdicts', () => {
     );
     assert.match(text, /^# CMU connection diagnosis — custom\/default/);
     assert.match(text, /2026-01-02 03:04:05 UTC \(.+ local\) · 1 problem found/);
-    assert.match(text, /✔ \*\*environment\*\*/);
-    assert.match(text, /✘ \*\*statement\*\* — no software statement is stored\n {2}- Fix: Run "CMU: Import Software Statement…"/);
+    assert.match(text, /^- ✔ \*\*environment\*\*/m, 'a list item a step: the preview keeps them apart');
+    assert.match(text, /✘ \*\*statement\*\* — no software statement is stored\n {2}- Fix: Run \*\*CMU: Import Software Statement…\*\*/);
     assert.match(text, /· \*\*credentials\*\* — not checked/);
+  });
+
+  it('report: what a server said stays text in the rendered document (no image fetched, no link, no HTML)', () => {
+    const text = diagnoseReport({
+      environment: 'custom',
+      profile: 'default',
+      steps: [{ name: 'cmu', ok: false, verdict: 'fail', detail: 'HTTP 500: ![x](https://attacker.invalid/t.png)', why: '<img src=x>\n# pwned', fix: 'Run "CMU: Show Log".' }],
+    });
+    assert.match(text, /— HTTP 500: \\!\\\[x\\\]\(https:\/\/attacker\.invalid\/t\.png\)\n/);
+    assert.match(text, /\n {2}- Why: \\<img src=x\\> # pwned\n/);
+    assert.match(text, /- Fix: Run \*\*CMU: Show Log\*\*\./);
+    assert.ok(!/^#\s*pwned/m.test(text));
   });
 
   it('report: everything works', () => {
