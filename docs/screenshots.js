@@ -21,7 +21,7 @@
 // Not a test: it asserts only what it needs to take the right picture.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
-const net = require('net');
+const { freePort, openPalette, palette } = require('../test/integration/harness/workbench');
 const path = require('path');
 const zlib = require('zlib');
 
@@ -45,15 +45,6 @@ function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
   return r.stdout;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 function parseSteps(argv) {
@@ -84,31 +75,6 @@ function writeSettings(dir, theme) {
   };
   fs.mkdirSync(path.join(dir, 'ud/User'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'ud/User/settings.json'), JSON.stringify(settings, null, 2));
-}
-
-/** Opens the palette on a command (retried: the palette can open before the extension registered it). */
-async function openPalette(page, label) {
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 20000 });
-    await input.fill(`>${label}`);
-    try {
-      await row.waitFor({ timeout: 2000 });
-      return;
-    } catch (e) {
-      if (attempt >= 30) throw e;
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(500);
-    }
-  }
-}
-
-/** Runs a command from the palette. */
-async function palette(page, label) {
-  await openPalette(page, label);
-  await page.keyboard.press('Enter');
 }
 
 /** A clean picture: no toasts, no palette, no hover. */

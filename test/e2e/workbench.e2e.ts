@@ -7,43 +7,18 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, ROOT } from './harness';
 import { skip, test } from './runner';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { freePort, palette } = require('../integration/harness/workbench') as {
+  freePort(): Promise<number>;
+  palette(page: Page, label: string): Promise<void>;
+};
 
 const HARNESS = path.join(ROOT, 'test/integration/harness');
 const QUERY = 'tenant/year/month/day/mvpd?metrics=active-users,started-sessions,failed-attempts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function palette(page: Page, label: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 20000 });
-    await input.fill(`>${label}`);
-    try {
-      await row.waitFor({ timeout: 2000 });
-      break;
-    } catch (e) {
-      // the palette can open before the extension host registered the commands
-      if (attempt >= 30) throw e;
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(500);
-    }
-  }
-  await page.keyboard.press('Enter');
-}
 
 function harnessEnv(): Record<string, string> | undefined {
   if (!fs.existsSync(path.join(HARNESS, 'setup.sh')) || !fs.existsSync(path.join(HARNESS, 'start-code-server.sh'))) return undefined;

@@ -108,7 +108,7 @@ suite('extension: palette flows', function () {
     assert.strictEqual(await storedStatement('production'), foreign);
     assert.strictEqual(await storedStatement('sandbox'), sandboxStatement, 'the sandbox keeps its own statement');
     assert.strictEqual(api.sandbox()!.stats.register, registrations, 'nothing was sent to the sandbox');
-    await statusIs(/^CMU prod · no credentials$/);
+    await statusIs(/^CMU prod · not registered$/); // a statement, no client yet
 
     // and the sandbox's own statement, imported while the sandbox is selected, stays there without a question
     await cmd('cmu.switchEnvironment', 'sandbox');

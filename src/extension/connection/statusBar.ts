@@ -27,7 +27,7 @@ const ACTIONS: { label: string; command: string; detail?: string }[] = [
 ];
 
 /**
- * "CMU prod · token 5h 12m" | "no credentials" | "no token" | "expired" | "refreshing…" | "stopped".
+ * "CMU prod · token 5h 12m" | "no credentials" | "not registered" | "no token" | "expired" | "refreshing…" | "stopped".
  * Updated on every session change and on a timer (the remaining time ticks down). Reads only what
  * is stored (no network, never starts the sandbox).
  */
@@ -94,6 +94,10 @@ export class StatusBar implements vscode.Disposable {
     }
     const creds = await session.peekCredentials();
     if (creds) return { state: 'no token', warn: false, tooltip: `CMU ${where}: client ${creds.clientId} registered, no access token yet.` };
+    // a statement and nothing else (the sandbox just started): nothing is wrong, the first query registers
+    if (await session.getStatement()) {
+      return { state: 'not registered', warn: false, tooltip: `CMU ${where}: software statement imported; the first query registers a client (or CMU: Register Client).` };
+    }
     // nothing stored and no environment chosen yet: a newcomer, not a broken setup
     if (userSetting('environment') === undefined) {
       return { state: SET_UP, warn: false, tooltip: 'CMU Explorer: import a software statement, or start the sandbox to try it without a licence.' };

@@ -53,6 +53,8 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
     },
     /** what the status bar shows now, without asking it to update (it must follow events on its own) */
     statusBarShown: () => statusBar.text,
+    /** whether the status bar is drawn as a warning now */
+    statusBarWarns: () => statusBar.item.backgroundColor !== undefined,
     logLines: () => services.log.lines(),
     confirmAnswers,
     saveDialogAnswers,
