@@ -421,9 +421,9 @@ export class ReportTable {
     const step = Math.max(1, Math.floor(rowCount / sample));
     const widths = this.columns.map((c, ci) => {
       let w = c.name.length + 2;
-      // the server's total of the whole, with its "server" label (about 5ch), must fit too
+      // the server's total of the whole (bold) and its "server" label (about 7ch with its padding) must fit too
       const whole = this.parentTotal?.values.get(c.name);
-      if (whole !== undefined) w = Math.max(w, formatMetric(c, whole).length + 5);
+      if (whole !== undefined) w = Math.max(w, formatMetric(c, whole).length + 9);
       for (let i = 0, n = 0; i < rowCount && n < sample; i += step, n++) {
         const len = this.data.text(i, ci).length;
         if (len > w) w = len;

@@ -141,6 +141,19 @@ suite('history and Run Query…', function () {
     assert.deepStrictEqual([top().query.path, api.history.list().length], [['tenant', 'year'], runs + 1]);
   });
 
+  test('Run Query…: Enter right after pasting runs the pasted query, not the item that was active before', async () => {
+    const pending = cmd<RunResult | undefined>('cmu.runQuery');
+    const picker = (await eventually(() => api.runQueryPicker(), 10_000, 'the Run Query picker'))!;
+    await picker.whenUpdated();
+    // what the workbench still has as the active item when Enter comes before the new items arrived
+    const before = picker.items.find((i) => i.action?.kind === 'history' || i.action?.kind === 'complete');
+    assert.ok(before, 'an item of the empty box');
+    await picker.setValue('tenant/year?metrics=started-sessions');
+    await picker.accept(before);
+    const r = await pending;
+    assert.ok(r && /\/tenant\/year\?metrics=started-sessions$/.test(r.url), JSON.stringify(r)?.slice(0, 200));
+  });
+
   test('Run Query…: a recent run is picked from its section and runs', async () => {
     const pending = cmd<RunResult | undefined>('cmu.runQuery');
     const picker = (await eventually(() => api.runQueryPicker(), 10_000, 'the Run Query picker'))!;

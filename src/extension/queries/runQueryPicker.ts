@@ -226,7 +226,11 @@ export class RunQueryPicker {
 
   /** What Enter does on `item` (the active one): run, complete, or nothing for a query no server could serve. */
   async accept(item: RunQueryItem | undefined): Promise<void> {
-    const a = item?.action;
+    // Enter right after typing or pasting can arrive before the workbench shows this text's items: the
+    // active item is then one of the previous text's (a completion, a recent run), not what the user sees
+    // typed. The typed text wins.
+    const stale = item !== undefined && !this.qp.items.includes(item);
+    const a = stale ? undefined : item?.action;
     if (!a) {
       const text = this.qp.value.trim();
       if (text) this.runText(text);
