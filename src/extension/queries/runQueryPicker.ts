@@ -58,6 +58,11 @@ export class RunQueryPicker {
   readonly qp = vscode.window.createQuickPick<RunQueryItem>();
   /** the value whose items are being computed or shown, and that computation */
   private value: string | undefined;
+  /**
+   * Values this picker put in the box itself (a completion taken): the workbench reports each back as a
+   * change, possibly after a newer one — an echo, not the user typing, so it must not bring the old text back.
+   */
+  private echoes: string[] = [];
   private updating: Promise<void> = Promise.resolve();
   private abort: AbortController | undefined;
   private done: ((q: CmuQuery | undefined) => void) | undefined;
@@ -85,7 +90,14 @@ export class RunQueryPicker {
         resolve(q);
         qp.hide();
       };
-      qp.onDidChangeValue((v) => void this.onValue(v));
+      qp.onDidChangeValue((v) => {
+        const echo = this.echoes.indexOf(v);
+        if (echo >= 0) {
+          this.echoes.splice(0, echo + 1);
+          return;
+        }
+        void this.onValue(v);
+      });
       qp.onDidAccept(() => void this.accept(qp.activeItems[0]));
       qp.onDidTriggerItemButton((e) => {
         if (e.item.action?.kind === 'complete') this.runText(e.item.action.text.replace(/\/$/, ''));
@@ -104,6 +116,7 @@ export class RunQueryPicker {
 
   /** Types `v` into the box (as the user would) and resolves when its items are shown. */
   setValue(v: string): Promise<void> {
+    this.echoes = [...this.echoes.slice(-9), v];
     this.qp.value = v;
     return this.onValue(v);
   }
@@ -232,7 +245,8 @@ export class RunQueryPicker {
     const stale = item !== undefined && !this.qp.items.includes(item);
     const a = stale ? undefined : item?.action;
     if (!a) {
-      const text = this.qp.value.trim();
+      // the text as last typed or set (qp.value can briefly hold a late echo of an older one)
+      const text = (this.value ?? this.qp.value).trim();
       if (text) this.runText(text);
       return;
     }
