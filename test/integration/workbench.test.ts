@@ -20,6 +20,7 @@ interface PanelInfo {
   rows?: number;
   stats?: { rows: number };
   firstRowsAt?: number;
+  readyAt?: number;
 }
 
 /** curl to a file, read it, JSON.parse: the least any client can do with the same URL. */
@@ -38,7 +39,7 @@ async function floor(url: string, token: string): Promise<{ total: number; curl:
 }
 
 /** Runs the report of `href` in a fresh panel; the longest extension-host block and peak RSS while it loads. */
-async function measure(href: string): Promise<{ firstRows: number; resolved: number; rendered: number; rows: number; longestBlock: number; peakRss: number; baseRss: number }> {
+async function measure(href: string): Promise<{ firstRows: number; webviewReady: number; resolved: number; rendered: number; rows: number; longestBlock: number; peakRss: number; baseRss: number }> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await new Promise((r) => setTimeout(r, 500));
   const baseRss = process.memoryUsage().rss;
@@ -58,6 +59,7 @@ async function measure(href: string): Promise<{ firstRows: number; resolved: num
   assert.strictEqual(panel.stats.rows, result.rows.length, 'every row reached the table');
   return {
     firstRows: (panel.firstRowsAt ?? Date.now()) - t0,
+    webviewReady: (panel.readyAt ?? Date.now()) - t0,
     resolved,
     rendered,
     rows: result.rows.length,
@@ -96,6 +98,7 @@ suite('workbench figures', function () {
       console.log(`# ${label}: ${m.rows} rows; floor: curl ${f.curl} ms + JSON.parse ${f.parse} ms`);
       figure(`rows_${label}_floor_curl_parse`, f.total, 'ms');
       figure(`rows_${label}_first_rows_visible`, m.firstRows, 'ms');
+      figure(`rows_${label}_webview_ready`, m.webviewReady, 'ms');
       figure(`rows_${label}_command_resolves`, m.resolved, 'ms');
       figure(`rows_${label}_all_rows_painted`, m.rendered, 'ms');
       figure(`rows_${label}_exthost_longest_block`, m.longestBlock, 'ms');

@@ -99,6 +99,7 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
           renders: p.renders,
           readyMessages: p.readyMessages,
           firstRowsAt: p.firstRowsAt,
+          readyAt: p.readyAt,
           active: p === ReportPanel.current,
           compare: p.compareMode,
           comparedWith: p.comparedWith,

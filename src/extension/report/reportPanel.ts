@@ -76,6 +76,8 @@ export class ReportPanel implements vscode.Disposable {
   lastStats: RenderStats | undefined;
   /** when the first rows of the current request were painted (Date.now()), for the benchmark */
   firstRowsAt: number | undefined;
+  /** when the webview first said it was ready (the bench splits the wait for the first rows with it) */
+  readyAt: number | undefined;
   /** messages posted for the current request, by type; `rendered` messages (all rows in) received for it; for tests */
   posted: Record<string, number> = {};
   renders = 0;
@@ -389,6 +391,7 @@ export class ReportPanel implements vscode.Disposable {
       case 'ready':
         // the webview (re)loaded: it gets the current state, once
         this.readyMessages++;
+        this.readyAt ??= Date.now();
         this.webviewReady = true;
         await this.send();
         return;
