@@ -171,9 +171,11 @@ export class Session {
 
   /** Always asks the server; the stored credentials are replaced only when it succeeds. */
   register(opts: { signal?: AbortSignal } = {}): Promise<ClientCredentials> {
+    // a flight every caller left is being aborted: a new caller starts its own instead of joining the abort
+    if (this.regFlight?.ctl.signal.aborted) this.regFlight = undefined;
     this.regFlight ??= this.flight(
       (signal) => this.exclusive(() => this.doRegister(signal)),
-      () => (this.regFlight = undefined),
+      (f) => this.regFlight === f && (this.regFlight = undefined),
     );
     return this.join(this.regFlight, opts.signal);
   }
@@ -199,6 +201,8 @@ export class Session {
 
   async getToken(opts: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<TokenInfo> {
     if (opts.signal?.aborted) throw new CancelledError();
+    // a flight every caller left is being aborted: a new caller starts its own instead of joining the abort
+    if (this.tokenFlight?.ctl.signal.aborted) this.tokenFlight = undefined;
     if (!opts.forceRefresh && !this.tokenFlight) {
       const cached = await this.storedToken();
       if (cached) {
@@ -211,7 +215,7 @@ export class Session {
     const force = !!opts.forceRefresh;
     this.tokenFlight ??= this.flight(
       (signal) => this.exclusive(() => this.refresh(signal, force)),
-      () => (this.tokenFlight = undefined),
+      (f) => this.tokenFlight === f && (this.tokenFlight = undefined),
     );
     return this.join(this.tokenFlight, opts.signal);
   }
@@ -471,11 +475,13 @@ export class Session {
   }
 
   /** Starts shared work; it is aborted only when every caller waiting for it has cancelled. */
-  private flight<T>(run: (signal: AbortSignal) => Promise<T>, done: () => void): Flight<T> {
+  private flight<T>(run: (signal: AbortSignal) => Promise<T>, done: (f: Flight<T>) => void): Flight<T> {
     const ctl = new AbortController();
     const promise = run(ctl.signal);
-    promise.then(done, done);
-    return { promise, waiters: 0, ctl };
+    const f: Flight<T> = { promise, waiters: 0, ctl };
+    const end = (): void => done(f);
+    promise.then(end, end);
+    return f;
   }
 
   private join<T>(f: Flight<T>, signal?: AbortSignal): Promise<T> {

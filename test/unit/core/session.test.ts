@@ -252,6 +252,23 @@ describe('session (against the sandbox)', () => {
     assert.ok(await s.getToken());
   });
 
+  it('a caller that comes right after every earlier caller left starts a new request instead of joining the aborted one', async () => {
+    // what a report panel does when a second load replaces the first during a newcomer's first registration
+    const s = await ready();
+    sandbox.setDelay(300, 'register');
+    const first = new AbortController();
+    const a = s.getToken({ signal: first.signal });
+    const b = s.getToken({ signal: first.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    first.abort(); // both leave: the shared registration is aborted
+    const c = s.getToken(); // at once, before the aborted flight has settled
+    await assert.rejects(a, CancelledError);
+    await assert.rejects(b, CancelledError);
+    const t = await c;
+    assert.ok(t.accessToken, 'the new caller got a token');
+    assert.ok(await s.peekCredentials(), 'and the client it registered is stored');
+  });
+
   it('the statement is kept normalised and described', async () => {
     const s = session();
     const info = await s.importStatement(`\uFEFF${sandbox.statement.slice(0, 30)}\r\n${sandbox.statement.slice(30)}\n`);
