@@ -21,7 +21,7 @@
 // Not a test: it asserts only what it needs to take the right picture.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
-const { freePort, openPalette, palette } = require('../test/integration/harness/workbench');
+const { freePort, openPalette, palette, workbenchBrowser } = require('../test/integration/harness/workbench');
 const path = require('path');
 const zlib = require('zlib');
 
@@ -294,14 +294,7 @@ async function main() {
   try {
     const profile = path.join(dir, 'chrome');
     fs.mkdirSync(profile);
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      viewport: { width: 1152, height: 720 },
-      colorScheme: 'dark',
-      env: { ...process.env, HOME: profile, TMPDIR: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-    });
+    ctx = await workbenchBrowser(chromium, profile, { viewport: { width: 1152, height: 720 }, colorScheme: 'dark' });
     page = ctx.pages()[0] || (await ctx.newPage());
     const helper = await ctx.newPage(); // decodes and scales pictures (a canvas)
     await page.bringToFront();

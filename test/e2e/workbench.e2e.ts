@@ -9,12 +9,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, ROOT } from './harness';
+import { ROOT } from './harness';
 import { skip, test } from './runner';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort, palette } = require('../integration/harness/workbench') as {
+const { freePort, palette, workbenchBrowser } = require('../integration/harness/workbench') as {
   freePort(): Promise<number>;
   palette(page: Page, label: string): Promise<void>;
+  workbenchBrowser(chromium: typeof import('playwright-core').chromium, profile: string, opts: { viewport: { width: number; height: number } }): Promise<BrowserContext>;
 };
 
 const HARNESS = path.join(ROOT, 'test/integration/harness');
@@ -58,13 +59,7 @@ if (process.env.SKIP_WORKBENCH === '1') {
       ];
       const profile = path.join(run, 'chrome');
       fs.mkdirSync(profile);
-      ctx = await chromium.launchPersistentContext(profile, {
-        executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-        headless: true,
-        viewport: { width: 1280, height: 800 },
-        env: { ...process.env, HOME: profile, TMPDIR: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
-        args: [...CHROMIUM_ARGS.filter((a) => a !== '--headless'), '--disable-dev-shm-usage', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-      });
+      ctx = await workbenchBrowser(chromium, profile, { viewport: { width: 1280, height: 800 } });
       page = ctx.pages()[0] ?? (await ctx.newPage());
       await page.goto(`${base}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
       await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });

@@ -200,16 +200,15 @@ export class CmuClient {
     if (opts.signal?.aborted) throw new CancelledError();
     opts.signal?.addEventListener('abort', stop, { once: true });
     const signal = both.signal;
+    const orStop = <T>(p: Promise<T>): Promise<T> =>
+      p.catch((e: unknown) => {
+        stop();
+        throw e;
+      });
     try {
       const [rows, head] = await Promise.all([
-        this.fetchReport({ ...q, format: 'csv' }, { ...opts, signal }).catch((e: unknown) => {
-          stop();
-          throw e;
-        }),
-        this.fetchReport({ ...q, format: undefined, limit: 1 }, { signal, maxTimeMs: opts.maxTimeMs }).catch((e: unknown) => {
-          stop();
-          throw e;
-        }),
+        orStop(this.fetchReport({ ...q, format: 'csv' }, { ...opts, signal })),
+        orStop(this.fetchReport({ ...q, format: undefined, limit: 1 }, { signal, maxTimeMs: opts.maxTimeMs })),
       ]);
       return { ...rows, url: this.urlFor(q), links: { ...head.links, self: withLimit(head.links.self, q.limit) } };
     } finally {

@@ -281,7 +281,7 @@ export class ReportPanel implements vscode.Disposable {
         compared && mode
           ? { mode, comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } }
           : undefined;
-      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, back, redact: (t) => this.services.http.redact(t), elapsedMs: Date.now() - t0, fetchedAt: new Date(), now: t0, compare, sent } });
+      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, back, redact: (t) => this.services.redact(t), elapsedMs: Date.now() - t0, fetchedAt: new Date(), now: t0, compare, sent } });
       // a comparison's columns are two windows: one parent call cannot total both
       if (!compared) void this.loadParentTotal(id, sent.query, report, abort.signal);
       return report;
@@ -301,7 +301,7 @@ export class ReportPanel implements vscode.Disposable {
             const message = this.services.redact(e instanceof Error ? e.message : String(e));
             this.services.reportRan({ record: { query: q, environment: env, status: typeof status === 'number' ? status : undefined, durationMs: Date.now() - t0, at: t0, error: message } });
           }
-          const { view, targets } = errorView(e, q, (t) => this.services.http.redact(t));
+          const { view, targets } = errorView(e, q, (t) => this.services.redact(t));
           const up = qv ? navigation(q, undefined, cmuBase) : undefined;
           for (const b of up?.breadcrumb ?? []) targets.set(b.id, up!.targets.get(b.id)!);
           this.targets = targets;
@@ -334,7 +334,7 @@ export class ReportPanel implements vscode.Disposable {
       this.parentTotal = { requestId: id, url: found.url, total };
       await this.post({ type: 'parentTotal', requestId: id, total });
     } catch (e) {
-      if (!signal.aborted) this.services.log.info(`report ${queryKey(q)}: no server total (${this.services.http.redact(e instanceof Error ? e.message : String(e))})`);
+      if (!signal.aborted) this.services.log.info(`report ${queryKey(q)}: no server total (${this.services.redact(e instanceof Error ? e.message : String(e))})`);
     }
   }
 

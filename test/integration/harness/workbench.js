@@ -40,4 +40,29 @@ async function palette(page, label) {
   await page.keyboard.press('Enter');
 }
 
-module.exports = { freePort, openPalette, palette };
+/**
+ * Debian's Chromium, headless, on a throw-away profile that keeps everything (HOME, caches) inside it, with
+ * no network but 127.0.0.1 (code-server and the sandbox). `chromium` is playwright-core's.
+ */
+function workbenchBrowser(chromium, profile, { viewport, colorScheme } = {}) {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport,
+    ...(colorScheme ? { colorScheme } : {}),
+    env: { ...process.env, HOME: profile, TMPDIR: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    ],
+  });
+}
+
+module.exports = { freePort, openPalette, palette, workbenchBrowser };
