@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseReportBody } from '../src/core/cmu/parse';
-import { parseCsvOffThread } from '../src/extension/report/workerProtocol';
+import { ReportWorkers } from '../src/extension/report/workerProtocol';
 import { Sandbox } from '../src/sandbox/server';
 
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -39,13 +39,15 @@ async function main(): Promise<void> {
     h.enable();
     t0 = process.hrtime.bigint();
     let chunks = 0;
-    const done = parseCsvOffThread(body, { workerFile, first: 200, chunk: 20_000, maxChars: 512 * 2 ** 20, onHeader: () => undefined, onChunk: () => chunks++ });
+    const workers = new ReportWorkers(workerFile);
+    const done = workers.parse(body, { first: 200, chunk: 20_000, maxChars: 512 * 2 ** 20, onHeader: () => undefined, onChunk: () => chunks++ });
     for (let i = 0; i < csv.length; i += 65536) {
       body.write(csv.subarray(i, i + 65536));
       await new Promise((r) => setImmediate(r));
     }
     body.end();
     const { rowCount } = await done;
+    workers.dispose();
     const workerMs = ms(t0);
     h.disable();
     console.log(`# ${rowCount} rows in ${chunks} chunks`);

@@ -345,7 +345,8 @@ export class ColumnDecoder {
   /** Capacity doubles (amortized appends); the arrays the readers see are views of the filled part. */
   private grow(need: number): void {
     if (need <= this.capacity) return;
-    const cap = Math.max(need, this.capacity * 2, 1024);
+    // no minimum: a report of 200k columns and a few rows must not reserve 1024 rows per column
+    const cap = Math.max(need, this.capacity * 2);
     for (const col of this.columns) {
       if (col.type === 'number') {
         const v = new Float64Array(cap);
@@ -385,7 +386,7 @@ export type HostMessage =
   | { type: 'loading'; requestId: number; query: QueryView }
   | { type: 'report'; requestId: number; report: ReportView }
   /** the next rows of the report of `requestId`, from row `start` (= the rows the webview holds) */
-  | { type: 'rows'; requestId: number; start: number; rowCount: number; data: WireColumn[]; more: boolean }
+  | { type: 'rows'; requestId: number; start: number; rowCount: number; data: WireColumn[]; more: boolean; partial?: ReportView['partial'] }
   /** `breadcrumb`: the roll-up links of the failed path (a 404 often wants a step back up) */
   | { type: 'error'; requestId: number; query?: QueryView; error: ErrorView; breadcrumb?: NavLink[] }
   | { type: 'cancelled'; requestId: number; query?: QueryView }

@@ -166,7 +166,7 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   contentEl.hidden = false;
   // The table first (what the user reads), the chart once every row is in.
   chart.el.hidden = !ReportChart.applies(report.columns);
-  table.setData(data, tableUrl !== report.query.url, more ? report.totalRows : undefined);
+  table.setData(data, tableUrl !== report.query.url, more ? { total: report.totalRows } : undefined);
   tableUrl = report.query.url;
   if (restoredView?.url === report.query.url) table.applyViewState(restoredView.table);
   restoredView = undefined;
@@ -178,12 +178,24 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   if (!more) await finishReport(requestId);
 }
 
+function validPartial(p: unknown): p is { rows: number[]; reasons: string[] } {
+  const o = p as { rows?: unknown; reasons?: unknown };
+  return Array.isArray(o.rows) && Array.isArray(o.reasons) && o.rows.length === o.reasons.length && o.rows.every((r) => Number.isInteger(r)) && o.reasons.every((w) => typeof w === 'string');
+}
+
 /** The next chunk of the report being received: appended, the table updated in place. */
 function appendRows(msg: Extract<HostMessage, { type: 'rows' }>): void {
   const r = receiving;
   if (!r || r.requestId !== msg.requestId || msg.requestId !== lastRequestId || msg.start !== r.data.rowCount) return;
   if (!r.data.append(msg.data, msg.rowCount)) return;
-  table.rowsAdded(msg.more ? currentReport?.totalRows : undefined);
+  if (msg.partial && validPartial(msg.partial)) {
+    // the partial buckets of these rows (the host reads them chunk by chunk)
+    const partial = new Map(table.partialRows);
+    msg.partial.rows.forEach((row, i) => partial.set(row, msg.partial!.reasons[i]));
+    table.setPartial(partial);
+    r.partial = new Set(partial.keys());
+  }
+  table.rowsAdded(msg.more ? { total: currentReport?.totalRows } : undefined);
   if (!msg.more) void finishReport(msg.requestId);
 }
 

@@ -50,7 +50,8 @@ export class ReportTable {
   private sortDir: SortDir = 'asc';
   private filterText = '';
   /** rows in the whole report while it is still arriving (the count says so) */
-  private expected: number | undefined;
+  /** set while rows are still on their way; `total`: how many there will be, when the host knows */
+  private loading: { total?: number } | undefined;
   private pool: HTMLElement[] = [];
   private renderedFirst = -1;
   private renderedCount = -1;
@@ -148,8 +149,8 @@ export class ReportTable {
    * Replaces the data. The sort is kept when the columns are the same; the filter text too unless
    * `clearFilter` (another report: a filter typed for one report would hide rows of the next).
    */
-  setData(data: ReportData, clearFilter = false, expected?: number): void {
-    this.expected = expected;
+  setData(data: ReportData, clearFilter = false, loading?: { total?: number }): void {
+    this.loading = loading;
     this.parentTotal = undefined;
     // beyond MAX_PANEL_COLUMNS the data holds the first ones and the table says so (Save As… has them all)
     const columns = data.columns;
@@ -200,9 +201,13 @@ export class ReportTable {
     this.updateTotals();
   }
 
-  /** Marks rows whose time bucket is not final (call before setData). */
+  /** Marks rows whose time bucket is not final (call before setData, or before rowsAdded for the new rows). */
   setPartial(partial: ReadonlyMap<number, string>): void {
     this.partial = partial;
+  }
+
+  get partialRows(): ReadonlyMap<number, string> {
+    return this.partial;
   }
 
   /** The header badges' numbers, by dimension name (tests). */
@@ -230,10 +235,10 @@ export class ReportTable {
 
   /**
    * More rows were appended to the data (a report streaming in): the sort and the filter take them in,
-   * the scroll position and the active cell stay. `expected`: rows still on their way (for the count).
+   * the scroll position and the active cell stay. `loading`: rows are still on their way (for the count).
    */
-  rowsAdded(expected?: number): void {
-    this.expected = expected;
+  rowsAdded(loading?: { total?: number }): void {
+    this.loading = loading;
     const old = this.order.length;
     const n = this.data.rowCount;
     if (this.sortCol >= 0) {
@@ -254,7 +259,7 @@ export class ReportTable {
         this.view = view;
       } else this.view = order;
     }
-    if (expected === undefined) {
+    if (!loading) {
       // every row is in: the quality badges count them all
       this.computeQuality();
       this.buildHeaderBadges();
@@ -484,7 +489,7 @@ export class ReportTable {
         ? `${formatNumber(total)} ${total === 1 ? 'row' : 'rows'}`
         : `${formatNumber(this.view.length)} of ${formatNumber(total)} rows`;
     if (this.only) this.countEl.textContent += ` (only rows with no ${this.columns[this.only.col].name})`;
-    if (this.expected !== undefined && this.expected > total) this.countEl.textContent += ` (loading: ${formatNumber(this.expected)} in all)`;
+    if (this.loading) this.countEl.textContent += this.loading.total !== undefined && this.loading.total > total ? ` (loading: ${formatNumber(this.loading.total)} in all)` : ' (loading more…)';
     if (this.hiddenColumns) {
       const all = this.data.totalColumns;
       this.countEl.textContent += ` · showing ${formatNumber(all - this.hiddenColumns)} of ${formatNumber(all)} columns — Save As… or Open as CSV for all of them`;
@@ -520,7 +525,7 @@ export class ReportTable {
     const report = this.data.asColumns();
     const totals = new Map(metricTotals(report, lookup, view).map((t) => [t.metric, t]));
     // the parent report's value is the total of every row, so only while every row is in and shown
-    const whole = this.parentTotal && this.expected === undefined && !this.filterText && !this.only && view.length === this.data.rowCount ? this.parentTotal : undefined;
+    const whole = this.parentTotal && !this.loading && !this.filterText && !this.only && view.length === this.data.rowCount ? this.parentTotal : undefined;
     const valueOf = new Map<string, number | undefined>();
     for (let c = 0; c < cols.length; c++) {
       const cell = cells[c + 1] as HTMLElement;

@@ -1,4 +1,5 @@
 /** Fetches two real reports from a fresh sandbox through the engine and maps them like the panel does. */
+import { columnsOfRows } from '../../src/core/cmu/analysis/columns';
 import { fetchComparison } from '../../src/core/cmu/analysis/comparison';
 import { fetchParentTotal } from '../../src/core/cmu/analysis/parentTotal';
 import { metricSemantics } from '../../src/core/cmu/catalog';
@@ -61,7 +62,7 @@ export function fetchSandboxReports(): Promise<SandboxReports> {
     const ym = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
     const wq: CmuQuery = { path: ['tenant', 'year', 'month', 'day', 'mvpd'], filters: [{ dimension: 'tenant', op: '=', values: ['ACME'] }], projections: [], metrics: ['active-users', 'started-sessions'], start: `${ym}-01`, end: `${ym}-08` };
     const weekReport = await client.fetchReport(wq);
-    const found = await fetchParentTotal(client, wq, weekReport, { semantics: metricSemantics });
+    const found = await fetchParentTotal(client, wq, { links: weekReport.links, table: columnsOfRows(weekReport) }, { semantics: metricSemantics });
     if (!found) throw new Error('the sandbox gave no server total for a week of day × mvpd');
     const parentReport = await client.fetchReport({ ...wq, path: ['tenant', 'year', 'month'] });
     const parent = Object.fromEntries(parentReport.columns.map((c, i) => [c.name, parentReport.rows[0][i]]).filter(([, v]) => typeof v === 'number')) as Record<string, number>;

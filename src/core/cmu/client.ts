@@ -18,9 +18,9 @@ import type { Session } from '../session';
 import { isKnownPath, nextSteps, pathHref } from './catalog';
 import { alternateUrl, hrefPath, isWithinBase, readHalLinks, resolveHref, resolveHrefWithinBase } from './hal';
 import { requiredScope, scopeAdvice } from './scopes';
-import { ACCEPT_FOR, ReportParseError, fileNameFromContentDisposition, formatFromUrl, parseReportBody } from './parse';
+import { ACCEPT_FOR, ReportParseError, fileNameFromContentDisposition, formatFromContentType, formatFromUrl, parseReportBody } from './parse';
 import { parseQueryUrl, queryToUrl } from './query';
-import type { CmuQuery, ParsedReport, ReportFetchOptions, ReportFormat } from './types';
+import type { CmuQuery, ParsedReport, ReportFetchOptions, ReportFormat, ReportLinks } from './types';
 
 export { parseReportBody } from './parse';
 
@@ -170,8 +170,11 @@ export class CmuClient {
   /** GET + parse. The CSV file name comes from Content-Disposition, else it is built from the query. */
   async fetchReport(q: CmuQuery | string, opts: ReportFetchOptions & { ancestorLinks?: boolean } = {}): Promise<ParsedReport> {
     const res = await this.open(q, { signal: opts.signal, maxTimeMs: opts.maxTimeMs, ancestorLinks: opts.ancestorLinks });
-    const body = await this.readReport(res, opts.maxBytes);
-    if (opts.signal?.aborted) throw new CancelledError();
+    return this.parseAnswer(res, await this.readReport(res, opts.maxBytes), q, opts.signal);
+  }
+
+  private parseAnswer(res: HttpResponse, body: string, q: CmuQuery | string, signal?: AbortSignal): ParsedReport {
+    if (signal?.aborted) throw new CancelledError();
     const fileName = fileNameFromContentDisposition(res.headers['content-disposition']);
     try {
       const parsed = parseReportBody(body, res.contentType, res.url || this.urlFor(q), fileName);
@@ -193,8 +196,55 @@ export class CmuClient {
    * or at most one row, is fetched as it is.
    */
   async fetchReportRows(q: CmuQuery, opts: ReportFetchOptions = {}): Promise<ParsedReport> {
-    if ((q.format !== undefined && q.format !== 'json') || (q.limit !== undefined && q.limit <= 1)) return this.fetchReport(q, opts);
-    // one fails, both stop (Promise.all rejects with the first, real error; the other's is the cancellation)
+    if (!streamsRows(q)) return this.fetchReport(q, opts);
+    const { rows, links } = await this.withLinks(q, opts, (signal) => this.fetchReport({ ...q, format: 'csv' }, { ...opts, signal }));
+    return { ...rows, url: this.urlFor(q), links };
+  }
+
+  /**
+   * fetchReportRows for a viewer that parses the rows as they arrive (the panel, off its thread): the CSV
+   * answer's decoded body, bounded by `maxBytes` (default: the in-memory limit), goes to `read` as a
+   * stream; the links come from the `limit=1` JSON call meanwhile, and `onMeta` gets the report's
+   * metadata as soon as both the links and the CSV's headers are in (the rows may still be arriving).
+   * A query fetchReportRows takes as it is, or an answer that is not CSV (the server leads), is read and
+   * parsed here: `report` instead of `value`.
+   */
+  async streamReportRows<T>(
+    q: CmuQuery,
+    read: (body: NodeJS.ReadableStream, signal: AbortSignal) => Promise<T>,
+    opts: ReportFetchOptions & { onMeta?: (meta: StreamedMeta) => void } = {},
+  ): Promise<StreamedReport<T>> {
+    if (!streamsRows(q)) return { report: await this.fetchReport(q, opts) };
+    const csvQuery: CmuQuery = { ...q, format: 'csv' };
+    const url = this.urlFor(q);
+    const { rows, links } = await this.withLinks(q, opts, async (signal, links) => {
+      const res = await this.open(csvQuery, { signal, maxTimeMs: opts.maxTimeMs });
+      if (formatFromContentType(res.contentType) !== 'csv') return { report: this.parseAnswer(res, await this.readReport(res, opts.maxBytes), csvQuery, signal) };
+      const meta: StreamedMeta = {
+        url,
+        format: 'csv',
+        contentType: res.contentType,
+        fileName: fileNameFromContentDisposition(res.headers['content-disposition']),
+        links: { rollUp: [], drillDown: [] },
+        response: { status: res.status, headers: { ...res.headers }, bytes: 0 },
+      };
+      links.then((l) => opts.onMeta?.({ ...meta, links: l })).catch(() => undefined);
+      const max = opts.maxBytes ?? this.maxReportBytes;
+      const value = await read(res.stream({ maxBytes: max }), signal).catch((e: unknown) => {
+        throw this.tooLarge(e, max, res.status);
+      });
+      return { value, meta };
+    });
+    if (rows.report) return { report: { ...rows.report, url, links } };
+    return { value: rows.value as T, meta: { ...rows.meta!, links } };
+  }
+
+  /**
+   * `fetch` (the rows; it gets the links' promise too) and the query's HAL links (JSON, `limit=1`) at once:
+   * one fails, both stop.
+   */
+  private async withLinks<R>(q: CmuQuery, opts: ReportFetchOptions, fetch: (signal: AbortSignal, links: Promise<ReportLinks>) => Promise<R>): Promise<{ rows: R; links: ReportLinks }> {
+    // Promise.all rejects with the first, real error; the other's is the cancellation
     const both = new AbortController();
     const stop = (): void => both.abort();
     if (opts.signal?.aborted) throw new CancelledError();
@@ -206,11 +256,9 @@ export class CmuClient {
         throw e;
       });
     try {
-      const [rows, head] = await Promise.all([
-        orStop(this.fetchReport({ ...q, format: 'csv' }, { ...opts, signal })),
-        orStop(this.fetchReport({ ...q, format: undefined, limit: 1 }, { signal, maxTimeMs: opts.maxTimeMs })),
-      ]);
-      return { ...rows, url: this.urlFor(q), links: { ...head.links, self: withLimit(head.links.self, q.limit) } };
+      const links = orStop(this.fetchReport({ ...q, format: undefined, limit: 1 }, { signal, maxTimeMs: opts.maxTimeMs })).then((head) => ({ ...head.links, self: withLimit(head.links.self, q.limit) }));
+      const [rows, l] = await Promise.all([orStop(fetch(signal, links)), links]);
+      return { rows, links: l };
     } finally {
       opts.signal?.removeEventListener('abort', stop);
     }
@@ -224,17 +272,20 @@ export class CmuClient {
     try {
       return await res.text({ maxBytes });
     } catch (e) {
-      if (e instanceof BodyTooLargeError && e.kind === 'size') {
-        throw new CmuApiError(
-          `The report is larger than ${formatBytes(maxBytes)}: too large for the panel or the table`,
-          'Save it to a file, which streams it without holding it in memory: Save As… in VS Code, or `cmu report … --out FILE` (json, csv or xml; ' +
-            '--max-size MB raises the limit of --format table). Or narrow the query (fewer dimensions, a shorter window, a limit).',
-          res.status,
-          { code: 'report_too_large', nextStep: 'none' },
-        );
-      }
-      throw e;
+      throw this.tooLarge(e, maxBytes, res.status);
     }
+  }
+
+  /** A body over the in-memory limit as "too large for the panel/table: use --out / Save As"; other errors as they are. */
+  private tooLarge(e: unknown, maxBytes: number, status: number): unknown {
+    if (!(e instanceof BodyTooLargeError && e.kind === 'size')) return e;
+    return new CmuApiError(
+      `The report is larger than ${formatBytes(maxBytes)}: too large for the panel or the table`,
+      'Save it to a file, which streams it without holding it in memory: Save As… in VS Code, or `cmu report … --out FILE` (json, csv or xml; ' +
+        '--max-size MB raises the limit of --format table). Or narrow the query (fewer dimensions, a shorter window, a limit).',
+      status,
+      { code: 'report_too_large', nextStep: 'none' },
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -463,6 +514,17 @@ function jsonErrorText(body: string, contentType: string): string | undefined {
 }
 
 /** A self link with the query's own limit (the `limit=1` of the links-only call taken out; the rest as the server wrote it). */
+/** Whether fetchReportRows takes the rows as CSV (+ links): a JSON query of more than one row. */
+function streamsRows(q: CmuQuery): boolean {
+  return (q.format === undefined || q.format === 'json') && !(q.limit !== undefined && q.limit <= 1);
+}
+
+/** A streamed report's metadata: the query's URL, the JSON's links, the CSV answer's headers (bytes: the reader counts them). */
+export type StreamedMeta = Omit<ParsedReport, 'rows' | 'raw' | 'columns'>;
+
+/** What streamReportRows gives: the reader's value and the report's metadata, or a report parsed here. */
+export type StreamedReport<T> = { value: T; meta: StreamedMeta; report?: undefined } | { report: ParsedReport; value?: undefined; meta?: undefined };
+
 function withLimit(href: string | undefined, limit: number | undefined): string | undefined {
   if (!href) return href;
   const [head, hash = ''] = href.split('#', 2);

@@ -177,7 +177,7 @@ export function outcomeText(e: Pick<RunRecord, 'status' | 'rows'>): string {
 }
 
 const SEEN_PER_DIMENSION = 50;
-const SEEN_ROWS_SCANNED = 5000;
+export const SEEN_ROWS_SCANNED = 5000;
 
 /**
  * The values each dimension had in the reports and filters of a session, most recent first (at most 50

@@ -11,15 +11,16 @@ import { ExtensionLog } from './log';
 import { VsCodeSecretStore } from './secrets';
 import { SecretIndex } from './secretIndex';
 import { SandboxHost } from '../connection/sandboxHost';
+import { ReportWorkers } from '../report/workerProtocol';
 import { showError } from './errorUi';
 import type { RunRecord } from '../../core/cmu/history';
-import type { ParsedReport } from '../../core/cmu/types';
+import type { ReportCell, ReportColumn } from '../../core/cmu/types';
 
 /** A report run (panel, cmu.runQuery, saved queries, the builder): what the history records. */
 export interface ReportRun {
   record: RunRecord;
-  /** the report, when it came (the builder's filter values are read from its columns) */
-  report?: ParsedReport;
+  /** the report's first rows, when it came (the builder offers their dimension values as filter values) */
+  head?: { columns: readonly ReportColumn[]; rows: readonly (readonly ReportCell[])[] };
 }
 
 interface Current {
@@ -42,6 +43,8 @@ export class Services implements vscode.Disposable {
   /** which environment/profile pairs have stored items (names only) */
   readonly secretIndex: SecretIndex;
   readonly sandboxHost: SandboxHost;
+  /** the threads that parse report bodies off this one (one kept warm) */
+  readonly reportWorkers: ReportWorkers;
   private client: HttpClient;
   private clientLimits: string;
   private settingsCache: CmuSettings;
@@ -65,6 +68,7 @@ export class Services implements vscode.Disposable {
     this.secretIndex = new SecretIndex(context.globalState);
     this.store = new VsCodeSecretStore(context.secrets, this.secretIndex);
     this.sandboxHost = new SandboxHost(this.log, context.globalState);
+    this.reportWorkers = new ReportWorkers(vscode.Uri.joinPath(context.extensionUri, 'dist', 'reportWorker.js').fsPath);
     this.settingsCache = readSettings();
     this.log.setFloor(this.settingsCache.logLevel);
     this.clientLimits = limitsOf(this.settingsCache);
@@ -73,6 +77,7 @@ export class Services implements vscode.Disposable {
       this,
       this.log,
       this.sandboxHost,
+      this.reportWorkers,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affectsSettings(e)) this.reloadSettings();
       }),

@@ -90,7 +90,7 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
           title: p.panel.title,
           query: p.query,
           url: p.report?.url,
-          rows: p.report?.rows.length,
+          rows: p.report?.rows.rowCount,
           state: p.lastState,
           links: p.links,
           stats,
@@ -122,7 +122,7 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
       await report.restore(panel, state);
       const p = ReportPanel.current;
       const stats = p ? await p.whenRendered(30000).catch(() => undefined) : undefined;
-      return p ? { title: p.panel.title, query: p.query, rows: p.report?.rows.length, stats } : undefined;
+      return p ? { title: p.panel.title, query: p.query, rows: p.report?.rows.rowCount, stats } : undefined;
     }),
   );
   return api;

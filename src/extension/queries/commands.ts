@@ -69,9 +69,9 @@ export function registerQueries(services: Services): QueriesApi {
   const history = new HistoryStore(context.globalState, (t) => services.redact(t));
   context.subscriptions.push(
     history,
-    services.onDidRunReport(({ record, report }) => {
+    services.onDidRunReport(({ record, head }) => {
       history.record(record).catch((e) => services.log.error(`history: ${services.redact(String(e))}`));
-      if (report) history.seen.addReport(report.columns, report.rows);
+      if (head) history.seen.addReport(head.columns, head.rows);
     }),
   );
   const browse = new BrowseTree(services);

@@ -13,7 +13,7 @@ import { registerCommand } from '../host/commands';
 import { Cmd, View } from '../host/ids';
 import { parsePanelState } from '../../shared/protocol';
 import { ReportDocuments, REPORT_SCHEME, type DocFormat } from './reportDocuments';
-import { ReportPanel, type RunResult } from './reportPanel';
+import { ReportPanel, runResult, type RunResult } from './reportPanel';
 import { copyHttpFile } from './httpFile';
 import { copyCurl, copyUrl, openAs, saveQuery, toQuery } from './commands';
 
@@ -42,7 +42,7 @@ export function registerReportPanel(services: Services, deps: ReportFeatureDeps)
     const panel = await ReportPanel.show(services, docs, q);
     try {
       const report = await panel.load();
-      return { rows: report.rows, columns: report.columns, url: report.url };
+      return runResult(report);
     } catch (e) {
       // shown in the panel: a script gets the rejection, the palette no second message
       if (arg !== undefined) throw e;
@@ -85,7 +85,7 @@ export function registerReportPanel(services: Services, deps: ReportFeatureDeps)
     const panel = await ReportPanel.show(services, docs, query);
     panel.compareMode = mode;
     const report = await panel.load();
-    return { rows: report.rows, columns: report.columns, url: report.url, comparedWith: panel.comparedWith };
+    return Object.assign(runResult(report), { comparedWith: panel.comparedWith });
   }
   ctx.subscriptions.push(vscode.window.registerWebviewPanelSerializer(View.report, { deserializeWebviewPanel: restore }));
   ctx.subscriptions.push({ dispose: () => ReportPanel.all().forEach((p) => p.dispose()) });

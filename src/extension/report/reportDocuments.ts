@@ -86,7 +86,7 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
    * Save As…: asks for a file (format from its extension) unless `target` is given, then writes the
    * server's bytes unchanged (the body of a fresh request in that format).
    */
-  async saveAs(q: CmuQuery, have: ParsedReport | undefined, target?: vscode.Uri, format?: DocFormat): Promise<{ path: string; bytes: number } | undefined> {
+  async saveAs(q: CmuQuery, have: Pick<ParsedReport, 'format' | 'fileName'> | undefined, target?: vscode.Uri, format?: DocFormat): Promise<{ path: string; bytes: number } | undefined> {
     // the format the query asked for (the panel may hold its rows as CSV: fetchReportRows)
     let fmt: DocFormat = format ?? (q.format && DOC_FORMATS.includes(q.format as DocFormat) ? (q.format as DocFormat) : 'json');
     if (!target) {

@@ -14,24 +14,48 @@ import { fetchComparison } from '../../core/cmu/analysis/comparison';
 import { fetchParentTotal } from '../../core/cmu/analysis/parentTotal';
 import { metricSemantics } from '../../core/cmu/catalog';
 import { resolveQueryTime } from '../../core/cmu/time/queryTime';
-import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
+import type { CmuQuery, ParsedReport, ReportCell, ReportColumn } from '../../core/cmu/types';
+import type { CmuClient, StreamedMeta } from '../../core/cmu/client';
+import { SEEN_ROWS_SCANNED } from '../../core/cmu/history';
 import { CancelledError } from '../../core/http';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
 import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type ParentTotalView, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
-import { errorView, navigation, panelTitle, queryKey, queryTitle, queryView, reportMessages, type Navigation, type ReportViewOptions, type SentQuery } from './reportView';
+import { appliedQueryView, CHUNK_ROWS, errorView, FIRST_ROWS, navigation, panelTitle, partialOf, queryKey, queryTitle, queryView, reportViewOf, rowsMessage, rowsOf, type Navigation, type ReportMeta, type ReportViewOptions, type SentQuery } from './reportView';
+import { ReportRows, type RowChunk } from './reportRows';
 import { runErrorAction, runPanelAction } from './commands';
 import type { ReportDocuments } from './reportDocuments';
 import { Ctx, View, VsCmd } from '../host/ids';
 
-/** What the webview shows: a small message, or the report (its rows are in `panel.report`, encoded on each send). */
+/** What the webview shows: a small message, or the report (its rows are in `panel.report.rows`, sent chunk by chunk). */
 type PanelView = Exclude<HostMessage, { type: 'report' | 'rows' | 'notice' | 'parentTotal' }> | { type: 'report'; requestId: number; nav: Navigation; opts: ReportViewOptions };
 
+/** What `cmu.runQuery` resolves with. */
 export interface RunResult {
-  rows: ParsedReport['rows'];
-  columns: ParsedReport['columns'];
+  /** decoded when first read; not enumerable, so it does not travel when the workbench runs the command */
+  rows: ReportCell[][];
+  columns: ReportColumn[];
   url: string;
+  rowCount: number;
+}
+
+/** The report a panel shows: the answer's metadata and its rows as they arrived. */
+export interface PanelReport extends ReportMeta {
+  url: string;
+  format: ParsedReport['format'];
+  fileName?: string;
+  rows: ReportRows;
+  /** the body as parsed in memory (XML, an answer that was not CSV…): Open As reuses its text */
+  parsed?: ParsedReport;
+}
+
+/** The result of a run: the rows are decoded when a caller reads them (a script), never for the palette. */
+export function runResult(report: PanelReport): RunResult {
+  const rows = report.rows;
+  const result = { columns: rows.columns, url: report.url, rowCount: rows.rowCount } as RunResult;
+  Object.defineProperty(result, 'rows', { get: () => rows.rows, enumerable: false });
+  return result;
 }
 
 /** The environment and profile a panel belongs to; a query from another one opens another panel. */
@@ -46,6 +70,12 @@ export function currentScope(services: Services): PanelScope {
   const s = services.settings();
   const base = s.environment === 'sandbox' ? '' : (s.endpoints[s.environment]?.cmuBase ?? '');
   return { key: JSON.stringify([s.environment, s.profile, base]), label: s.profile === 'default' ? s.environment : `${s.environment} · profile ${s.profile}` };
+}
+
+/** The end of a report whose last chunk went out before the body was known to end: no rows, `more: false`. */
+function endChunk(rows: ReportRows): RowChunk {
+  const types = rows.chunks[0]?.data ?? [];
+  return { start: rows.rowCount, rowCount: 0, data: types.map((c) => (c.type === 'text' ? { type: 'text', dict: [], codes: new Uint8Array(0) } : { type: 'number', values: new Uint8Array(0) })) };
 }
 
 /** How many earlier reports Back can return to. */
@@ -69,8 +99,8 @@ export class ReportPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private renderWaiters: { requestId: number; resolve: (s: RenderStats) => void }[] = [];
   private disposed = false;
-  /** the last report shown (raw body included: Open as JSON, Save As…) */
-  report: ParsedReport | undefined;
+  /** the last report shown */
+  report: PanelReport | undefined;
   /** the query as last sent: its window resolved (Copy URL, cURL, Open As and Save As use it) */
   sent: CmuQuery | undefined;
   lastStats: RenderStats | undefined;
@@ -214,9 +244,20 @@ export class ReportPanel implements vscode.Disposable {
     }
     const report = this.report;
     if (!report) return;
-    for (const msg of reportMessages(v.requestId, this.query, report, v.nav, v.opts)) {
-      if (gen !== this.sendGen || !(await this.post(msg))) return;
+    // the first chunk with the metadata, then each chunk as it arrives; an empty last one when the end comes after it
+    const rows = report.rows;
+    const more = (i: number): boolean => i + 1 < rows.chunks.length || !rows.complete;
+    // `said`: what the last message told the webview (the rows keep arriving while it is posted)
+    let said = more(0);
+    if (!(await this.post({ type: 'report', requestId: v.requestId, report: reportViewOf(this.query, report, rows, v.nav, v.opts, said) }))) return;
+    for (let i = 1; said; i++) {
+      while (!rows.complete && rows.chunks.length <= i) await rows.next();
+      if (gen !== this.sendGen) return;
+      const chunk = rows.chunks[i] ?? endChunk(rows);
+      said = more(i);
+      if (!(await this.post(rowsMessage(v.requestId, chunk, said)))) return;
     }
+    if (rows.failure || gen !== this.sendGen) return;
     const p = this.parentTotal;
     if (p?.requestId === v.requestId) await this.post({ type: 'parentTotal', requestId: p.requestId, total: p.total });
   }
@@ -237,8 +278,8 @@ export class ReportPanel implements vscode.Disposable {
     this.updateTitle();
   }
 
-  /** Fetches the query and shows it. Resolves with the parsed report; rejects with the engine's error (also shown in the panel). */
-  async load(): Promise<ParsedReport> {
+  /** Fetches the query and shows it. Resolves with the report when every row is in; rejects with the engine's error (also shown in the panel). */
+  async load(): Promise<PanelReport> {
     this.abort?.abort();
     const abort = new AbortController();
     this.abort = abort;
@@ -266,24 +307,34 @@ export class ReportPanel implements vscode.Disposable {
       this.show({ type: 'loading', requestId: id, query: view(cmuBase) });
       t0 = Date.now();
       const mode = this.compareMode;
-      const compared = mode ? await fetchComparison(client, sent.query, { mode, now: t0, signal: abort.signal, zone: this.services.reportZone() }) : undefined;
-      const report = compared ? compared.current.report : await client.fetchReportRows(sent.query, { signal: abort.signal });
+      const opts: ReportViewOptions = { cmuBase, environment: env, back, redact: (t) => this.services.redact(t), elapsedMs: 0, now: t0, sent };
+      let report: PanelReport;
+      /** settles when every row is in (rejects with why they stopped) */
+      let complete: Promise<void>;
+      if (mode) {
+        const compared = await fetchComparison(client, sent.query, { mode, now: t0, signal: abort.signal, zone: this.services.reportZone() });
+        opts.compare = { mode, comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } };
+        report = this.inMemory(compared.current.report, opts);
+        complete = report.rows.finished();
+      } else {
+        ({ report, complete } = await this.stream(client, sent.query, opts, abort.signal));
+      }
       if (id !== this.requestId) return report;
-      this.services.reportRan({
-        record: { query: q, environment: env, status: report.response?.status ?? 200, rows: report.rows.length, bytes: report.response?.bytes, durationMs: Date.now() - t0, at: t0 },
-        report,
-      });
       this.report = report;
       const nav = navigation(q, report, cmuBase);
       this.targets = nav.targets;
       this.links = [...nav.drillDown, ...nav.breadcrumb];
-      const compare =
-        compared && mode
-          ? { mode, comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } }
-          : undefined;
-      this.show({ type: 'report', requestId: id, nav, opts: { cmuBase, environment: env, back, redact: (t) => this.services.redact(t), elapsedMs: Date.now() - t0, fetchedAt: new Date(), now: t0, compare, sent } });
+      report.rows.setPartialOf(partialOf(appliedQueryView(q, report, opts), opts));
+      this.show({ type: 'report', requestId: id, nav, opts: { ...opts, elapsedMs: Date.now() - t0, fetchedAt: new Date() } });
+      await complete;
+      if (id !== this.requestId) return report;
+      const rows = report.rows;
+      this.services.reportRan({
+        record: { query: q, environment: env, status: report.response?.status ?? 200, rows: rows.rowCount, bytes: report.response?.bytes, durationMs: Date.now() - t0, at: t0 },
+        head: { columns: rows.columns, rows: rows.head(SEEN_ROWS_SCANNED) },
+      });
       // a comparison's columns are two windows: one parent call cannot total both
-      if (!compared) void this.loadParentTotal(id, sent.query, report, abort.signal);
+      if (!mode) void this.loadParentTotal(id, sent.query, report, abort.signal);
       return report;
     } catch (e) {
       if (id === this.requestId) {
@@ -318,17 +369,75 @@ export class ReportPanel implements vscode.Disposable {
     this.abort?.abort();
   }
 
+  /** A report parsed in memory as the panel's rows (encoded chunk by chunk, between turns of the event loop). */
+  private inMemory(parsed: ParsedReport, opts: ReportViewOptions): PanelReport {
+    const { url, format, fileName, links, response } = parsed;
+    return { url, format, fileName, links, response, rows: rowsOf(parsed, opts, { first: FIRST_ROWS, chunk: CHUNK_ROWS }), parsed };
+  }
+
+  /**
+   * Fetches the rows as CSV, parsed in a report worker as they arrive, and the links beside them;
+   * resolves when the first rows and the links are in (the rest keeps coming: `complete`).
+   */
+  private async stream(client: CmuClient, q: CmuQuery, opts: ReportViewOptions, signal: AbortSignal): Promise<{ report: PanelReport; complete: Promise<void> }> {
+    const rows = new ReportRows();
+    let meta: StreamedMeta | undefined;
+    let gotMeta = (): void => undefined;
+    const metaIn = new Promise<void>((resolve) => (gotMeta = resolve));
+    let bodyBytes = 0;
+    const streamed = client.streamReportRows(
+      q,
+      (body, stop) =>
+        this.services.reportWorkers
+          .parse(body, {
+            first: FIRST_ROWS,
+            chunk: CHUNK_ROWS,
+            maxChars: client.maxReportBytes,
+            signal: stop,
+            onHeader: (columns) => rows.setColumns(columns),
+            onChunk: (c) => rows.add(c.start, c.rowCount, c.data),
+          })
+          .then((r) => (bodyBytes = r.bytes)),
+      {
+        signal,
+        onMeta: (m) => {
+          meta = m;
+          gotMeta();
+        },
+      },
+    );
+    const settled = await Promise.race([streamed, Promise.all([metaIn, rows.started()]).then(() => undefined)]);
+    if (settled?.report) {
+      rows.end();
+      const report = this.inMemory(settled.report, opts);
+      return { report, complete: report.rows.finished() };
+    }
+    const report: PanelReport = { ...(settled?.meta ?? meta!), rows };
+    const complete = streamed.then(
+      (s) => {
+        if (s.meta && report.response) report.response = { ...report.response, bytes: bodyBytes };
+        rows.end();
+      },
+      (e: unknown) => {
+        rows.end(e);
+        throw e;
+      },
+    );
+    complete.catch(() => undefined); // a load that was replaced before it waited for the rest
+    return { report, complete };
+  }
+
   /**
    * The empty total cells of distinct counts filled with the server's value for the whole: one more call
    * once the report is on screen, cancelled with it (a new load, Cancel, closing the panel); a failure
    * only leaves the cells empty, with a line in the log.
    */
-  private async loadParentTotal(id: number, q: CmuQuery, report: ParsedReport, signal: AbortSignal): Promise<void> {
+  private async loadParentTotal(id: number, q: CmuQuery, report: PanelReport, signal: AbortSignal): Promise<void> {
     try {
       await this.whenRendered().catch(() => undefined); // not shown yet (hidden panel): the call still goes, the send follows on `ready`
       if (id !== this.requestId || signal.aborted) return;
       const client = await this.services.cmuClient();
-      const found = await fetchParentTotal(client, q, report, { signal, semantics: metricSemantics });
+      const found = await fetchParentTotal(client, q, { links: report.links, table: report.rows.analysis() }, { signal, semantics: metricSemantics });
       if (!found || id !== this.requestId || signal.aborted) return;
       const total: ParentTotalView = { path: found.path, values: Object.entries(found.values) };
       this.parentTotal = { requestId: id, url: found.url, total };

@@ -3,7 +3,7 @@
  * the same mapping): the query in words, the report's columns/rows, HAL navigation as NavLinks whose
  * target queries stay on the extension side, and errors with their next steps.
  */
-import { columnsOfRows } from '../../core/cmu/analysis/columns';
+import type { ReportColumns } from '../../core/cmu/analysis/columns';
 import type { Comparison, CompareMode, Window } from '../../core/cmu/analysis/compare';
 import { PARTIAL_WORDS, partialBuckets, zoneOffsets } from '../../core/cmu/analysis/partial';
 import { RATIOS } from '../../core/cmu/analysis/ratios';
@@ -18,7 +18,8 @@ import type { CmuQuery, ParsedReport, ReportCell, ReportResponse } from '../../c
 import { CmuError } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import { STEP_ACTIONS, stepAction } from '../host/nextSteps';
-import { ColumnEncoder, columnTypes, MAX_PANEL_COLUMNS, type ColumnView, type CompareRole, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView, type ResponseView } from '../../shared/protocol';
+import { MAX_PANEL_COLUMNS, type ColumnView, type CompareRole, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView, type ResponseView, type WireColumn } from '../../shared/protocol';
+import { ReportRows, type PartialOf, type PartialRows, type RowChunk } from './reportRows';
 
 export function queryTitle(q: CmuQuery): string {
   return q.path.length ? q.path.join(' › ') : 'CMU root';
@@ -182,17 +183,19 @@ function columnView(name: string, kind: 'dimension' | 'metric', semantics: Seman
   return v;
 }
 
-/** The rows whose time bucket is not final (now, freshness delay, cut by the window), sparse. */
+/**
+ * Which rows of `columns` (a report's dimension columns, or one chunk's) have a time bucket that is not
+ * final: now, the freshness delay, cut by the window (sparse, rows counted from 0).
+ */
 export function partialRows(
-  report: Pick<ParsedReport, 'columns' | 'rows'>,
+  columns: ReportColumns,
   window: { start?: string; end?: string },
   now: number,
   // the buckets and a suffix-less start/end are the report zone's wall clock (the panel passes the zone it sent in)
   zone: ReportZone = UTC,
-): ReportView['partial'] {
+): PartialRows | undefined {
   const at = (iso?: string) => (iso ? toZoneWallClock(iso, zone).instant : undefined);
-  // the dimensions say which bucket a row is (a report of 200k metric columns is not walked for them)
-  const flags = partialBuckets(columnsOfRows(report, 'dimension'), { now, window: { start: at(window.start), end: at(window.end) }, zone: zoneOffsets(zone) });
+  const flags = partialBuckets(columns, { now, window: { start: at(window.start), end: at(window.end) }, zone: zoneOffsets(zone) });
   if (flags.count === 0) return undefined;
   const rows: number[] = [];
   const reasons: string[] = [];
@@ -257,23 +260,100 @@ export interface ReportViewOptions {
 
 /** The first message of a report stays small: about a screenful of rows (a panel shows ~40). */
 export const FIRST_ROWS = 200;
-/** The rest goes in chunks the extension host encodes in a few ms each (no long task). */
+/** The rest goes in chunks the extension host posts in a few ms each (no long task). */
 export const CHUNK_ROWS = 20_000;
 
+/** What the first message says of the answer (its rows travel apart). */
+export type ReportMeta = Pick<ParsedReport, 'links' | 'response'>;
+
 /**
- * The columns and rows the webview gets: the report's, or the comparison's — the first
- * MAX_PANEL_COLUMNS columns (only those are described and encoded; `total` says how many there are).
+ * The header's query: the query as kept, plus what the server applied (default time window, default
+ * limit…) as its self link says.
  */
-function viewTable(report: ParsedReport, opts: ReportViewOptions): { columns: ColumnView[]; total: number; rows: readonly (readonly ReportCell[])[] } {
-  if (!opts.compare) return { columns: columnViews(report, metricSemantics, MAX_PANEL_COLUMNS), total: report.columns.length, rows: report.rows };
+export function appliedQueryView(q: CmuQuery, meta: ReportMeta, opts: ReportViewOptions): QueryView {
+  const qv = queryView(q, opts.cmuBase, opts.environment, opts.sent);
+  if (opts.back) qv.back = opts.back;
+  if (!meta.links.self) return qv;
+  try {
+    const applied = parseQueryUrl(meta.links.self, opts.cmuBase);
+    const zone = opts.sent ? parseZone(opts.sent.time.zone) : undefined;
+    if (!qv.start && applied.start) {
+      qv.start = applied.start;
+      if (qv.time && zone) qv.time.startMs = toZoneWallClock(applied.start, zone).instant;
+    }
+    if (!qv.end && applied.end) {
+      qv.end = applied.end;
+      if (qv.time && zone) qv.time.endMs = toZoneWallClock(applied.end, zone).instant;
+    }
+    if (qv.limit === undefined && applied.limit !== undefined) qv.limit = applied.limit;
+  } catch {
+    // a self link we cannot read changes nothing
+  }
+  return qv;
+}
+
+/** The partial buckets of the rows of a report shown with `qv` (none in a comparison: it leaves them out). */
+export function partialOf(qv: QueryView, opts: ReportViewOptions): PartialOf | undefined {
+  if (opts.compare) return undefined;
+  const now = opts.now ?? Date.now();
+  const zone = opts.sent ? parseZone(opts.sent.time.zone) : undefined;
+  return (columns) => partialRows(columns, qv, now, zone);
+}
+
+/** A report parsed in memory as the panel's rows: the report's, or the comparison's columns and rows. */
+export function rowsOf(report: ParsedReport, opts: ReportViewOptions, sizes: { first: number; chunk: number }, sync = false): ReportRows {
+  if (!opts.compare) return ReportRows.fromRows(report.columns, report.rows, sizes, sync);
   const t = compareTable(opts.compare.comparison);
-  return { columns: t.columns.slice(0, MAX_PANEL_COLUMNS), total: t.columns.length, rows: t.rows };
+  const columns = t.columns.map((c) => ({ name: c.name, kind: c.kind }));
+  const rows = ReportRows.fromRows(columns, t.rows, sizes, sync);
+  rows.views = t.columns;
+  return rows;
+}
+
+/** The first MAX_PANEL_COLUMNS columns of a chunk (only those are described and shown). */
+function shownColumns(data: WireColumn[]): WireColumn[] {
+  return data.length > MAX_PANEL_COLUMNS ? data.slice(0, MAX_PANEL_COLUMNS) : data;
+}
+
+/** The report's first message: the metadata and its first chunk (`more`: chunks follow). */
+export function reportViewOf(q: CmuQuery, meta: ReportMeta, rows: ReportRows, nav: Navigation, opts: ReportViewOptions, more: boolean): ReportView {
+  const qv = appliedQueryView(q, meta, opts);
+  // a report of 200k columns is not described 200k times
+  const total = rows.views?.length ?? rows.columns.length;
+  const columns = rows.views ? rows.views.slice(0, MAX_PANEL_COLUMNS) : columnViews(rows, metricSemantics, MAX_PANEL_COLUMNS);
+  const first = rows.chunks[0];
+  const view: ReportView = {
+    query: qv,
+    columns,
+    ...(total > columns.length ? { totalColumns: total } : {}),
+    rowCount: first?.rowCount ?? 0,
+    data: first ? shownColumns(first.data) : columns.map(() => ({ type: 'number', values: new Float64Array(0) })),
+    more,
+    ...(more && !rows.complete ? {} : { totalRows: rows.rowCount }),
+    drillDown: nav.drillDown,
+    breadcrumb: nav.breadcrumb,
+    selfHref: meta.links.self,
+    formats: ['json', 'csv', 'xml'],
+    fetchedAt: (opts.fetchedAt ?? new Date()).toISOString(),
+    elapsedMs: Math.round(opts.elapsedMs),
+  };
+  if (meta.response) view.response = responseView(meta.response, opts.redact ?? redactText);
+  const c = opts.compare;
+  if (c) view.compare = { mode: c.mode, current: c.window, previous: { ...c.previous.window, url: c.previous.url }, excludedPartial: c.comparison.excludedPartial };
+  else if (first?.partial) view.partial = first.partial;
+  return view;
+}
+
+/** A later chunk of the report's rows. */
+export function rowsMessage(requestId: number, chunk: RowChunk, more: boolean): HostMessage {
+  const msg: HostMessage = { type: 'rows', requestId, start: chunk.start, rowCount: chunk.rowCount, data: shownColumns(chunk.data), more };
+  if (chunk.partial) msg.partial = chunk.partial;
+  return msg;
 }
 
 /**
- * The report as the messages that carry it: the metadata with the first `first` rows, then `rows`
- * chunks of `chunk` rows. Lazy: each chunk is encoded when the caller asks for it (after the previous
- * one was posted), and nothing is kept but the rows themselves.
+ * A report parsed in memory as the messages that carry it: the metadata with the first `first` rows,
+ * then `rows` chunks of `chunk` rows (the browser checks and tests; the panel streams the same messages).
  */
 export function* reportMessages(
   requestId: number,
@@ -283,73 +363,18 @@ export function* reportMessages(
   opts: ReportViewOptions,
   sizes: { first: number; chunk: number } = { first: FIRST_ROWS, chunk: CHUNK_ROWS },
 ): Generator<HostMessage, void, void> {
-  const table = viewTable(report, opts);
-  const rows = table.rows;
-  const encoder = new ColumnEncoder(columnTypes(table.columns.length, rows));
-  yield { type: 'report', requestId, report: reportView(q, report, nav, opts, encoder, sizes.first, table) };
-  for (let start = Math.min(sizes.first, rows.length); start < rows.length; start += sizes.chunk) {
-    const end = Math.min(rows.length, start + sizes.chunk);
-    yield { type: 'rows', requestId, start, rowCount: end - start, data: encoder.encode(rows, start, end), more: end < rows.length };
-  }
+  const rows = rowsOf(report, opts, sizes, true);
+  rows.setPartialOf(partialOf(appliedQueryView(q, report, opts), opts));
+  const n = rows.chunks.length;
+  yield { type: 'report', requestId, report: reportViewOf(q, report, rows, nav, opts, n > 1) };
+  for (let i = 1; i < n; i++) yield rowsMessage(requestId, rows.chunks[i], i < n - 1);
 }
 
-/** The report's first message: the metadata and its first `first` rows (by default all of them). */
-export function reportView(
-  q: CmuQuery,
-  report: ParsedReport,
-  nav: Navigation,
-  opts: ReportViewOptions,
-  encoder?: ColumnEncoder,
-  first = Infinity,
-  table = viewTable(report, opts),
-): ReportView {
-  const qv = queryView(q, opts.cmuBase, opts.environment, opts.sent);
-  if (opts.back) qv.back = opts.back;
-  // what the server applied (default time window, implicit tenant filter…) is in its self link
-  if (report.links.self) {
-    try {
-      const applied = parseQueryUrl(report.links.self, opts.cmuBase);
-      const zone = opts.sent ? parseZone(opts.sent.time.zone) : undefined;
-      if (!qv.start && applied.start) {
-        qv.start = applied.start;
-        if (qv.time && zone) qv.time.startMs = toZoneWallClock(applied.start, zone).instant;
-      }
-      if (!qv.end && applied.end) {
-        qv.end = applied.end;
-        if (qv.time && zone) qv.time.endMs = toZoneWallClock(applied.end, zone).instant;
-      }
-      if (qv.limit === undefined && applied.limit !== undefined) qv.limit = applied.limit;
-    } catch {
-      // a self link we cannot read changes nothing
-    }
-  }
-  const rows = table.rows;
-  const enc = encoder ?? new ColumnEncoder(columnTypes(table.columns.length, rows));
-  const n = Math.min(first, rows.length);
-  const view: ReportView = {
-    query: qv,
-    columns: table.columns,
-    ...(table.total > table.columns.length ? { totalColumns: table.total } : {}),
-    rowCount: n,
-    data: enc.encode(rows, 0, n),
-    more: rows.length > first,
-    totalRows: rows.length,
-    drillDown: nav.drillDown,
-    breadcrumb: nav.breadcrumb,
-    selfHref: report.links.self,
-    formats: ['json', 'csv', 'xml'],
-    fetchedAt: (opts.fetchedAt ?? new Date()).toISOString(),
-    elapsedMs: Math.round(opts.elapsedMs),
-  };
-  if (report.response) view.response = responseView(report.response, opts.redact ?? redactText);
-  const c = opts.compare;
-  if (c) {
-    view.compare = { mode: c.mode, current: c.window, previous: { ...c.previous.window, url: c.previous.url }, excludedPartial: c.comparison.excludedPartial };
-  } else {
-    const partial = partialRows(report, qv, opts.now ?? Date.now(), opts.sent ? parseZone(opts.sent.time.zone) : undefined);
-    if (partial) view.partial = partial;
-  }
-  return view;
+/** The report's first message with all its rows (tests, the browser checks). */
+export function reportView(q: CmuQuery, report: ParsedReport, nav: Navigation, opts: ReportViewOptions): ReportView {
+  const rows = rowsOf(report, opts, { first: Infinity, chunk: Infinity }, true);
+  rows.setPartialOf(partialOf(appliedQueryView(q, report, opts), opts));
+  return reportViewOf(q, report, rows, nav, opts, false);
 }
 
 const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization']);

@@ -1,4 +1,5 @@
 /** Messages between the extension host and the report worker (./reportWorker.ts), and its host side. */
+import { Worker } from 'node:worker_threads';
 import type { CsvChunk } from '../../core/cmu/parse/csvColumns';
 import type { ReportColumn } from '../../core/cmu/types';
 import type { WireColumn } from '../../shared/protocol';
@@ -31,8 +32,6 @@ export class WorkerParseError extends Error {
 }
 
 export interface OffThreadOptions {
-  /** the bundled worker (dist/reportWorker.js) */
-  workerFile: string;
   first: number;
   chunk: number;
   maxChars: number;
@@ -43,54 +42,99 @@ export interface OffThreadOptions {
 }
 
 /**
- * Parses a CSV body in a fresh worker thread as its bytes arrive: this thread only hands the bytes
- * over and receives column chunks. Resolves with the row count when the body
- * is parsed; rejects with the body stream's error (size cap, cut connection), a WorkerParseError, or
- * the abort reason of the caller's signal (the worker is terminated either way).
+ * The report workers of the extension host: one kept warm between reports (a worker's start-up and the
+ * bundle's compile cost tens of ms, a small report's whole parse less), more started while several
+ * panels load at once. A worker is reused only after it finished a body; one that failed, was cancelled
+ * or was cut off is terminated.
  */
-export async function parseCsvOffThread(body: NodeJS.ReadableStream, opts: OffThreadOptions): Promise<{ rowCount: number }> {
-  const { Worker } = await import('node:worker_threads');
-  const worker = new Worker(opts.workerFile);
-  return new Promise<{ rowCount: number }>((resolve, reject) => {
-    let settled = false;
-    const finish = (e: unknown, rowCount = 0): void => {
-      if (settled) return;
-      settled = true;
-      opts.signal?.removeEventListener('abort', onAbort);
-      body.removeListener('data', onData);
-      void worker.terminate();
-      if (e) {
-        const destroy = (body as { destroy?: () => void }).destroy;
-        if (typeof destroy === 'function') destroy.call(body); // stop downloading what nobody will read
-        reject(e);
-      } else resolve({ rowCount });
-    };
-    const onAbort = (): void => finish(opts.signal?.reason ?? new Error('cancelled'));
-    const onData = (c: Buffer): void => {
-      // copied (a memcpy) then moved: the stream's Buffer may share its memory with others (pools, slices)
-      const bytes = new Uint8Array(c);
-      worker.postMessage({ type: 'data', bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
-    };
-    if (opts.signal?.aborted) return onAbort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('error', (e) => finish(e));
-    worker.on('exit', (code) => finish(new WorkerParseError(`the report worker exited (${code})`, 'worker_exit')));
-    worker.on('message', (m: FromWorker) => {
-      if (settled) return;
-      try {
-        if (m.type === 'header') opts.onHeader(m.columns);
-        else if (m.type === 'chunk') opts.onChunk(m.chunk);
-        else if (m.type === 'done') finish(undefined, m.rowCount);
-        else finish(new WorkerParseError(m.message, m.code));
-      } catch (e) {
-        finish(e);
-      }
+export class ReportWorkers {
+  private idle: Worker | undefined;
+  private disposed = false;
+
+  /** `workerFile`: the bundled worker (dist/reportWorker.js) */
+  constructor(private readonly workerFile: string) {}
+
+  /** Starts the idle worker ahead of the first report (a panel opening: its webview boots meanwhile). */
+  warm(): void {
+    if (!this.idle && !this.disposed) this.idle = this.spawn();
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(this.workerFile);
+    w.on('error', () => undefined); // an idle worker's failure: the job that takes it sees it exit
+    return w;
+  }
+
+  private give(w: Worker): void {
+    if (this.idle || this.disposed) void w.terminate();
+    else this.idle = w;
+  }
+
+  /**
+   * Parses a CSV body in a worker thread as its bytes arrive: this thread only hands the bytes over and
+   * receives column chunks. Resolves with the row count and the body's bytes when it is parsed; rejects
+   * with the body stream's error (size cap, cut connection), a WorkerParseError, or the abort reason of
+   * the caller's signal.
+   */
+  parse(body: NodeJS.ReadableStream, opts: OffThreadOptions): Promise<{ rowCount: number; bytes: number }> {
+    if (this.disposed) return Promise.reject(new WorkerParseError('the extension is shutting down', 'worker_exit'));
+    const worker = this.idle ?? this.spawn();
+    this.idle = undefined;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let bytes = 0;
+      const finish = (e: unknown, rowCount = 0): void => {
+        if (settled) return;
+        settled = true;
+        opts.signal?.removeEventListener('abort', onAbort);
+        body.removeListener('data', onData);
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        if (e) {
+          void worker.terminate();
+          const destroy = (body as { destroy?: () => void }).destroy;
+          if (typeof destroy === 'function') destroy.call(body); // stop downloading what nobody will read
+          reject(e);
+        } else {
+          this.give(worker);
+          resolve({ rowCount, bytes });
+        }
+      };
+      const onAbort = (): void => finish(opts.signal?.reason ?? new Error('cancelled'));
+      const onData = (c: Buffer): void => {
+        bytes += c.length;
+        // copied (a memcpy) then moved: the stream's Buffer may share its memory with others (pools, slices)
+        const copy = new Uint8Array(c);
+        worker.postMessage({ type: 'data', bytes: copy } satisfies ToWorker, [copy.buffer as ArrayBuffer]);
+      };
+      const onExit = (code: number): void => finish(new WorkerParseError(`the report worker exited (${code})`, 'worker_exit'));
+      const onMessage = (m: FromWorker): void => {
+        if (settled) return;
+        try {
+          if (m.type === 'header') opts.onHeader(m.columns);
+          else if (m.type === 'chunk') opts.onChunk(m.chunk);
+          else if (m.type === 'done') finish(undefined, m.rowCount);
+          else finish(new WorkerParseError(m.message, m.code));
+        } catch (e) {
+          finish(e);
+        }
+      };
+      if (opts.signal?.aborted) return onAbort();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      worker.on('exit', onExit);
+      worker.on('message', onMessage);
+      worker.postMessage({ type: 'start', first: opts.first, chunk: opts.chunk, maxChars: opts.maxChars } satisfies ToWorker);
+      body.on('data', onData);
+      body.once('error', (e) => finish(e));
+      body.once('end', () => {
+        if (!settled) worker.postMessage({ type: 'end' } satisfies ToWorker);
+      });
     });
-    worker.postMessage({ type: 'start', first: opts.first, chunk: opts.chunk, maxChars: opts.maxChars } satisfies ToWorker);
-    body.on('data', onData);
-    body.once('error', (e) => finish(e));
-    body.once('end', () => {
-      if (!settled) worker.postMessage({ type: 'end' } satisfies ToWorker);
-    });
-  });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    void this.idle?.terminate();
+    this.idle = undefined;
+  }
 }

@@ -5,8 +5,8 @@
  * cancel signal and limits; the answer fills only the total cells the rows cannot.
  */
 import { parseQueryUrl } from '../query';
-import type { CmuQuery, ParsedReport, ReportFetchOptions } from '../types';
-import { columnsOfRows } from './columns';
+import type { CmuQuery, ReportFetchOptions, ReportLinks } from '../types';
+import type { ReportColumns } from './columns';
 import type { ReportFetcher } from './comparison';
 import type { SemanticsLookup } from './semantics';
 import { metricTotals, parentTotalQuery } from './totals';
@@ -24,8 +24,8 @@ export interface ParentTotal {
  * The metrics of `report` that get no total from their rows (the rows span days, or values of a dimension,
  * that a distinct count does not add up over). Empty: the rows give every total, no call is needed.
  */
-export function metricsWithoutTotal(report: ParsedReport, semantics: SemanticsLookup): string[] {
-  return metricTotals(columnsOfRows(report), semantics)
+export function metricsWithoutTotal(table: ReportColumns, semantics: SemanticsLookup): string[] {
+  return metricTotals(table, semantics)
     .filter((t) => t.value === undefined && t.why !== 'no values')
     .map((t) => t.metric);
 }
@@ -34,18 +34,20 @@ export function metricsWithoutTotal(report: ParsedReport, semantics: SemanticsLo
  * The parent report's values of the metrics that have no total, or undefined when no one call gives them:
  * every total comes from the rows, no parent path keeps the window, the rows were cut by the query's limit
  * (the parent's value would be of more than the rows shown), or the parent has more than one row.
- * `query` is the query as sent (its window resolved); a window the server chose is read from the self link.
+ * `query` is the query as sent (its window resolved); a window the server chose is read from the self link;
+ * `table`: the report's rows as columns.
  */
 export async function fetchParentTotal(
   client: ReportFetcher,
   query: CmuQuery,
-  report: ParsedReport,
+  report: { links: ReportLinks; table: ReportColumns },
   opts: ReportFetchOptions & { semantics: SemanticsLookup },
 ): Promise<ParentTotal | undefined> {
-  if (query.limit !== undefined && report.rows.length >= query.limit) return undefined;
-  const missing = metricsWithoutTotal(report, opts.semantics);
+  const { table } = report;
+  if (query.limit !== undefined && table.rowCount >= query.limit) return undefined;
+  const missing = metricsWithoutTotal(table, opts.semantics);
   if (missing.length === 0) return undefined;
-  const parentQ = parentTotalQuery(query, columnsOfRows(report));
+  const parentQ = parentTotalQuery(query, table);
   if (!parentQ) return undefined;
   if (!parentQ.start && !parentQ.end && report.links.self) {
     // the server's default window: the parent path's default may be another one, so the child's is sent

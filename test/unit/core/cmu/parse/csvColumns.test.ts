@@ -8,7 +8,7 @@ import { CsvColumns, CsvParseError, type CsvChunk } from '../../../../../src/cor
 import { parseCsvBody } from '../../../../../src/core/cmu/parse/csv';
 import type { ReportCell, ReportColumn } from '../../../../../src/core/cmu/types';
 import { ColumnDecoder, cellAt } from '../../../../../src/shared/protocol';
-import { parseCsvOffThread, WorkerParseError } from '../../../../../src/extension/report/workerProtocol';
+import { ReportWorkers, WorkerParseError } from '../../../../../src/extension/report/workerProtocol';
 import { Sandbox } from '../../../../../src/sandbox/server';
 
 interface Parsed {
@@ -107,15 +107,17 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
     let sb: Sandbox;
     let token: string;
     let dir: string;
-    let workerFile: string;
+    let workers: ReportWorkers;
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'cmu-worker-'));
-      workerFile = join(dir, 'reportWorker.js');
+      const workerFile = join(dir, 'reportWorker.js');
       buildSync({ entryPoints: ['src/extension/report/reportWorker.ts'], outfile: workerFile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+      workers = new ReportWorkers(workerFile);
       sb = await Sandbox.start({ port: 0, throttle: false });
       token = await sb.issueAccessToken();
     });
     after(async () => {
+      workers.dispose();
       await sb?.stop();
       rmSync(dir, { recursive: true, force: true });
     });
@@ -137,7 +139,7 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       const { stream, text } = await body(5000);
       let columns: ReportColumn[] = [];
       const chunks: CsvChunk[] = [];
-      const { rowCount } = await parseCsvOffThread(stream, { workerFile, first: 200, chunk: 2000, maxChars: 1e9, onHeader: (c) => (columns = c), onChunk: (c) => chunks.push(c) });
+      const { rowCount } = await workers.parse(stream, { first: 200, chunk: 2000, maxChars: 1e9, onHeader: (c) => (columns = c), onChunk: (c) => chunks.push(c) });
       const want = parseCsvBody(await text);
       assert.equal(rowCount, 5000);
       assert.deepEqual(chunks.map((c) => c.rowCount), [200, 2000, 2000, 800]);
@@ -148,13 +150,13 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
     it('rejects a body over the cap, and one cut short', async () => {
       const big = await body(2000);
       await assert.rejects(
-        parseCsvOffThread(big.stream, { workerFile, first: 10, chunk: 100, maxChars: 50_000, onHeader: () => undefined, onChunk: () => undefined }),
+        workers.parse(big.stream, { first: 10, chunk: 100, maxChars: 50_000, onHeader: () => undefined, onChunk: () => undefined }),
         (e: unknown) => e instanceof WorkerParseError && e.code === 'csv_too_large',
       );
       const cut = new PassThrough();
       cut.end('mvpd,active-users,started-sessions\r\nA,1,2\r\n"B');
       await assert.rejects(
-        parseCsvOffThread(cut, { workerFile, first: 10, chunk: 100, maxChars: 1e6, onHeader: () => undefined, onChunk: () => undefined }),
+        workers.parse(cut, { first: 10, chunk: 100, maxChars: 1e6, onHeader: () => undefined, onChunk: () => undefined }),
         (e: unknown) => e instanceof WorkerParseError && e.code === 'csv_truncated',
       );
     });
@@ -163,7 +165,7 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       const stream = new PassThrough();
       stream.write('mvpd,active-users\r\nA,1\r\n'); // never ended: only the cancel can settle it
       const ac = new AbortController();
-      const run = parseCsvOffThread(stream, { workerFile, first: 1, chunk: 1, maxChars: 1e6, signal: ac.signal, onHeader: () => undefined, onChunk: () => ac.abort(new Error('cancelled by the test')) });
+      const run = workers.parse(stream, { first: 1, chunk: 1, maxChars: 1e6, signal: ac.signal, onHeader: () => undefined, onChunk: () => ac.abort(new Error('cancelled by the test')) });
       await assert.rejects(run, /cancelled by the test/);
       assert.ok(stream.destroyed, 'the body is destroyed');
     });
