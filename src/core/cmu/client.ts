@@ -230,10 +230,18 @@ export class CmuClient {
       };
       links.then((l) => opts.onMeta?.({ ...meta, links: l })).catch(() => undefined);
       const max = opts.maxBytes ?? this.maxReportBytes;
-      const value = await read(res.stream({ maxBytes: max }), signal).catch((e: unknown) => {
-        throw this.tooLarge(e, max, res.status);
-      });
-      return { value, meta };
+      const body = res.stream({ maxBytes: max });
+      // a cancel, or the links call failing, stops the download whatever the reader does
+      const drop = (): void => void (body as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      signal.addEventListener('abort', drop, { once: true });
+      try {
+        const value = await read(body, signal).catch((e: unknown) => {
+          throw this.tooLarge(e, max, res.status);
+        });
+        return { value, meta };
+      } finally {
+        signal.removeEventListener('abort', drop);
+      }
     });
     if (rows.report) return { report: { ...rows.report, url, links } };
     return { value: rows.value as T, meta: { ...rows.meta!, links } };

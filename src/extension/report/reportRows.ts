@@ -1,13 +1,14 @@
 /**
  * A report's rows as the panel holds them: the wire chunks as they arrive (from the report worker, or
- * encoded here from a report parsed in memory), kept to be posted again when the webview reloads, plus
- * one columnar copy for the host's own reading (partial buckets, the server total, history's seen values,
- * `cmu.runQuery`'s rows, decoded only when asked). No row arrays, no body text: a 200k-row report is a
- * few typed arrays per column. No `vscode` here (unit-tested as it is).
+ * encoded here from a report parsed in memory), kept to be posted again when the webview reloads and
+ * read in place by the host (partial buckets, the server total, history's seen values, `cmu.runQuery`'s
+ * rows, decoded only when asked). No row arrays, no body text, no second copy: a 200k-row report is a few
+ * typed arrays per column and chunk (growing one array per column meant copying it all at each
+ * doubling: a 300 ms task at 160k rows). No `vscode` here (unit-tested as it is).
  */
 import type { AnalysisColumn, ReportColumns } from '../../core/cmu/analysis/columns';
 import type { ReportCell, ReportColumn } from '../../core/cmu/types';
-import { cellAt, ColumnDecoder, ColumnEncoder, columnTypes, type ColumnView, type WireColumn } from '../../shared/protocol';
+import { ColumnEncoder, columnTypes, type ColumnView, type WireColumn } from '../../shared/protocol';
 
 /** Rows whose time bucket is not final, by absolute row index, with why (sparse). */
 export interface PartialRows {
@@ -36,24 +37,30 @@ export class ReportRows {
   complete = false;
   /** why the rows stopped coming (the body was cut, the worker failed): the rows so far stay */
   failure: unknown;
-  private copy: ColumnDecoder | undefined;
+  /** per column: the value table of a text column (a chunk's codes index it, 1-based), accumulated over the chunks */
+  private dicts: string[][] = [];
+  private count = 0;
   private listeners: (() => void)[] = [];
   private decoded: ReportCell[][] | undefined;
   private partialOf: PartialOf | undefined;
 
   get rowCount(): number {
-    return this.copy?.rowCount ?? 0;
+    return this.count;
   }
 
   setColumns(columns: ReportColumn[]): void {
     this.columns = columns;
-    this.copy = new ColumnDecoder(columns.length);
+    this.dicts = columns.map(() => []);
   }
 
   /** The next chunk, in order; its partial rows are read here. */
   add(start: number, rowCount: number, data: WireColumn[]): void {
-    const copy = this.copy;
-    if (!copy || start !== copy.rowCount || !copy.append(data, rowCount)) throw new ReportRowsError('the report worker sent a chunk out of order or malformed');
+    const ok = start === this.count && data.length === this.columns.length && data.every((c) => (c.type === 'text' ? c.codes : c.values).length === rowCount);
+    if (!ok) throw new ReportRowsError('the report worker sent a chunk out of order or malformed');
+    data.forEach((c, i) => {
+      if (c.type === 'text') for (const v of c.dict) this.dicts[i].push(v);
+    });
+    this.count += rowCount;
     const chunk: RowChunk = { start, rowCount, data };
     this.readPartial(chunk);
     this.chunks.push(chunk);
@@ -104,32 +111,65 @@ export class ReportRows {
 
   /** The rows (arrays aligned with `columns`), decoded on the first ask and kept until more arrive. */
   get rows(): ReportCell[][] {
-    if (this.decoded) return this.decoded;
-    const copy = this.copy;
-    const out: ReportCell[][] = new Array(this.rowCount);
-    if (copy) for (let r = 0; r < out.length; r++) out[r] = copy.columns.map((c) => cellAt(c, r));
-    return (this.decoded = out);
+    return (this.decoded ??= this.head(this.count));
   }
 
   /** The first `n` rows, decoded (history's seen values read no more). */
   head(n: number): ReportCell[][] {
-    const copy = this.copy;
     const out: ReportCell[][] = [];
-    if (copy) for (let r = 0; r < Math.min(n, copy.rowCount); r++) out.push(copy.columns.map((c) => cellAt(c, r)));
+    for (const chunk of this.chunks) {
+      for (let i = 0; i < chunk.rowCount && out.length < n; i++) out.push(chunk.data.map((c, col) => this.cell(c, col, i)));
+      if (out.length >= n) break;
+    }
     return out;
+  }
+
+  /** Row `i` of a chunk's column `col`: a number, a value of the column's table, or null when empty. */
+  private cell(w: WireColumn, col: number, i: number): ReportCell {
+    if (w.type === 'text') {
+      const k = w.codes[i];
+      return k === 0 ? null : (this.dicts[col][k - 1] ?? null);
+    }
+    if (w.nulls?.[i]) return null;
+    const v = w.values[i];
+    return Number.isNaN(v) ? null : v;
   }
 
   /** The rows so far as the analysis modules read them (no copy). */
   analysis(kind?: 'dimension' | 'metric'): ReportColumns {
-    return this.view(0, this.rowCount, kind);
+    return this.view(0, this.count, kind);
   }
 
+  /** Rows start … start + rowCount − 1 as columns, rows counted from 0; a cell is found in its chunk. */
   private view(start: number, rowCount: number, kind?: 'dimension' | 'metric'): ReportColumns {
-    const data = this.copy?.columns ?? [];
+    const chunks = this.chunks;
+    let last = 0; // the chunk of the previous read: the analysis reads rows in order
+    const chunkOf = (row: number): RowChunk => {
+      let c = chunks[last];
+      if (c && row >= c.start && row < c.start + c.rowCount) return c;
+      let lo = 0;
+      let hi = chunks.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (chunks[mid].start <= row) lo = mid;
+        else hi = mid - 1;
+      }
+      last = lo;
+      c = chunks[lo];
+      return c;
+    };
     const columns: AnalysisColumn[] = [];
-    this.columns.forEach((c, i) => {
-      const col = data[i];
-      if (col && (!kind || c.kind === kind)) columns.push({ name: c.name, kind: c.kind, at: (r: number) => cellAt(col, start + r) });
+    this.columns.forEach((c, col) => {
+      if (kind && c.kind !== kind) return;
+      columns.push({
+        name: c.name,
+        kind: c.kind,
+        at: (r: number) => {
+          const row = start + r;
+          const chunk = chunkOf(row);
+          return this.cell(chunk.data[col], col, row - chunk.start);
+        },
+      });
     });
     return { rowCount, columns };
   }

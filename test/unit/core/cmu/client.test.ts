@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
-import { CmuApiError, CmuClient, stripAccessToken } from '../../../../src/core/cmu/client';
+import { CmuApiError, CmuClient, stripAccessToken, type StreamedMeta } from '../../../../src/core/cmu/client';
 import { parseXmlWithLibrary, reportRecords } from '../../../../src/core/cmu/parse';
 import { emptyQuery, parseQueryUrl } from '../../../../src/core/cmu/query';
 import { parseWindow, resolveWindow } from '../../../../src/core/cmu/time/windows';
@@ -392,6 +392,57 @@ describe('cmu/client', () => {
       const ctl = new AbortController();
       ctl.abort();
       await assert.rejects(client.fetchReportRows(emptyQuery(['tenant']), { signal: ctl.signal }), (e: unknown) => e instanceof CancelledError);
+    });
+
+    /** A reader that collects the streamed body as text. */
+    const collect = (body: NodeJS.ReadableStream): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const parts: Buffer[] = [];
+        body.on('data', (c: Buffer) => parts.push(c));
+        body.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+        body.once('error', reject);
+      });
+
+    it('streamReportRows: the CSV body goes to the reader as a stream; the metadata (links, headers) comes once, before it resolves', async () => {
+      const q = { ...emptyQuery(['tenant', 'year', 'month', 'day']), ...previousMonth(), metrics: ['started-sessions', 'active-users'] };
+      const rows = await client.fetchReportRows(q);
+      const metas: StreamedMeta[] = [];
+      const before = sandbox.stats.cmu;
+      const s = await client.streamReportRows(q, collect, { onMeta: (m) => metas.push(m) });
+      assert.equal(sandbox.stats.cmu - before, 2, 'one CSV call and one limit=1 call');
+      assert.equal(s.value, rows.raw, 'the reader got the CSV body, byte for byte');
+      assert.equal(metas.length, 1);
+      assert.deepEqual(metas[0].links, rows.links);
+      assert.deepEqual(s.meta?.links, rows.links);
+      assert.equal(s.meta?.url, client.urlFor(q));
+      assert.equal(s.meta?.format, 'csv');
+      assert.equal(s.meta?.response?.status, 200);
+      assert.match(s.meta?.response?.headers['content-type'] ?? '', /^text\/csv/);
+      // a query that asks for another format, or one row, is fetched and parsed as it is: no reader
+      const xml = await client.streamReportRows({ ...q, format: 'xml' }, () => assert.fail('no stream for XML'));
+      assert.deepEqual(xml.report?.rows, rows.rows);
+    });
+
+    it('streamReportRows: a body over the limit is "too large" (Save As…), a cut body and a cancel reject; nothing resolves as success', async () => {
+      const q = { ...emptyQuery(['tenant', 'year', 'month', 'day']), ...previousMonth() };
+      await assert.rejects(client.streamReportRows(q, collect, { maxBytes: 200 }), (e: unknown) => e instanceof CmuApiError && e.code === 'report_too_large');
+      sandbox.failNext(1, 200, { endpoint: 'cmu', cutAfterBytes: 150 });
+      const cut = client.streamReportRows({ ...q, format: undefined }, collect);
+      await assert.rejects(cut, (e: unknown) => e instanceof CmuError && !(e instanceof CancelledError), 'the cut answer is an error');
+      sandbox.clearFailures();
+      const ctl = new AbortController();
+      let body: NodeJS.ReadableStream | undefined;
+      const run = client.streamReportRows(
+        q,
+        (b) => {
+          body = b;
+          ctl.abort();
+          return collect(b);
+        },
+        { signal: ctl.signal },
+      );
+      await assert.rejects(run);
+      assert.ok(body && (body as unknown as { destroyed: boolean }).destroyed, 'the body stream is closed after a cancel');
     });
 
     it('the self link opens as the same query, a drill-down link as a report', async () => {
