@@ -1,7 +1,9 @@
 // `npm run bench:workbench`: the report panel in the real workbench (code-server + headless Chromium,
 // test/integration/harness), over N fresh sessions (BENCH_SESSIONS, default 5) of
-// test/integration/workbench.test.ts with BENCH_ROWS rows (default 200000), then the .vsix size.
-// Prints `FIGURE <name> <median> <unit> (min … max, n)` per figure, floors beside. Not part of `npm test`.
+// test/integration/workbench.test.ts with BENCH_ROWS rows (default 200000), on the production bundle
+// (CMU_BUILD=production: what the .vsix ships), then the .vsix size. What each figure measures: the test
+// file's header. Prints `FIGURE <name> <median> <unit> (min … max, n)` per figure, floors beside.
+// Not part of `npm test` (the integration run has the test file as a smoke).
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -14,7 +16,7 @@ for (let s = 1; s <= sessions; s++) {
   const r = spawnSync('bash', [path.join(root, 'test/integration/harness/integration.sh')], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, FILES: 'workbench.test', CMU_TEST_BENCH_ROWS: rows, TEST_TIMEOUT: '900' },
+    env: { ...process.env, FILES: 'workbench.test', CMU_BUILD: 'production', CMU_TEST_BENCH_ROWS: rows, TEST_TIMEOUT: '900' },
     maxBuffer: 64 * 2 ** 20,
   });
   const out = `${r.stdout}${r.stderr}`;

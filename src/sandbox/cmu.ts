@@ -7,7 +7,7 @@
  * to ask Adobe for), 404 unknown path, 405 method, 406 format.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline, type Writable } from 'node:stream';
+import { PassThrough, pipeline, type Writable } from 'node:stream';
 import { createDeflate, createGzip } from 'node:zlib';
 import {
   CMU_BASE_PATH,
@@ -30,6 +30,7 @@ import { Dataset, type Cube, type RowFilter } from './dataset';
 import { defaultStart, formatTime, parseTime } from './time';
 import type { DcrService, TokenRecord } from './dcr';
 import { parsePairs, sendText } from './respond';
+import type { ResponseCache } from './responseCache';
 
 export type CmuFormat = 'json' | 'xml' | 'csv' | 'html';
 const FORMATS: readonly CmuFormat[] = ['json', 'xml', 'csv', 'html'];
@@ -57,6 +58,16 @@ export interface CmuConfig {
   now: () => number;
   /** the report time zone's fixed offset from UTC (ms; default 0): the sandbox's data and times are its wall clock */
   offsetMs?: number;
+  /** big report bodies as sent, for repeated requests (none: every answer is generated) */
+  cache?: ResponseCache;
+}
+
+/** How a knob shapes one answer (Sandbox.failNext, setDelay). */
+export interface KnobbedAnswer {
+  /** the connection drops after this many characters of the body (before compression): a truncated answer */
+  cutAfterBytes?: number;
+  /** generate the answer, neither read nor fill the response cache */
+  fresh?: boolean;
 }
 
 class HttpProblem extends Error {
@@ -87,6 +98,8 @@ export class CmuService {
   private data?: Dataset;
   /** undocumented reports served besides the catalog's (serveExtraReport), by path */
   private readonly extras = new Map<string, { path: string[]; metric: string }>();
+  /** changes with every serveExtraReport: an extra report changes its parent's links (part of the cache key) */
+  private extrasVersion = 0;
 
   constructor(
     private readonly dcr: DcrService,
@@ -108,6 +121,7 @@ export class CmuService {
     if (path.length === 0 || path.some((s) => !/^[a-z][a-z0-9-]*$/.test(s))) throw new Error(`not a report path: ${report.path}`);
     if (!/^[a-z][a-z0-9_-]*$/.test(report.metric)) throw new Error(`not a metric name: ${report.metric}`);
     this.extras.set(path.join('/'), { path, metric: report.metric });
+    this.extrasVersion++;
   }
 
   private extraAt(path: string[]): { path: string[]; metric: string } | undefined {
@@ -128,8 +142,7 @@ export class CmuService {
     return extra ? this.dataset.extraCube(extra.path, extra.metric) : this.dataset.cubeFor(path);
   }
 
-  /** `cutAfterBytes`: the connection drops after that many characters of the body (a truncated answer, for tests). */
-  async handle(req: IncomingMessage, res: ServerResponse, rawPath: string, query: string, cutAfterBytes?: number): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, rawPath: string, query: string, knob: KnobbedAnswer = {}): Promise<void> {
     req.resume();
     try {
       if (req.method !== 'GET') throw new HttpProblem(405, `method ${req.method} not allowed; CMU answers GET only`, { Allow: 'GET' });
@@ -137,7 +150,7 @@ export class CmuService {
       if (!pairs) throw new HttpProblem(400, 'malformed query string (bad percent-encoding)');
       const token = await this.authenticate(req, pairs);
       const request = this.parse(req, rawPath, pairs, token);
-      await this.respond(req, res, request, cutAfterBytes);
+      await this.respond(req, res, request, knob);
     } catch (e) {
       if (!(e instanceof HttpProblem)) throw e;
       sendText(res, e.status, e.message + '\n', e.headers);
@@ -314,7 +327,21 @@ export class CmuService {
     return `report__${formatTime(r.start).slice(0, 10)}_${formatTime(r.end).slice(0, 10)}_${tail}.csv`;
   }
 
-  private async respond(req: IncomingMessage, res: ServerResponse, r: CmuRequest, cutAfterBytes?: number): Promise<void> {
+  private async respond(req: IncomingMessage, res: ServerResponse, r: CmuRequest, knob: KnobbedAnswer): Promise<void> {
+    const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[r.format], Vary: 'Accept, Accept-Encoding', 'Cache-Control': 'no-store' };
+    if (r.format === 'csv') headers['Content-Disposition'] = `attachment; filename="${this.csvFileName(r)}"`;
+    const encoding = chooseEncoding(req.headers['accept-encoding']);
+    if (encoding) headers['Content-Encoding'] = encoding;
+    // The body is decided by the parsed request, the encoding and the extra reports, and by the clock only
+    // until its end has passed: a window still open is never kept.
+    const cache = knob.fresh || knob.cutAfterBytes !== undefined || r.end > this.wallNow() ? undefined : this.config.cache;
+    const key = cache && JSON.stringify({ ...r, encoding, extras: this.extrasVersion });
+    const cached = key ? cache?.get(key) : undefined;
+    if (cached) {
+      res.writeHead(200, headers);
+      res.end(cached);
+      return;
+    }
     const cube: Cube = this.cubeFor(r.path);
     const columns = [...r.groupBy, ...r.projections];
     const rows = this.dataset.rows(cube, { columns, metrics: r.metrics, filters: r.filters, start: r.start, end: r.end })[Symbol.iterator]();
@@ -328,15 +355,17 @@ export class CmuService {
       rollUp: up && { href: pathHref(up), name: up[up.length - 1] },
       down,
     };
-    const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[r.format], Vary: 'Accept, Accept-Encoding', 'Cache-Control': 'no-store' };
-    if (r.format === 'csv') headers['Content-Disposition'] = `attachment; filename="${this.csvFileName(r)}"`;
-    const encoding = chooseEncoding(req.headers['accept-encoding']);
-    if (encoding) headers['Content-Encoding'] = encoding;
     res.writeHead(200, headers);
     const chunks = render(r.format, header, columns.length, limited(first, rows, r.limit), links);
-    const sink = encoding === 'gzip' ? createGzip() : encoding === 'deflate' ? createDeflate() : undefined;
+    const record = key ? cache?.recorder(key) : undefined;
+    // the recorder sees the bytes as sent: after compression, or through a pass-through when there is none
+    const sink = encoding === 'gzip' ? createGzip() : encoding === 'deflate' ? createDeflate() : record ? new PassThrough() : undefined;
+    if (sink && record) {
+      sink.on('data', record.add);
+      sink.once('end', record.done);
+    }
     if (sink) pipeline(sink, res, () => undefined);
-    await pump(chunks, sink ?? res, res, cutAfterBytes);
+    await pump(chunks, sink ?? res, res, knob.cutAfterBytes);
   }
 }
 

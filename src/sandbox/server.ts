@@ -13,6 +13,7 @@ import { CmuService, type ExtraReport } from './cmu';
 import { DcrService, type DcrErrorCode, type StatementPolicy } from './dcr';
 import { SigningKey, type Jwks } from './keys';
 import { send, sendHtmlError, sendJson, sendText } from './respond';
+import { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './responseCache';
 import { Throttle, type ThrottleOptions } from './throttle';
 import { CMU_BASE_PATH } from '../core/cmu/catalog';
 
@@ -58,6 +59,12 @@ export interface SandboxOptions {
    * links lead there, so a client that follows the server finds it; see serveExtraReport
    */
   extraReports?: ExtraReport[];
+  /**
+   * big report bodies kept as sent (compressed), so a repeated report answers at transfer speed as a
+   * pre-aggregated backend does; never for an answer a knob shapes (failNext, setDelay). Default 64 MiB of
+   * bodies of at least 256 KiB; false: every answer is generated.
+   */
+  responseCache?: ResponseCacheOptions | false;
 }
 
 export type SandboxEndpoint = 'register' | 'token' | 'cmu';
@@ -111,6 +118,7 @@ export class Sandbox {
     private readonly now: () => number,
     statement: string,
     throttle: ThrottleOptions | false,
+    private readonly cache: ResponseCache | undefined,
   ) {
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -133,7 +141,8 @@ export class Sandbox {
       now,
     });
     const statement = await dcr.issueStatement();
-    const cmu = new CmuService(dcr, { seed: opts.seed ?? 1, now, offsetMs: sandboxOffsetMs(opts.timeZone) });
+    const cache = opts.responseCache === false ? undefined : new ResponseCache(opts.responseCache);
+    const cmu = new CmuService(dcr, { seed: opts.seed ?? 1, now, offsetMs: sandboxOffsetMs(opts.timeZone), cache });
     const holder: { sandbox?: Sandbox } = {};
     const server = createServer((req, res) => {
       const sandbox = holder.sandbox;
@@ -150,7 +159,7 @@ export class Sandbox {
         resolve();
       });
     });
-    const s = new Sandbox(server, dcr, cmu, now, statement, opts.throttle ?? { ratePerSec: 1, burst: 10 });
+    const s = new Sandbox(server, dcr, cmu, now, statement, opts.throttle ?? { ratePerSec: 1, burst: 10 }, cache);
     if (opts.cmuPrefixes) s.setCmuPrefixes(opts.cmuPrefixes);
     for (const r of opts.extraReports ?? []) s.serveExtraReport(r.path, r.metric);
     holder.sandbox = s;
@@ -234,6 +243,11 @@ export class Sandbox {
     return this.dcr.issueStatement(claims, opts);
   }
 
+  /** What the response cache holds and how often it answered (undefined when it is off). */
+  get responseCacheStats(): ResponseCacheStats | undefined {
+    return this.cache?.stats;
+  }
+
   /** An access token for a fresh client without any DCR call (for tests and benchmarks of the CMU side). */
   async issueAccessToken(opts: Partial<Pick<StatementPolicy, 'scopes' | 'tenant'>> = {}): Promise<string> {
     const client = this.dcr.createClient(opts);
@@ -295,12 +309,13 @@ export class Sandbox {
       }
     }
     const fault = this.takeFault(endpoint);
-    if (endpoint === 'cmu' && fault?.opts.cutAfterBytes !== undefined) return this.cmu.handle(req, res, cmuPath, query, fault.opts.cutAfterBytes);
+    if (endpoint === 'cmu' && fault?.opts.cutAfterBytes !== undefined) return this.cmu.handle(req, res, cmuPath, query, { cutAfterBytes: fault.opts.cutAfterBytes });
     if (fault) {
       req.resume();
       return this.sendFault(res, endpoint, fault);
     }
-    if (endpoint === 'cmu') return this.cmu.handle(req, res, cmuPath, query);
+    // a slowed answer stays the generated one: the knob shapes it
+    if (endpoint === 'cmu') return this.cmu.handle(req, res, cmuPath, query, { fresh: delay > 0 });
     if (req.method !== 'POST') {
       req.resume();
       return sendText(res, 405, 'Method Not Allowed', { Allow: 'POST' });

@@ -3,6 +3,7 @@
 # suite inside its extension host, stops everything, and ends with the line `N passed, M failed`.
 # Env: FILES=a,b (only test files whose path contains one), GREP=regex (only matching test titles),
 #      TEST_TIMEOUT=seconds for the whole suite (default 900), VERBOSE=1, KEEP_RUN=1 (keep the run dir for inspection).
+#      CMU_BUILD=production builds the extension as published (`node esbuild.js --production`: minified, no maps).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -14,7 +15,8 @@ ENV_LINES=$("$HERE/setup.sh") || { echo "0 passed, 1 failed (harness setup faile
 while IFS='=' read -r k v; do [ -n "$k" ] && export "$k=$v"; done <<<"$ENV_LINES"
 
 # 2. the extension bundle + the suite bundle
-node esbuild.js || { echo "0 passed, 1 failed (extension build failed)"; exit 1; }
+BUILD_FLAGS=(); [ "${CMU_BUILD:-}" = production ] && BUILD_FLAGS=(--production)
+node esbuild.js "${BUILD_FLAGS[@]}" || { echo "0 passed, 1 failed (extension build failed)"; exit 1; }
 [ -f dist/extension.js ] || { echo "0 passed, 1 failed (no dist/extension.js)"; exit 1; }
 # 3. a private run dir (short path: unix sockets), a workspace with hostile workspace settings, a port
 RUN=$(mktemp -d /tmp/cmu-it.XXXXXX)
