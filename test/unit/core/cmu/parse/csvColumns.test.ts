@@ -161,6 +161,27 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       );
     });
 
+    it('reuses its warm worker after a body, not after a cancel; two bodies at once each get their own', async () => {
+      const parse = async (rows: number, signal?: AbortSignal) => {
+        const { stream, text } = await body(rows);
+        let columns: ReportColumn[] = [];
+        const chunks: CsvChunk[] = [];
+        const r = await workers.parse(stream, { first: 50, chunk: 500, maxChars: 1e9, signal, onHeader: (c) => (columns = c), onChunk: (c) => chunks.push(c) });
+        assert.deepEqual(rowsOf(columns, chunks), parseCsvBody(await text).rows);
+        assert.equal(r.bytes, Buffer.byteLength(await text));
+        return r.rowCount;
+      };
+      workers.warm();
+      assert.equal(await parse(700), 700);
+      assert.equal(await parse(1200), 1200, 'the same worker, fresh state');
+      const ac = new AbortController();
+      const stream = new PassThrough();
+      stream.write('mvpd,active-users\r\nA,1\r\n');
+      const cancelled = workers.parse(stream, { first: 1, chunk: 1, maxChars: 1e6, signal: ac.signal, onHeader: () => undefined, onChunk: () => ac.abort(new Error('stop')) });
+      await assert.rejects(cancelled, /stop/);
+      assert.deepEqual(await Promise.all([parse(900), parse(300)]), [900, 300]);
+    });
+
     it('settles on cancel: rejects with the abort reason and stops reading the body', async () => {
       const stream = new PassThrough();
       stream.write('mvpd,active-users\r\nA,1\r\n'); // never ended: only the cancel can settle it
