@@ -12,7 +12,7 @@ import { NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol'
 import type { ReportData } from './data';
 import { h, setChildren } from './dom';
 
-// The bundle's own <script>: chart.js sits beside it and is allowed by the same nonce (CSP).
+// The bundle's own (inline) <script>: it names chart.js (data-chart) and has the nonce that allows it (CSP).
 const ownScript = document.currentScript as HTMLScriptElement | null;
 let uplotLoading: Promise<typeof uPlot> | undefined;
 
@@ -23,7 +23,7 @@ function loadUplot(): Promise<typeof uPlot> {
   uplotLoading ??= new Promise<typeof uPlot>((resolve, reject) => {
     const s = document.createElement('script');
     s.nonce = ownScript?.nonce ?? '';
-    s.src = new URL('chart.js', ownScript?.src ?? document.baseURI).href;
+    s.src = new URL(ownScript?.dataset.chart ?? 'chart.js', document.baseURI).href;
     s.onload = () => (w.__cmuUplot ? resolve(w.__cmuUplot) : reject(new Error('chart.js did not define uPlot')));
     s.onerror = () => reject(new Error('chart.js could not be loaded'));
     document.head.append(s);

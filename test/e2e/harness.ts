@@ -74,8 +74,9 @@ export async function startPageServer(distDir: string): Promise<PageServer> {
       const html = renderPanelHtml({
         cspSource: origin,
         nonce: newNonce(),
-        scriptUri: `${origin}/dist/webview.js`,
-        styleUris: [`${origin}/media/report.css`, `${origin}/dist/webview.css`],
+        script: fs.readFileSync(path.join(distDir, 'webview.js'), 'utf8'),
+        styles: [fs.readFileSync(path.join(ROOT, 'media/report.css'), 'utf8'), fs.readFileSync(path.join(distDir, 'webview.css'), 'utf8')],
+        chartUri: `${origin}/dist/chart.js`,
         title: 'CMU report (test page)',
         prelude: PRELUDE,
       });

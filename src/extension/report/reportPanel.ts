@@ -8,6 +8,8 @@
  * posted again on `ready`: every report rendered twice); a webview that is hidden is dropped by VS Code
  * (no retainContextWhenHidden) and gets the current state again, once, when it is shown and ready.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CompareMode } from '../../core/cmu/analysis/compare';
 import { fetchComparison } from '../../core/cmu/analysis/comparison';
@@ -20,7 +22,7 @@ import { SEEN_ROWS_SCANNED } from '../../core/cmu/history';
 import { CancelledError } from '../../core/http';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
-import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type ParentTotalView, type RenderStats, type WebviewMessage } from '../../shared/protocol';
+import { MAX_PANEL_COLUMNS, PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type ParentTotalView, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
 import { appliedQueryView, CHUNK_ROWS, errorView, FIRST_ROWS, navigation, panelTitle, partialOf, queryKey, queryTitle, queryView, reportViewOf, rowsMessage, rowsOf, type Navigation, type ReportMeta, type ReportViewOptions, type SentQuery } from './reportView';
 import { ReportRows, type RowChunk } from './reportRows';
@@ -35,6 +37,7 @@ type PanelView = Exclude<HostMessage, { type: 'report' | 'rows' | 'notice' | 'pa
 export interface RunResult {
   /** decoded when first read; not enumerable, so it does not travel when the workbench runs the command */
   rows: ReportCell[][];
+  /** the columns the rows hold: the report's, up to the first MAX_PANEL_COLUMNS */
   columns: ReportColumn[];
   url: string;
   rowCount: number;
@@ -53,7 +56,7 @@ export interface PanelReport extends ReportMeta {
 /** The result of a run: the rows are decoded when a caller reads them (a script), never for the palette. */
 export function runResult(report: PanelReport): RunResult {
   const rows = report.rows;
-  const result = { columns: rows.columns, url: report.url, rowCount: rows.rowCount } as RunResult;
+  const result = { columns: rows.shownColumns, url: report.url, rowCount: rows.rowCount } as RunResult;
   Object.defineProperty(result, 'rows', { get: () => rows.rows, enumerable: false });
   return result;
 }
@@ -76,6 +79,18 @@ export function currentScope(services: Services): PanelScope {
 function endChunk(rows: ReportRows): RowChunk {
   const types = rows.chunks[0]?.data ?? [];
   return { start: rows.rowCount, rowCount: 0, data: types.map((c) => (c.type === 'text' ? { type: 'text', dict: [], codes: new Uint8Array(0) } : { type: 'number', values: new Uint8Array(0) })) };
+}
+
+/** The page's bundle and styles (inlined into every panel's HTML), read once per extension folder. */
+const pages = new Map<string, { script: string; styles: string[] }>();
+function pageAssets(root: string): { script: string; styles: string[] } {
+  let page = pages.get(root);
+  if (!page) {
+    const read = (...p: string[]) => fs.readFileSync(path.join(root, ...p), 'utf8');
+    page = { script: read('dist', 'webview.js'), styles: [read('media', 'report.css'), read('dist', 'webview.css')] };
+    pages.set(root, page);
+  }
+  return page;
 }
 
 /** How many earlier reports Back can return to. */
@@ -136,13 +151,17 @@ export class ReportPanel implements vscode.Disposable {
     panel.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist, media] };
     panel.iconPath = vscode.Uri.joinPath(media, 'report.svg');
     const w = panel.webview;
+    const page = pageAssets(services.context.extensionUri.fsPath);
     panel.webview.html = renderPanelHtml({
       cspSource: w.cspSource,
       nonce: newNonce(),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUris: [w.asWebviewUri(vscode.Uri.joinPath(media, 'report.css')).toString(), w.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString()],
+      script: page.script,
+      styles: page.styles,
+      chartUri: w.asWebviewUri(vscode.Uri.joinPath(dist, 'chart.js')).toString(),
       title: queryTitle(query),
     });
+    // the worker parses the first report while the webview boots (its start-up is not on the first paint's path)
+    services.reportWorkers.warm();
     this.updateTitle();
     this.disposables.push(
       w.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
@@ -393,8 +412,9 @@ export class ReportPanel implements vscode.Disposable {
             first: FIRST_ROWS,
             chunk: CHUNK_ROWS,
             maxChars: client.maxReportBytes,
+            maxColumns: MAX_PANEL_COLUMNS,
             signal: stop,
-            onHeader: (columns) => rows.setColumns(columns),
+            onHeader: (columns) => rows.setColumns(columns, MAX_PANEL_COLUMNS),
             onChunk: (c) => rows.add(c.start, c.rowCount, c.data),
           })
           .then((r) => (bodyBytes = r.bytes)),

@@ -30,7 +30,9 @@ export type PartialOf = (chunk: ReportColumns) => { rows: number[]; reasons: str
 export class ReportRowsError extends Error {}
 
 export class ReportRows {
+  /** every column of the report; the chunks hold the first `width` of them */
   columns: ReportColumn[] = [];
+  width = 0;
   /** the columns as the webview shows them, when not derived from `columns` (a comparison's) */
   views: ColumnView[] | undefined;
   readonly chunks: RowChunk[] = [];
@@ -48,14 +50,21 @@ export class ReportRows {
     return this.count;
   }
 
-  setColumns(columns: ReportColumn[]): void {
+  /** The report's columns; `width`: how many of them (the first) the chunks carry (a panel shows no more). */
+  setColumns(columns: ReportColumn[], width = columns.length): void {
     this.columns = columns;
-    this.dicts = columns.map(() => []);
+    this.width = Math.min(width, columns.length);
+    this.dicts = Array.from({ length: this.width }, () => []);
+  }
+
+  /** The columns the chunks carry (the rows' cells are aligned with them). */
+  get shownColumns(): ReportColumn[] {
+    return this.width < this.columns.length ? this.columns.slice(0, this.width) : this.columns;
   }
 
   /** The next chunk, in order; its partial rows are read here. */
   add(start: number, rowCount: number, data: WireColumn[]): void {
-    const ok = start === this.count && data.length === this.columns.length && data.every((c) => (c.type === 'text' ? c.codes : c.values).length === rowCount);
+    const ok = start === this.count && data.length === this.width && data.every((c) => (c.type === 'text' ? c.codes : c.values).length === rowCount);
     if (!ok) throw new ReportRowsError('the report worker sent a chunk out of order or malformed');
     data.forEach((c, i) => {
       if (c.type === 'text') for (const v of c.dict) this.dicts[i].push(v);
@@ -159,7 +168,7 @@ export class ReportRows {
       return c;
     };
     const columns: AnalysisColumn[] = [];
-    this.columns.forEach((c, col) => {
+    this.shownColumns.forEach((c, col) => {
       if (kind && c.kind !== kind) return;
       columns.push({
         name: c.name,
@@ -179,10 +188,10 @@ export class ReportRows {
    * rows, then `chunk` rows at a time, each encoded after a turn of the event loop (no long task), or all
    * at once (`sync`: tests, the browser checks).
    */
-  static fromRows(columns: ReportColumn[], rows: readonly (readonly ReportCell[])[], sizes: { first: number; chunk: number }, sync = false): ReportRows {
+  static fromRows(columns: ReportColumn[], rows: readonly (readonly ReportCell[])[], sizes: { first: number; chunk: number; maxColumns?: number }, sync = false): ReportRows {
     const out = new ReportRows();
-    out.setColumns(columns);
-    const encoder = new ColumnEncoder(columnTypes(columns.length, rows));
+    out.setColumns(columns, sizes.maxColumns);
+    const encoder = new ColumnEncoder(columnTypes(out.width, rows));
     const step = (start: number): void => {
       const end = Math.min(rows.length, start + (start === 0 ? sizes.first : sizes.chunk));
       out.add(start, end - start, encoder.encode(rows, start, end));

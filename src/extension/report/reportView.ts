@@ -302,10 +302,12 @@ export function partialOf(qv: QueryView, opts: ReportViewOptions): PartialOf | u
 
 /** A report parsed in memory as the panel's rows: the report's, or the comparison's columns and rows. */
 export function rowsOf(report: ParsedReport, opts: ReportViewOptions, sizes: { first: number; chunk: number }, sync = false): ReportRows {
-  if (!opts.compare) return ReportRows.fromRows(report.columns, report.rows, sizes, sync);
+  // only the columns the panel shows are encoded (a report of 200k columns is not encoded 200k times)
+  const panel = { ...sizes, maxColumns: MAX_PANEL_COLUMNS };
+  if (!opts.compare) return ReportRows.fromRows(report.columns, report.rows, panel, sync);
   const t = compareTable(opts.compare.comparison);
   const columns = t.columns.map((c) => ({ name: c.name, kind: c.kind }));
-  const rows = ReportRows.fromRows(columns, t.rows, sizes, sync);
+  const rows = ReportRows.fromRows(columns, t.rows, panel, sync);
   rows.views = t.columns;
   return rows;
 }

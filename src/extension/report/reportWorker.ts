@@ -27,6 +27,7 @@ port.on('message', (m: ToWorker) => {
         first: m.first,
         chunk: m.chunk,
         maxChars: m.maxChars,
+        maxColumns: m.maxColumns,
         onHeader: (columns) => post({ type: 'header', columns }),
         onChunk: (chunk) => post({ type: 'chunk', chunk }),
       });

@@ -4,7 +4,7 @@ import type { CsvChunk } from '../../core/cmu/parse/csvColumns';
 import type { ReportColumn } from '../../core/cmu/types';
 import type { WireColumn } from '../../shared/protocol';
 
-export type ToWorker = { type: 'start'; first: number; chunk: number; maxChars: number } | { type: 'data'; bytes: Uint8Array } | { type: 'end' };
+export type ToWorker = { type: 'start'; first: number; chunk: number; maxChars: number; maxColumns?: number } | { type: 'data'; bytes: Uint8Array } | { type: 'end' };
 
 export type FromWorker =
   | { type: 'header'; columns: ReportColumn[] }
@@ -35,6 +35,8 @@ export interface OffThreadOptions {
   first: number;
   chunk: number;
   maxChars: number;
+  /** columns in the chunks (the first ones) */
+  maxColumns?: number;
   onHeader(columns: ReportColumn[]): void;
   /** called in order; the chunk's arrays are this thread's now (post them on as they are) */
   onChunk(chunk: CsvChunk): void;
@@ -123,7 +125,7 @@ export class ReportWorkers {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       worker.on('exit', onExit);
       worker.on('message', onMessage);
-      worker.postMessage({ type: 'start', first: opts.first, chunk: opts.chunk, maxChars: opts.maxChars } satisfies ToWorker);
+      worker.postMessage({ type: 'start', first: opts.first, chunk: opts.chunk, maxChars: opts.maxChars, maxColumns: opts.maxColumns } satisfies ToWorker);
       body.on('data', onData);
       body.once('error', (e) => finish(e));
       body.once('end', () => {

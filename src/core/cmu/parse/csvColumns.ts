@@ -26,6 +26,8 @@ export interface CsvColumnsOptions {
   chunk: number;
   /** text (UTF-16 code units) beyond which the body is refused */
   maxChars: number;
+  /** columns encoded into the chunks: the first ones (a viewer shows no more); onHeader still gets them all */
+  maxColumns?: number;
   onHeader(columns: ReportColumn[]): void;
   onChunk(chunk: CsvChunk): void;
 }
@@ -199,7 +201,7 @@ export class CsvColumns {
     this.order = [...dims, ...mets];
     this.columns = this.order.map((c) => all[c]);
     this.metric = this.columns.map((c) => c.kind === 'metric');
-    this.encoder = new ColumnEncoder(this.metric.map((m) => (m ? 'number' : 'text')));
+    this.encoder = new ColumnEncoder(this.metric.slice(0, this.opts.maxColumns).map((m) => (m ? 'number' : 'text')));
     this.opts.onHeader(this.columns.map((c) => ({ ...c })));
   }
 

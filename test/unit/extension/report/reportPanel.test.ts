@@ -309,16 +309,18 @@ describe('report panel: navigation and views', () => {
 });
 
 describe('report panel: html, curl, documents', () => {
-  it('CSP: nothing by default, scripts by nonce, a fresh random nonce per panel', () => {
+  it('CSP: nothing by default, scripts and styles by nonce (inline, nothing else), a fresh random nonce per panel', () => {
     const a = newNonce();
     const b = newNonce();
     assert.notStrictEqual(a, b);
     assert.ok(Buffer.from(a, 'base64').length === 16);
     const csp = contentSecurityPolicy('https://x.vscode-cdn.net', a);
     assert.match(csp, /^default-src 'none'; /);
-    assert.ok(csp.includes(`script-src 'nonce-${a}'`) && !csp.includes('unsafe'));
-    const html = renderPanelHtml({ cspSource: 'https://x', nonce: a, scriptUri: 'https://x/dist/webview.js', styleUris: ['https://x/media/report.css'], title: '<b>t</b>' });
-    assert.ok(html.includes(`<script nonce="${a}" src="https://x/dist/webview.js">`));
+    assert.ok(csp.includes(`script-src 'nonce-${a}'`) && csp.includes(`style-src 'nonce-${a}'`) && !csp.includes('unsafe'));
+    const html = renderPanelHtml({ cspSource: 'https://x', nonce: a, script: 'window.x = "</script><b>";', styles: ['body{}'], chartUri: 'https://x/dist/chart.js', title: '<b>t</b>' });
+    assert.ok(html.includes(`<script nonce="${a}" data-chart="https://x/dist/chart.js">window.x = "<\\/script><b>";</script>`), html);
+    assert.ok(html.includes(`<style nonce="${a}">body{}</style>`));
+    assert.strictEqual(html.match(/<\/script>/g)?.length, 1, 'the bundle cannot end its element early');
     assert.ok(html.includes('&lt;b&gt;t&lt;/b&gt;') && !html.includes('<b>t</b>'));
   });
 

@@ -7,7 +7,7 @@ import { buildSync } from 'esbuild';
 import { CsvColumns, CsvParseError, type CsvChunk } from '../../../../../src/core/cmu/parse/csvColumns';
 import { parseCsvBody } from '../../../../../src/core/cmu/parse/csv';
 import type { ReportCell, ReportColumn } from '../../../../../src/core/cmu/types';
-import { ColumnDecoder, cellAt } from '../../../../../src/shared/protocol';
+import { ColumnDecoder, cellAt, decodeRows } from '../../../../../src/shared/protocol';
 import { ReportWorkers, WorkerParseError } from '../../../../../src/extension/report/workerProtocol';
 import { Sandbox } from '../../../../../src/sandbox/server';
 
@@ -75,6 +75,20 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       ['', null],
       ['', 5],
       ['A', null],
+    ]);
+  });
+
+  it('maxColumns: the chunks carry the first columns only, the header names them all', () => {
+    let header: ReportColumn[] = [];
+    const chunks: CsvChunk[] = [];
+    const p = new CsvColumns({ first: 10, chunk: 10, maxChars: 1e6, maxColumns: 2, onHeader: (c) => (header = c), onChunk: (c) => chunks.push(c) });
+    p.push('mvpd,platform,active-users\r\nA,web,1\r\nB,ios,2\r\n');
+    p.end();
+    assert.deepEqual(header.map((c) => c.name), ['mvpd', 'platform', 'active-users']);
+    assert.equal(chunks[0].data.length, 2);
+    assert.deepEqual(decodeRows(chunks[0].data, 2), [
+      ['A', 'web'],
+      ['B', 'ios'],
     ]);
   });
 
