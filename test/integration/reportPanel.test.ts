@@ -108,6 +108,28 @@ suite('report panel', function () {
     assert.strictEqual(p.renders, 1);
   });
 
+  test('a body cut after its first rows are on screen is an error in the panel, never a shorter report', async () => {
+    const api = await testApi();
+    const sandbox = api.sandbox();
+    assert.ok(sandbox);
+    const day = 86_400_000;
+    const end = Date.now() - (Date.now() % day) - 2 * day;
+    const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+    const q: CmuQuery = { path: ['tenant', 'year', 'month', 'day', 'hour', 'minute'], filters: [], projections: [], metrics: [], start: iso(end - 20 * day), end: iso(end), limit: 30_000 };
+    await cmd<RunResult>('cmu.runQuery', q); // the panel and its webview are up: the run below can paint before the cut
+    await activePanel();
+    // both requests of the run get the fault; only the CSV is longer than 300 kB (the links call's body is a few kB)
+    sandbox.failNext(2, 200, { endpoint: 'cmu', cutAfterBytes: 300_000 });
+    try {
+      await assert.rejects(cmd('cmu.runQuery', q), (e: Error) => !/cancel/i.test(e.message), 'the run fails (not as a cancel)');
+    } finally {
+      sandbox.clearFailures();
+    }
+    const p = await activePanel();
+    assert.strictEqual(p.state, 'error');
+    assert.strictEqual(p.posted.report, 1, `the first rows were on screen before the cut: ${JSON.stringify(p.posted)}`);
+  });
+
   test('running the same query again reuses its panel; a URL string works too', async () => {
     const before = (await panels()).length;
     await cmd<RunResult>('cmu.runQuery', DAILY);
