@@ -356,6 +356,29 @@ test('a streamed report: usable from its first rows; sort and filter hold while 
   assert.deepStrictEqual(rp.pageErrors, []);
 });
 
+test('a report streamed as it is parsed: its length unknown ("loading more…"), partial rows flagged by a later chunk, an empty last chunk ends it', async () => {
+  const n = 1000;
+  const { columns, rows } = largeRows(n);
+  const enc = new ColumnEncoder(columnTypes(columns.length, rows));
+  const base = reportView(['tenant', 'year', 'month', 'day', 'hour', 'mvpd', 'platform'], columns, []);
+  const id = ++requestId;
+  const { totalRows: _unknown, ...head } = { ...base, rowCount: 200, data: enc.encode(rows, 0, 200), more: true };
+  await rp.post({ type: 'report', requestId: id, report: head });
+  await rp.page.waitForFunction((id) => (window as unknown as { __posted: { type: string; stats?: { requestId: number; complete: boolean } }[] }).__posted.some((m) => m.type === 'rendered' && m.stats?.requestId === id && !m.stats.complete), id);
+  assert.match((await rp.page.textContent('.table-toolbar .count')) ?? '', /^200 rows \(loading more…\)/);
+  await rp.post({ type: 'rows', requestId: id, start: 200, rowCount: 800, data: enc.encode(rows, 200, 1000), more: true, partial: { rows: [999], reasons: ['partial: the period is not over yet'] } });
+  assert.match((await rp.page.textContent('.table-toolbar .count')) ?? '', /^1,000 rows \(loading more…\)/);
+  // the body ended after its last chunk went out: an empty chunk says so
+  const empty = enc.encode(rows, 1000, 1000);
+  await rp.post({ type: 'rows', requestId: id, start: 1000, rowCount: 0, data: empty, more: false });
+  const stats = await rp.rendered(id);
+  assert.strictEqual(stats.rows, n);
+  assert.match((await rp.page.textContent('.table-toolbar .count')) ?? '', /^1,000 rows$/);
+  const partialRows = await rp.page.evaluate(() => [...(window as unknown as { __cmuReport: { table: { partialRows: Map<number, string> } } }).__cmuReport.table.partialRows.keys()]);
+  assert.deepStrictEqual(partialRows, [999], 'the later chunk’s partial row is marked');
+  assert.deepStrictEqual(rp.pageErrors, []);
+});
+
 test('chart: top N + other by the chosen split dimension, and redraws with the theme colours', async () => {
   await show(dailyMvpdReport());
   await rp.page.selectOption('.chart-controls select[aria-label="Number of series"]', '3');
