@@ -29,18 +29,6 @@ const reportRebuilds = {
   },
 };
 
-// A bundled .json becomes JSON.parse('…') instead of an object literal: V8 scans a string far faster than it
-// parses a literal (the catalog's 120 KB cost ~5 ms of compile at every activation and `cmu` run as a literal).
-const jsonAsParse = {
-  name: 'json-as-parse',
-  setup(build) {
-    build.onLoad({ filter: /\.json$/ }, async (args) => {
-      const text = JSON.stringify(JSON.parse(await fs.promises.readFile(args.path, 'utf8')));
-      return { contents: `module.exports = JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
-    });
-  },
-};
-
 // `import * as vscode from 'vscode'` in each of ~30 modules would copy the API's ~190 names into a namespace object
 // of its own (esbuild's __toESM) at load: one ES module re-exporting the external makes it one copy for all.
 const vscodeOnce = {
@@ -57,7 +45,7 @@ const common = {
   sourcemap: production ? false : 'linked',
   logLevel: 'warning',
   legalComments: 'none',
-  plugins: [reportRebuilds, jsonAsParse],
+  plugins: [reportRebuilds],
 };
 
 // 'module' first: some dependencies (jsonc-parser) ship a UMD 'main' whose dynamic require('./impl/…')
