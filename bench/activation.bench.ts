@@ -6,6 +6,7 @@
  * FIGURE activation_load_ms (require(), what VS Code calls code loading), activation_activate_ms (until
  * activate()'s promise resolves; _sync: until it returns), activation_compile_ms / activation_evaluate_ms
  * (the same load done by hand: V8 compile vs running the top level), activation_bundle_kb, and the floors.
+ * The child warms up what the extension host has loaded before any extension (Node builtins, URL, timers).
  * It fails when a command of package.json was not registered at activation.
  */
 import { spawnSync } from 'child_process';
@@ -39,7 +40,10 @@ function figure(name: string, runs: Run[], key: string): void {
 }
 
 function main(): void {
-  if (!fs.existsSync(BUNDLE)) throw new Error('dist/extension.js is missing: run `node esbuild.js --production` (npm run bench does)');
+  // the .vsix's bundle: a dev build (unminified, with a source map) would measure something else
+  if (!fs.existsSync(BUNDLE) || fs.readFileSync(BUNDLE, 'utf8').includes('//# sourceMappingURL=')) {
+    throw new Error('dist/extension.js is not a production build: run `node esbuild.js --production` first (npm run bench does)');
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmu-bench-activation-'));
   const empty = path.join(dir, 'empty.js');
   fs.writeFileSync(empty, 'exports.activate = async () => ({});\n');
@@ -65,6 +69,7 @@ function main(): void {
   figure('activation_read_ms', split, 'read');
   figure('activation_compile_ms', split, 'compile');
   figure('activation_evaluate_ms', split, 'evaluate');
+  console.log(`#   load CPU time (steadier on a busy machine): median ${median(load.map((r) => r.times.loadCpu)).toFixed(2)} ms, floor ${median(floor.map((r) => r.times.loadCpu)).toFixed(2)} ms`);
   const reg = load[0].registered;
   console.log(`#   registered at activation: ${reg.commands.length} commands, views ${reg.treeViews.join(', ')}, ${reg.statusBarItems} status bar item(s), serializers ${reg.serializers.join(', ')}`);
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
