@@ -31,6 +31,7 @@ describe('activation: what loads with the extension', function () {
   this.timeout(60_000);
   let inputs: esbuild.Metafile['inputs'];
   let entry: string;
+  let bundle: string;
 
   before(async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -39,6 +40,7 @@ describe('activation: what loads with the extension', function () {
     assert.ok(options, 'esbuild.js builds dist/extension.js');
     const r = await esbuild.build({ ...options, absWorkingDir: ROOT, write: false, metafile: true, logLevel: 'silent' });
     inputs = r.metafile.inputs;
+    bundle = r.outputFiles.find((o) => o.path.endsWith('extension.js'))!.text;
     entry = Object.keys(inputs).find((f) => f.endsWith('src/extension/extension.ts'))!;
   });
 
@@ -62,6 +64,10 @@ describe('activation: what loads with the extension', function () {
       assert.ok(Object.keys(inputs).some((f) => matches(f, lazy)), `${lazy} is in the bundle`);
       assert.deepStrictEqual(loaded.filter((f) => matches(f, lazy)), [], `${lazy} is loaded at activation`);
     }
+  });
+
+  it('the vscode API is required once: one namespace object, not a copy of its ~190 names per importing module', () => {
+    assert.strictEqual(bundle.match(/require\("vscode"\)/g)?.length, 1);
   });
 
   it('registration stays at activation: every feature registers its commands, views, status bar and serializer', () => {
