@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { Services } from './host/services';
 import { ReadonlyDocs } from './host/readonlyDocs';
-import { createTestApi, isTestRun } from './host/testApi';
 import { registerConnection } from './connection/register';
 import { registerQueries } from './queries/commands';
 import { registerReportPanel } from './report/register';
@@ -19,7 +18,14 @@ export async function activate(context: vscode.ExtensionContext) {
   const report = registerReportPanel(services, { pickQuery: queries.pickQuery });
   registerHistory(services, queries, report);
 
-  return isTestRun(context) ? { test: createTestApi(services, { statusBar, queries, report }) } : {};
+  // the test seams load only under the integration tests
+  if (!isTestRun(context)) return {};
+  const { createTestApi } = await import('./host/testApi');
+  return { test: createTestApi(services, { statusBar, queries, report }) };
+}
+
+function isTestRun(context: vscode.ExtensionContext): boolean {
+  return context.extensionMode === vscode.ExtensionMode.Test || process.env.CMU_EXPLORER_TEST === '1';
 }
 
 export function deactivate(): void {

@@ -9,7 +9,7 @@
  * Paths are arrays of dimension segments without the `/cmu/v2` base: `['tenant', 'year', 'month']`; `[]` is the root.
  */
 import raw from './catalog-data.json';
-import realPaths from './real-paths.json';
+import harvest from './real-paths.json';
 
 /** Where a fact comes from: Adobe's pages, or public code that talked to the real backend (the evidence wins). */
 export type FactSource = 'documented' | 'seen on the real backend';
@@ -111,15 +111,39 @@ interface RealNode {
   /** dimensions the server returns beyond the path's (the `year` report also returns `tenant`) */
   extraDimensions: string[];
   metrics: string[];
-  /** false: the harvest recorded no columns here; dimensions and metrics are derived (see realNodes) */
+  /** false: the harvest recorded no columns here; dimensions and metrics are derived (see buildRealNodes) */
   harvested: boolean;
 }
 
 /** The source named in real-paths.json (the public harvest it was copied from). */
-export const REAL_PATHS_SOURCE: string = realPaths.source;
+export const REAL_PATHS_SOURCE: string = harvest.source;
+
+/**
+ * What is derived from the harvest and the examples (real nodes, presets, known paths) is built on first use:
+ * ~30 ms of code that runs once, which the extension's activation and most CLI commands never need.
+ */
+interface Index {
+  realPaths: string[][];
+  realNodes: Map<string, RealNode>;
+  presets: ReportPreset[];
+  children: Map<string, string[]>;
+  known: Set<string>;
+}
+let built: Index | undefined;
+function index(): Index {
+  if (!built) {
+    const paths = harvest.paths.map((p) => splitPath(p.path));
+    const realNodes = buildRealNodes(paths);
+    const list = buildPresets(realNodes);
+    built = { realPaths: paths, realNodes, presets: list, ...buildKnown(paths, list) };
+  }
+  return built;
+}
 
 /** Every report path harvested from the real CM reports backend (billing/daily included), in harvest order. */
-export const REAL_PATHS: readonly string[][] = realPaths.paths.map((p) => splitPath(p.path));
+export function realPaths(): readonly string[][] {
+  return index().realPaths;
+}
 
 /**
  * Columns per real path. Where the harvest recorded none, the node has its parent's metrics plus those
@@ -127,12 +151,12 @@ export const REAL_PATHS: readonly string[][] = realPaths.paths.map((p) => splitP
  * column-less level node such as `year/duration/occurrences/activity-level` has `users` too: level reports
  * return `users`); billing/daily has the columns of Adobe's capture.
  */
-const realNodes: Map<string, RealNode> = (() => {
+function buildRealNodes(paths: string[][]): Map<string, RealNode> {
   const out = new Map<string, RealNode>();
   const isDim = (c: string) => DIMENSIONS.some((d) => d.name === c);
-  for (const p of realPaths.paths) {
-    const path = splitPath(p.path);
-    if (!p.columns.length) continue;
+  harvest.paths.forEach((p, i) => {
+    const path = paths[i];
+    if (!p.columns.length) return;
     out.set(key(path), {
       extraDimensions: p.columns.filter((c) => isDim(c) && !path.includes(c) && c !== 'tenant'),
       metrics: inCatalogOrder(p.columns.filter((c) => !isDim(c))),
@@ -140,13 +164,13 @@ const realNodes: Map<string, RealNode> = (() => {
     });
     // the `year` report returns a tenant column without naming it in the path
     if (path.length === 1 && p.columns.includes('tenant')) out.get(key(path))?.extraDimensions.push('tenant');
-  }
+  });
   out.set(key(BILLING_PATH), { extraDimensions: billingDimensions.slice(), metrics: billingMetrics.slice(), harvested: false });
-  const realKeys = new Set(REAL_PATHS.map(key));
+  const realKeys = new Set(paths.map(key));
   // what the harvested reports below a node return (`users` under year/duration/occurrences)
   const below = new Map<string, Set<string>>();
-  for (const p of realPaths.paths) {
-    const path = splitPath(p.path);
+  harvest.paths.forEach((p, n) => {
+    const path = paths[n];
     const metrics = p.columns.filter((c) => !isDim(c));
     for (let i = 1; i < path.length && metrics.length; i++) {
       const k = key(path.slice(0, i));
@@ -154,7 +178,7 @@ const realNodes: Map<string, RealNode> = (() => {
       for (const m of metrics) set.add(m);
       below.set(k, set);
     }
-  }
+  });
   const inherit = (path: readonly string[]): RealNode | undefined => {
     const k = key(path);
     const hit = out.get(k);
@@ -164,13 +188,13 @@ const realNodes: Map<string, RealNode> = (() => {
     out.set(k, node);
     return node;
   };
-  for (const path of REAL_PATHS) inherit(path);
+  for (const path of paths) inherit(path);
   return out;
-})();
+}
 
 /** A path of the real backend's tree (harvested, or billing/daily). */
 export function isRealPath(path: readonly string[]): boolean {
-  return realNodes.has(key(path));
+  return index().realNodes.has(key(path));
 }
 
 /**
@@ -179,6 +203,10 @@ export function isRealPath(path: readonly string[]): boolean {
  * Undefined off the real tree.
  */
 export function realColumns(path: readonly string[]): { dimensions: string[]; metrics: string[]; harvested: boolean } | undefined {
+  return columnsOf(index().realNodes, path);
+}
+
+function columnsOf(realNodes: Map<string, RealNode>, path: readonly string[]): { dimensions: string[]; metrics: string[]; harvested: boolean } | undefined {
   const n = realNodes.get(key(path));
   if (!n) return undefined;
   const own = path.join('/') === BILLING_PATH.join('/') ? [] : [...path];
@@ -193,12 +221,17 @@ const REAL_PRESETS: { name: string; group: ReportPreset['group']; path: string }
   { name: 'Users per concurrency level, daily per MVPD and tenant', group: 'concurrency', path: 'year/duration/occurrences/month/concurrency-level/day/mvpd/tenant' },
 ];
 
-export const PRESETS: ReportPreset[] = (() => {
+/** The report presets: the real backend's, then Adobe's documented examples. */
+export function presets(): readonly ReportPreset[] {
+  return index().presets;
+}
+
+function buildPresets(realNodes: Map<string, RealNode>): ReportPreset[] {
   const out: ReportPreset[] = [];
   const ids = new Set<string>();
   for (const r of REAL_PRESETS) {
     const path = splitPath(r.path);
-    const cols = realColumns(path);
+    const cols = columnsOf(realNodes, path);
     const id = slug(r.name);
     ids.add(id);
     out.push({ id, name: r.name, group: r.group, path, dimensions: cols?.dimensions ?? [...path], metrics: cols?.metrics ?? [], onTree: false, source: 'seen on the real backend' });
@@ -230,16 +263,16 @@ export const PRESETS: ReportPreset[] = (() => {
   // the real backend's year-rooted reports, the documented ones, billing/daily, then tenant/… and mvpd/…
   const rank = (p: ReportPreset) => (p.path[0] === 'year' ? (p.source === 'documented' ? 1 : 0) : p.path[0] === BILLING_PATH[0] ? 2 : 3);
   return out.map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map((x) => x.p);
-})();
+}
 
 /**
  * Known paths: the tree, the documented presets and concurrency/activity paths, and every ancestor of
  * those (the roll-up links of documented reports point there, e.g. the capture's `/year/month/day`).
  * Children are kept in discovery order: tree first, then presets, then level reports.
  */
-const children = new Map<string, string[]>();
-const known = new Set<string>();
-(function index() {
+function buildKnown(paths: string[][], list: ReportPreset[]): { children: Map<string, string[]>; known: Set<string> } {
+  const children = new Map<string, string[]>();
+  const known = new Set<string>();
   const addPath = (path: string[]) => {
     for (let i = 0; i <= path.length; i++) {
       const k = key(path.slice(0, i));
@@ -252,15 +285,18 @@ const known = new Set<string>();
     }
   };
   for (const p of TREE_PATHS) addPath(p);
-  for (const p of PRESETS) if (p.path.join('/') !== BILLING_PATH.join('/')) addPath(p.path);
+  for (const p of list) if (p.path.join('/') !== BILLING_PATH.join('/')) addPath(p.path);
   for (const p of LEVEL_REPORT_PATHS) addPath(p);
-  for (const p of REAL_PATHS) if (p.join('/') !== BILLING_PATH.join('/')) addPath(p);
+  for (const p of paths) if (p.join('/') !== BILLING_PATH.join('/')) addPath(p);
   // billing/daily is a named report, not a drill-down below a `billing` dimension
   known.add(key(BILLING_PATH));
-})();
+  return { children, known };
+}
 
 /** All known paths (see isKnownPath), root first. */
-export const KNOWN_PATHS: readonly string[][] = [...known].map((k) => (k === '' ? [] : k.split('/')));
+export function knownPaths(): string[][] {
+  return [...index().known].map((k) => (k === '' ? [] : k.split('/')));
+}
 
 export function isTimeDimension(d: string): boolean {
   return TIME_DIMENSIONS.includes(d);
@@ -285,12 +321,12 @@ export function isOnTree(path: string[]): boolean {
  * of one (its roll-up); `[]` is the root.
  */
 export function isKnownPath(path: string[]): boolean {
-  return known.has(key(path));
+  return index().known.has(key(path));
 }
 
 /** Valid drill-down children of a path (each leads to a known path). */
 export function nextSteps(path: string[]): string[] {
-  return [...(children.get(key(path)) ?? [])];
+  return [...(index().children.get(key(path)) ?? [])];
 }
 
 /** The parent path; undefined at the root and for billing/daily (a named report, not a drill-down). */
@@ -328,7 +364,7 @@ export function filterableDimensions(path: string[]): string[] {
  * the duration buckets only under `tenant`/`mvpd`.
  */
 export function metricsFor(path: string[]): string[] {
-  const real = realNodes.get(key(path));
+  const real = index().realNodes.get(key(path));
   if (real?.metrics.length) return [...real.metrics];
   if (isLevelPath(path) || path.includes('duration') || path.includes('occurrences')) return [...LEVEL_METRICS];
   if (path[0] === 'tenant' || path[0] === 'mvpd') return [...GENERAL_METRICS, ...DURATION_METRICS];
@@ -395,7 +431,7 @@ export function freshnessHorizonMs(path: readonly string[]): number | undefined 
 export const FRESHNESS_HORIZON_MS: Readonly<Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'levels', number>> = { ...horizon };
 
 export function presetById(id: string): ReportPreset | undefined {
-  return PRESETS.find((p) => p.id === id);
+  return presets().find((p) => p.id === id);
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Sandbox } from '../../sandbox/server';
+import type { Sandbox } from '../../sandbox/server';
 import type { ExtensionLog } from '../host/log';
 import { Ctx, VsCmd } from '../host/ids';
 
@@ -39,7 +39,8 @@ export class SandboxHost implements vscode.Disposable {
   async ensure(timeZone?: string): Promise<{ sandbox: Sandbox; fresh: boolean }> {
     if (this.sandbox) return { sandbox: this.sandbox, fresh: false };
     if (this.starting) return { sandbox: await this.starting, fresh: false };
-    this.starting = Sandbox.start({ host: '127.0.0.1', ...(timeZone ? { timeZone } : {}) });
+    // the emulator is loaded when it is first started, not at activation
+    this.starting = import('../../sandbox/server').then(({ Sandbox }) => Sandbox.start({ host: '127.0.0.1', ...(timeZone ? { timeZone } : {}) }));
     try {
       this.sandbox = await this.starting;
     } finally {

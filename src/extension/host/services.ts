@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { HttpClient, formatDuration, type RetryWait } from '../../core/http';
 import { OriginChangedError, Session, type SessionEvent } from '../../core/session';
-import { CmuClient } from '../../core/cmu/client';
+import type { CmuClient } from '../../core/cmu/client';
 import { fixedZoneId, parseZone, type ReportZone } from '../../core/cmu/time/zone';
-import { DiscoveryRegistry, catalogNode, type DiscoveredNode } from '../../core/cmu/discovery';
+import type { DiscoveredNode, DiscoveryRegistry } from '../../core/cmu/discovery';
 import { InputError } from '../../core/errors';
 import { resolveEnvironment, type Environment, type EnvironmentName } from '../../core/environments';
 import { affectsSettings, readSettings, type CmuSettings } from './config';
@@ -58,8 +58,8 @@ export class Services implements vscode.Disposable {
   private readonly runEmitter = new vscode.EventEmitter<ReportRun>();
   /** a report request settled (not cancelled): the run history listens */
   readonly onDidRunReport = this.runEmitter.event;
-  /** what follows what, per environment + profile + CMU base (the server's links; the catalog offline) */
-  private readonly discoveries = new DiscoveryRegistry();
+  /** what follows what, per environment + profile + CMU base (the server's links; the catalog offline); made on first use */
+  private discoveries?: DiscoveryRegistry;
   /** when a token request started (status bar "refreshing…"); a failed request emits no event, so it expires */
   private busySince = 0;
 
@@ -159,11 +159,11 @@ export class Services implements vscode.Disposable {
       ...(s.deviceInfo ? { deviceInfo: s.deviceInfo } : {}),
     });
     // another environment, profile or base: what an earlier one's server said no longer applies
-    this.discoveries.clear();
+    this.discoveries?.clear();
     const unsubscribe = session.onDidChange((e: SessionEvent) => {
       this.log.trace(`session ${session.env.name}/${session.profile}: ${e}`);
       // a new token may carry other scopes (what the server shows may differ)
-      if (e === 'token' || e === 'forgotten' || e === 'credentials' || e === 'statement') this.discoveries.clear();
+      if (e === 'token' || e === 'forgotten' || e === 'credentials' || e === 'statement') this.discoveries?.clear();
       this.busySince = e === 'refreshing' ? Date.now() : 0;
       this.notifySessionChanged();
     });
@@ -201,6 +201,8 @@ export class Services implements vscode.Disposable {
   }
 
   async cmuClient(): Promise<CmuClient> {
+    // the client and its parsers load with the first report, not at activation (and before the check below, which must not await)
+    const { CmuClient } = await import('../../core/cmu/client');
     const session = await this.session();
     const cur = this.current!;
     if (cur.session !== session) return this.cmuClient();
@@ -225,6 +227,7 @@ export class Services implements vscode.Disposable {
    * started for it (a stopped sandbox stays stopped), and a network failure falls back too.
    */
   async discover(path: readonly string[], opts: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<DiscoveredNode> {
+    const { DiscoveryRegistry, catalogNode } = await import('../../core/cmu/discovery');
     const session = this.peekSession();
     const base = session?.env.cmuBase;
     if (!session || !base) return catalogNode(path, { reason: session ? `no CMU base URL is set for ${session.env.name}` : 'not connected' });
@@ -234,12 +237,12 @@ export class Services implements vscode.Disposable {
     } catch (e) {
       return catalogNode(path, { reason: this.redact(e instanceof Error ? e.message : String(e)) });
     }
-    return this.discoveries.for(JSON.stringify([session.env.name, session.profile, base]), client).node(path, opts);
+    return (this.discoveries ??= new DiscoveryRegistry()).for(JSON.stringify([session.env.name, session.profile, base]), client).node(path, opts);
   }
 
   /** Forgets what the servers said (the Browse Server tree's Refresh). */
   clearDiscovery(): void {
-    this.discoveries.clear();
+    this.discoveries?.clear();
   }
 
   /**

@@ -8,11 +8,6 @@ import { ReportPanel } from '../report/reportPanel';
 import { HistoryStore } from '../queries/historyStore';
 import { RunQueryPicker } from '../queries/runQueryPicker';
 
-/** true only when the extension runs under the integration tests */
-export function isTestRun(context: vscode.ExtensionContext): boolean {
-  return context.extensionMode === vscode.ExtensionMode.Test || process.env.CMU_EXPLORER_TEST === '1';
-}
-
 /**
  * What the integration tests may look at and drive — the only test seams of the extension (exported
  * from activate() and `cmu._test.*` commands, only under tests): the status bar text, what was logged,

@@ -5,7 +5,7 @@
  * tree and says so. Each node can run, be saved and have its URL copied (commands.ts).
  */
 import * as vscode from 'vscode';
-import { catalogEntryPoints, type DiscoveredNode } from '../../core/cmu/discovery';
+import type { DiscoveredNode } from '../../core/cmu/discovery';
 import { describe, pathHref } from '../../core/cmu/catalog';
 import type { Services } from '../host/services';
 
@@ -53,6 +53,7 @@ export class BrowseTree {
     for (const link of found.drillDown) out.push({ kind: 'browsePath', path: link.path, href: link.href, source: found.source });
     // named reports off the drill-down tree (billing/daily), from the catalog, when the root does not link them
     if (node.kind === 'browse') {
+      const { catalogEntryPoints } = await import('../../core/cmu/discovery'); // loaded by discover() above already
       for (const p of catalogEntryPoints()) {
         if (!out.some((n) => n.kind === 'browsePath' && n.path.join('/') === p.join('/'))) out.push({ kind: 'browsePath', path: p, href: pathHref(p), source: 'catalog' });
       }

@@ -29,9 +29,7 @@ import { QueryStore, defaultName, type FoundQuery, type WritableGroup } from './
 import { isNode, isViewNode, QueryTreeProvider, type QueryNode, type ViewNode } from './treeProvider';
 import { BrowseTree, isBrowseNode } from './browseTree';
 import { HistoryStore } from './historyStore';
-import { RunQueryPicker } from './runQueryPicker';
 import { QueryDragAndDrop } from './dragAndDrop';
-import { liveBuilderTree, runQueryBuilder } from './builder';
 import { askNameAndGroup, pickGroup as pickGroupIn, placeFromNode, resolveId as resolveIdIn, urlOrPlaceholder, type PickOptions } from './pickers';
 import { copyHttpFile } from '../report/httpFile';
 import { registerCommand } from '../host/commands';
@@ -92,12 +90,15 @@ export function registerQueries(services: Services): QueriesApi {
 
   const pickQuery = async () => {
     await ready;
+    const { RunQueryPicker } = await import('./runQueryPicker'); // loads with the first Run Query… without an argument
     return RunQueryPicker.pick({ services, history, store });
   };
   const api: QueriesApi = { store, history, tree, dragAndDrop, view, browse, ready, pickQuery };
   /** the builder: its steps from the live server (the catalog offline), the filter values this session's reports showed */
-  const builder = (initial?: Parameters<typeof runQueryBuilder>[0]) =>
-    runQueryBuilder(initial, { tree: liveBuilderTree(services), seenValues: (d) => history.seen.values(d) });
+  const builder = async (initial?: { query: CmuQuery; name?: string }) => {
+    const { liveBuilderTree, runQueryBuilder } = await import('./builder'); // loads with the first New/Edit Query
+    return runQueryBuilder(initial, { tree: liveBuilderTree(services), seenValues: (d) => history.seen.values(d) });
+  };
 
   /** Every saved-query command: after the files are read; a tree item is a UI call (host/commands.ts). */
   const command = (id: CmdId, fn: (...args: unknown[]) => Promise<unknown>) =>

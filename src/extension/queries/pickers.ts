@@ -7,7 +7,6 @@ import type { CmuQuery } from '../../core/cmu/types';
 import type { Services } from '../host/services';
 import type { QueryStore, WritableGroup } from './queryStore';
 import { isNode } from './treeProvider';
-import { defaultQueryName } from './builderFlow';
 
 export interface PickOptions {
   /** only the user's own queries (not the Examples) */
@@ -34,6 +33,7 @@ export async function askNameAndGroup(store: QueryStore, query: CmuQuery): Promi
   // the same query already saved (or an Example): start from its name and say so
   const same = store.list().find((x) => x.url === queryToHref(query));
   const where = same && (same.group === 'examples' ? 'the Example' : `your saved query in ${same.group === 'workspace' ? 'Workspace' : 'User'}`);
+  const { defaultQueryName } = await import('./builderFlow'); // the builder's module loads when a query is saved, not at activation
   const name = await vscode.window.showInputBox({
     title: 'Save Query',
     prompt: `Name of the saved query — ${queryToHref(query)}${same ? ` (same query as ${where} "${same.name}")` : ''}`,

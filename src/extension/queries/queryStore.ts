@@ -20,7 +20,7 @@ import {
   WORKSPACE_QUERY_FILE,
   type SavedQuery,
 } from '../../core/cmu/savedQueries';
-import { PRESETS, type ReportPreset } from '../../core/cmu/catalog';
+import { presets, type ReportPreset } from '../../core/cmu/catalog';
 import { emptyQuery, queryToHref } from '../../core/cmu/query';
 import type { CmuQuery } from '../../core/cmu/types';
 import { QueryFileSource, type WritableGroup } from './queryFileSource';
@@ -50,7 +50,11 @@ export interface FoundQuery {
 export function exampleQuery(p: ReportPreset): SavedQuery {
   return { id: EXAMPLE_PREFIX + p.id, name: p.name, folder: p.group, query: emptyQuery(p.path) };
 }
-export const EXAMPLES: SavedQuery[] = PRESETS.map(exampleQuery);
+let exampleList: SavedQuery[] | undefined;
+/** The catalog's presets as read-only queries (built on first use, like the catalog's index). */
+export function examples(): readonly SavedQuery[] {
+  return (exampleList ??= presets().map(exampleQuery));
+}
 
 /** The three groups together: what the tree, the drag and drop controller and the commands use. */
 export class QueryStore implements vscode.Disposable {
@@ -106,14 +110,14 @@ export class QueryStore implements vscode.Disposable {
       out.push({ id: s.id, name: s.name, group, folder: s.folder ?? null, url: queryToHref(s.query) });
     for (const s of this.workspace.model.list()) add('workspace', s);
     for (const s of this.user.model.list()) add('user', s);
-    for (const s of EXAMPLES) add('examples', s);
+    for (const s of examples()) add('examples', s);
     return out;
   }
 
   find(id: string): FoundQuery | undefined {
     if (typeof id !== 'string') return undefined;
     if (id.startsWith(EXAMPLE_PREFIX)) {
-      const preset = PRESETS.find((p) => EXAMPLE_PREFIX + p.id === id);
+      const preset = presets().find((p) => EXAMPLE_PREFIX + p.id === id);
       return preset && { group: 'examples', saved: exampleQuery(preset), preset };
     }
     for (const g of ['workspace', 'user'] as const) {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { describeQuery, queryToHref, validateQuery } from '../../core/cmu/query';
-import { EXAMPLE_FOLDERS, EXAMPLES, type QueryStore, type WritableGroup, type QueryGroup } from './queryStore';
+import { EXAMPLE_FOLDERS, examples, type QueryStore, type WritableGroup, type QueryGroup } from './queryStore';
 import type { FileProblem, SavedQuery } from '../../core/cmu/savedQueries';
 import { Cmd } from '../host/ids';
 import { isBrowseNode, type BrowseNode, type BrowseTree } from './browseTree';
@@ -115,7 +115,7 @@ export class QueryTreeProvider implements vscode.TreeDataProvider<ViewNode>, vsc
       return out;
     }
     if (node.kind === 'folder') {
-      if (node.group === 'examples') return EXAMPLES.filter((s) => s.folder === node.folder).map((saved) => ({ kind: 'query', group: 'examples', saved }));
+      if (node.group === 'examples') return examples().filter((s) => s.folder === node.folder).map((saved) => ({ kind: 'query', group: 'examples', saved }));
       return this.store
         .source(node.group as WritableGroup)
         .model.inFolder(node.folder)

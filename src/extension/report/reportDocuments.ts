@@ -7,7 +7,7 @@ import type { Readable } from 'stream';
 import * as vscode from 'vscode';
 import { streamToFile } from '../../core/fileDownload';
 import { safeDownloadName } from '../../core/cmu/downloadName';
-import { buildReportFileName } from '../../core/cmu/parse';
+import { buildReportFileName } from '../../core/cmu/parse/media';
 import { queryToHref } from '../../core/cmu/query';
 import type { CmuQuery, ParsedReport } from '../../core/cmu/types';
 import { DOC_FORMATS, documentName, documentText, type DocFormat } from './reportText';

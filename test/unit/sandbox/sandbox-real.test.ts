@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { REAL_PATHS, YEAR_METRICS, isAdditive, isDimension, isMetric, metricsFor, nextSteps, pathHref, realColumns, rollUpPath, splitPath } from '../../../src/core/cmu/catalog';
+import { realPaths, YEAR_METRICS, isAdditive, isDimension, isMetric, metricsFor, nextSteps, pathHref, realColumns, rollUpPath, splitPath } from '../../../src/core/cmu/catalog';
 import { Sandbox } from '../../../src/sandbox/server';
 
 type Rec = Record<string, string>;
@@ -37,7 +37,7 @@ describe('sandbox CMU: the real backend tree and scopes', () => {
   after(() => sb.stop());
 
   it('serves every harvested path with the real columns, and links that follow the real tree', async () => {
-    for (const p of REAL_PATHS) {
+    for (const p of realPaths()) {
       const body = await json(`${pathHref(p)}?start=2026-11-25T10&end=2026-11-25T11&limit=1`);
       const cols = realColumns(p);
       assert.ok(cols, p.join('/'));

@@ -6,7 +6,7 @@ import {
   BSTREAMS_METRICS,
   DIMENSIONS,
   FRESHNESS_HORIZON_MS,
-  REAL_PATHS,
+  realPaths,
   REAL_PATHS_SOURCE,
   YEAR_METRICS,
   freshnessHorizonMs,
@@ -16,9 +16,9 @@ import {
   realColumns,
   DURATION_METRICS,
   GENERAL_METRICS,
-  KNOWN_PATHS,
+  knownPaths,
   METRICS,
-  PRESETS,
+  presets,
   TIME_DIMENSIONS,
   TREE_PATHS,
   describe as describeName,
@@ -64,7 +64,7 @@ describe('cmu/catalog', () => {
   });
 
   it('every step and every roll-up of a known path leads to a known path', () => {
-    for (const p of KNOWN_PATHS) {
+    for (const p of knownPaths()) {
       for (const s of nextSteps(p)) assert.ok(isKnownPath([...p, s]), [...p, s].join('/'));
       const up = rollUpPath(p);
       // billing/daily is a named report: no `billing` dimension above it
@@ -100,7 +100,7 @@ describe('cmu/catalog', () => {
     // levels belong to their own reports
     assert.ok(!filterableDimensions([]).includes('concurrency-level'));
     assert.ok(!filterableDimensions(['year', 'month']).includes('activity-level'));
-    for (const p of KNOWN_PATHS) for (const d of filterableDimensions(p)) assert.ok(!isTimeDimension(d));
+    for (const p of knownPaths()) for (const d of filterableDimensions(p)) assert.ok(!isTimeDimension(d));
   });
 
   it('gives the metrics of a path: users for level reports, durations only under tenant/mvpd', () => {
@@ -115,9 +115,9 @@ describe('cmu/catalog', () => {
 
   it('has the documented presets, normalized and flagged when off the tree', () => {
     const ex = reference.report_examples;
-    const documented = PRESETS.filter((p) => p.source === 'documented');
+    const documented = presets().filter((p) => p.source === 'documented');
     assert.equal(documented.length, ex.monthly.length + ex.daily.length + ex.hourly.length);
-    assert.equal(new Set(PRESETS.map((p) => p.id)).size, PRESETS.length);
+    assert.equal(new Set(presets().map((p) => p.id)).size, presets().length);
     for (const p of documented) {
       assert.ok(isKnownPath(p.path), p.name);
       assert.equal(p.onTree, isOnTree(p.path), p.name);
@@ -127,23 +127,23 @@ describe('cmu/catalog', () => {
     }
     const flagged = [...ex.monthly, ...ex.daily, ...ex.hourly];
     for (const r of flagged) {
-      const p = PRESETS.find((x) => x.name === r.name);
+      const p = presets().find((x) => x.name === r.name);
       assert.ok(p, r.name);
       assert.equal(p.onTree, r.path_in_cm_tenant_tree, r.name);
     }
-    assert.equal(PRESETS.filter((p) => p.onTree).length, 15);
-    const hourlyCross = PRESETS.find((p) => p.name === 'Cross-MVPD hourly stats');
+    assert.equal(presets().filter((p) => p.onTree).length, 15);
+    const hourlyCross = presets().find((p) => p.name === 'Cross-MVPD hourly stats');
     assert.deepEqual(hourlyCross?.path, ['year', 'month', 'day', 'hour', 'mvpd'], 'trailing slash stripped');
     const conc = documented.filter((p) => p.group === 'concurrency');
     assert.equal(conc.length, 12);
     for (const p of conc) assert.deepEqual(p.metrics, ['users']);
-    assert.deepEqual(PRESETS.find((p) => p.id === 'per-tenant-daily-report')?.path, ['tenant', 'year', 'month', 'day']);
+    assert.deepEqual(presets().find((p) => p.id === 'per-tenant-daily-report')?.path, ['tenant', 'year', 'month', 'day']);
     assert.deepEqual(
-      PRESETS.find((p) => p.name === 'Mvpd/platform hourly stats with application name')?.path,
+      presets().find((p) => p.name === 'Mvpd/platform hourly stats with application name')?.path,
       ['year', 'month', 'day', 'hour', 'tenant', 'mvpd', 'platform', 'application-id', 'application'],
       'the URL implied by the documented dimensions',
     );
-    assert.deepEqual(new Set(PRESETS.map((p) => p.group)), new Set(['monthly', 'daily', 'hourly', 'concurrency']));
+    assert.deepEqual(new Set(presets().map((p) => p.group)), new Set(['monthly', 'daily', 'hourly', 'concurrency']));
   });
 
   it('knows metrics and dimensions with descriptions', () => {
@@ -170,10 +170,10 @@ describe('cmu/catalog', () => {
 
   describe('the real backend (real-cmu-evidence.md, real-paths.json)', () => {
     it('knows every harvested path, with billing/daily, and names the harvest it came from', () => {
-      assert.equal(REAL_PATHS.length, 457);
+      assert.equal(realPaths().length, 457);
       assert.equal(realHarvest.paths.length, 457);
       assert.match(REAL_PATHS_SOURCE, /UNDERPAR/);
-      for (const p of REAL_PATHS) assert.ok(isKnownPath(p) && isRealPath(p), p.join('/'));
+      for (const p of realPaths()) assert.ok(isKnownPath(p) && isRealPath(p), p.join('/'));
       assert.ok(isKnownPath(['billing', 'daily']));
       assert.ok(!isKnownPath(['billing']), 'billing alone is no report');
       assert.ok(!nextSteps([]).includes('billing'));
@@ -220,16 +220,16 @@ describe('cmu/catalog', () => {
 
     it('leads the examples with the real, year-rooted reports, billing/daily among them', () => {
       for (const group of ['monthly', 'daily', 'hourly', 'concurrency'] as const) {
-        const list = PRESETS.filter((p) => p.group === group);
+        const list = presets().filter((p) => p.group === group);
         const firstOther = list.findIndex((p) => p.path[0] !== 'year');
         if (firstOther >= 0) assert.ok(list.slice(firstOther).every((p) => p.path[0] !== 'year'), group);
         assert.equal(list[0].path[0], 'year', group);
       }
-      const daily = PRESETS.filter((p) => p.group === 'daily');
+      const daily = presets().filter((p) => p.group === 'daily');
       assert.ok(daily.some((p) => p.path.join('/') === 'billing/daily'));
       assert.ok(daily.findIndex((p) => p.path[0] === 'billing') < daily.findIndex((p) => p.path[0] === 'tenant'));
-      assert.deepEqual(PRESETS.filter((p) => p.group === 'concurrency')[0].path, splitPath('year/duration/occurrences/activity-level/month/tenant'));
-      for (const p of PRESETS.filter((x) => x.source === 'seen on the real backend')) assert.ok(isKnownPath(p.path), p.name);
+      assert.deepEqual(presets().filter((p) => p.group === 'concurrency')[0].path, splitPath('year/duration/occurrences/activity-level/month/tenant'));
+      for (const p of presets().filter((x) => x.source === 'seen on the real backend')) assert.ok(isKnownPath(p.path), p.name);
     });
   });
 

@@ -1,0 +1,79 @@
+/**
+ * What activation loads: the modules dist/extension.js evaluates when VS Code loads it are those its entry
+ * reaches through static imports; feature code is behind `import()` and loads on first use (ARCHITECTURE.md,
+ * "What runs at activation"). Read from esbuild's metafile of the extension bundle, with esbuild.js's options.
+ */
+import * as assert from 'assert';
+import * as esbuild from 'esbuild';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** Loaded on first use only: each must be in the bundle, none reachable from the entry by static imports. */
+const LAZY = [
+  'src/sandbox/server.ts',
+  'src/core/cmu/client.ts',
+  'src/core/cmu/parse/index.ts',
+  'src/core/cmu/discovery.ts',
+  'src/core/diagnose.ts',
+  'src/extension/report/reportPanel.ts',
+  'src/extension/report/reportView.ts',
+  'src/extension/report/commands.ts',
+  'src/shared/protocol.ts',
+  'src/extension/queries/builderFlow.ts',
+  'src/extension/queries/runQueryPicker.ts',
+  'src/extension/host/testApi.ts',
+  'csv-parse',
+  'fast-xml-parser',
+];
+
+describe('activation: what loads with the extension', function () {
+  this.timeout(60_000);
+  let inputs: esbuild.Metafile['inputs'];
+  let entry: string;
+  let bundle: string;
+
+  before(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { builds } = require(path.join(ROOT, 'esbuild.js')) as { builds: esbuild.BuildOptions[] };
+    const options = builds.find((b) => b.outfile === 'dist/extension.js');
+    assert.ok(options, 'esbuild.js builds dist/extension.js');
+    const r = await esbuild.build({ ...options, absWorkingDir: ROOT, write: false, metafile: true, logLevel: 'silent' });
+    inputs = r.metafile.inputs;
+    bundle = r.outputFiles.find((o) => o.path.endsWith('extension.js'))!.text;
+    entry = Object.keys(inputs).find((f) => f.endsWith('src/extension/extension.ts'))!;
+  });
+
+  /** the modules evaluated when the bundle loads: the entry and what it imports statically, transitively */
+  function loadedAtActivation(): Set<string> {
+    const seen = new Set<string>();
+    const visit = (f: string) => {
+      if (seen.has(f) || !inputs[f]) return;
+      seen.add(f);
+      for (const i of inputs[f].imports) if (i.kind !== 'dynamic-import' && !i.external) visit(i.path);
+    };
+    visit(entry);
+    return seen;
+  }
+
+  const matches = (file: string, lazy: string) => (lazy.endsWith('.ts') ? file.endsWith(lazy) : file.includes(`node_modules/${lazy}/`));
+
+  it('feature code (sandbox, CMU client and parsers, report panel, builder, pickers, diagnosis, test API) is bundled but not loaded at activation', () => {
+    const loaded = [...loadedAtActivation()];
+    for (const lazy of LAZY) {
+      assert.ok(Object.keys(inputs).some((f) => matches(f, lazy)), `${lazy} is in the bundle`);
+      assert.deepStrictEqual(loaded.filter((f) => matches(f, lazy)), [], `${lazy} is loaded at activation`);
+    }
+  });
+
+  it('the vscode API is required once: one namespace object, not a copy of its ~190 names per importing module', () => {
+    assert.strictEqual(bundle.match(/require\("vscode"\)/g)?.length, 1);
+  });
+
+  it('registration stays at activation: every feature registers its commands, views, status bar and serializer', () => {
+    const loaded = loadedAtActivation();
+    for (const f of ['src/extension/connection/register.ts', 'src/extension/queries/commands.ts', 'src/extension/queries/historyCommands.ts', 'src/extension/report/register.ts', 'src/extension/connection/statusBar.ts']) {
+      assert.ok([...loaded].some((x) => x.endsWith(f)), f);
+    }
+  });
+});
