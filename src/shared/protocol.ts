@@ -100,8 +100,8 @@ export interface ResponseView {
   status: number;
   /** "OK", "Not Found" */
   statusText: string;
-  /** decoded body size */
-  bytes: number;
+  /** decoded body size; absent while a streamed body is still arriving (the last `rows` message has it) */
+  bytes?: number;
   /** [name, value] sorted by name; Authorization never, Set-Cookie values hidden, secrets masked */
   headers: [string, string][];
 }
@@ -386,7 +386,7 @@ export type HostMessage =
   | { type: 'loading'; requestId: number; query: QueryView }
   | { type: 'report'; requestId: number; report: ReportView }
   /** the next rows of the report of `requestId`, from row `start` (= the rows the webview holds) */
-  | { type: 'rows'; requestId: number; start: number; rowCount: number; data: WireColumn[]; more: boolean; partial?: ReportView['partial'] }
+  | { type: 'rows'; requestId: number; start: number; rowCount: number; data: WireColumn[]; more: boolean; partial?: ReportView['partial']; bytes?: number }
   /** `breadcrumb`: the roll-up links of the failed path (a 404 often wants a step back up) */
   | { type: 'error'; requestId: number; query?: QueryView; error: ErrorView; breadcrumb?: NavLink[] }
   | { type: 'cancelled'; requestId: number; query?: QueryView }

@@ -69,7 +69,7 @@ function responseLine(r: Pick<ReportView, 'response' | 'fetchedAt' | 'elapsedMs'
     parts.push(h('span', { class: `status ${ok ? 'ok' : 'bad'}`, text: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}` }));
   }
   parts.push(h('span', { class: 'latency', title: 'From sending the request to the parsed report', text: `${Math.round(r.elapsedMs).toLocaleString()} ms` }));
-  if (res) parts.push(h('span', { class: 'size', title: `${res.bytes.toLocaleString()} bytes (decoded)`, text: formatBytes(res.bytes) }));
+  if (res?.bytes !== undefined) parts.push(h('span', { class: 'size', title: `${res.bytes.toLocaleString()} bytes (decoded)`, text: formatBytes(res.bytes) }));
   const at = new Date(r.fetchedAt);
   if (!Number.isNaN(at.getTime())) parts.push(h('span', { class: 'fetched', text: `fetched ${formatUtc(at)} (${formatLocalTime(at)} local)` }));
   const line = h('div', { class: 'response-line', role: 'group', 'aria-label': 'Response' });

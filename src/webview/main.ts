@@ -196,6 +196,11 @@ function appendRows(msg: Extract<HostMessage, { type: 'rows' }>): void {
     r.partial = new Set(partial.keys());
   }
   table.rowsAdded(msg.more ? { total: currentReport?.totalRows } : undefined);
+  if (!msg.more && typeof msg.bytes === 'number' && currentReport?.response) {
+    // a streamed answer's size is known at its end
+    currentReport.response.bytes = msg.bytes;
+    drawHeader();
+  }
   if (!msg.more) void finishReport(msg.requestId);
 }
 

@@ -362,7 +362,7 @@ test('a report streamed as it is parsed: its length unknown ("loading more…"),
   const enc = new ColumnEncoder(columnTypes(columns.length, rows));
   const base = reportView(['tenant', 'year', 'month', 'day', 'hour', 'mvpd', 'platform'], columns, []);
   const id = ++requestId;
-  const { totalRows: _unknown, ...head } = { ...base, rowCount: 200, data: enc.encode(rows, 0, 200), more: true };
+  const { totalRows: _unknown, ...head } = { ...base, rowCount: 200, data: enc.encode(rows, 0, 200), more: true, response: { status: 200, statusText: 'OK', headers: [] as [string, string][] } };
   await rp.post({ type: 'report', requestId: id, report: head });
   await rp.page.waitForFunction((id) => (window as unknown as { __posted: { type: string; stats?: { requestId: number; complete: boolean } }[] }).__posted.some((m) => m.type === 'rendered' && m.stats?.requestId === id && !m.stats.complete), id);
   assert.match((await rp.page.textContent('.table-toolbar .count')) ?? '', /^200 rows \(loading more…\)/);
@@ -370,12 +370,14 @@ test('a report streamed as it is parsed: its length unknown ("loading more…"),
   assert.match((await rp.page.textContent('.table-toolbar .count')) ?? '', /^1,000 rows \(loading more…\)/);
   // the body ended after its last chunk went out: an empty chunk says so
   const empty = enc.encode(rows, 1000, 1000);
-  await rp.post({ type: 'rows', requestId: id, start: 1000, rowCount: 0, data: empty, more: false });
+  assert.strictEqual(await rp.page.$('.size'), null, 'no size while the body is arriving');
+  await rp.post({ type: 'rows', requestId: id, start: 1000, rowCount: 0, data: empty, more: false, bytes: 123_456 });
   const stats = await rp.rendered(id);
   assert.strictEqual(stats.rows, n);
   assert.match((await rp.page.textContent('.table-toolbar .count')) ?? '', /^1,000 rows$/);
   const partialRows = await rp.page.evaluate(() => [...(window as unknown as { __cmuReport: { table: { partialRows: Map<number, string> } } }).__cmuReport.table.partialRows.keys()]);
   assert.deepStrictEqual(partialRows, [999], 'the later chunk’s partial row is marked');
+  assert.match((await rp.page.getAttribute('.size', 'title')) ?? '', /^123,456 bytes/, 'the size, known at the end, is in the header');
   assert.deepStrictEqual(rp.pageErrors, []);
 });
 

@@ -12,6 +12,7 @@ import { cmd, eventually, testApi } from './helpers';
 interface RunResult {
   rows: ReportCell[][];
   columns: ReportColumn[];
+  rowCount: number;
   url: string;
 }
 interface PanelInfo {
@@ -101,6 +102,9 @@ suite('report panel', function () {
     const big: CmuQuery = { path: ['tenant', 'year', 'month', 'day', 'hour', 'minute'], filters: [], projections: [], metrics: [], start: iso(end - 40 * day), end: iso(end), limit: 50_000 };
     const r = await cmd<RunResult>('cmu.runQuery', big);
     assert.ok(r.rows.length > 40_000, `rows: ${r.rows.length}`);
+    assert.strictEqual(r.rowCount, r.rows.length);
+    // what crosses to the workbench when the palette runs it: no rows (they are decoded only for a caller that reads them)
+    assert.deepStrictEqual(Object.keys(JSON.parse(JSON.stringify(r)) as object).sort(), ['columns', 'rowCount', 'url']);
     const p = await activePanel();
     assert.strictEqual(p.posted.report, 1);
     assert.ok((p.posted.rows ?? 0) >= 2, `posted: ${JSON.stringify(p.posted)}`);

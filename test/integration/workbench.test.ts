@@ -47,6 +47,7 @@ interface PanelInfo {
   stats?: { rows: number };
   firstRowsAt?: number;
   readyAt?: number;
+  createdAt?: number;
 }
 
 /** `cmu sandbox` in a child process: its origins once it says them, and how to stop it. */
@@ -161,7 +162,7 @@ async function emptyWebviewPaint(): Promise<number> {
 }
 
 /** Runs the report of `href` in a fresh panel; the longest extension-host block and peak RSS while it loads. */
-async function measure(href: string): Promise<{ firstRows: number; webviewReady: number; resolved: number; rendered: number; rows: number; longestBlock: number; peakRss: number; baseRss: number }> {
+async function measure(href: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; resolved: number; rendered: number; rows: number; longestBlock: number; peakRss: number; baseRss: number }> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await new Promise((r) => setTimeout(r, 500));
   const baseRss = process.memoryUsage().rss;
@@ -182,6 +183,7 @@ async function measure(href: string): Promise<{ firstRows: number; webviewReady:
   return {
     firstRows: (panel.firstRowsAt ?? Date.now()) - t0,
     webviewReady: (panel.readyAt ?? Date.now()) - t0,
+    panelCreated: (panel.createdAt ?? Date.now()) - t0,
     resolved,
     rendered,
     rows: result.rowCount,
@@ -260,6 +262,7 @@ suite('workbench figures', function () {
       console.log(`# ${label}: ${m.rows} rows; floor: curl ${f.curl} ms + read ${f.read} ms + JSON.parse ${f.parse} ms${rows <= 1000 ? `; empty webview paints in ${empty} ms` : ''}`);
       figure(`rows_${label}_floor_curl_parse`, f.total, 'ms');
       figure(`rows_${label}_first_rows_visible`, m.firstRows, 'ms');
+      figure(`rows_${label}_panel_created`, m.panelCreated, 'ms');
       figure(`rows_${label}_webview_ready`, m.webviewReady, 'ms');
       figure(`rows_${label}_command_resolves`, m.resolved, 'ms');
       figure(`rows_${label}_all_rows_painted`, m.rendered, 'ms');

@@ -95,6 +95,7 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
           readyMessages: p.readyMessages,
           firstRowsAt: p.firstRowsAt,
           readyAt: p.readyAt,
+          createdAt: p.createdAt,
           active: p === ReportPanel.current,
           compare: p.compareMode,
           comparedWith: p.comparedWith,

@@ -47,7 +47,7 @@ export async function openAs(panel: ReportPanel, format: DocFormat | undefined):
   }
   if (!DOC_FORMATS.includes(fmt)) throw new InputError(`Unknown format: ${String(fmt)}`, 'Use json, csv or xml.', 'none', 'bad_argument');
   const f = fmt;
-  const doc = await panel.services.withProgress(`Opening the report as ${f.toUpperCase()}`, () => panel.docs.open(panel.sent ?? panel.query, f, panel.report?.parsed));
+  const doc = await panel.services.withProgress(`Opening the report as ${f.toUpperCase()}`, () => panel.docs.open(panel.sent ?? panel.query, f));
   return { uri: doc.uri.toString(), languageId: doc.languageId };
 }
 

@@ -47,18 +47,17 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
     return uri.scheme === REPORT_SCHEME && this.docs.has(uri.toString());
   }
 
-  /** The server's body in `format`: the panel's parsed report when it already is that format, else a fetch. */
-  async fetchText(q: CmuQuery, format: DocFormat, have?: ParsedReport, signal?: AbortSignal): Promise<string> {
-    if (have && have.format === format) return have.raw;
+  /** The server's body in `format`, fetched when asked (the panel keeps no copy of a body). */
+  async fetchText(q: CmuQuery, format: DocFormat, signal?: AbortSignal): Promise<string> {
     const client = await this.services.cmuClient();
     const res = await client.open({ ...q, format }, { signal });
     return res.text();
   }
 
   /** Opens (or refreshes) the read-only document of `q` as `format`. */
-  async open(q: CmuQuery, format: DocFormat, have?: ParsedReport): Promise<vscode.TextDocument> {
+  async open(q: CmuQuery, format: DocFormat): Promise<vscode.TextDocument> {
     const uri = this.uriFor(q, format);
-    const raw = await this.fetchText(q, format, have);
+    const raw = await this.fetchText(q, format);
     this.docs.set(uri.toString(), { query: q, format, content: documentText(raw, format) });
     this.emitter.fire(uri);
     let doc = await vscode.workspace.openTextDocument(uri);
@@ -76,7 +75,7 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
     const entry = this.docs.get(uri.toString());
     if (!entry) throw new Error('This document is not a CMU report.');
     const raw = await this.services.withProgress(`Refreshing ${documentName(entry.query, entry.format)}`, (signal) =>
-      this.fetchText(entry.query, entry.format, undefined, signal),
+      this.fetchText(entry.query, entry.format, signal),
     );
     entry.content = documentText(raw, entry.format);
     this.emitter.fire(uri);

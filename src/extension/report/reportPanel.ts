@@ -49,8 +49,6 @@ export interface PanelReport extends ReportMeta {
   format: ParsedReport['format'];
   fileName?: string;
   rows: ReportRows;
-  /** the body as parsed in memory (XML, an answer that was not CSV…): Open As reuses its text */
-  parsed?: ParsedReport;
 }
 
 /** The result of a run: the rows are decoded when a caller reads them (a script), never for the palette. */
@@ -123,6 +121,8 @@ export class ReportPanel implements vscode.Disposable {
   firstRowsAt: number | undefined;
   /** when the webview first said it was ready (the bench splits the wait for the first rows with it) */
   readyAt: number | undefined;
+  /** when the webview panel was created (Date.now()), for the benchmark */
+  readonly createdAt = Date.now();
   /** messages posted for the current request, by type; `rendered` messages (all rows in) received for it; for tests */
   posted: Record<string, number> = {};
   renders = 0;
@@ -274,7 +274,7 @@ export class ReportPanel implements vscode.Disposable {
       if (gen !== this.sendGen) return;
       const chunk = rows.chunks[i] ?? endChunk(rows);
       said = more(i);
-      if (!(await this.post(rowsMessage(v.requestId, chunk, said)))) return;
+      if (!(await this.post(rowsMessage(v.requestId, chunk, said, report.response?.bytes)))) return;
     }
     if (rows.failure || gen !== this.sendGen) return;
     const p = this.parentTotal;
@@ -391,7 +391,7 @@ export class ReportPanel implements vscode.Disposable {
   /** A report parsed in memory as the panel's rows (encoded chunk by chunk, between turns of the event loop). */
   private inMemory(parsed: ParsedReport, opts: ReportViewOptions): PanelReport {
     const { url, format, fileName, links, response } = parsed;
-    return { url, format, fileName, links, response, rows: rowsOf(parsed, opts, { first: FIRST_ROWS, chunk: CHUNK_ROWS }), parsed };
+    return { url, format, fileName, links, response, rows: rowsOf(parsed, opts, { first: FIRST_ROWS, chunk: CHUNK_ROWS }) };
   }
 
   /**

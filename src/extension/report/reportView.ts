@@ -339,17 +339,21 @@ export function reportViewOf(q: CmuQuery, meta: ReportMeta, rows: ReportRows, na
     fetchedAt: (opts.fetchedAt ?? new Date()).toISOString(),
     elapsedMs: Math.round(opts.elapsedMs),
   };
-  if (meta.response) view.response = responseView(meta.response, opts.redact ?? redactText);
+  if (meta.response) {
+    view.response = responseView(meta.response, opts.redact ?? redactText);
+    if (!rows.complete) delete view.response.bytes; // still arriving: the last rows message says it
+  }
   const c = opts.compare;
   if (c) view.compare = { mode: c.mode, current: c.window, previous: { ...c.previous.window, url: c.previous.url }, excludedPartial: c.comparison.excludedPartial };
   else if (first?.partial) view.partial = first.partial;
   return view;
 }
 
-/** A later chunk of the report's rows. */
-export function rowsMessage(requestId: number, chunk: RowChunk, more: boolean): HostMessage {
+/** A later chunk of the report's rows; the last one says the answer's size (`bytes`). */
+export function rowsMessage(requestId: number, chunk: RowChunk, more: boolean, bytes?: number): HostMessage {
   const msg: HostMessage = { type: 'rows', requestId, start: chunk.start, rowCount: chunk.rowCount, data: shownColumns(chunk.data), more };
   if (chunk.partial) msg.partial = chunk.partial;
+  if (!more && bytes !== undefined) msg.bytes = bytes;
   return msg;
 }
 
