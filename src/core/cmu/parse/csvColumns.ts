@@ -4,12 +4,15 @@
  * extension host never parses; the CLI's table may use it too.
  *
  * Same grammar as parseCsvTable (RFC 4180 quoting, BOM dropped, empty lines skipped, ragged rows kept)
- * and the same columns as parseCsvBody, with one difference: the catalog alone decides the kinds (a
- * streaming parser cannot look at a whole column first), so a column the catalog does not know is text.
+ * and the same columns as parseCsvBody, with one difference: a column the catalog does not know (the
+ * server leads: a metric no document names) is a metric when its values in the first chunk are all
+ * numbers — parseCsvBody looks at the whole column, a stream cannot wait for it. A later value that is
+ * not a number in such a column fails the parse (`csv_kind`): the caller reads the report whole instead.
  */
 import { ColumnEncoder, type WireColumn } from '../../../shared/protocol';
 import { isDimension, isMetric } from '../catalog';
 import type { ReportCell, ReportColumn } from '../types';
+import { isNumericText } from './table';
 
 export interface CsvChunk {
   /** index of the chunk's first row */
@@ -35,18 +38,20 @@ export interface CsvColumnsOptions {
 export class CsvParseError extends Error {
   constructor(
     message: string,
-    readonly code: 'csv_truncated' | 'csv_too_large' | 'csv_malformed',
+    readonly code: 'csv_truncated' | 'csv_too_large' | 'csv_malformed' | 'csv_kind',
   ) {
     super(message);
   }
 }
 
-function kindOf(raw: string): ReportColumn {
+/** The catalog's name and kind of a header cell; no kind when the catalog does not know it. */
+function kindOf(raw: string): { name: string; kind?: ReportColumn['kind'] } {
   const name = raw.trim();
   const lower = name.toLowerCase();
   if (isMetric(name) || isMetric(lower)) return { name: isMetric(name) ? name : lower, kind: 'metric' };
-  if (isDimension(lower) && !isDimension(name)) return { name: lower, kind: 'dimension' };
-  return { name, kind: 'dimension' };
+  if (isDimension(name)) return { name, kind: 'dimension' };
+  if (isDimension(lower)) return { name: lower, kind: 'dimension' };
+  return { name };
 }
 
 function metricCell(v: string): ReportCell {
@@ -77,6 +82,11 @@ export class CsvColumns {
   /** output column j reads source column order[j] */
   private order: number[] = [];
   private metric: boolean[] = [];
+  /** per output column: a metric by the first chunk's values, not by the catalog */
+  private guessed: boolean[] = [];
+  /** the first rows, as text, while the kinds of unknown columns are not decided */
+  private pending: string[][] | undefined;
+  private headerKinds: { name: string; kind?: ReportColumn['kind'] }[] = [];
   private encoder: ColumnEncoder | undefined;
   private rows: ReportCell[][] = [];
   private emitted = 0;
@@ -165,6 +175,7 @@ export class CsvColumns {
     }
     this.endRow();
     if (!this.header) this.opts.onHeader([]);
+    else if (this.pending) this.decide();
     this.flush(true);
   }
 
@@ -176,10 +187,26 @@ export class CsvColumns {
     if (cells.length === 0) return; // empty line
     this.row = [];
     if (!this.header) return this.setHeader(cells);
+    if (this.pending) {
+      this.pending.push(cells);
+      if (this.pending.length >= this.opts.first) this.decide();
+      return;
+    }
+    this.addRow(cells);
+  }
+
+  private addRow(cells: string[]): void {
     const out: ReportCell[] = new Array(this.order.length);
     for (let j = 0; j < this.order.length; j++) {
       const v = cells[this.order[j]];
-      out[j] = v === undefined ? null : this.metric[j] ? metricCell(v) : v;
+      if (v === undefined) out[j] = null;
+      else if (!this.metric[j]) out[j] = v;
+      else {
+        out[j] = metricCell(v);
+        if (out[j] === null && this.guessed[j] && !isNumericText(v)) {
+          throw new CsvParseError(`The column "${this.columns[j].name}" held numbers in its first rows, then "${v.slice(0, 40)}"`, 'csv_kind');
+        }
+      }
     }
     this.rows.push(out);
     if (this.rows.length >= (this.emitted === 0 ? this.opts.first : this.opts.chunk)) this.flush(false);
@@ -187,22 +214,40 @@ export class CsvColumns {
 
   private setHeader(cells: string[]): void {
     this.header = cells;
+    this.headerKinds = cells.map(kindOf);
+    // a column the catalog does not know waits for the first rows to say what it holds
+    if (this.headerKinds.some((k) => !k.kind)) this.pending = [];
+    else this.decide();
+  }
+
+  /** Decides the kinds (the catalog's, else the first rows'), says the header, then takes the rows held so far. */
+  private decide(): void {
+    const pending = this.pending ?? [];
+    this.pending = undefined;
     const dims: number[] = [];
     const mets: number[] = [];
     const seen = new Set<string>();
     const all: ReportColumn[] = [];
-    cells.forEach((raw, c) => {
-      const col = kindOf(raw);
-      all.push(col);
-      if (seen.has(col.name)) return; // duplicate header: the first wins
-      seen.add(col.name);
-      (col.kind === 'metric' ? mets : dims).push(c);
+    const guessed = new Set<number>();
+    this.headerKinds.forEach((k, c) => {
+      let kind = k.kind;
+      if (!kind) {
+        const numeric = pending.every((row) => isNumericText(row[c] ?? ''));
+        kind = numeric && pending.some((row) => (row[c] ?? '') !== '') ? 'metric' : 'dimension';
+        if (kind === 'metric') guessed.add(c);
+      }
+      all.push({ name: k.name, kind });
+      if (seen.has(k.name)) return; // duplicate header: the first wins
+      seen.add(k.name);
+      (kind === 'metric' ? mets : dims).push(c);
     });
     this.order = [...dims, ...mets];
     this.columns = this.order.map((c) => all[c]);
     this.metric = this.columns.map((c) => c.kind === 'metric');
+    this.guessed = this.order.map((c) => guessed.has(c));
     this.encoder = new ColumnEncoder(this.metric.slice(0, this.opts.maxColumns).map((m) => (m ? 'number' : 'text')));
     this.opts.onHeader(this.columns.map((c) => ({ ...c })));
+    for (const row of pending) this.addRow(row);
   }
 
   private flush(last: boolean): void {

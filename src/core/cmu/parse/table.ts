@@ -18,7 +18,8 @@ function canonicalName(raw: string): { name: string; kind?: 'dimension' | 'metri
   return { name };
 }
 
-function isNumericText(v: unknown): boolean {
+/** A cell an unknown column may hold and still be a metric: a finite number, or empty (which does not decide). */
+export function isNumericText(v: unknown): boolean {
   if (typeof v === 'number') return Number.isFinite(v);
   if (typeof v !== 'string') return v === null || v === undefined;
   if (v === '') return true; // empty does not decide

@@ -58,7 +58,7 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
     for (const piece of [1, 2, 3, 7, text.length]) {
       const got = parse(text, piece);
       assert.deepEqual(got.columns.map((c) => c.name), want.columns.map((c) => c.name), `piece ${piece}`);
-      assert.deepEqual(got.columns, want.columns.map((c) => ({ ...c, kind: c.name === 'extra' ? 'dimension' : c.kind })));
+      assert.deepEqual(got.columns, want.columns);
       assert.deepEqual(got.rows, want.rows, `piece ${piece}`);
     }
   });
@@ -90,6 +90,24 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       ['A', 'web'],
       ['B', 'ios'],
     ]);
+  });
+
+  it('a column the catalog does not know is a metric when its first rows are numbers (as parseCsvBody says); a later text fails the parse', () => {
+    const text = 'year,screen-class,zz-count,note\r\n2026,a,51090,x\r\n2026,b,,y\r\n2026,c,71708,12\r\n';
+    const want = parseCsvBody(text);
+    const got = parse(text);
+    assert.deepEqual(got.columns, want.columns);
+    assert.deepEqual(got.rows, want.rows);
+    assert.deepEqual(got.rows[0], ['2026', 'a', 'x', 51090]);
+    const later = 'year,zz-count\r\n2026,1\r\n2026,2\r\n2026,n/a\r\n';
+    const p = new CsvColumns({ first: 2, chunk: 10, maxChars: 1e6, onHeader: () => undefined, onChunk: () => undefined });
+    assert.throws(
+      () => {
+        p.push(later);
+        p.end();
+      },
+      (e: unknown) => e instanceof CsvParseError && e.code === 'csv_kind' && /zz-count/.test(e.message),
+    );
   });
 
   it('sends the first rows alone, then chunks of the chunk size', () => {
