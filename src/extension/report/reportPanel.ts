@@ -26,6 +26,7 @@ import { MAX_PANEL_COLUMNS, PROTOCOL_VERSION, parseWebviewMessage, type HostMess
 import { newNonce, renderPanelHtml } from './html';
 import { appliedQueryView, CHUNK_ROWS, errorView, FIRST_ROWS, navigation, panelTitle, partialOf, queryKey, queryTitle, queryView, reportViewOf, rowsMessage, rowsOf, type Navigation, type ReportMeta, type ReportViewOptions, type SentQuery } from './reportView';
 import { ReportRows, type RowChunk } from './reportRows';
+import { WorkerParseError } from './workerProtocol';
 import { runErrorAction, runPanelAction } from './commands';
 import type { ReportDocuments } from './reportDocuments';
 import { Ctx, View, VsCmd } from '../host/ids';
@@ -324,12 +325,13 @@ export class ReportPanel implements vscode.Disposable {
       sent = resolveQueryTime(q, this.services.reportZone(), Date.now());
       this.sent = sent.query;
       this.show({ type: 'loading', requestId: id, query: view(cmuBase) });
-      t0 = Date.now();
+      const started = Date.now();
+      t0 = started;
       const mode = this.compareMode;
       const opts: ReportViewOptions = { cmuBase, environment: env, back, redact: (t) => this.services.redact(t), elapsedMs: 0, now: t0, sent };
       let report: PanelReport;
-      /** settles when every row is in (rejects with why they stopped) */
-      let complete: Promise<void>;
+      /** settles when every row is in (rejects with why they stopped); with the report that replaces the one shown */
+      let complete: Promise<PanelReport | void>;
       if (mode) {
         const compared = await fetchComparison(client, sent.query, { mode, now: t0, signal: abort.signal, zone: this.services.reportZone() });
         opts.compare = { mode, comparison: compared.comparison, window: compared.current.window, previous: { window: compared.previous.window, url: compared.previous.report.url } };
@@ -339,14 +341,23 @@ export class ReportPanel implements vscode.Disposable {
         ({ report, complete } = await this.stream(client, sent.query, opts, abort.signal));
       }
       if (id !== this.requestId) return report;
-      this.report = report;
       const nav = navigation(q, report, cmuBase);
       this.targets = nav.targets;
       this.links = [...nav.drillDown, ...nav.breadcrumb];
-      report.rows.setPartialOf(partialOf(appliedQueryView(q, report, opts), opts));
-      this.show({ type: 'report', requestId: id, nav, opts: { ...opts, elapsedMs: Date.now() - t0, fetchedAt: new Date() } });
-      await complete;
+      const show = (r: PanelReport): void => {
+        this.report = r;
+        r.rows.setPartialOf(partialOf(appliedQueryView(q, r, opts), opts));
+        this.show({ type: 'report', requestId: id, nav, opts: { ...opts, elapsedMs: Date.now() - started, fetchedAt: new Date() } });
+      };
+      show(report);
+      const replacement = await complete;
       if (id !== this.requestId) return report;
+      if (replacement) {
+        report = replacement;
+        show(report);
+        await report.rows.finished();
+        if (id !== this.requestId) return report;
+      }
       const rows = report.rows;
       this.services.reportRan({
         record: { query: q, environment: env, status: report.response?.status ?? 200, rows: rows.rowCount, bytes: report.response?.bytes, durationMs: Date.now() - t0, at: t0 },
@@ -398,7 +409,7 @@ export class ReportPanel implements vscode.Disposable {
    * Fetches the rows as CSV, parsed in a report worker as they arrive, and the links beside them;
    * resolves when the first rows and the links are in (the rest keeps coming: `complete`).
    */
-  private async stream(client: CmuClient, q: CmuQuery, opts: ReportViewOptions, signal: AbortSignal): Promise<{ report: PanelReport; complete: Promise<void> }> {
+  private async stream(client: CmuClient, q: CmuQuery, opts: ReportViewOptions, signal: AbortSignal): Promise<{ report: PanelReport; complete: Promise<PanelReport | void> }> {
     const rows = new ReportRows();
     let meta: StreamedMeta | undefined;
     let gotMeta = (): void => undefined;
@@ -425,7 +436,12 @@ export class ReportPanel implements vscode.Disposable {
           gotMeta();
         },
       },
-    );
+    ).catch(async (e: unknown) => {
+      // a column the first rows showed as numbers held text later: read the report whole (the server leads)
+      if (!(e instanceof WorkerParseError && e.code === 'csv_kind')) throw e;
+      this.services.log.info(`report ${queryKey(q)}: ${this.services.redact(e.message)}; read whole instead`);
+      return { report: await client.fetchReportRows(q, { signal }) };
+    });
     const settled = await Promise.race([streamed, Promise.all([metaIn, rows.started()]).then(() => undefined)]);
     if (settled?.report) {
       rows.end();
@@ -435,8 +451,9 @@ export class ReportPanel implements vscode.Disposable {
     const report: PanelReport = { ...(settled?.meta ?? meta!), rows };
     const complete = streamed.then(
       (s) => {
-        if (s.meta && report.response) report.response = { ...report.response, bytes: bodyBytes };
         rows.end();
+        if (s.report) return this.inMemory(s.report, opts); // read whole after the first rows were shown: it replaces them
+        if (report.response) report.response = { ...report.response, bytes: bodyBytes };
       },
       (e: unknown) => {
         rows.end(e);
