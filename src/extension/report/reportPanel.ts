@@ -25,7 +25,7 @@ import type { Services } from '../host/services';
 import { MAX_PANEL_COLUMNS, PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type NavLink, type PanelAction, type ParentTotalView, type RenderStats, type WebviewMessage } from '../../shared/protocol';
 import { newNonce, renderPanelHtml } from './html';
 import { appliedQueryView, CHUNK_ROWS, errorView, FIRST_ROWS, navigation, panelTitle, partialOf, queryKey, queryTitle, queryView, reportViewOf, rowsMessage, rowsOf, type Navigation, type ReportMeta, type ReportViewOptions, type SentQuery } from './reportView';
-import { ReportRows, type RowChunk } from './reportRows';
+import { ReportRows } from './reportRows';
 import { WorkerParseError } from './workerProtocol';
 import { runErrorAction, runPanelAction } from './commands';
 import type { ReportDocuments } from './reportDocuments';
@@ -72,12 +72,6 @@ export function currentScope(services: Services): PanelScope {
   const s = services.settings();
   const base = s.environment === 'sandbox' ? '' : (s.endpoints[s.environment]?.cmuBase ?? '');
   return { key: JSON.stringify([s.environment, s.profile, base]), label: s.profile === 'default' ? s.environment : `${s.environment} · profile ${s.profile}` };
-}
-
-/** The end of a report whose last chunk went out before the body was known to end: no rows, `more: false`. */
-function endChunk(rows: ReportRows): RowChunk {
-  const types = rows.chunks[0]?.data ?? [];
-  return { start: rows.rowCount, rowCount: 0, data: types.map((c) => (c.type === 'text' ? { type: 'text', dict: [], codes: new Uint8Array(0) } : { type: 'number', values: new Uint8Array(0) })) };
 }
 
 /** The page's bundle and styles (inlined into every panel's HTML), read once per extension folder. */
@@ -273,7 +267,7 @@ export class ReportPanel implements vscode.Disposable {
     for (let i = 1; said; i++) {
       while (!rows.complete && rows.chunks.length <= i) await rows.next();
       if (gen !== this.sendGen) return;
-      const chunk = rows.chunks[i] ?? endChunk(rows);
+      const chunk = rows.chunks[i] ?? rows.endChunk();
       said = more(i);
       if (!(await this.post(rowsMessage(v.requestId, chunk, said, report.response?.bytes)))) return;
     }

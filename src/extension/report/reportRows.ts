@@ -106,6 +106,12 @@ export class ReportRows {
     l.forEach((f) => f());
   }
 
+  /** The end of a report whose last chunk went out before the body was known to end: no rows, each column's type. */
+  endChunk(): RowChunk {
+    const types = this.chunks[0]?.data ?? [];
+    return { start: this.count, rowCount: 0, data: types.map((c) => (c.type === 'text' ? { type: 'text', dict: [], codes: new Uint8Array(0) } : { type: 'number', values: new Uint8Array(0) })) };
+  }
+
   /** How partial buckets are read (it needs the window the server applied: known with the links); reads the chunks so far too. */
   setPartialOf(partialOf: PartialOf | undefined): void {
     this.partialOf = partialOf;

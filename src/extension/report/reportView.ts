@@ -18,7 +18,7 @@ import type { CmuQuery, ParsedReport, ReportCell, ReportResponse } from '../../c
 import { CmuError } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import { STEP_ACTIONS, stepAction } from '../host/nextSteps';
-import { MAX_PANEL_COLUMNS, type ColumnView, type CompareRole, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView, type ResponseView, type WireColumn } from '../../shared/protocol';
+import { MAX_PANEL_COLUMNS, type ColumnView, type CompareRole, type ErrorView, type HostMessage, type NavLink, type QueryView, type ReportView, type ResponseView } from '../../shared/protocol';
 import { ReportRows, type PartialOf, type PartialRows, type RowChunk } from './reportRows';
 
 export function queryTitle(q: CmuQuery): string {
@@ -312,11 +312,6 @@ export function rowsOf(report: ParsedReport, opts: ReportViewOptions, sizes: { f
   return rows;
 }
 
-/** The first MAX_PANEL_COLUMNS columns of a chunk (only those are described and shown). */
-function shownColumns(data: WireColumn[]): WireColumn[] {
-  return data.length > MAX_PANEL_COLUMNS ? data.slice(0, MAX_PANEL_COLUMNS) : data;
-}
-
 /** The report's first message: the metadata and its first chunk (`more`: chunks follow). */
 export function reportViewOf(q: CmuQuery, meta: ReportMeta, rows: ReportRows, nav: Navigation, opts: ReportViewOptions, more: boolean): ReportView {
   const qv = appliedQueryView(q, meta, opts);
@@ -329,7 +324,7 @@ export function reportViewOf(q: CmuQuery, meta: ReportMeta, rows: ReportRows, na
     columns,
     ...(total > columns.length ? { totalColumns: total } : {}),
     rowCount: first?.rowCount ?? 0,
-    data: first ? shownColumns(first.data) : columns.map(() => ({ type: 'number', values: new Float64Array(0) })),
+    data: first ? first.data : columns.map(() => ({ type: 'number', values: new Float64Array(0) })),
     more,
     ...(more && !rows.complete ? {} : { totalRows: rows.rowCount }),
     drillDown: nav.drillDown,
@@ -351,7 +346,7 @@ export function reportViewOf(q: CmuQuery, meta: ReportMeta, rows: ReportRows, na
 
 /** A later chunk of the report's rows; the last one says the answer's size (`bytes`). */
 export function rowsMessage(requestId: number, chunk: RowChunk, more: boolean, bytes?: number): HostMessage {
-  const msg: HostMessage = { type: 'rows', requestId, start: chunk.start, rowCount: chunk.rowCount, data: shownColumns(chunk.data), more };
+  const msg: HostMessage = { type: 'rows', requestId, start: chunk.start, rowCount: chunk.rowCount, data: chunk.data, more };
   if (chunk.partial) msg.partial = chunk.partial;
   if (!more && bytes !== undefined) msg.bytes = bytes;
   return msg;

@@ -63,7 +63,11 @@ export class ReportWorkers {
 
   private spawn(): Worker {
     const w = new Worker(this.workerFile);
-    w.on('error', () => undefined); // an idle worker's failure: the job that takes it sees it exit
+    w.on('error', () => undefined); // a job's worker failing: the job sees it exit
+    // an idle worker that exits is dropped (a job handed a dead worker would never hear back)
+    w.once('exit', () => {
+      if (this.idle === w) this.idle = undefined;
+    });
     return w;
   }
 

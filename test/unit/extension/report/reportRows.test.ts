@@ -53,6 +53,10 @@ describe('ReportRows (the panel’s rows: wire chunks read in place)', () => {
       Array.from({ length: 1000 }, (_, row) => webview.columns.map((col) => cellAt(col, row))),
       rows,
     );
+    // the end of a stream whose last chunk already went out: no rows, the same column types
+    const end = r.endChunk();
+    assert.strictEqual(end.start, 1000);
+    assert.ok(webview.append(end.data, 0));
   });
 
   it('takes the worker’s chunks in order only; the rows decoded before more arrive are read again', () => {

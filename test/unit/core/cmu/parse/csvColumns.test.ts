@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -212,6 +212,20 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       const cancelled = workers.parse(stream, { first: 1, chunk: 1, maxChars: 1e6, signal: ac.signal, onHeader: () => undefined, onChunk: () => ac.abort(new Error('stop')) });
       await assert.rejects(cancelled, /stop/);
       assert.deepEqual(await Promise.all([parse(900), parse(300)]), [900, 300]);
+    });
+
+    it('a warm worker that died while idle is not handed a body: the parse settles', async () => {
+      const dying = join(dir, 'dying.js');
+      writeFileSync(dying, 'process.exit(3);');
+      const pool = new ReportWorkers(dying);
+      pool.warm();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // it has exited by now
+      const stream = new PassThrough();
+      stream.end('mvpd,active-users\r\nA,1\r\n');
+      const run = pool.parse(stream, { first: 1, chunk: 1, maxChars: 1e6, onHeader: () => undefined, onChunk: () => undefined });
+      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('the parse did not settle')), 5000));
+      await assert.rejects(Promise.race([run, timeout]), (e: unknown) => e instanceof WorkerParseError && e.code === 'worker_exit');
+      pool.dispose();
     });
 
     it('settles on cancel: rejects with the abort reason and stops reading the body', async () => {
