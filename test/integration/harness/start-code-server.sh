@@ -13,6 +13,10 @@ export TMPDIR="$RUN/tmp"
 # nothing leaves the machine: outbound HTTP(S) of the server goes to a refused loopback port
 export HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost
 export EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/gallery","itemUrl":"http://127.0.0.1:9/items"}'
+# remote.autoForwardPortsSource "output": the workbench's port finder otherwise scans /proc and spawns
+# processes from the extension host's thread every few seconds (findCandidatePorts: 50–170 ms tasks in
+# its CPU profile, counted as our block by the bench's event-loop monitor). code-server has a tunnel
+# provider, which turns the finder on even with remote.autoForwardPorts off.
 [ -f "$RUN/ud/User/settings.json" ] || cat > "$RUN/ud/User/settings.json" <<'JSON'
 {
   "workbench.startupEditor": "none",
@@ -26,7 +30,9 @@ export EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/gallery","itemUrl":
   "window.commandCenter": false,
   "workbench.secondarySideBar.defaultVisibility": "hidden",
   "git.enabled": false,
-  "typescript.tsserver.enable": false
+  "typescript.tsserver.enable": false,
+  "remote.autoForwardPorts": false,
+  "remote.autoForwardPortsSource": "output"
 }
 JSON
 START=$(date +%s%N)
