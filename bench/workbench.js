@@ -12,11 +12,14 @@ const root = path.resolve(__dirname, '..');
 const sessions = Number(process.env.BENCH_SESSIONS || 5);
 const rows = String(process.env.BENCH_ROWS || 200000);
 const figures = new Map();
+// BENCH_PROFILE=1: the extension host's CPU profile of each report load, in .vscode-test/profiles (test/integration/hostProfile.ts)
+const profileDir = path.join(root, '.vscode-test', 'profiles');
+if (process.env.BENCH_PROFILE) fs.mkdirSync(profileDir, { recursive: true });
 for (let s = 1; s <= sessions; s++) {
   const r = spawnSync('bash', [path.join(root, 'test/integration/harness/integration.sh')], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, FILES: 'workbench.test', CMU_BUILD: 'production', CMU_TEST_BENCH_ROWS: rows, TEST_TIMEOUT: '900' },
+    env: { ...process.env, FILES: 'workbench.test', CMU_BUILD: 'production', CMU_TEST_BENCH_ROWS: rows, TEST_TIMEOUT: '900', ...(process.env.BENCH_PROFILE ? { CMU_TEST_BENCH_PROFILE: profileDir } : {}) },
     maxBuffer: 64 * 2 ** 20,
   });
   const out = `${r.stdout}${r.stderr}`;

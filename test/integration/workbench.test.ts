@@ -27,6 +27,11 @@
  * - `rows_<size>_*`: `cmu.runQuery` of the report in a fresh panel → first rows visible (the webview said
  *   it painted rows), webview ready, command resolves, every row painted, the longest extension-host
  *   event-loop block and its peak RSS meanwhile, RSS before. Sizes: 1k (`1k_warm`) and CMU_TEST_BENCH_ROWS.
+ *   Where the wait for the first rows goes: the panel created, the first rows and the links in the host
+ *   (`first_rows_in_host`), the webview ready, the report message posted, and the webview's own time from
+ *   receiving it to painting (`webview_first_paint_own`, its clock); the rest is the message's way.
+ * - With CMU_TEST_BENCH_PROFILE=<dir> (`BENCH_PROFILE=1 npm run bench:workbench`): the extension host's CPU
+ *   profile of each load, written there, and its tasks of 30 ms or more with what spent them (./hostProfile.ts).
  */
 import * as assert from 'assert';
 import { execFile, spawn, type ChildProcess } from 'child_process';
@@ -36,6 +41,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
+import { startHostProfile } from './hostProfile';
 import { cmd, EXTENSION_ID, resetUserSettings, setUserSetting, testApi } from './helpers';
 
 const figure = (name: string, value: number, unit: string) => console.log(`FIGURE ${name} ${Math.round(value * 10) / 10} ${unit}`);
@@ -44,8 +50,10 @@ const ZONE_OFFSET_MS = -8 * 3_600_000;
 
 interface PanelInfo {
   rows?: number;
-  stats?: { rows: number };
+  stats?: { rows: number; firstPaintMs: number };
   firstRowsAt?: number;
+  firstRowsInAt?: number;
+  reportPostedAt?: number;
   readyAt?: number;
   createdAt?: number;
 }
@@ -162,12 +170,15 @@ async function emptyWebviewPaint(): Promise<number> {
 }
 
 /** Runs the report of `href` in a fresh panel; the longest extension-host block and peak RSS while it loads. */
-async function measure(href: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; resolved: number; rendered: number; rows: number; longestBlock: number; peakRss: number; baseRss: number }> {
+async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; resolved: number; rendered: number; rows: number; longestBlock: number; peakRss: number; baseRss: number }> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await new Promise((r) => setTimeout(r, 500));
-  const baseRss = process.memoryUsage().rss;
+  const baseRss = process.memoryUsage.rss();
   let peakRss = baseRss;
-  const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  // memoryUsage.rss(), not memoryUsage(): that one gathers heap statistics, a 10–48 ms task in the host profile
+  const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
+  const profileDir = process.env.CMU_TEST_BENCH_PROFILE;
+  const profiler = profileDir ? await startHostProfile() : undefined;
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const t0 = Date.now();
@@ -177,13 +188,22 @@ async function measure(href: string): Promise<{ firstRows: number; webviewReady:
   const rendered = Date.now() - t0;
   delay.disable();
   clearInterval(sample);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  if (profiler && profileDir) {
+    const file = path.join(profileDir, `exthost-${label}-${Date.now()}.cpuprofile`);
+    const tasks = await profiler.stop(file, 30);
+    console.log(`# ${label}: extension-host profile ${file}; tasks of 30 ms or more: ${tasks.length}`);
+    for (const t of tasks) console.log(`#   ${t}`);
+  }
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
   assert.ok(panel?.stats, 'the webview painted the report');
   assert.strictEqual(panel.stats.rows, result.rowCount, 'every row reached the table');
   return {
     firstRows: (panel.firstRowsAt ?? Date.now()) - t0,
     webviewReady: (panel.readyAt ?? Date.now()) - t0,
     panelCreated: (panel.createdAt ?? Date.now()) - t0,
+    firstRowsIn: (panel.firstRowsInAt ?? Date.now()) - t0,
+    reportPosted: (panel.reportPostedAt ?? Date.now()) - t0,
+    webviewPaint: panel.stats.firstPaintMs,
     resolved,
     rendered,
     rows: result.rowCount,
@@ -258,12 +278,15 @@ suite('workbench figures', function () {
     for (const { label, rows } of sizes) {
       const href = hugeReportHref(rows, 'json');
       const f = await floor(`${origin}${href}`, token);
-      const m = await measure(href);
+      const m = await measure(href, label);
       console.log(`# ${label}: ${m.rows} rows; floor: curl ${f.curl} ms + read ${f.read} ms + JSON.parse ${f.parse} ms${rows <= 1000 ? `; empty webview paints in ${empty} ms` : ''}`);
       figure(`rows_${label}_floor_curl_parse`, f.total, 'ms');
       figure(`rows_${label}_first_rows_visible`, m.firstRows, 'ms');
       figure(`rows_${label}_panel_created`, m.panelCreated, 'ms');
+      figure(`rows_${label}_first_rows_in_host`, m.firstRowsIn, 'ms');
       figure(`rows_${label}_webview_ready`, m.webviewReady, 'ms');
+      figure(`rows_${label}_report_posted`, m.reportPosted, 'ms');
+      figure(`rows_${label}_webview_first_paint_own`, m.webviewPaint, 'ms');
       figure(`rows_${label}_command_resolves`, m.resolved, 'ms');
       figure(`rows_${label}_all_rows_painted`, m.rendered, 'ms');
       figure(`rows_${label}_exthost_longest_block`, m.longestBlock, 'ms');

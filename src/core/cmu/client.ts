@@ -14,6 +14,7 @@
 import { CmuError, InputError, type NextStep } from '../errors';
 import { checkEndpoint, joinUrl } from '../environments';
 import { BodyTooLargeError, CancelledError, ERROR_BODY_LIMIT, bodyExcerpt, formatBytes, redactUrl, retryNote, type HttpClient, type HttpResponse } from '../http';
+import type { BodyEncoding } from '../http/types';
 import type { Session } from '../session';
 import { isKnownPath, nextSteps, pathHref } from './catalog';
 import { alternateUrl, hrefPath, isWithinBase, readHalLinks, resolveHref, resolveHrefWithinBase } from './hal';
@@ -203,15 +204,18 @@ export class CmuClient {
 
   /**
    * fetchReportRows for a viewer that parses the rows as they arrive (the panel, off its thread): the CSV
-   * answer's decoded body, bounded by `maxBytes` (default: the in-memory limit), goes to `read` as a
-   * stream; the links come from the `limit=1` JSON call meanwhile, and `onMeta` gets the report's
+   * answer's body goes to `read` as a stream of the bytes as they came, still `encoding` (gzip/deflate:
+   * the reader decodes them, with core/http's decode(), off this thread too). The stream is bounded by
+   * `maxBytes` (default: the in-memory limit); the reader bounds the decoded text by the same and fails
+   * with a `csv_too_large` code beyond it (which becomes "too large for the panel: Save As"). The links
+   * come from the `limit=1` JSON call meanwhile, and `onMeta` gets the report's
    * metadata as soon as both the links and the CSV's headers are in (the rows may still be arriving).
    * A query fetchReportRows takes as it is, or an answer that is not CSV (the server leads), is read and
    * parsed here: `report` instead of `value`.
    */
   async streamReportRows<T>(
     q: CmuQuery,
-    read: (body: NodeJS.ReadableStream, signal: AbortSignal) => Promise<T>,
+    read: (body: NodeJS.ReadableStream, signal: AbortSignal, encoding: BodyEncoding) => Promise<T>,
     opts: ReportFetchOptions & { onMeta?: (meta: StreamedMeta) => void } = {},
   ): Promise<StreamedReport<T>> {
     if (!streamsRows(q)) return { report: await this.fetchReport(q, opts) };
@@ -230,12 +234,12 @@ export class CmuClient {
       };
       links.then((l) => opts.onMeta?.({ ...meta, links: l })).catch(() => undefined);
       const max = opts.maxBytes ?? this.maxReportBytes;
-      const body = res.stream({ maxBytes: max });
+      const { stream: body, encoding } = res.encodedStream({ maxBytes: max });
       // a cancel, or the links call failing, stops the download whatever the reader does
       const drop = (): void => void (body as NodeJS.ReadableStream & { destroy(): void }).destroy();
       signal.addEventListener('abort', drop, { once: true });
       try {
-        const value = await read(body, signal).catch((e: unknown) => {
+        const value = await read(body, signal, encoding).catch((e: unknown) => {
           throw this.tooLarge(e, max, res.status);
         });
         return { value, meta };
@@ -286,7 +290,9 @@ export class CmuClient {
 
   /** A body over the in-memory limit as "too large for the panel/table: use --out / Save As"; other errors as they are. */
   private tooLarge(e: unknown, maxBytes: number, status: number): unknown {
-    if (!(e instanceof BodyTooLargeError && e.kind === 'size')) return e;
+    // a reader that decodes the body itself says so with the CSV parser's code
+    const over = (e instanceof BodyTooLargeError && e.kind === 'size') || (e instanceof Error && (e as { code?: unknown }).code === 'csv_too_large');
+    if (!over) return e;
     return new CmuApiError(
       `The report is larger than ${formatBytes(maxBytes)}: too large for the panel or the table`,
       'Save it to a file, which streams it without holding it in memory: Save As… in VS Code, or `cmu report … --out FILE` (json, csv or xml; ' +

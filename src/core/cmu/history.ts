@@ -14,7 +14,8 @@ import { isTimeDimension } from './catalog';
 import { isSecretName } from './savedQueries/secrets';
 import { REDACTED } from '../redact';
 import { canonicalWindow, parseWindow, windowName } from './time/windows';
-import type { CmuQuery, ReportCell, ReportColumn } from './types';
+import type { ReportColumns } from './analysis/columns';
+import type { CmuQuery } from './types';
 
 export const HISTORY_LIMIT = 100;
 
@@ -177,7 +178,7 @@ export function outcomeText(e: Pick<RunRecord, 'status' | 'rows'>): string {
 }
 
 const SEEN_PER_DIMENSION = 50;
-export const SEEN_ROWS_SCANNED = 5000;
+const SEEN_ROWS_SCANNED = 5000;
 
 /**
  * The values each dimension had in the reports and filters of a session, most recent first (at most 50
@@ -205,17 +206,17 @@ export class SeenValues {
   }
 
   /** the distinct values of each dimension column (the first rows only: a huge report is not scanned whole) */
-  addReport(columns: readonly ReportColumn[], rows: readonly (readonly ReportCell[])[]): void {
-    columns.forEach((c, i) => {
-      if (c.kind !== 'dimension' || isTimeDimension(c.name)) return;
+  addReport(report: ReportColumns): void {
+    for (const c of report.columns) {
+      if (c.kind !== 'dimension' || isTimeDimension(c.name)) continue;
       const seen = new Set<string>();
-      for (let r = 0; r < rows.length && r < SEEN_ROWS_SCANNED && seen.size < SEEN_PER_DIMENSION; r++) {
-        const v = rows[r][i];
+      for (let r = 0; r < report.rowCount && r < SEEN_ROWS_SCANNED && seen.size < SEEN_PER_DIMENSION; r++) {
+        const v = c.at(r);
         if (typeof v === 'string' && v !== '') seen.add(v);
         else if (typeof v === 'number') seen.add(String(v));
       }
       for (const v of [...seen].reverse()) this.add(c.name, v);
-    });
+    }
   }
 
   values(dimension: string): string[] {

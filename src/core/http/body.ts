@@ -7,7 +7,7 @@ import { PassThrough, type Readable, Transform, type TransformCallback, pipeline
 import * as zlib from 'node:zlib';
 import type { CmuError } from '../errors';
 import { BodyTooLargeError, ERROR_BODY_LIMIT, type Expiry, truncated } from './errors';
-import type { HttpResponse, ReadOptions } from './types';
+import type { BodyEncoding, HttpResponse, ReadOptions } from './types';
 
 /**
  * Output chunk of the gzip/deflate decoders (zlib's default is 16 KB): a 16 MB report is ~65 chunks
@@ -37,6 +37,9 @@ export class InternalResponse implements HttpResponse {
   private taken = false;
   private decodedBytes = 0;
 
+  /** the body as decoded, made on the first decoded read (an encoded read takes the raw bytes instead) */
+  private decodedBody: Decoded | undefined;
+
   constructor(
     readonly status: number,
     readonly url: string,
@@ -44,7 +47,8 @@ export class InternalResponse implements HttpResponse {
     readonly contentType: string,
     readonly serverDate: Date | undefined,
     readonly receivedAt: number,
-    private readonly body: Decoded,
+    /** the body as it came (still gzip/deflate encoded) */
+    private readonly raw: Readable,
     private readonly watch: Watchdog,
     private readonly limits: BodyLimits,
     private readonly origin: string,
@@ -52,10 +56,18 @@ export class InternalResponse implements HttpResponse {
     private readonly abort: () => void,
     readonly redact: (text: string) => string,
   ) {
-    body.stream.once('close', () => watch.clear());
+    raw.once('close', () => watch.clear());
     // An unread body fails silently (the watchdog eventually closes it); readers attach their own listener.
-    body.stream.on('error', () => undefined);
+    raw.on('error', () => undefined);
     watch.bodyStarted();
+  }
+
+  private get body(): Decoded {
+    if (!this.decodedBody) {
+      this.decodedBody = decode(this.raw, this.headers['content-encoding']);
+      this.decodedBody.stream.on('error', () => undefined);
+    }
+    return this.decodedBody;
   }
 
   async buffer(opts: ReadOptions = {}): Promise<Buffer> {
@@ -73,11 +85,19 @@ export class InternalResponse implements HttpResponse {
 
   stream(opts: ReadOptions = {}): NodeJS.ReadableStream {
     this.claim();
-    const max = opts.maxBytes ?? this.limits.maxStreamBytes;
+    return this.bounded(this.body.stream, opts.maxBytes ?? this.limits.maxStreamBytes);
+  }
+
+  encodedStream(opts: ReadOptions = {}): { stream: NodeJS.ReadableStream; encoding: BodyEncoding } {
+    this.claim();
+    return { stream: this.bounded(this.raw, opts.maxBytes ?? this.limits.maxStreamBytes), encoding: bodyEncoding(this.headers['content-encoding']) };
+  }
+
+  /** `src` to a reader, counted against `max`, watched, every end mapped: a close without an end is a cut body. */
+  private bounded(src: Readable, max: number): NodeJS.ReadableStream {
     // Piped by hand: pipeline() would end `out` with the raw stream error ("Premature close") before
     // its callback could give it the mapped one.
     // A large buffer between the decoder and the reader: fewer pause/resume round trips per chunk.
-    const src = this.body.stream;
     const out = new PassThrough({ highWaterMark: STREAM_BUFFER });
     let failed = false;
     const failWith = (e: unknown): void => {
@@ -111,7 +131,7 @@ export class InternalResponse implements HttpResponse {
 
   private drop(): void {
     this.abort();
-    if (!this.body.stream.destroyed) this.body.stream.destroy();
+    for (const s of [this.decodedBody?.stream, this.raw]) if (s && !s.destroyed) s.destroy();
   }
 
   /** Reads up to `max` decoded bytes; beyond it either fails (BodyTooLargeError) or keeps the head and drops the rest. */
@@ -160,7 +180,7 @@ export class InternalResponse implements HttpResponse {
     this.decodedBytes += n;
     this.watch.touch(n);
     if (this.decodedBytes > max) return new BodyTooLargeError(max, 'size', this.origin);
-    const consumed = this.body.consumed?.();
+    const consumed = this.decodedBody?.consumed?.(); // an encoded read counts the bytes as they came
     const ratio = this.limits.maxCompressionRatio;
     if (consumed !== undefined && this.decodedBytes > RATIO_FREE_BYTES && this.decodedBytes > consumed * ratio) {
       return new BodyTooLargeError(max, 'ratio', this.origin, ratio);
@@ -250,13 +270,22 @@ export class Watchdog {
   }
 }
 
+export function bodyEncoding(header: string | undefined): BodyEncoding {
+  const enc = (header ?? '').trim().toLowerCase();
+  return enc === 'gzip' || enc === 'x-gzip' ? 'gzip' : enc === 'deflate' || enc === 'x-deflate' ? 'deflate' : undefined;
+}
+
+/**
+ * The decoded body of `raw` (a Content-Encoding header value, or a {@link BodyEncoding}): strictly, a
+ * truncated gzip stream fails. Also used where an encoded body is read elsewhere (the report worker).
+ */
 export function decode(raw: Readable, encoding: string | undefined): Decoded {
-  const enc = (encoding ?? '').trim().toLowerCase();
+  const enc = bodyEncoding(encoding);
   let decoder: (Transform & { consumed(): number }) | undefined;
-  if (enc === 'gzip' || enc === 'x-gzip') {
+  if (enc === 'gzip') {
     const gunzip = zlib.createGunzip({ chunkSize: DECODE_CHUNK });
     decoder = Object.assign(gunzip, { consumed: () => gunzip.bytesWritten });
-  } else if (enc === 'deflate' || enc === 'x-deflate') decoder = new DeflateDecoder();
+  } else if (enc === 'deflate') decoder = new DeflateDecoder();
   if (!decoder) return { stream: raw };
   const d = decoder;
   pipeline(raw, d, (e) => {

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import type { Readable } from 'node:stream';
 import fetch, { type Response as FetchResponse } from 'node-fetch';
 import type { CmuError } from '../errors';
-import { type BodyLimits, InternalResponse, Watchdog, decode } from './body';
+import { type BodyLimits, InternalResponse, Watchdog } from './body';
 import { type AttemptState, CancelledError, type TimeLimits, mapError, originOf, truncated } from './errors';
 import { Redactor } from './redactor';
 import type { ExchangeLog, HttpClientOptions, HttpRequest, HttpResponse, LogHook, RetryWait } from './types';
@@ -203,8 +203,7 @@ export class HttpClient {
       watch.clear();
       ctl.abort();
     };
-    const decoded = decode(raw, headersOut['content-encoding']);
-    return new InternalResponse(fres.status, url, headersOut, contentType, date, receivedAt, decoded, watch, bodyLimits, originOf(url), fail, abort, (t) => this.redactor.text(t));
+    return new InternalResponse(fres.status, url, headersOut, contentType, date, receivedAt, raw, watch, bodyLimits, originOf(url), fail, abort, (t) => this.redactor.text(t));
   }
 
   private headersFor(req: HttpRequest): Record<string, string> {

@@ -24,6 +24,9 @@ export interface RetryWait {
   reason: string;
 }
 
+/** How a body is encoded: what `decode()` in ./body undoes (anything else is read as it is). */
+export type BodyEncoding = 'gzip' | 'deflate' | undefined;
+
 export interface ReadOptions {
   /** decoded bytes accepted; more fails with BodyTooLargeError (default: the client's limit) */
   maxBytes?: number;
@@ -49,6 +52,12 @@ export interface HttpResponse {
   excerpt(maxBytes?: number): Promise<{ text: string; truncated: boolean }>;
   /** decoded (gzip/deflate) body, for streaming to a file; bounded by size, compression ratio and rate */
   stream(opts?: ReadOptions): NodeJS.ReadableStream;
+  /**
+   * The body as it came, still encoded (`encoding`: what `decode()` in ./body undoes), for a reader that
+   * decodes it elsewhere (the report worker); `maxBytes` bounds the encoded bytes, the reader bounds the
+   * decoded ones. Watched and mapped as stream().
+   */
+  encodedStream(opts?: ReadOptions): { stream: NodeJS.ReadableStream; encoding: BodyEncoding };
   /** drops a body that will not be read (closes the connection) */
   discard(): void;
   /** the client's redaction (patterns plus every secret it has seen), for messages built from this body */

@@ -14,13 +14,13 @@ import { SandboxHost } from '../connection/sandboxHost';
 import { ReportWorkers } from '../report/workerProtocol';
 import { showError } from './errorUi';
 import type { RunRecord } from '../../core/cmu/history';
-import type { ReportCell, ReportColumn } from '../../core/cmu/types';
+import type { ReportColumns } from '../../core/cmu/analysis/columns';
 
 /** A report run (panel, cmu.runQuery, saved queries, the builder): what the history records. */
 export interface ReportRun {
   record: RunRecord;
-  /** the report's first rows, when it came (the builder offers their dimension values as filter values) */
-  head?: { columns: readonly ReportColumn[]; rows: readonly (readonly ReportCell[])[] };
+  /** the report's dimension columns, when it came (the builder offers their values in the first rows as filter values) */
+  dimensions?: ReportColumns;
 }
 
 interface Current {

@@ -96,6 +96,8 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
           firstRowsAt: p.firstRowsAt,
           readyAt: p.readyAt,
           createdAt: p.createdAt,
+          firstRowsInAt: p.firstRowsInAt,
+          reportPostedAt: p.reportPostedAt,
           active: p === ReportPanel.current,
           compare: p.compareMode,
           comparedWith: p.comparedWith,

@@ -67,9 +67,9 @@ export function registerQueries(services: Services): QueriesApi {
   const history = new HistoryStore(context.globalState, (t) => services.redact(t));
   context.subscriptions.push(
     history,
-    services.onDidRunReport(({ record, head }) => {
+    services.onDidRunReport(({ record, dimensions }) => {
       history.record(record).catch((e) => services.log.error(`history: ${services.redact(String(e))}`));
-      if (head) history.seen.addReport(head.columns, head.rows);
+      if (dimensions) history.seen.addReport(dimensions);
     }),
   );
   const browse = new BrowseTree(services);

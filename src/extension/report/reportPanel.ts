@@ -18,7 +18,6 @@ import { metricSemantics } from '../../core/cmu/catalog';
 import { resolveQueryTime } from '../../core/cmu/time/queryTime';
 import type { CmuQuery, ParsedReport, ReportCell, ReportColumn } from '../../core/cmu/types';
 import type { CmuClient, StreamedMeta } from '../../core/cmu/client';
-import { SEEN_ROWS_SCANNED } from '../../core/cmu/history';
 import { CancelledError } from '../../core/http';
 import { InputError } from '../../core/errors';
 import type { Services } from '../host/services';
@@ -116,6 +115,9 @@ export class ReportPanel implements vscode.Disposable {
   firstRowsAt: number | undefined;
   /** when the webview first said it was ready (the bench splits the wait for the first rows with it) */
   readyAt: number | undefined;
+  /** when the current request's first rows and links were in, and when its report message was posted (Date.now()), for the benchmark */
+  firstRowsInAt: number | undefined;
+  reportPostedAt: number | undefined;
   /** when the webview panel was created (Date.now()), for the benchmark */
   readonly createdAt = Date.now();
   /** messages posted for the current request, by type; `rendered` messages (all rows in) received for it; for tests */
@@ -263,11 +265,14 @@ export class ReportPanel implements vscode.Disposable {
     const more = (i: number): boolean => i + 1 < rows.chunks.length || !rows.complete;
     // `said`: what the last message told the webview (the rows keep arriving while it is posted)
     let said = more(0);
+    this.reportPostedAt ??= Date.now();
     if (!(await this.post({ type: 'report', requestId: v.requestId, report: reportViewOf(this.query, report, rows, v.nav, v.opts, said) }))) return;
     for (let i = 1; said; i++) {
       while (!rows.complete && rows.chunks.length <= i) await rows.next();
+      // one chunk per task: a resolved post does not yield, and rows that are all in would be read and posted in one go
+      await new Promise((resolve) => setImmediate(resolve));
       if (gen !== this.sendGen) return;
-      const chunk = rows.chunks[i] ?? rows.endChunk();
+      const chunk = rows.chunks[i] ? rows.withPartial(rows.chunks[i]) : rows.endChunk();
       said = more(i);
       if (!(await this.post(rowsMessage(v.requestId, chunk, said, report.response?.bytes)))) return;
     }
@@ -302,6 +307,8 @@ export class ReportPanel implements vscode.Disposable {
     this.parentTotal = undefined;
     this.renders = 0;
     this.firstRowsAt = undefined;
+    this.firstRowsInAt = undefined;
+    this.reportPostedAt = undefined;
     const q = this.query;
     let cmuBase = '';
     const env = this.scope.label;
@@ -343,6 +350,7 @@ export class ReportPanel implements vscode.Disposable {
         r.rows.setPartialOf(partialOf(appliedQueryView(q, r, opts), opts));
         this.show({ type: 'report', requestId: id, nav, opts: { ...opts, elapsedMs: Date.now() - started, fetchedAt: new Date() } });
       };
+      this.firstRowsInAt = Date.now();
       show(report);
       const replacement = await complete;
       if (id !== this.requestId) return report;
@@ -355,7 +363,7 @@ export class ReportPanel implements vscode.Disposable {
       const rows = report.rows;
       this.services.reportRan({
         record: { query: q, environment: env, status: report.response?.status ?? 200, rows: rows.rowCount, bytes: report.response?.bytes, durationMs: Date.now() - t0, at: t0 },
-        head: { columns: rows.columns, rows: rows.head(SEEN_ROWS_SCANNED) },
+        dimensions: rows.analysis('dimension'),
       });
       // a comparison's columns are two windows: one parent call cannot total both
       if (!mode) void this.loadParentTotal(id, sent.query, report, abort.signal);
@@ -411,9 +419,10 @@ export class ReportPanel implements vscode.Disposable {
     let bodyBytes = 0;
     const streamed = client.streamReportRows(
       q,
-      (body, stop) =>
+      (body, stop, encoding) =>
         this.services.reportWorkers
           .parse(body, {
+            encoding,
             first: FIRST_ROWS,
             chunk: CHUNK_ROWS,
             maxChars: client.maxReportBytes,

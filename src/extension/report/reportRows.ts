@@ -21,7 +21,10 @@ export interface RowChunk {
   start: number;
   rowCount: number;
   data: WireColumn[];
+  /** read by {@link ReportRows.withPartial} */
   partial?: PartialRows;
+  /** the setPartialOf generation `partial` was read with */
+  partialGen?: number;
 }
 
 /** Which of `rows` (the columns of one chunk, rows counted from 0) are partial. */
@@ -45,6 +48,7 @@ export class ReportRows {
   private listeners: (() => void)[] = [];
   private decoded: ReportCell[][] | undefined;
   private partialOf: PartialOf | undefined;
+  private partialGen = 0;
 
   get rowCount(): number {
     return this.count;
@@ -62,7 +66,7 @@ export class ReportRows {
     return this.width < this.columns.length ? this.columns.slice(0, this.width) : this.columns;
   }
 
-  /** The next chunk, in order; its partial rows are read here. */
+  /** The next chunk, in order (its partial rows are read when it is sent: {@link withPartial}). */
   add(start: number, rowCount: number, data: WireColumn[]): void {
     const ok = start === this.count && data.length === this.width && data.every((c) => (c.type === 'text' ? c.codes : c.values).length === rowCount);
     if (!ok) throw new ReportRowsError('the report worker sent a chunk out of order or malformed');
@@ -70,9 +74,7 @@ export class ReportRows {
       if (c.type === 'text') for (const v of c.dict) this.dicts[i].push(v);
     });
     this.count += rowCount;
-    const chunk: RowChunk = { start, rowCount, data };
-    this.readPartial(chunk);
-    this.chunks.push(chunk);
+    this.chunks.push({ start, rowCount, data });
     this.decoded = undefined;
     this.changed();
   }
@@ -112,31 +114,32 @@ export class ReportRows {
     return { start: this.count, rowCount: 0, data: types.map((c) => (c.type === 'text' ? { type: 'text', dict: [], codes: new Uint8Array(0) } : { type: 'number', values: new Uint8Array(0) })) };
   }
 
-  /** How partial buckets are read (it needs the window the server applied: known with the links); reads the chunks so far too. */
+  /** How partial buckets are read (it needs the window the server applied: known with the links). */
   setPartialOf(partialOf: PartialOf | undefined): void {
     this.partialOf = partialOf;
-    for (const c of this.chunks) this.readPartial(c);
+    this.partialGen++;
   }
 
-  private readPartial(chunk: RowChunk): void {
-    const flags = this.partialOf?.(this.view(chunk.start, chunk.rowCount, 'dimension'));
+  /**
+   * The chunk with its partial rows read (absolute row numbers), as it is about to be sent: one chunk's
+   * read per call, so a sender spreads them over its turns (reading every chunk that arrived before the
+   * links was one 100 ms task on the host's thread).
+   */
+  withPartial(chunk: RowChunk): RowChunk {
+    if (chunk.partialGen === this.partialGen) return chunk;
+    chunk.partialGen = this.partialGen;
+    const flags = chunk.rowCount ? this.partialOf?.(this.view(chunk.start, chunk.rowCount, 'dimension')) : undefined;
     if (flags?.rows.length) chunk.partial = { rows: flags.rows.map((r) => r + chunk.start), reasons: flags.reasons };
     else delete chunk.partial;
+    return chunk;
   }
 
-  /** The rows (arrays aligned with `columns`), decoded on the first ask and kept until more arrive. */
+  /** The rows (arrays aligned with `columns`), decoded on the first ask and kept until more arrive (`cmu.runQuery`'s result). */
   get rows(): ReportCell[][] {
-    return (this.decoded ??= this.head(this.count));
-  }
-
-  /** The first `n` rows, decoded (history's seen values read no more). */
-  head(n: number): ReportCell[][] {
+    if (this.decoded) return this.decoded;
     const out: ReportCell[][] = [];
-    for (const chunk of this.chunks) {
-      for (let i = 0; i < chunk.rowCount && out.length < n; i++) out.push(chunk.data.map((c, col) => this.cell(c, col, i)));
-      if (out.length >= n) break;
-    }
-    return out;
+    for (const chunk of this.chunks) for (let i = 0; i < chunk.rowCount; i++) out.push(chunk.data.map((c, col) => this.cell(c, col, i)));
+    return (this.decoded = out);
   }
 
   /** Row `i` of a chunk's column `col`: a number, a value of the column's table, or null when empty. */
@@ -159,6 +162,7 @@ export class ReportRows {
   private view(start: number, rowCount: number, kind?: 'dimension' | 'metric'): ReportColumns {
     const chunks = this.chunks;
     let last = 0; // the chunk of the previous read: the analysis reads rows in order
+    const one = chunks.find((c) => c.start <= start && start + rowCount <= c.start + c.rowCount);
     const chunkOf = (row: number): RowChunk => {
       let c = chunks[last];
       if (c && row >= c.start && row < c.start + c.rowCount) return c;
@@ -179,11 +183,14 @@ export class ReportRows {
       columns.push({
         name: c.name,
         kind: c.kind,
-        at: (r: number) => {
-          const row = start + r;
-          const chunk = chunkOf(row);
-          return this.cell(chunk.data[col], col, row - chunk.start);
-        },
+        // within one chunk (a chunk's partial rows), no search per cell
+        at: one
+          ? (r: number) => this.cell(one.data[col], col, start - one.start + r)
+          : (r: number) => {
+              const row = start + r;
+              const chunk = chunkOf(row);
+              return this.cell(chunk.data[col], col, row - chunk.start);
+            },
       });
     });
     return { rowCount, columns };

@@ -318,7 +318,7 @@ export function reportViewOf(q: CmuQuery, meta: ReportMeta, rows: ReportRows, na
   // a report of 200k columns is not described 200k times
   const total = rows.views?.length ?? rows.columns.length;
   const columns = rows.views ? rows.views.slice(0, MAX_PANEL_COLUMNS) : columnViews(rows, metricSemantics, MAX_PANEL_COLUMNS);
-  const first = rows.chunks[0];
+  const first = rows.chunks[0] && rows.withPartial(rows.chunks[0]);
   const view: ReportView = {
     query: qv,
     columns,
@@ -344,7 +344,7 @@ export function reportViewOf(q: CmuQuery, meta: ReportMeta, rows: ReportRows, na
   return view;
 }
 
-/** A later chunk of the report's rows; the last one says the answer's size (`bytes`). */
+/** A later chunk of the report's rows (its partial rows read: ReportRows.withPartial); the last one says the answer's size (`bytes`). */
 export function rowsMessage(requestId: number, chunk: RowChunk, more: boolean, bytes?: number): HostMessage {
   const msg: HostMessage = { type: 'rows', requestId, start: chunk.start, rowCount: chunk.rowCount, data: chunk.data, more };
   if (chunk.partial) msg.partial = chunk.partial;
@@ -368,7 +368,7 @@ export function* reportMessages(
   rows.setPartialOf(partialOf(appliedQueryView(q, report, opts), opts));
   const n = rows.chunks.length;
   yield { type: 'report', requestId, report: reportViewOf(q, report, rows, nav, opts, n > 1) };
-  for (let i = 1; i < n; i++) yield rowsMessage(requestId, rows.chunks[i], i < n - 1);
+  for (let i = 1; i < n; i++) yield rowsMessage(requestId, rows.withPartial(rows.chunks[i]), i < n - 1);
 }
 
 /** The report's first message with all its rows (tests, the browser checks). */

@@ -1,47 +1,83 @@
 /**
  * The report worker (dist/reportWorker.js, a worker_threads Worker): the CSV body's bytes in, as they
- * arrive; wire column chunks out (their typed arrays transferred, not copied). The extension host
- * thread only moves bytes and forwards the chunks to the webview. Protocol: ./workerProtocol.ts.
+ * arrive and as they came (gzip/deflate: decoded here, with the HTTP module's decoder); wire column chunks
+ * out (their typed arrays transferred, not copied). The extension host thread only moves the encoded bytes
+ * and forwards the chunks to the webview. Protocol: ./workerProtocol.ts.
  */
+import { PassThrough } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
+import { decode } from '../../core/http/body';
 import { CsvColumns, CsvParseError } from '../../core/cmu/parse/csvColumns';
 import { transferList, type ToWorker, type FromWorker } from './workerProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('reportWorker runs as a worker thread');
 
-let parser: CsvColumns | undefined;
-let decoder: TextDecoder | undefined;
+/** One body being parsed: encoded bytes into `raw`, decoded text into the parser. */
+interface Job {
+  raw: PassThrough;
+  parser: CsvColumns;
+  failed: boolean;
+}
+let job: Job | undefined;
 const post = (m: FromWorker): void => port.postMessage(m, m.type === 'chunk' ? transferList(m.chunk.data) : []);
 
-function fail(e: unknown): void {
-  parser = undefined;
-  post({ type: 'error', message: e instanceof Error ? e.message : String(e), code: e instanceof CsvParseError ? e.code : 'csv_malformed' });
+function fail(j: Job, e: unknown, code?: string): void {
+  if (j.failed) return;
+  j.failed = true;
+  j.raw.destroy();
+  if (job === j) job = undefined;
+  post({ type: 'error', message: e instanceof Error ? e.message : String(e), code: code ?? (e instanceof CsvParseError ? e.code : 'csv_malformed') });
+}
+
+function start(m: Extract<ToWorker, { type: 'start' }>): void {
+  const raw = new PassThrough();
+  const text = new TextDecoder('utf-8');
+  const j: Job = {
+    raw,
+    failed: false,
+    parser: new CsvColumns({
+      first: m.first,
+      chunk: m.chunk,
+      maxChars: m.maxChars,
+      maxColumns: m.maxColumns,
+      onHeader: (columns) => post({ type: 'header', columns }),
+      onChunk: (chunk) => post({ type: 'chunk', chunk }),
+    }),
+  };
+  job = j;
+  let bytes = 0;
+  const body = decode(raw, m.encoding).stream;
+  body.on('data', (c: Buffer) => {
+    if (j.failed) return;
+    bytes += c.length;
+    try {
+      j.parser.push(text.decode(c, { stream: true }));
+    } catch (e) {
+      fail(j, e);
+    }
+  });
+  body.once('end', () => {
+    if (j.failed) return;
+    try {
+      j.parser.push(text.decode());
+      j.parser.end();
+      post({ type: 'done', rowCount: j.parser.rowCount, bytes });
+      if (job === j) job = undefined;
+    } catch (e) {
+      fail(j, e);
+    }
+  });
+  // zlib's errors (a gzip stream cut short or corrupt), in words the user can act on
+  body.once('error', (e: Error & { code?: string }) =>
+    fail(j, new Error(`The report's ${m.encoding} body could not be decoded (${e.code ?? e.message}): it was cut short or is corrupt. Try again; if it keeps failing, the server sends a broken body.`), 'body_decode'),
+  );
 }
 
 port.on('message', (m: ToWorker) => {
-  try {
-    if (m.type === 'start') {
-      decoder = new TextDecoder('utf-8');
-      parser = new CsvColumns({
-        first: m.first,
-        chunk: m.chunk,
-        maxChars: m.maxChars,
-        maxColumns: m.maxColumns,
-        onHeader: (columns) => post({ type: 'header', columns }),
-        onChunk: (chunk) => post({ type: 'chunk', chunk }),
-      });
-    } else if (!parser || !decoder) {
-      return; // after an error: the rest of the body is ignored
-    } else if (m.type === 'data') {
-      parser.push(decoder.decode(m.bytes, { stream: true }));
-    } else {
-      parser.push(decoder.decode());
-      parser.end();
-      post({ type: 'done', rowCount: parser.rowCount });
-      parser = undefined;
-    }
-  } catch (e) {
-    fail(e);
-  }
+  if (m.type === 'start') return start(m);
+  const j = job;
+  if (!j || j.failed) return; // after an error: the rest of the body is ignored
+  if (m.type === 'data') j.raw.write(m.bytes);
+  else j.raw.end();
 });

@@ -3,13 +3,16 @@ import { Worker } from 'node:worker_threads';
 import type { CsvChunk } from '../../core/cmu/parse/csvColumns';
 import type { ReportColumn } from '../../core/cmu/types';
 import type { WireColumn } from '../../shared/protocol';
+import type { BodyEncoding } from '../../core/http/types';
 
-export type ToWorker = { type: 'start'; first: number; chunk: number; maxChars: number; maxColumns?: number } | { type: 'data'; bytes: Uint8Array } | { type: 'end' };
+/** `data`: the body's bytes as they came (`encoding`: gzip/deflate, decoded in the worker) */
+export type ToWorker = { type: 'start'; first: number; chunk: number; maxChars: number; maxColumns?: number; encoding?: BodyEncoding } | { type: 'data'; bytes: Uint8Array } | { type: 'end' };
 
 export type FromWorker =
   | { type: 'header'; columns: ReportColumn[] }
   | { type: 'chunk'; chunk: CsvChunk }
-  | { type: 'done'; rowCount: number }
+  /** `bytes`: the decoded body's */
+  | { type: 'done'; rowCount: number; bytes: number }
   | { type: 'error'; message: string; code: string };
 
 /** The buffers of a chunk's typed arrays: moved to the receiver, not copied. */
@@ -37,6 +40,8 @@ export interface OffThreadOptions {
   maxChars: number;
   /** columns in the chunks (the first ones) */
   maxColumns?: number;
+  /** how the body is encoded (HttpResponse.encodedStream): the worker decodes it */
+  encoding?: BodyEncoding;
   onHeader(columns: ReportColumn[]): void;
   /** called in order; the chunk's arrays are this thread's now (post them on as they are) */
   onChunk(chunk: CsvChunk): void;
@@ -78,7 +83,7 @@ export class ReportWorkers {
 
   /**
    * Parses a CSV body in a worker thread as its bytes arrive: this thread only hands the bytes over and
-   * receives column chunks. Resolves with the row count and the body's bytes when it is parsed; rejects
+   * receives column chunks. Resolves with the row count and the decoded body's bytes when it is parsed; rejects
    * with the body stream's error (size cap, cut connection), a WorkerParseError, or the abort reason of
    * the caller's signal.
    */
@@ -88,8 +93,7 @@ export class ReportWorkers {
     this.idle = undefined;
     return new Promise((resolve, reject) => {
       let settled = false;
-      let bytes = 0;
-      const finish = (e: unknown, rowCount = 0): void => {
+      const finish = (e: unknown, rowCount = 0, bytes = 0): void => {
         if (settled) return;
         settled = true;
         opts.signal?.removeEventListener('abort', onAbort);
@@ -108,7 +112,6 @@ export class ReportWorkers {
       };
       const onAbort = (): void => finish(opts.signal?.reason ?? new Error('cancelled'));
       const onData = (c: Buffer): void => {
-        bytes += c.length;
         // copied (a memcpy) then moved: the stream's Buffer may share its memory with others (pools, slices)
         const copy = new Uint8Array(c);
         worker.postMessage({ type: 'data', bytes: copy } satisfies ToWorker, [copy.buffer as ArrayBuffer]);
@@ -119,7 +122,7 @@ export class ReportWorkers {
         try {
           if (m.type === 'header') opts.onHeader(m.columns);
           else if (m.type === 'chunk') opts.onChunk(m.chunk);
-          else if (m.type === 'done') finish(undefined, m.rowCount);
+          else if (m.type === 'done') finish(undefined, m.rowCount, m.bytes);
           else finish(new WorkerParseError(m.message, m.code));
         } catch (e) {
           finish(e);
@@ -129,7 +132,7 @@ export class ReportWorkers {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       worker.on('exit', onExit);
       worker.on('message', onMessage);
-      worker.postMessage({ type: 'start', first: opts.first, chunk: opts.chunk, maxChars: opts.maxChars, maxColumns: opts.maxColumns } satisfies ToWorker);
+      worker.postMessage({ type: 'start', first: opts.first, chunk: opts.chunk, maxChars: opts.maxChars, maxColumns: opts.maxColumns, encoding: opts.encoding } satisfies ToWorker);
       body.on('data', onData);
       body.once('error', (e) => finish(e));
       body.once('end', () => {

@@ -60,6 +60,7 @@ export function stepWall(grain: TimeDimension, wallMs: number, n = 1): number {
  */
 export class BucketReader {
   private readonly chain: AnalysisColumn[] = [];
+  private readonly parts = [0, 1, 1, 0, 0, 0];
   readonly grain: TimeDimension | undefined;
 
   constructor(
@@ -77,15 +78,20 @@ export class BucketReader {
   /** The row's bucket, undefined when the report has no dated time columns or a part is not a number. */
   bucket(row: number): Bucket | undefined {
     const wallStart = this.wallStart(row);
-    if (wallStart === undefined || this.grain === undefined) return undefined;
-    const wallEnd = stepWall(this.grain, wallStart);
-    return { grain: this.grain, wallStart, wallEnd, lo: wallToInstant(wallStart, this.zone), hi: wallToInstant(wallEnd, this.zone) };
+    return wallStart === undefined ? undefined : this.bucketAt(wallStart);
+  }
+
+  /** The bucket that starts at `wallStart` (a value of wallStart(): the reader has a grain). */
+  bucketAt(wallStart: number): Bucket {
+    const grain = this.grain!;
+    const wallEnd = stepWall(grain, wallStart);
+    return { grain, wallStart, wallEnd, lo: wallToInstant(wallStart, this.zone), hi: wallToInstant(wallEnd, this.zone) };
   }
 
   /** The wall-clock start of the row's bucket (UTC fields), undefined as for bucket(). */
   wallStart(row: number): number | undefined {
     if (this.chain.length === 0) return undefined;
-    const p = [0, 1, 1, 0, 0, 0];
+    const p = this.parts; // reused: the parts below the grain keep their defaults
     for (let i = 0; i < this.chain.length; i++) {
       const v = numberOf(this.chain[i].at(row));
       if (!Number.isInteger(v)) return undefined;
@@ -93,9 +99,10 @@ export class BucketReader {
     }
     const [y, mo, d, h, mi, s] = p;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
-    const t = Date.UTC(y, mo - 1, d, h, mi, s);
     // Date.UTC maps years 0–99 to 1900–1999; CMU years are four digits, but keep the value honest
-    return new Date(t).getUTCFullYear() === y ? t : undefined;
+    if (y >= 0 && y < 100) return undefined;
+    const t = Date.UTC(y, mo - 1, d, h, mi, s);
+    return Number.isNaN(t) ? undefined : t;
   }
 }
 

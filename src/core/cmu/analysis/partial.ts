@@ -49,13 +49,24 @@ export function partialBuckets(report: ReportColumns, opts: PartialOptions): Par
   const { now } = opts;
   const wStart = opts.window?.start;
   const wEnd = opts.window?.end;
+  const judge = (wallStart: number): PartialReason | undefined => {
+    const b = reader.bucketAt(wallStart);
+    if (b.hi > now) return 'now';
+    if (b.hi > now - horizon) return 'fresh';
+    if ((wStart !== undefined && wStart > b.lo) || (wEnd !== undefined && wEnd < b.hi)) return 'window';
+    return undefined;
+  };
+  // rows repeat buckets (one per tenant, per channel…): the last one judged is remembered
+  let lastStart = NaN;
+  let lastWhy: PartialReason | undefined;
   for (let r = 0; r < report.rowCount; r++) {
-    const b = reader.bucket(r);
-    if (!b) continue;
-    let why: PartialReason | undefined;
-    if (b.hi > now) why = 'now';
-    else if (b.hi > now - horizon) why = 'fresh';
-    else if ((wStart !== undefined && wStart > b.lo) || (wEnd !== undefined && wEnd < b.hi)) why = 'window';
+    const w = reader.wallStart(r);
+    if (w === undefined) continue;
+    if (w !== lastStart) {
+      lastStart = w;
+      lastWhy = judge(w);
+    }
+    const why = lastWhy;
     if (why) {
       reasons[r] = why;
       count++;

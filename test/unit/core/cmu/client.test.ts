@@ -10,6 +10,9 @@ import { UTC } from '../../../../src/core/cmu/time/zone';
 import type { Environment } from '../../../../src/core/environments';
 import { CmuError } from '../../../../src/core/errors';
 import { CancelledError, HttpClient } from '../../../../src/core/http';
+import { decode } from '../../../../src/core/http/body';
+import type { BodyEncoding } from '../../../../src/core/http/types';
+import type { Readable } from 'node:stream';
 import { Session } from '../../../../src/core/session';
 import { MemoryStore, secretKey } from '../../../../src/core/store';
 import { Sandbox } from '../../../../src/sandbox/server';
@@ -394,13 +397,17 @@ describe('cmu/client', () => {
       await assert.rejects(client.fetchReportRows(emptyQuery(['tenant']), { signal: ctl.signal }), (e: unknown) => e instanceof CancelledError);
     });
 
-    /** A reader that collects the streamed body as text. */
-    const collect = (body: NodeJS.ReadableStream): Promise<string> =>
+    /** A reader that collects the streamed body, decoded, as text; `encodings` gets how each came. */
+    const encodings: BodyEncoding[] = [];
+    const collect = (body: NodeJS.ReadableStream, _signal?: AbortSignal, encoding?: BodyEncoding): Promise<string> =>
       new Promise((resolve, reject) => {
-        const parts: Buffer[] = [];
-        body.on('data', (c: Buffer) => parts.push(c));
-        body.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+        encodings.push(encoding);
         body.once('error', reject);
+        const text = decode(body as Readable, encoding).stream;
+        const parts: Buffer[] = [];
+        text.on('data', (c: Buffer) => parts.push(c));
+        text.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+        text.once('error', reject);
       });
 
     it('streamReportRows: the CSV body goes to the reader as a stream; the metadata (links, headers) comes once, before it resolves', async () => {
@@ -410,7 +417,8 @@ describe('cmu/client', () => {
       const before = sandbox.stats.cmu;
       const s = await client.streamReportRows(q, collect, { onMeta: (m) => metas.push(m) });
       assert.equal(sandbox.stats.cmu - before, 2, 'one CSV call and one limit=1 call');
-      assert.equal(s.value, rows.raw, 'the reader got the CSV body, byte for byte');
+      assert.equal(s.value, rows.raw, 'the reader got the CSV body, byte for byte once decoded');
+      assert.equal(encodings.pop(), 'gzip', 'as it came: gzip, decoded by the reader (off the thread, in the panel)');
       assert.equal(metas.length, 1);
       assert.deepEqual(metas[0].links, rows.links);
       assert.deepEqual(s.meta?.links, rows.links);
@@ -443,6 +451,28 @@ describe('cmu/client', () => {
       );
       await assert.rejects(run);
       assert.ok(body && (body as unknown as { destroyed: boolean }).destroyed, 'the body stream is closed after a cancel');
+    });
+
+    it('streamReportRows: a reader that throws at once (a worker that could not start) rejects with its error; the closed body crashes nothing', async () => {
+      const q = { ...emptyQuery(['tenant', 'year', 'month', 'day']), ...previousMonth() };
+      const crashes: unknown[] = [];
+      const onCrash = (e: unknown) => crashes.push(e);
+      const mochaHandlers = process.listeners('uncaughtException');
+      process.removeAllListeners('uncaughtException');
+      process.on('uncaughtException', onCrash);
+      try {
+        await assert.rejects(
+          client.streamReportRows(q, () => {
+            throw new Error('no worker');
+          }),
+          /no worker/,
+        );
+        await new Promise((r) => setTimeout(r, 200)); // the links call and the body settle
+      } finally {
+        process.off('uncaughtException', onCrash);
+        for (const h of mochaHandlers) process.on('uncaughtException', h);
+      }
+      assert.deepEqual(crashes, [], 'no unhandled stream error');
     });
 
     it('the self link opens as the same query, a drill-down link as a report', async () => {

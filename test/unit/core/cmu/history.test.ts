@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { HISTORY_LIMIT, SeenValues, addRun, historyKey, outcomeText, parseHistory, relativeTime, shortQuery, type HistoryEntry, type RunRecord } from '../../../../src/core/cmu/history';
 import { emptyQuery, parseQueryUrl } from '../../../../src/core/cmu/query';
+import { columnsOfRows } from '../../../../src/core/cmu/analysis/columns';
 import { Redactor } from '../../../../src/core/http/redactor';
 
 const run = (href: string, over: Partial<RunRecord> = {}): RunRecord => ({
@@ -94,8 +95,10 @@ describe('core: filter values seen in a session', () => {
   it('collects dimension values of reports and filters, newest first, without time dimensions or secrets', () => {
     const seen = new SeenValues((t) => t.replace(/eyJ\S+/g, '[redacted]'));
     seen.addReport(
-      [{ name: 'day', kind: 'dimension' }, { name: 'mvpd', kind: 'dimension' }, { name: 'active-users', kind: 'metric' }],
-      [['2024-01-01', 'Comcast', 5], ['2024-01-02', 'Charter', 7], ['2024-01-03', 'Comcast', 1], ['2024-01-04', null, 1]],
+      columnsOfRows({
+        columns: [{ name: 'day', kind: 'dimension' }, { name: 'mvpd', kind: 'dimension' }, { name: 'active-users', kind: 'metric' }],
+        rows: [['2024-01-01', 'Comcast', 5], ['2024-01-02', 'Charter', 7], ['2024-01-03', 'Comcast', 1], ['2024-01-04', null, 1]],
+      }),
     );
     assert.deepEqual(seen.values('mvpd'), ['Comcast', 'Charter']);
     assert.deepEqual(seen.values('day'), [], 'time dimensions are chosen by the window');

@@ -116,6 +116,29 @@ describe('hostile servers (http layer)', function () {
       await assert.rejects(drain(base + '/bomb'), (e: unknown) => e instanceof BodyTooLargeError && /compress/i.test(e.message));
       await assert.rejects(drain(base + '/huge', 8 << 20), (e: unknown) => e instanceof BodyTooLargeError && /8 MB/.test(e.message));
     });
+    it('encodedStream() (a reader that decodes elsewhere): an endless gzip body stops at the cap on the bytes as they came; bytes after the body fail it', async () => {
+      routes.set('/bomb', (_q, res) => endlessGzip(res));
+      const client = new HttpClient({ timeoutMs: 5000 });
+      const res = await client.request({ method: 'GET', url: base + '/bomb' });
+      const { stream, encoding } = res.encodedStream({ maxBytes: 1 << 20 });
+      assert.equal(encoding, 'gzip');
+      let got = 0;
+      await assert.rejects(
+        (async () => {
+          for await (const c of stream) got += (c as Buffer).length;
+        })(),
+        (e: unknown) => e instanceof BodyTooLargeError && /1 MB/.test(e.message),
+      );
+      assert.ok(got <= 1 << 20, `${got} encoded bytes passed`);
+      rawAnswer = extraBytes('{"a":1}');
+      await assert.rejects(
+        (async () => {
+          const cut = await client.request({ method: 'GET', url: rawBase + '/' });
+          for await (const _ of cut.encodedStream().stream) void _;
+        })(),
+        NetworkError,
+      );
+    });
     it('DCR: an endless registration answer is refused as too large, the statement never echoed', async () => {
       routes.set('/o/client/register', (_q, res) => endlessGzip(res, 201));
       const dcr = new DcrClient({ http: new HttpClient({ timeoutMs: 5000 }), dcrOrigin: base, deviceInfo: 'eA==' });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { CsvColumns, CsvParseError, type CsvChunk } from '../../../../../src/core/cmu/parse/csvColumns';
 import { parseCsvBody } from '../../../../../src/core/cmu/parse/csv';
@@ -177,6 +178,46 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       assert.deepEqual(chunks.map((c) => c.rowCount), [200, 2000, 2000, 800]);
       assert.deepEqual(columns, want.columns);
       assert.deepEqual(rowsOf(columns, chunks), want.rows);
+    });
+
+    it('decodes a gzip or deflate body itself (the host hands over the bytes as they came): the same rows, the decoded size', async () => {
+      const { stream, text } = await body(3000);
+      const plain = Buffer.from(await text);
+      const want = parseCsvBody(await text);
+      for (const [encoding, encoded] of [
+        ['gzip', gzipSync(plain)],
+        ['deflate', deflateSync(plain)],
+        ['deflate', deflateRawSync(plain)], // raw deflate, as some servers send it
+      ] as const) {
+        const s = new PassThrough();
+        setImmediate(() => {
+          for (let i = 0; i < encoded.length; i += 1021) s.write(encoded.subarray(i, i + 1021));
+          s.end();
+        });
+        let columns: ReportColumn[] = [];
+        const chunks: CsvChunk[] = [];
+        const r = await workers.parse(s, { encoding, first: 200, chunk: 2000, maxChars: 1e9, onHeader: (c) => (columns = c), onChunk: (c) => chunks.push(c) });
+        assert.equal(r.rowCount, 3000, encoding);
+        assert.equal(r.bytes, plain.length, 'the decoded size');
+        assert.deepEqual(rowsOf(columns, chunks), want.rows);
+      }
+      stream.resume();
+    });
+
+    it('a gzip body cut short or corrupt fails with a message that says so; one that inflates over the cap is too large', async () => {
+      const { stream, text } = await body(2000);
+      stream.resume();
+      const gz = gzipSync(Buffer.from(await text));
+      const opts = { encoding: 'gzip' as const, first: 10, chunk: 100, maxChars: 1e9, onHeader: () => undefined, onChunk: () => undefined };
+      const cut = new PassThrough();
+      cut.end(gz.subarray(0, gz.length - 100));
+      await assert.rejects(workers.parse(cut, opts), (e: unknown) => e instanceof WorkerParseError && e.code === 'body_decode' && /cut short or is corrupt/.test(e.message));
+      const bad = new PassThrough();
+      bad.end(Buffer.concat([gz.subarray(0, 10), Buffer.alloc(500, 7)]));
+      await assert.rejects(workers.parse(bad, opts), (e: unknown) => e instanceof WorkerParseError && e.code === 'body_decode');
+      const bomb = new PassThrough();
+      bomb.end(gzipSync(Buffer.alloc(50_000_000, 'a')));
+      await assert.rejects(workers.parse(bomb, { ...opts, maxChars: 1_000_000 }), (e: unknown) => e instanceof WorkerParseError && e.code === 'csv_too_large');
     });
 
     it('rejects a body over the cap, and one cut short', async () => {
