@@ -45,6 +45,19 @@ export const MAX_LIMIT = 1_000_000;
 /** the catalog's one reserved list; each may appear once (metrics, a list, is checked on its own) */
 const RESERVED_ONCE = RESERVED_PARAMETERS.filter((n) => n !== 'metrics');
 
+/**
+ * A column one report's answers carry on request (Sandbox.setKindChange): a name no document and no catalog
+ * names, after the report's dimensions; numbers in its first rows, text in the later ones.
+ */
+export interface KindChange {
+  /** the report (`tenant/year/month/day/hour`): one the sandbox serves */
+  path: string;
+  /** the column's name (`device-tier`): not a dimension or metric of the catalog, not one of the path's */
+  column: string;
+  /** rows whose value is their row number (1, 2, …); every later row holds `row-<n>` */
+  numericRows: number;
+}
+
 /** An undocumented report the sandbox serves on request: a path and a metric no document and no catalog names. */
 export interface ExtraReport {
   /** `year/screen-class`: the last segments may be dimensions nobody documents (their values are invented) */
@@ -100,6 +113,8 @@ export class CmuService {
   private readonly extras = new Map<string, { path: string[]; metric: string }>();
   /** changes with every serveExtraReport: an extra report changes its parent's links (part of the cache key) */
   private extrasVersion = 0;
+  /** the column that turns from numbers to text (setKindChange); its path joined with `/` */
+  private kindChange: KindChange | undefined;
 
   constructor(
     private readonly dcr: DcrService,
@@ -122,6 +137,26 @@ export class CmuService {
     if (!/^[a-z][a-z0-9_-]*$/.test(report.metric)) throw new Error(`not a metric name: ${report.metric}`);
     this.extras.set(path.join('/'), { path, metric: report.metric });
     this.extrasVersion++;
+  }
+
+  /**
+   * From now on (undefined: no more), `change.path`'s answers carry `change.column` after their dimensions,
+   * its row number in the first `numericRows` rows and `row-<n>` text after them, in every format.
+   */
+  setKindChange(change: KindChange | undefined): void {
+    if (!change) {
+      this.kindChange = undefined;
+      return;
+    }
+    const segments = splitPath(change.path);
+    if (!isKnownPath(segments) && !this.extraAt(segments)) throw new Error(`not a report the sandbox serves: ${change.path}`);
+    const { column, numericRows } = change;
+    // a name the catalog knows gets its kind from the catalog, never from its values: nothing would change kind
+    if (!/^[a-z][a-z0-9_-]*$/.test(column) || isDimension(column) || isMetric(column) || segments.includes(column)) {
+      throw new Error(`not a column name the catalog and the report lack: ${column}`);
+    }
+    if (!Number.isSafeInteger(numericRows) || numericRows < 1) throw new Error(`numericRows must be a positive integer: ${numericRows}`);
+    this.kindChange = { path: segments.join('/'), column, numericRows };
   }
 
   private extraAt(path: string[]): { path: string[]; metric: string } | undefined {
@@ -332,9 +367,10 @@ export class CmuService {
     if (r.format === 'csv') headers['Content-Disposition'] = `attachment; filename="${this.csvFileName(r)}"`;
     const encoding = chooseEncoding(req.headers['accept-encoding']);
     if (encoding) headers['Content-Encoding'] = encoding;
+    const kind = this.kindChange?.path === r.path.join('/') ? this.kindChange : undefined;
     // The body is decided by the parsed request, the encoding and the extra reports, and by the clock only
     // until its end has passed: a window still open is never kept.
-    const cache = knob.fresh || knob.cutAfterBytes !== undefined || r.end > this.wallNow() ? undefined : this.config.cache;
+    const cache = knob.fresh || knob.cutAfterBytes !== undefined || kind || r.end > this.wallNow() ? undefined : this.config.cache;
     const key = cache && JSON.stringify({ ...r, encoding, extras: this.extrasVersion });
     const cached = key ? cache?.get(key) : undefined;
     if (cached) {
@@ -346,7 +382,7 @@ export class CmuService {
     const columns = [...r.groupBy, ...r.projections];
     const rows = this.dataset.rows(cube, { columns, metrics: r.metrics, filters: r.filters, start: r.start, end: r.end })[Symbol.iterator]();
     const first = rows.next(); // a problem in the query surfaces here, before the status line is sent
-    const header = [...columns, ...r.metrics];
+    const header = kind ? [...columns, kind.column, ...r.metrics] : [...columns, ...r.metrics];
     const self = this.selfHref(r);
     const up = rollUpPath(r.path);
     const down = this.stepsBelow(r.path).map((s) => ({ href: pathHref([...r.path, s]), name: s }));
@@ -356,7 +392,10 @@ export class CmuService {
       down,
     };
     res.writeHead(200, headers);
-    const chunks = render(r.format, header, columns.length, limited(first, rows, r.limit), links);
+    const limitedRows = limited(first, rows, r.limit);
+    const chunks = kind
+      ? render(r.format, header, columns.length + 1, turning(limitedRows, columns.length, kind.numericRows), links)
+      : render(r.format, header, columns.length, limitedRows, links);
     const record = key ? cache?.recorder(key) : undefined;
     // the recorder sees the bytes as sent: after compression, or through a pass-through when there is none
     const sink = encoding === 'gzip' ? createGzip() : encoding === 'deflate' ? createDeflate() : record ? new PassThrough() : undefined;
@@ -409,6 +448,16 @@ interface Links {
 function* limited<T>(first: IteratorResult<T>, rest: Iterator<T>, limit: number): Generator<T> {
   let n = 0;
   for (let r = first; !r.done && n < limit; r = rest.next(), n++) yield r.value;
+}
+
+/** The rows with one more cell at `at`: the row number in the first `numericRows` rows, `row-<n>` after them. */
+function* turning(rows: Iterable<string[]>, at: number, numericRows: number): Generator<string[]> {
+  let n = 0;
+  for (const row of rows) {
+    n++;
+    row.splice(at, 0, n <= numericRows ? String(n) : `row-${n}`);
+    yield row;
+  }
 }
 
 const CHUNK = 64 * 1024;

@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { DEFAULT_ZONE_ID, parseZone } from '../core/cmu/time/zone';
 import type { AddressInfo } from 'node:net';
-import { CmuService, type ExtraReport } from './cmu';
+import { CmuService, type ExtraReport, type KindChange } from './cmu';
 import { DcrService, type DcrErrorCode, type StatementPolicy } from './dcr';
 import { SigningKey, type Jwks } from './keys';
 import { send, sendHtmlError, sendJson, sendText } from './respond';
@@ -21,7 +21,7 @@ import { CMU_BASE_PATH } from '../core/cmu/catalog';
 const DEFAULT_CMU_PREFIXES: readonly string[] = [CMU_BASE_PATH, '/v2'];
 
 export { DEFAULT_SCOPES, DEFAULT_TENANT } from './dcr';
-export type { ExtraReport } from './cmu';
+export type { ExtraReport, KindChange } from './cmu';
 export { TENANTS } from './dataset';
 
 export interface SandboxOptions {
@@ -61,8 +61,8 @@ export interface SandboxOptions {
   extraReports?: ExtraReport[];
   /**
    * big report bodies kept as sent (compressed), so a repeated report answers at transfer speed as a
-   * pre-aggregated backend does; never for an answer a knob shapes (failNext, setDelay). Default 64 MiB of
-   * bodies of at least 256 KiB; false: every answer is generated.
+   * pre-aggregated backend does; never for an answer a knob shapes (failNext, setDelay, setKindChange).
+   * Default 64 MiB of bodies of at least 256 KiB; false: every answer is generated.
    */
   responseCache?: ResponseCacheOptions | false;
 }
@@ -196,6 +196,18 @@ export class Sandbox {
    */
   serveExtraReport(path: string, metric: string): void {
     this.cmu.serveExtraReport({ path, metric });
+  }
+
+  /**
+   * From now on (undefined: no more), the answers of `change.path` (every format; the `limit=1` JSON a
+   * viewer reads links from too) carry `change.column`, a column no document and no catalog names, after
+   * their dimensions: the row number (1, 2, …) in the first `numericRows` rows, text (`row-<n>`) in the
+   * later ones. What a server may send for an undocumented dimension whose first values look like numbers:
+   * a client that decides a column's kind from the first rows must still show every row and the text.
+   * Such an answer is always generated, never the response cache's.
+   */
+  setKindChange(change: KindChange | undefined): void {
+    this.cmu.setKindChange(change && { ...change });
   }
 
   /** Drops pending failNext faults. */

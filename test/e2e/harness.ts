@@ -15,16 +15,9 @@ import type { HostMessage, WebviewMessage } from '../../src/shared/protocol';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// the workbench harness's Chromium command line (plain JS: node runs it there)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CHROMIUM_ARGS, chromiumPath } = require('../integration/harness/chromium') as { CHROMIUM_ARGS: readonly string[]; chromiumPath(): string };
 
 /** Builds the webview's bundles like esbuild.js does (iife, es2022: webview.js, chart.js) into `outdir`; returns the paths. */
 export async function buildWebview(outdir: string, production = false): Promise<{ js: string; css: string }> {
@@ -103,7 +96,7 @@ export async function startPageServer(distDir: string): Promise<PageServer> {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS] });
 }
 
 export interface ReportPage {

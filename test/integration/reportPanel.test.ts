@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { parseQueryUrl, queryToUrl } from '../../src/core/cmu/query';
 import type { CmuQuery, ReportCell, ReportColumn } from '../../src/core/cmu/types';
 import type { NavLink, RenderStats } from '../../src/shared/protocol';
+import { CHUNK_ROWS, FIRST_ROWS } from '../../src/extension/report/reportView';
+import type { TestApi } from '../../src/extension/host/testApi';
 import { cmd, eventually, testApi } from './helpers';
 
 interface RunResult {
@@ -50,8 +52,36 @@ const DAILY: CmuQuery = {
   metrics: ['active-users', 'started-sessions'],
 };
 
+const DAY = 86_400_000;
+const MINUTES = ['tenant', 'year', 'month', 'day', 'hour', 'minute'];
+
+/** `path` over `days` whole UTC days ending `ago` days before today: a window already over. */
+function pastDays(path: string[], days: number, ago: number, limit?: number): CmuQuery {
+  const end = Date.now() - (Date.now() % DAY) - ago * DAY;
+  const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+  return { path: [...path], filters: [], projections: [], metrics: [], start: iso(end - days * DAY), end: iso(end), ...(limit ? { limit } : {}) };
+}
+
 function closeAllPanels(): Thenable<unknown> {
   return vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/** The CSV the sandbox sends for a panel's report URL, fetched without the extension (with its token). */
+async function sandboxCsv(api: TestApi, reportUrl: string): Promise<{ status: number; body: Buffer }> {
+  const sandbox = api.sandbox();
+  assert.ok(sandbox);
+  const url = queryToUrl({ ...parseQueryUrl(reportUrl, sandbox.cmuBase), format: 'csv' }, sandbox.cmuBase);
+  const token = (await (await api.services.session()).getToken()).accessToken;
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/csv' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.once('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.once('error', reject);
+      })
+      .once('error', reject);
+  });
 }
 
 suite('report panel', function () {
@@ -96,10 +126,7 @@ suite('report panel', function () {
 
   test('a large report streams: the first rows, then chunks the webview appends; every row reaches the table', async () => {
     // the sandbox's minute report: 1440 rows a day
-    const day = 86_400_000;
-    const end = Date.now() - (Date.now() % day) - day;
-    const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
-    const big: CmuQuery = { path: ['tenant', 'year', 'month', 'day', 'hour', 'minute'], filters: [], projections: [], metrics: [], start: iso(end - 40 * day), end: iso(end), limit: 50_000 };
+    const big = pastDays(MINUTES, 40, 1, 50_000);
     const r = await cmd<RunResult>('cmu.runQuery', big);
     assert.ok(r.rows.length > 40_000, `rows: ${r.rows.length}`);
     assert.strictEqual(r.rowCount, r.rows.length);
@@ -116,10 +143,7 @@ suite('report panel', function () {
     const api = await testApi();
     const sandbox = api.sandbox();
     assert.ok(sandbox);
-    const day = 86_400_000;
-    const end = Date.now() - (Date.now() % day) - 2 * day;
-    const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
-    const q: CmuQuery = { path: ['tenant', 'year', 'month', 'day', 'hour', 'minute'], filters: [], projections: [], metrics: [], start: iso(end - 20 * day), end: iso(end), limit: 30_000 };
+    const q = pastDays(MINUTES, 20, 2, 30_000);
     await cmd<RunResult>('cmu.runQuery', q); // the panel and its webview are up: the run below can paint before the cut
     await activePanel();
     // both requests of the run get the fault; only the CSV is longer than 300 kB (the links call's body is a few kB)
@@ -133,6 +157,54 @@ suite('report panel', function () {
     assert.strictEqual(p.state, 'error');
     // whether the first rows were painted before the cut depends on the links call's timing; the end is the error either way
     assert.ok((p.posted.report ?? 0) <= 1 && p.posted.error === 1, `posted: ${JSON.stringify(p.posted)}`);
+  });
+
+  test('a column the first rows show as numbers holds text later: the report is read whole, the panel ends with every row and the text, nothing refused', async () => {
+    const api = await testApi();
+    const sandbox = api.sandbox();
+    assert.ok(sandbox);
+    const runs = [
+      // text in the first row past the rows the worker decides on (720 hours)
+      { q: pastDays(MINUTES.slice(0, 5), 30, 2), numericRows: FIRST_ROWS },
+      // text in a later chunk: the first rows are on screen by then (not asserted: timing), the report read whole replaces them
+      { q: pastDays(MINUTES, 25, 2, 30_000), numericRows: FIRST_ROWS + CHUNK_ROWS + 1000 },
+    ];
+    for (const { q, numericRows } of runs) {
+      const what = `${q.path.join('/')}, text after ${numericRows} rows`;
+      api.clearLastError();
+      const since = api.logLines().length;
+      sandbox.setKindChange({ path: q.path.join('/'), column: 'device-tier', numericRows });
+      try {
+        const r = await cmd<RunResult>('cmu.runQuery', q);
+        const served = await sandboxCsv(api, r.url);
+        assert.strictEqual(served.status, 200);
+        const [head, ...lines] = served.body.toString('utf8').trim().split('\r\n');
+        const at = head.split(',').indexOf('device-tier');
+        assert.ok(at > 0 && lines.length > numericRows, `${what}: the sandbox served the column (${head}) past its numbers (${lines.length} rows)`);
+        const servedValues = lines.map((l) => l.split(',')[at]);
+        assert.strictEqual(servedValues[numericRows], `row-${numericRows + 1}`);
+        // cmu.runQuery: every row served, the column a dimension holding the server's values (not NaN, not empty)
+        assert.strictEqual(r.rowCount, lines.length, what);
+        assert.strictEqual(r.rows.length, lines.length, what);
+        const c = r.columns.findIndex((x) => x.name === 'device-tier');
+        assert.deepStrictEqual(r.columns[c], { name: 'device-tier', kind: 'dimension' }, what);
+        const values = r.rows.map((row) => row[c]);
+        assert.deepStrictEqual(values.slice(numericRows - 2, numericRows + 2), [String(numericRows - 1), String(numericRows), `row-${numericRows + 1}`, `row-${numericRows + 2}`], what);
+        assert.deepStrictEqual(values, servedValues, `${what}: every value as served`);
+        // the panel: the report (not an error), every row painted, nothing refused, no error message
+        const p = await activePanel();
+        assert.strictEqual(p.state, 'report', what);
+        assert.strictEqual(p.rows, lines.length, what);
+        assert.strictEqual(p.stats?.rows, lines.length, `${what}: every row reached the webview (${JSON.stringify(p.stats)})`);
+        assert.strictEqual(p.posted.error, undefined, `${what}: posted ${JSON.stringify(p.posted)}`);
+        assert.strictEqual(p.rejectedMessages, 0);
+        assert.strictEqual(api.lastError(), undefined, what);
+        // it went the way under test: the stream refused the column's text, the report was read whole
+        assert.ok(api.logLines().slice(since).some((l) => /"device-tier".*read whole instead/.test(l)), `${what}: log ${JSON.stringify(api.logLines().slice(since))}`);
+      } finally {
+        sandbox.setKindChange(undefined);
+      }
+    }
   });
 
   test('running the same query again reuses its panel; a URL string works too', async () => {
@@ -302,20 +374,8 @@ suite('report panel', function () {
     );
     assert.ok(saved);
     // the same report asked as CSV straight from the sandbox, without the extension
-    const sandbox = api.sandbox();
-    assert.ok(sandbox && p.url);
-    const url = queryToUrl({ ...parseQueryUrl(p.url, sandbox.cmuBase), format: 'csv' }, sandbox.cmuBase);
-    const token = (await (await api.services.session()).getToken()).accessToken;
-    const direct = await new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
-      http
-        .get(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/csv' } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.once('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-          res.once('error', reject);
-        })
-        .once('error', reject);
-    });
+    assert.ok(p.url);
+    const direct = await sandboxCsv(api, p.url);
     assert.strictEqual(direct.status, 200);
     assert.match(direct.body.toString('utf8'), /^tenant,year,month,day/i);
     assert.ok(saved.equals(direct.body), `the saved file (${saved.length} bytes) is the server's body (${direct.body.length} bytes)`);

@@ -9,6 +9,7 @@
 const fs = require('fs');
 const path = require('path');
 const util = require('util');
+const { workbenchBrowser } = require('./workbench');
 
 function loadPlaywright() {
   const tried = [process.env.PLAYWRIGHT_PATH && path.join(process.env.PLAYWRIGHT_PATH, 'playwright-core'), 'playwright-core'].filter(Boolean);
@@ -55,15 +56,7 @@ function summary(code) {
   const url = `${base}/?folder=${encodeURIComponent(path.resolve(folder))}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const profile = process.env.CHROME_PROFILE || fs.mkdtempSync(path.join(process.env.TMPDIR || '/tmp', 'chrome-'));
   fs.mkdirSync(profile, { recursive: true });
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    // keep chromium out of the real $HOME/$TMPDIR: the browser profile (where secrets live) is fresh per run
-    env: { ...process.env, HOME: profile, TMPDIR: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-  });
+  const ctx = await workbenchBrowser(chromium, profile, { viewport: { width: 1280, height: 800 } });
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base }).catch(() => {});
   let finish;
   const done = new Promise((r) => { finish = r; });

@@ -1,6 +1,7 @@
 // Driving the real workbench (code-server in headless Chromium, playwright-core) from outside VS Code:
 // what the browser check (test/e2e/workbench.e2e.ts) and the README pictures (docs/screenshots.js) share.
 const net = require('net');
+const { CHROMIUM_ARGS, chromiumPath } = require('./chromium');
 
 /** A TCP port free on 127.0.0.1 now (for code-server). */
 function freePort() {
@@ -42,26 +43,17 @@ async function palette(page, label) {
 
 /**
  * Debian's Chromium, headless, on a throw-away profile that keeps everything (HOME, caches) inside it, with
- * no network but 127.0.0.1 (code-server and the sandbox). `chromium` is playwright-core's.
+ * no network but 127.0.0.1 (code-server and the sandbox; ./chromium.js). `chromium` is playwright-core's.
  */
 function workbenchBrowser(chromium, profile, { viewport, colorScheme } = {}) {
   return chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     headless: true,
     viewport,
     ...(colorScheme ? { colorScheme } : {}),
+    // keep chromium out of the real $HOME/$TMPDIR: the browser profile (where secrets live) is fresh per run
     env: { ...process.env, HOME: profile, TMPDIR: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
 }
 

@@ -83,6 +83,7 @@ describe('sandbox response cache', () => {
       now = NOW;
       cached.clearFailures();
       cached.setDelay(0);
+      cached.setKindChange(undefined);
     });
 
     it('answers a repeated report with the same bytes as sent without it: every format and encoding', async () => {
@@ -127,7 +128,7 @@ describe('sandbox response cache', () => {
       assert.doesNotMatch(plain.toString(), /screen-class/);
     });
 
-    it('never answers from the cache or keeps an answer a knob shapes: cut, failing, slow', async () => {
+    it('never answers from the cache or keeps an answer a knob shapes: cut, failing, slow, a column changing kind', async () => {
       const href = '/cmu/v2/tenant/year/month/day.csv?start=2026-11-01&end=2026-11-02';
       const whole = await same(href);
       const h = hits();
@@ -146,6 +147,18 @@ describe('sandbox response cache', () => {
       cached.setDelay(0);
       await raw(cached, other);
       assert.equal(hits(), h);
+      // a column changing kind: generated each time, and the answer kept before stays as it was
+      const hours = '/cmu/v2/tenant/year/month/day/hour.csv?start=2026-11-01&end=2026-11-02';
+      const plain = await same(hours);
+      const h2 = hits() ?? 0;
+      cached.setKindChange({ path: 'tenant/year/month/day/hour', column: 'device-tier', numericRows: 2 });
+      const knobbed = await raw(cached, hours);
+      assert.match(knobbed.body.toString(), /^tenant,year,month,day,hour,device-tier,[^]*,row-3,/);
+      assert.ok((await raw(cached, hours)).body.equals(knobbed.body));
+      assert.equal(hits(), h2, 'neither from the cache');
+      cached.setKindChange(undefined);
+      assert.ok((await raw(cached, hours)).body.equals(plain));
+      assert.equal(hits(), h2 + 1, 'the kept answer is the plain one');
     });
 
     it('by default keeps only bodies of at least 256 KiB', async () => {

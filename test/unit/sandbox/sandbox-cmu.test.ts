@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { knownPaths, nextSteps, rollUpPath } from '../../../src/core/cmu/catalog';
+import { parseCsvBody } from '../../../src/core/cmu/parse/csv';
+import { CsvColumns, CsvParseError } from '../../../src/core/cmu/parse/csvColumns';
 import { Sandbox, sandboxOffsetMs } from '../../../src/sandbox/server';
 
 type Rec = Record<string, string>;
@@ -206,6 +208,83 @@ describe('sandbox CMU', () => {
       assert.ok(gz.body.length > 0, 'some compressed bytes arrived');
       assert.throws(() => gunzipSync(gz.body), /unexpected end/);
       assert.equal((await raw(href)).complete, true, 'only the next call');
+    });
+  });
+
+  describe('a column that turns from numbers to text (setKindChange)', () => {
+    const PATH = '/cmu/v2/tenant/year/month/day/hour';
+    const WINDOW = 'start=2026-11-01&end=2026-11-03'; // 48 hours
+    const CHANGE = { path: 'tenant/year/month/day/hour', column: 'device-tier', numericRows: 30 };
+    const DIMS = ['tenant', 'year', 'month', 'day', 'hour'];
+    /** the record with the column after the dimensions */
+    const withColumn = (r: Rec, value: string): Rec => {
+      const out: Rec = {};
+      for (const [k, v] of Object.entries(r)) {
+        out[k] = v;
+        if (k === 'hour') out['device-tier'] = value;
+      }
+      return out;
+    };
+    const expected = (i: number) => (i < CHANGE.numericRows ? String(i + 1) : `row-${i + 1}`);
+    const csvRecords = (text: string): Rec[] => {
+      const [head, ...lines] = text.trim().split('\r\n');
+      const cols = head.split(',');
+      return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+    };
+    afterEach(() => sb.setKindChange(undefined));
+
+    it("the report's answers carry the column after its dimensions, the row number in the first rows and text after them, in JSON, CSV, XML and HTML; other reports, and this one once cleared, are as before", async () => {
+      const plain = (await json(`${PATH}?${WINDOW}`)).report;
+      assert.equal(plain.length, 48);
+      const day = await (await get(`/cmu/v2/tenant/year/month/day.csv?${WINDOW}`)).text();
+      sb.setKindChange(CHANGE);
+      const want = plain.map((r, i) => withColumn(r, expected(i)));
+      const body = await json(`${PATH}?${WINDOW}`);
+      assert.deepEqual(Object.keys(body.report[0]).slice(0, 6), [...DIMS, 'device-tier']);
+      assert.deepEqual(body.report, want);
+      assert.deepEqual(body.report.slice(28, 32).map((r) => r['device-tier']), ['29', '30', 'row-31', 'row-32']);
+      // the links call a viewer makes beside the rows
+      assert.deepEqual((await json(`${PATH}?${WINDOW}&limit=1`)).report, want.slice(0, 1));
+      assert.deepEqual(csvRecords(await (await get(`${PATH}.csv?${WINDOW}`)).text()), want);
+      const xml = await (await get(`${PATH}.xml?${WINDOW}`)).text();
+      const fromXml = [...xml.matchAll(/<record ([^>]*)\/>/g)].map((m) => Object.fromEntries([...m[1].matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]])));
+      assert.deepEqual(fromXml, want);
+      const html = await (await get(`${PATH}.html?${WINDOW}`)).text();
+      assert.deepEqual([...html.matchAll(/<th>([^<]*)<\/th>/g)].map((m) => m[1]).slice(0, 6), [...DIMS, 'device-tier']);
+      assert.match(html, /<td>30<\/td><td>\d+<\/td>[^]*<td>row-31<\/td>/);
+      // only that report
+      assert.equal(await (await get(`/cmu/v2/tenant/year/month/day.csv?${WINDOW}`)).text(), day);
+      sb.setKindChange(undefined);
+      assert.deepEqual((await json(`${PATH}?${WINDOW}`)).report, plain);
+    });
+
+    it('is what a viewer deciding on the first rows meets: the streaming parse fails with csv_kind past them, the whole body makes the column a dimension holding every value', async () => {
+      sb.setKindChange(CHANGE);
+      const text = await (await get(`${PATH}.csv?${WINDOW}`)).text();
+      const stream = new CsvColumns({ first: CHANGE.numericRows, chunk: 100, maxChars: 1e7, onHeader: () => undefined, onChunk: () => undefined });
+      assert.throws(
+        () => {
+          stream.push(text);
+          stream.end();
+        },
+        (e: unknown) => e instanceof CsvParseError && e.code === 'csv_kind' && /device-tier.*row-31/.test(e.message),
+      );
+      const whole = parseCsvBody(text);
+      const c = whole.columns.findIndex((x) => x.name === 'device-tier');
+      assert.deepEqual(whole.columns[c], { name: 'device-tier', kind: 'dimension' });
+      assert.deepEqual(
+        whole.rows.map((r) => r[c]),
+        Array.from({ length: 48 }, (_, i) => expected(i)),
+      );
+    });
+
+    it('refuses a column the catalog or the path names, a report it does not serve, a count of rows that is not positive', () => {
+      assert.throws(() => sb.setKindChange({ ...CHANGE, column: 'mvpd' }), /not a column name/);
+      assert.throws(() => sb.setKindChange({ ...CHANGE, column: 'active-users' }), /not a column name/);
+      assert.throws(() => sb.setKindChange({ ...CHANGE, column: 'hour' }), /not a column name/);
+      assert.throws(() => sb.setKindChange({ ...CHANGE, column: 'Device Tier' }), /not a column name/);
+      assert.throws(() => sb.setKindChange({ ...CHANGE, path: 'tenant/bogus' }), /not a report the sandbox serves/);
+      for (const n of [0, -1, 1.5, NaN]) assert.throws(() => sb.setKindChange({ ...CHANGE, numericRows: n }), /positive integer/);
     });
   });
 
