@@ -1,9 +1,10 @@
 /**
  * The extension host's CPU profile while a report loads (`BENCH_PROFILE=1 npm run bench:workbench`): V8's
  * sampling profiler through an in-process inspector session, written as a .cpuprofile (Chrome DevTools
- * opens it) and summarized as the host's long tasks: runs of samples with no idle between them, each with
- * the functions that spent most of it. Tells which of our tasks blocks the host, where the event-loop
- * monitor only says how long.
+ * opens it) and summarized as the host's blocks: a 2 ms interval timer notes every time it fired 30 ms or
+ * more late, and the samples of that window say which functions spent it. Tells which task blocks the
+ * host, where the event-loop monitor only says how long. (Both clocks are CLOCK_MONOTONIC: V8's profile
+ * timestamps and process.hrtime, in µs.)
  */
 import * as fs from 'fs';
 import { Session } from 'inspector';
@@ -32,12 +33,21 @@ export async function startHostProfile(): Promise<HostProfiler> {
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 250 });
   await post('Profiler.start');
+  const gaps: [number, number][] = [];
+  const us = () => Number(process.hrtime.bigint() / 1000n);
+  let last = us();
+  const tick = setInterval(() => {
+    const now = us();
+    if (now - last >= 30_000) gaps.push([last, now]);
+    last = now;
+  }, 2);
   return {
     async stop(file, longMs) {
+      clearInterval(tick);
       const { profile } = await post<{ profile: Profile }>('Profiler.stop');
       session.disconnect();
       fs.writeFileSync(file, JSON.stringify(profile));
-      return longTasks(profile, longMs);
+      return blocks(profile, gaps.filter(([a, b]) => b - a >= longMs * 1000));
     },
   };
 }
@@ -48,8 +58,8 @@ function frameName(n: ProfileNode): string {
   return `${f.functionName || '(anonymous)'}${file ? ` ${file}:${f.lineNumber + 1}` : ''}`;
 }
 
-/** Runs of non-idle samples of at least `longMs`, each with its top self-time frames and top entry frames. */
-export function longTasks(p: Profile, longMs: number): string[] {
+/** Each window (µs, the profile's clock) with its top self-time frames and top entry frames. */
+export function blocks(p: Profile, windows: [number, number][]): string[] {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -61,41 +71,27 @@ export function longTasks(p: Profile, longMs: number): string[] {
     return frameName(byId.get(cur)!);
   };
   const out: string[] = [];
+  const top = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([k, v]) => `${v.toFixed(1)} ${k}`)
+      .join('; ');
+  const times: number[] = [];
   let t = p.startTime;
-  let start = -1;
-  let samples: { id: number; dt: number }[] = [];
-  const close = (end: number) => {
-    const ms = (end - start) / 1000;
-    if (start >= 0 && ms >= longMs) {
-      const self = new Map<string, number>();
-      const entries = new Map<string, number>();
-      for (const s of samples) {
-        const n = byId.get(s.id)!;
-        self.set(frameName(n), (self.get(frameName(n)) ?? 0) + s.dt / 1000);
-        const e = entry(s.id);
-        entries.set(e, (entries.get(e) ?? 0) + s.dt / 1000);
-      }
-      const top = (m: Map<string, number>) =>
-        [...m]
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, 6)
-          .map(([k, v]) => `${v.toFixed(1)} ${k}`)
-          .join('; ');
-      out.push(`${ms.toFixed(1)} ms at +${((start - p.startTime) / 1000).toFixed(0)} ms — self: ${top(self)} — entries: ${top(entries)}`);
+  for (const d of p.timeDeltas) times.push((t += d));
+  for (const [from, to] of windows) {
+    const self = new Map<string, number>();
+    const entries = new Map<string, number>();
+    for (let i = 0; i < p.samples.length; i++) {
+      if (times[i] < from || times[i] > to) continue;
+      const n = byId.get(p.samples[i])!;
+      const dt = (times[i + 1] ?? times[i]) - times[i];
+      self.set(frameName(n), (self.get(frameName(n)) ?? 0) + dt / 1000);
+      const e = entry(n.id);
+      entries.set(e, (entries.get(e) ?? 0) + dt / 1000);
     }
-    start = -1;
-    samples = [];
-  };
-  for (let i = 0; i < p.samples.length; i++) {
-    t += p.timeDeltas[i];
-    const n = byId.get(p.samples[i])!;
-    if (n.callFrame.functionName === '(idle)') {
-      close(t);
-      continue;
-    }
-    if (start < 0) start = t;
-    samples.push({ id: n.id, dt: p.timeDeltas[i + 1] ?? 0 });
+    out.push(`${((to - from) / 1000).toFixed(1)} ms at +${((from - p.startTime) / 1000).toFixed(0)} ms — self: ${top(self)} — entries: ${top(entries)}`);
   }
-  close(t);
   return out;
 }

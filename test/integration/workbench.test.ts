@@ -191,7 +191,7 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
   if (profiler && profileDir) {
     const file = path.join(profileDir, `exthost-${label}-${Date.now()}.cpuprofile`);
     const tasks = await profiler.stop(file, 30);
-    console.log(`# ${label}: extension-host profile ${file}; tasks of 30 ms or more: ${tasks.length}`);
+    console.log(`# ${label}: extension-host profile ${file}; blocks of 30 ms or more: ${tasks.length}`);
     for (const t of tasks) console.log(`#   ${t}`);
   }
   peakRss = Math.max(peakRss, process.memoryUsage.rss());

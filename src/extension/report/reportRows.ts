@@ -6,7 +6,7 @@
  * typed arrays per column and chunk (growing one array per column meant copying it all at each
  * doubling: a 300 ms task at 160k rows). No `vscode` here (unit-tested as it is).
  */
-import type { AnalysisColumn, ReportColumns } from '../../core/cmu/analysis/columns';
+import { numberOf, type AnalysisColumn, type ReportColumns } from '../../core/cmu/analysis/columns';
 import type { ReportCell, ReportColumn } from '../../core/cmu/types';
 import { ColumnEncoder, columnTypes, type ColumnView, type WireColumn } from '../../shared/protocol';
 
@@ -44,6 +44,8 @@ export class ReportRows {
   failure: unknown;
   /** per column: the value table of a text column (a chunk's codes index it, 1-based), accumulated over the chunks */
   private dicts: string[][] = [];
+  /** per text column: numberOf() of each value of its table, as far as read (partial buckets read time columns as numbers) */
+  private dictNumbers: Float64Array[] = [];
   private count = 0;
   private listeners: (() => void)[] = [];
   private decoded: ReportCell[][] | undefined;
@@ -59,6 +61,7 @@ export class ReportRows {
     this.columns = columns;
     this.width = Math.min(width, columns.length);
     this.dicts = Array.from({ length: this.width }, () => []);
+    this.dictNumbers = [];
   }
 
   /** The columns the chunks carry (the rows' cells are aligned with them). */
@@ -180,9 +183,12 @@ export class ReportRows {
     const columns: AnalysisColumn[] = [];
     this.shownColumns.forEach((c, col) => {
       if (kind && c.kind !== kind) return;
+      const w = one?.data[col];
+      const number = w?.type === 'text' ? this.textNumbers(w, col, start - one!.start) : undefined;
       columns.push({
         name: c.name,
         kind: c.kind,
+        ...(number ? { number } : {}),
         // within one chunk (a chunk's partial rows), no search per cell
         at: one
           ? (r: number) => this.cell(one.data[col], col, start - one.start + r)
@@ -194,6 +200,24 @@ export class ReportRows {
       });
     });
     return { rowCount, columns };
+  }
+
+  /** A text column of one chunk read as numbers (row r is row offset + r of the chunk): each value of the table is parsed once. */
+  private textNumbers(w: Extract<WireColumn, { type: 'text' }>, col: number, offset: number): (r: number) => number {
+    const dict = this.dicts[col];
+    let nums = this.dictNumbers[col];
+    if (!nums || nums.length < dict.length) {
+      const grown = new Float64Array(dict.length);
+      if (nums) grown.set(nums);
+      for (let i = nums?.length ?? 0; i < dict.length; i++) grown[i] = numberOf(dict[i]);
+      this.dictNumbers[col] = nums = grown;
+    }
+    const table = nums;
+    const codes = w.codes;
+    return (r: number) => {
+      const k = codes[offset + r];
+      return k === 0 ? NaN : table[k - 1];
+    };
   }
 
   /**

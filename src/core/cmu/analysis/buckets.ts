@@ -93,7 +93,8 @@ export class BucketReader {
     if (this.chain.length === 0) return undefined;
     const p = this.parts; // reused: the parts below the grain keep their defaults
     for (let i = 0; i < this.chain.length; i++) {
-      const v = numberOf(this.chain[i].at(row));
+      const c = this.chain[i];
+      const v = c.number ? c.number(row) : numberOf(c.at(row));
       if (!Number.isInteger(v)) return undefined;
       p[i] = v;
     }

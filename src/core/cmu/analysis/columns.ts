@@ -10,6 +10,8 @@ export interface AnalysisColumn {
   readonly kind: 'dimension' | 'metric';
   /** the cell of row r: a string or number, null when empty (a NaN number counts as empty) */
   at(row: number): ReportCell;
+  /** numberOf(at(row)), where the source has it at hand (a dictionary-coded column reads each value once) */
+  number?(row: number): number;
 }
 
 export interface ReportColumns {

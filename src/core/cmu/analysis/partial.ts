@@ -7,7 +7,7 @@
  * - the report's window starts after its start or ends before its end (`window`).
  */
 import { BucketReader, type ZoneOffset } from './buckets';
-import type { ReportColumns } from './columns';
+import type { ReportColumns, TimeDimension } from './columns';
 import { freshnessHorizonMs } from '../catalog';
 import { offsetAt, type ReportZone } from '../time/zone';
 
@@ -40,6 +40,11 @@ export function zoneOffsets(zone: ReportZone): ZoneOffset {
   return (t: number) => offsetAt(zone, t) / 60_000;
 }
 
+const HOUR = 3_600_000;
+const MAX_OFFSET_MS = 14 * HOUR;
+/** the longest a bucket of each grain can be on the wall clock (a leap year, a 31-day month, a day with a DST hour) */
+const LONGEST_SPAN_MS: Readonly<Record<TimeDimension, number>> = { year: 366 * 24 * HOUR, month: 31 * 24 * HOUR, day: 25 * HOUR, hour: 2 * HOUR, minute: 60_000 * 2, second: 2000 };
+
 export function partialBuckets(report: ReportColumns, opts: PartialOptions): PartialFlags {
   const reader = new BucketReader(report, opts.zone ?? 0);
   const reasons: (PartialReason | undefined)[] = new Array(report.rowCount).fill(undefined);
@@ -49,7 +54,15 @@ export function partialBuckets(report: ReportColumns, opts: PartialOptions): Par
   const { now } = opts;
   const wStart = opts.window?.start;
   const wEnd = opts.window?.end;
+  // A bucket starting at wall time w spans instants within [w − 14 h, w + its longest span + 14 h] (UTC
+  // offsets are ±14 h): one that provably ends before the horizon and inside the window is complete without
+  // being judged (a minute report is a bucket per row; judging each was most of a chunk's read).
+  const span = LONGEST_SPAN_MS[reader.grain] + MAX_OFFSET_MS;
+  const settledBefore = now - horizon - span;
+  const insideFrom = wStart === undefined ? -Infinity : wStart + MAX_OFFSET_MS;
+  const insideTo = wEnd === undefined ? Infinity : wEnd - span;
   const judge = (wallStart: number): PartialReason | undefined => {
+    if (wallStart <= settledBefore && wallStart >= insideFrom && wallStart <= insideTo) return undefined;
     const b = reader.bucketAt(wallStart);
     if (b.hi > now) return 'now';
     if (b.hi > now - horizon) return 'fresh';

@@ -215,6 +215,49 @@ describe('cmu/analysis: partial periods', () => {
     assert.deepEqual(f.reasons, ['window', undefined, undefined]);
   });
 
+  it('buckets far from now and from the window edges are complete without being judged: the same flags as judging every row, any grain, zone, window', () => {
+    // the reference: every row judged (what partialBuckets did before it skipped the provably complete ones)
+    const judgedAll = (r: ReportColumns, o: Parameters<typeof partialBuckets>[1], horizon: number) => {
+      const reader = new BucketReader(r, o.zone ?? 0);
+      return Array.from({ length: r.rowCount }, (_, i) => {
+        const b = reader.bucket(i);
+        if (!b) return undefined;
+        if (b.hi > o.now) return 'now';
+        if (b.hi > o.now - horizon) return 'fresh';
+        if ((o.window?.start !== undefined && o.window.start > b.lo) || (o.window?.end !== undefined && o.window.end < b.hi)) return 'window';
+        return undefined;
+      });
+    };
+    const grains = [
+      { cols: ['year', 'month'], step: (t: Date) => t.setUTCMonth(t.getUTCMonth() + 1) },
+      { cols: ['year', 'month', 'day'], step: (t: Date) => t.setUTCDate(t.getUTCDate() + 1) },
+      { cols: ['year', 'month', 'day', 'hour'], step: (t: Date) => t.setUTCHours(t.getUTCHours() + 1) },
+      { cols: ['year', 'month', 'day', 'hour', 'minute'], step: (t: Date) => t.setUTCMinutes(t.getUTCMinutes() + 7) },
+    ];
+    const dst = (ms: number) => (ms >= Date.UTC(2024, 10, 3, 9) && ms < Date.UTC(2025, 2, 9, 10) ? -480 : -420);
+    let seed = 7;
+    const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    let flagged = 0;
+    for (const g of grains) {
+      const rows: Record<string, string | number>[] = [];
+      for (const t = new Date(Date.UTC(2024, 9, 1)); rows.length < 400; g.step(t)) {
+        const parts = [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes()];
+        rows.push({ ...Object.fromEntries(g.cols.map((c, i) => [c, String(parts[i])])), 'started-sessions': 1 });
+      }
+      const r = report(rows);
+      const first = Date.UTC(2024, 9, 1);
+      const last = first + (g.cols.length === 2 ? 400 * 31 : g.cols.length === 3 ? 400 : g.cols.length === 4 ? 400 / 24 : (400 * 7) / 1440) * 86_400_000;
+      for (let k = 0; k < 25; k++) {
+        const at = () => first + rnd() * (last - first);
+        const o = { now: at(), zone: [0, -480, 840, -720, dst][k % 5], horizonMs: [0, 3_600_000, 2 * 86_400_000][k % 3], window: k % 4 === 3 ? undefined : { start: at() - 86_400_000, end: at() + 86_400_000 } };
+        const got = partialBuckets(r, o).reasons;
+        assert.deepEqual(got, judgedAll(r, o, o.horizonMs), `${g.cols.join('/')} #${k}`);
+        flagged += got.filter(Boolean).length;
+      }
+    }
+    assert.ok(flagged > 100, `the cases flag rows (${flagged})`);
+  });
+
   it('no time chain from year down: no bucket, no flag', () => {
     const hourOnly = report([{ hour: '3', 'started-sessions': 1 }]);
     assert.equal(new BucketReader(hourOnly).bucket(0), undefined);
