@@ -427,7 +427,8 @@ export interface RenderStats {
 }
 
 export type WebviewMessage =
-  | { type: 'ready' }
+  /** `boot`: when the page said ready, ms since its time origin, and how long the bundle's own start took (the bench splits the wait with it) */
+  | { type: 'ready'; boot?: { atMs: number; scriptMs: number } }
   | { type: 'navigate'; linkId: string }
   | { type: 'action'; action: PanelAction }
   | { type: 'errorAction'; id: string }
@@ -462,8 +463,10 @@ function isCount(v: unknown): v is number {
 export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
   if (!isObj(raw) || typeof raw.type !== 'string') return undefined;
   switch (raw.type) {
-    case 'ready':
-      return { type: 'ready' };
+    case 'ready': {
+      const b = raw.boot;
+      return isObj(b) && isCount(b.atMs) && isCount(b.scriptMs) ? { type: 'ready', boot: { atMs: b.atMs, scriptMs: b.scriptMs } } : { type: 'ready' };
+    }
     case 'navigate':
       return isStr(raw.linkId) ? { type: 'navigate', linkId: raw.linkId } : undefined;
     case 'action':

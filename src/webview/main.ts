@@ -19,6 +19,8 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/** when this bundle started running (its start-up is reported with `ready`) */
+const scriptStart = performance.now();
 const vscode = acquireVsCodeApi();
 const post = (m: WebviewMessage): void => vscode.postMessage(m);
 
@@ -317,4 +319,4 @@ window.addEventListener('message', (e: MessageEvent) => {
 // Expose the widgets to the browser tests (read-only use).
 (window as unknown as { __cmuReport: unknown }).__cmuReport = { table, chart, ReportData };
 
-post({ type: 'ready' });
+post({ type: 'ready', boot: { atMs: Math.round(performance.now()), scriptMs: Math.round(performance.now() - scriptStart) } });

@@ -29,7 +29,9 @@
  *   event-loop block and its peak RSS meanwhile, RSS before. Sizes: 1k (`1k_warm`) and CMU_TEST_BENCH_ROWS.
  *   Where the wait for the first rows goes: the panel created, the first rows and the links in the host
  *   (`first_rows_in_host`), the webview ready, the report message posted, and the webview's own time from
- *   receiving it to painting (`webview_first_paint_own`, its clock); the rest is the message's way.
+ *   receiving it to painting (`webview_first_paint_own`, its clock); the rest is the message's way. The
+ *   webview's own start: `webview_ready_own` (ms from its document's time origin to `ready`) and
+ *   `webview_script_own` (the bundle's run until `ready`).
  * - With CMU_TEST_BENCH_PROFILE=<dir> (`BENCH_PROFILE=1 npm run bench:workbench`): the extension host's CPU
  *   profile of each load, written there, and its tasks of 30 ms or more with what spent them (./hostProfile.ts).
  */
@@ -53,6 +55,7 @@ interface PanelInfo {
   stats?: { rows: number; firstPaintMs: number };
   firstRowsAt?: number;
   firstRowsInAt?: number;
+  webviewBoot?: { atMs: number; scriptMs: number };
   reportPostedAt?: number;
   readyAt?: number;
   createdAt?: number;
@@ -170,7 +173,7 @@ async function emptyWebviewPaint(): Promise<number> {
 }
 
 /** Runs the report of `href` in a fresh panel; the longest extension-host block and peak RSS while it loads. */
-async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; resolved: number; rendered: number; rows: number; longestBlock: number; peakRss: number; baseRss: number }> {
+async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; webviewBoot?: { atMs: number; scriptMs: number }; resolved: number; rendered: number; rows: number; longestBlock: number; peakRss: number; baseRss: number }> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await new Promise((r) => setTimeout(r, 500));
   const baseRss = process.memoryUsage.rss();
@@ -204,6 +207,7 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
     firstRowsIn: (panel.firstRowsInAt ?? Date.now()) - t0,
     reportPosted: (panel.reportPostedAt ?? Date.now()) - t0,
     webviewPaint: panel.stats.firstPaintMs,
+    webviewBoot: panel.webviewBoot,
     resolved,
     rendered,
     rows: result.rowCount,
@@ -287,6 +291,10 @@ suite('workbench figures', function () {
       figure(`rows_${label}_webview_ready`, m.webviewReady, 'ms');
       figure(`rows_${label}_report_posted`, m.reportPosted, 'ms');
       figure(`rows_${label}_webview_first_paint_own`, m.webviewPaint, 'ms');
+      if (m.webviewBoot) {
+        figure(`rows_${label}_webview_ready_own`, m.webviewBoot.atMs, 'ms');
+        figure(`rows_${label}_webview_script_own`, m.webviewBoot.scriptMs, 'ms');
+      }
       figure(`rows_${label}_command_resolves`, m.resolved, 'ms');
       figure(`rows_${label}_all_rows_painted`, m.rendered, 'ms');
       figure(`rows_${label}_exthost_longest_block`, m.longestBlock, 'ms');

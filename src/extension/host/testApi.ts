@@ -95,6 +95,7 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
           readyMessages: p.readyMessages,
           firstRowsAt: p.firstRowsAt,
           readyAt: p.readyAt,
+          webviewBoot: p.webviewBoot,
           createdAt: p.createdAt,
           firstRowsInAt: p.firstRowsInAt,
           reportPostedAt: p.reportPostedAt,

@@ -113,8 +113,9 @@ export class ReportPanel implements vscode.Disposable {
   lastStats: RenderStats | undefined;
   /** when the first rows of the current request were painted (Date.now()), for the benchmark */
   firstRowsAt: number | undefined;
-  /** when the webview first said it was ready (the bench splits the wait for the first rows with it) */
+  /** when the webview first said it was ready, and its own account of its start (the bench splits the wait for the first rows with them) */
   readyAt: number | undefined;
+  webviewBoot: { atMs: number; scriptMs: number } | undefined;
   /** when the current request's first rows and links were in, and when its report message was posted (Date.now()), for the benchmark */
   firstRowsInAt: number | undefined;
   reportPostedAt: number | undefined;
@@ -319,6 +320,9 @@ export class ReportPanel implements vscode.Disposable {
     let t0: number | undefined;
     try {
       if (currentScope(this.services).key !== this.scope.key) throw this.otherScopeError();
+      // A page still booting: VS Code writes its HTML to the workbench on a timer, so one turn first lets the
+      // webview start while the report loads (a first report's lazy modules held the host ~100 ms before it).
+      if (!this.webviewReady) await new Promise((resolve) => setTimeout(resolve, 0));
       const client = await this.services.cmuClient();
       const session = await this.services.session();
       cmuBase = session.env.cmuBase ?? '';
@@ -541,6 +545,7 @@ export class ReportPanel implements vscode.Disposable {
         // the webview (re)loaded: it gets the current state, once
         this.readyMessages++;
         this.readyAt ??= Date.now();
+        this.webviewBoot ??= msg.boot;
         this.webviewReady = true;
         await this.send();
         return;

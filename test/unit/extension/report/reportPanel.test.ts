@@ -44,6 +44,8 @@ function parsed(links: ParsedReport['links'], rows: ParsedReport['rows'] = []): 
 describe('report panel: protocol', () => {
   it('accepts exactly the webview messages it knows, as fresh objects', () => {
     assert.deepStrictEqual(parseWebviewMessage({ type: 'ready', extra: 1 }), { type: 'ready' });
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'ready', boot: { atMs: 120, scriptMs: 14, x: 1 } }), { type: 'ready', boot: { atMs: 120, scriptMs: 14 } });
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'ready', boot: { atMs: -1, scriptMs: 'x' } }), { type: 'ready' }, 'a malformed boot timing is dropped, the ready kept');
     assert.deepStrictEqual(parseWebviewMessage({ type: 'navigate', linkId: 'd0' }), { type: 'navigate', linkId: 'd0' });
     assert.deepStrictEqual(parseWebviewMessage({ type: 'action', action: 'openJson' }), { type: 'action', action: 'openJson' });
     const bad = [null, 'ready', [], { type: 'navigate' }, { type: 'navigate', linkId: 3 }, { type: 'navigate', linkId: 'x'.repeat(500) },
