@@ -25,6 +25,9 @@ export function transferList(data: WireColumn[]): ArrayBuffer[] {
   return [...out];
 }
 
+/** How long a parse may go on after the body ended (a 64 MB report parses in a few seconds). */
+const AFTER_BODY_MS = 60_000;
+
 export class WorkerParseError extends Error {
   constructor(
     message: string,
@@ -58,8 +61,14 @@ export class ReportWorkers {
   private idle: Worker | undefined;
   private disposed = false;
 
-  /** `workerFile`: the bundled worker (dist/reportWorker.js) */
-  constructor(private readonly workerFile: string) {}
+  /**
+   * `workerFile`: the bundled worker (dist/reportWorker.js). `afterBodyMs`: how long a parse may go on once
+   * the body has ended (the network side has its own limits) before the worker is stopped.
+   */
+  constructor(
+    private readonly workerFile: string,
+    private readonly opts: { afterBodyMs?: number } = {},
+  ) {}
 
   /** Starts the idle worker ahead of the first report (a panel opening: its webview boots meanwhile). */
   warm(): void {
@@ -93,9 +102,11 @@ export class ReportWorkers {
     this.idle = undefined;
     return new Promise((resolve, reject) => {
       let settled = false;
+      let deadline: NodeJS.Timeout | undefined;
       const finish = (e: unknown, rowCount = 0, bytes = 0): void => {
         if (settled) return;
         settled = true;
+        clearTimeout(deadline);
         opts.signal?.removeEventListener('abort', onAbort);
         body.removeListener('data', onData);
         worker.off('message', onMessage);
@@ -136,7 +147,11 @@ export class ReportWorkers {
       body.on('data', onData);
       body.once('error', (e) => finish(e));
       body.once('end', () => {
-        if (!settled) worker.postMessage({ type: 'end' } satisfies ToWorker);
+        if (settled) return;
+        worker.postMessage({ type: 'end' } satisfies ToWorker);
+        // a worker that hangs on what it was given must not keep the panel loading forever
+        const ms = this.opts.afterBodyMs ?? AFTER_BODY_MS;
+        deadline = setTimeout(() => finish(new WorkerParseError(`The report worker did not finish within ${Math.round(ms / 1000)} s after the body arrived. Try again; if it keeps happening, Save As… keeps the report without parsing it.`, 'worker_timeout')), ms);
       });
     });
   }

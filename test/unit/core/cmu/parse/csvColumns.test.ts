@@ -269,6 +269,21 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       pool.dispose();
     });
 
+    it('a worker that never finishes after the body ended is stopped at its deadline: the parse settles with a clear error', async () => {
+      const hanging = join(dir, 'hanging.js');
+      writeFileSync(hanging, "require('node:worker_threads').parentPort.on('message', () => undefined);"); // takes every byte, never answers
+      const pool = new ReportWorkers(hanging, { afterBodyMs: 300 });
+      const stream = new PassThrough();
+      stream.end('mvpd,active-users\r\nA,1\r\n');
+      try {
+        const run = pool.parse(stream, { first: 1, chunk: 1, maxChars: 1e6, onHeader: () => undefined, onChunk: () => undefined });
+        const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('the parse did not settle')), 5000));
+        await assert.rejects(Promise.race([run, timeout]), (e: unknown) => e instanceof WorkerParseError && e.code === 'worker_timeout' && /did not finish/.test(e.message));
+      } finally {
+        pool.dispose();
+      }
+    });
+
     it('settles on cancel: rejects with the abort reason and stops reading the body', async () => {
       const stream = new PassThrough();
       stream.write('mvpd,active-users\r\nA,1\r\n'); // never ended: only the cancel can settle it
