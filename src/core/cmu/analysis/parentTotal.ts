@@ -4,6 +4,7 @@
  * when it answers with exactly one row. A front asks after the report is on screen, with the report's
  * cancel signal and limits; the answer fills only the total cells the rows cannot.
  */
+import { DEFAULT_LIMIT } from '../catalog';
 import { parseQueryUrl } from '../query';
 import type { CmuQuery, ReportFetchOptions, ReportLinks } from '../types';
 import { numberOf, type AnalysisColumn, type ReportColumns } from './columns';
@@ -45,8 +46,9 @@ function hasValue(col: AnalysisColumn, rows: number): boolean {
 
 /**
  * The parent report's values of the metrics that have no total, or undefined when no one call gives them:
- * every total comes from the rows, no parent path keeps the window, the rows were cut by the query's limit
- * (the parent's value would be of more than the rows shown), or the parent has more than one row.
+ * every total comes from the rows, no parent path keeps the window, the rows may have been cut by the query's
+ * limit or, without one, the server's default (1000 in Adobe's capture; the parent's value would be of more
+ * than the rows shown), or the parent has more than one row.
  * `query` is the query as sent (its window resolved); a window the server chose is read from the self link;
  * `table`: the report's rows as columns.
  */
@@ -57,7 +59,8 @@ export async function fetchParentTotal(
   opts: ReportFetchOptions & { semantics: SemanticsLookup },
 ): Promise<ParentTotal | undefined> {
   const { table } = report;
-  if (query.limit !== undefined && table.rowCount >= query.limit) return undefined;
+  // rows that reach the limit may be cut: the query's, or the server's default when the query sets none
+  if (table.rowCount >= (query.limit ?? DEFAULT_LIMIT)) return undefined;
   const missing = metricsWithoutTotal(table, opts.semantics);
   if (missing.length === 0) return undefined;
   await new Promise((resolve) => setTimeout(resolve, 0)); // two scans of a big report: two tasks, not one long one

@@ -155,6 +155,15 @@ describe('cmu/analysis: the server total of what does not add up (fetchParentTot
     assert.equal(f.asked.length, 0);
   });
 
+  it('no call when the query has no limit and the rows reach the server default (1000): the server may have cut them', async () => {
+    const f = fetcher([['ACME', '2024', '11', 17, 61]]);
+    const rows = Array.from({ length: 1000 }, (_, i) => ['ACME', '2024', '11', String((i % 30) + 1), i, i]);
+    assert.equal(await fetchParentTotal(f, sent, tableOf({ ...days, rows }), { semantics: SEMANTICS }), undefined);
+    assert.equal(f.asked.length, 0);
+    assert.ok(await fetchParentTotal(f, sent, tableOf({ ...days, rows: rows.slice(0, 999) }), { semantics: SEMANTICS }), 'fewer rows than the default: the total is asked');
+    assert.ok(await fetchParentTotal(f, { ...sent, limit: 5000 }, tableOf({ ...days, rows }), { semantics: SEMANTICS }), 'a limit the rows stay under: the total is asked');
+  });
+
   it('a parent of more than one row, or without the metric, gives nothing', async () => {
     assert.equal(await fetchParentTotal(fetcher([['ACME', '2024', '11', 17, 61], ['ACME', '2024', '12', 1, 1]]), sent, tableOf(days), { semantics: SEMANTICS }), undefined);
     assert.equal(await fetchParentTotal(fetcher([['ACME', '2024', '11', null, 61]]), sent, tableOf(days), { semantics: SEMANTICS }), undefined);
