@@ -7,7 +7,7 @@
 import { SKEW_RESOLUTION_MS, skewVerdict } from './clock';
 import { CmuClient } from './cmu/client';
 import { emptyQuery } from './cmu/query';
-import { BILLING_SCOPE, CMU_SCOPES, missingScopes, scopeAdvice, type CmuScope } from './cmu/scopes';
+import { billingScope, cmuScopes, missingScopes, scopeAdvice, type CmuScope } from './cmu/scopes';
 import { CmuError, InputError, type NextStep } from './errors';
 import type { HttpClient } from './http';
 import type { Session } from './session';
@@ -140,13 +140,13 @@ export async function runDiagnosis(opts: DiagnoseOptions): Promise<DiagnoseStep[
     const valid = `${how}, valid for ${formatRemaining(t.expiresAt - Date.now())}`;
     // the scopes against what CMU needs: advice (the server's 403 decides), a warning when one is missing
     const missing = t.scopes.length ? missingScopes(t.scopes) : [];
-    const needs = (m: CmuScope) => `${m.name} (${m.name === BILLING_SCOPE.name ? 'billing/daily needs it' : 'every report but billing/daily needs it'})`;
+    const needs = (m: CmuScope) => `${m.name} (${m.name === billingScope().name ? 'billing/daily needs it' : 'every report but billing/daily needs it'})`;
     steps.push({
       name: 'token',
       verdict: missing.length ? 'warn' : 'ok',
       detail:
         `${valid}; token scopes: ${t.scopes.join(', ') || '(none stated; the server\'s 403 will name a missing one)'}` +
-        (missing.length ? `; missing ${missing.map(needs).join(', ')}` : t.scopes.length ? `; CMU needs ${CMU_SCOPES.map((c) => c.name).join(' and ')}: granted` : ''),
+        (missing.length ? `; missing ${missing.map(needs).join(', ')}` : t.scopes.length ? `; CMU needs ${cmuScopes().map((c) => c.name).join(' and ')}: granted` : ''),
       ...(missing.length ? { fix: missing.map(scopeAdvice).join(' ') } : {}),
     });
   } catch (e) {

@@ -32,12 +32,14 @@ describe('activation: what loads with the extension', function () {
   let inputs: esbuild.Metafile['inputs'];
   let entry: string;
   let bundle: string;
+  let options: esbuild.BuildOptions;
 
   before(async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { builds } = require(path.join(ROOT, 'esbuild.js')) as { builds: esbuild.BuildOptions[] };
-    const options = builds.find((b) => b.outfile === 'dist/extension.js');
-    assert.ok(options, 'esbuild.js builds dist/extension.js');
+    const found = builds.find((b) => b.outfile === 'dist/extension.js');
+    assert.ok(found, 'esbuild.js builds dist/extension.js');
+    options = found;
     const r = await esbuild.build({ ...options, absWorkingDir: ROOT, write: false, metafile: true, logLevel: 'silent' });
     inputs = r.metafile.inputs;
     bundle = r.outputFiles.find((o) => o.path.endsWith('extension.js'))!.text;
@@ -68,6 +70,28 @@ describe('activation: what loads with the extension', function () {
 
   it('the vscode API is required once: one namespace object, not a copy of its ~190 names per importing module', () => {
     assert.strictEqual(bundle.match(/require\("vscode"\)/g)?.length, 1);
+  });
+
+  it('the catalog data is bundled as JSON text, not an object literal, and parses to the files\' value', async () => {
+    const files = ['src/core/cmu/catalog-data.json', 'src/core/cmu/real-paths.json'];
+    const r = await esbuild.build({
+      ...options,
+      entryPoints: undefined,
+      outfile: undefined,
+      stdin: { contents: `module.exports = [${files.map((f) => `require('./${f}')`).join(', ')}];`, resolveDir: ROOT },
+      absWorkingDir: ROOT,
+      write: false,
+      minify: true,
+      sourcemap: false,
+      logLevel: 'silent',
+    });
+    const text = r.outputFiles[0].text;
+    assert.strictEqual(text.match(/JSON\.parse\(/g)?.length, files.length, 'one JSON.parse per file');
+    assert.ok(/^[\x00-\x7f]*$/.test(text), 'ASCII: the JSON text is a one-byte string');
+    const mod = { exports: undefined as unknown };
+    new Function('module', 'exports', 'require', text)(mod, {}, require);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    assert.deepStrictEqual(mod.exports, files.map((f) => require(path.join(ROOT, f))));
   });
 
   it('registration stays at activation: every feature registers its commands, views, status bar and serializer', () => {
