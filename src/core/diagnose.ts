@@ -4,14 +4,13 @@
  * the extension's Diagnose Connection only render these steps; each front words `nextStep` its own way.
  * A step that depends on a failed one is `skipped`, never checked.
  */
-import { SKEW_RESOLUTION_MS, skewVerdict } from './clock';
+import { SKEW_RESOLUTION_MS, formatRemaining, skewVerdict } from './clock';
 import { CmuClient } from './cmu/client';
 import { emptyQuery } from './cmu/query';
 import { billingScope, cmuScopes, missingScopes, scopeAdvice, type CmuScope } from './cmu/scopes';
 import { CmuError, InputError, type NextStep } from './errors';
 import type { HttpClient } from './http';
 import type { Session } from './session';
-import { formatRemaining } from './token';
 
 export type DiagnoseVerdict = 'ok' | 'warn' | 'fail' | 'skipped';
 
