@@ -1,7 +1,8 @@
 /**
- * What activation loads: the modules dist/extension.js evaluates when VS Code loads it are those its entry
- * reaches through static imports; feature code is behind `import()` and loads on first use (ARCHITECTURE.md,
- * "What runs at activation"). Read from esbuild's metafile of the extension bundle, with esbuild.js's options.
+ * What activation loads: the modules dist/extensionMain.js evaluates when the loader (dist/extension.js) runs
+ * it are those its entry reaches through static imports; feature code is behind `import()` and loads on first
+ * use (ARCHITECTURE.md, "What runs at activation"). Read from esbuild's metafile of the extension bundle, with
+ * esbuild.js's options.
  */
 import * as assert from 'assert';
 import * as esbuild from 'esbuild';
@@ -51,16 +52,20 @@ describe('activation: what loads with the extension', function () {
   let entry: string;
   let bundle: string;
   let options: esbuild.BuildOptions;
+  let loader: esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] };
 
   before(async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { builds } = require(path.join(ROOT, 'esbuild.js')) as { builds: esbuild.BuildOptions[] };
-    const found = builds.find((b) => b.outfile === 'dist/extension.js');
-    assert.ok(found, 'esbuild.js builds dist/extension.js');
+    const found = builds.find((b) => b.outfile === 'dist/extensionMain.js');
+    assert.ok(found, 'esbuild.js builds dist/extensionMain.js');
     options = found;
     const r = await esbuild.build({ ...options, absWorkingDir: ROOT, write: false, metafile: true, logLevel: 'silent' });
     inputs = r.metafile.inputs;
-    bundle = r.outputFiles.find((o) => o.path.endsWith('extension.js'))!.text;
+    bundle = r.outputFiles.find((o) => o.path.endsWith('extensionMain.js'))!.text;
+    const l = builds.find((b) => b.outfile === 'dist/extension.js');
+    assert.ok(l, 'esbuild.js builds the loader, dist/extension.js');
+    loader = await esbuild.build({ ...l, absWorkingDir: ROOT, write: false, metafile: true, logLevel: 'silent' });
     entry = Object.keys(inputs).find((f) => f.endsWith('src/extension/extension.ts'))!;
   });
 
@@ -91,6 +96,12 @@ describe('activation: what loads with the extension', function () {
       assert.ok(Object.keys(inputs).some((f) => matches(f, lazy)), `${lazy} is in the bundle`);
       assert.deepStrictEqual(loaded.filter((f) => matches(f, lazy)), [], `${lazy} is loaded at activation`);
     }
+  });
+
+  it('the loader VS Code loads (dist/extension.js) is the code cache and Node builtins only: not vscode, nothing of the extension', () => {
+    assert.deepStrictEqual(Object.keys(loader.metafile.inputs).sort(), ['src/extension/codeCache.ts', 'src/extension/loader.ts']);
+    const required = [...new Set([...loader.outputFiles.find((o) => o.path.endsWith('.js'))!.text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
+    assert.deepStrictEqual(required, ['crypto', 'fs', 'module', 'path', 'vm']);
   });
 
   it('the vscode API is required once: one namespace object, not a copy of its ~190 names per importing module', () => {
