@@ -200,7 +200,12 @@ export class Services implements vscode.Disposable {
   /** the current session if it exists without starting anything (status bar, diagnostics) */
   async peekSession(): Promise<Session | undefined> {
     const env = this.peekEnvironment();
-    return env ? this.build(env) : undefined;
+    if (!env) return undefined;
+    try {
+      return await this.build(env);
+    } catch {
+      return undefined; // as an environment that cannot be resolved
+    }
   }
 
   /** The report time zone (cmu.reportTimeZone); a value that is not a zone is an error that opens the settings. */
