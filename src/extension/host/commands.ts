@@ -59,8 +59,8 @@ export function registerCommand<A extends unknown[], R>(
           return await body(...(args as A));
         } catch (e) {
           // a secret pinned to the old host: the user is asked (a script gets the typed error); confirmed, it runs again.
-          // Only a session throws it, so its module is loaded by then (not at activation: core/session.ts is lazy).
-          if (caller !== 'ui') throw e;
+          // Only a session throws it, so its module (not loaded at activation) is loaded by then.
+          if (caller !== 'ui' || !(e instanceof CmuError && e.code === 'originChanged')) throw e;
           const { OriginChangedError } = await import('../../core/session');
           if (!(e instanceof OriginChangedError) || !(await services.askOriginChange(e))) throw e;
           return await body(...(args as A));
