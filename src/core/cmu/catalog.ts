@@ -3,8 +3,8 @@
  * reports and the documented report presets, read from catalog-data.json (the project's copy of
  * shared/reference/cmu-catalog.json plus the real backend's facts from real-cmu-evidence.md), and the real
  * backend's report tree from real-paths.json (457 harvested paths with their columns). Both are bundled
- * and parsed on first use (catalogData.ts). The query builder, validation, the tree view's examples and the sandbox all answer their
- * questions here. The catalog advises: the server's HAL links and columns are the truth when connected.
+ * and parsed on first use (catalogData.ts). The query builder, validation, the tree view's examples and the
+ * sandbox all answer their questions here. The catalog advises: the server's HAL links and columns are the truth when connected.
  *
  * Paths are arrays of dimension segments without the `/cmu/v2` base: `['tenant', 'year', 'month']`; `[]` is the root.
  */
