@@ -1,8 +1,10 @@
 // One fresh Node process of bench/activation.bench.ts: loads a CommonJS bundle (argv[2]) with a stub
 // `vscode` module, calls its activate() and prints one JSON line of timings (ms) and what was registered.
 // Plain JavaScript on purpose: no esbuild-register hook may sit on the path being measured.
-// argv[3]: 'require' (load = require(), as the extension host loads `main`) or 'split' (the same load done
-// by hand: read, compile, evaluate the top level).
+// argv[3]: 'require' (load = require(), as the extension host loads `main`), 'split' (the same load done
+// by hand: read, compile, evaluate the top level; argv[5]: a V8 code cache to compile with, as
+// src/extension/codeCache.ts does) or 'prepare' (as 'require', then waits until the code cache is written).
+// argv[4]: the extension's global storage (where the code cache lives); default a new empty directory.
 const Module = require('module');
 const fs = require('fs');
 const path = require('path');
@@ -19,6 +21,7 @@ new AbortController().abort();
 
 const file = path.resolve(process.argv[2]);
 const mode = process.argv[3] ?? 'require';
+const globalStorage = process.argv[4] || fs.mkdtempSync(path.join(require('os').tmpdir(), 'cmu-bench-storage-'));
 const now = () => performance.now();
 
 /** what activate() registered, by kind */
@@ -116,7 +119,7 @@ const context = {
   workspaceState: memento(),
   secrets: { get: async () => undefined, store: async () => undefined, delete: async () => undefined, onDidChange: () => disposable() },
   extension: { packageJSON: { version: '0.0.0' } },
-  globalStorageUri: Uri.file('/tmp/cmu-bench-global'),
+  globalStorageUri: Uri.file(globalStorage),
   storageUri: undefined,
   logUri: Uri.file('/tmp/cmu-bench-log'),
 };
@@ -128,11 +131,15 @@ Module._resolveFilename = function (request, ...rest) {
 };
 require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode };
 
-function loadByHand() {
+function loadByHand(cacheFile) {
   const t0 = now();
   const source = fs.readFileSync(file, 'utf8');
+  const cachedData = cacheFile ? fs.readFileSync(cacheFile) : undefined;
   const t1 = now();
-  const fn = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+  // codeCache.ts's wrapper (the cache holds that script) or Node's own compile of a CommonJS file
+  const script = cachedData && new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${source}\n})`, { filename: file, lineOffset: -1, cachedData });
+  if (script?.cachedDataRejected) throw new Error(`${cacheFile}: rejected by V8`);
+  const fn = script ? script.runInThisContext() : vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
   const t2 = now();
   const mod = new Module(file, module);
   mod.filename = file;
@@ -151,18 +158,21 @@ const cpu = () => {
 async function main() {
   const c0 = cpu();
   const t0 = now();
-  const { exports, times } = mode === 'split' ? loadByHand() : { exports: require(file), times: {} };
+  const { exports, times } = mode === 'split' ? loadByHand(process.argv[5]) : { exports: require(file), times: {} };
   const t1 = now();
   times.load ??= t1 - t0;
   times.loadCpu = cpu() - c0;
   if (typeof exports.activate === 'function') {
+    const c1 = cpu();
     const pending = exports.activate(context);
     const t2 = now();
     await pending;
     const t3 = now();
+    times.activateCpu = cpu() - c1;
     times.activateSync = t2 - t1;
     times.activate = t3 - t1;
   }
+  if (mode === 'prepare') await new Promise((r) => setTimeout(r, 6000)); // codeCache.ts writes 5 s after loading
   process.stdout.write(`${JSON.stringify({ times, registered })}\n`);
   process.exit(0); // the status bar's timer and the like would keep the process alive
 }

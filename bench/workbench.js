@@ -1,5 +1,6 @@
 // `npm run bench:workbench`: the report panel in the real workbench (code-server + headless Chromium,
-// test/integration/harness), over N fresh sessions (BENCH_SESSIONS, default 5) of
+// test/integration/harness), over N fresh sessions (BENCH_SESSIONS, default 5; the first activates without the
+// extension's code cache, as after an install, and writes it; the others start with it: CMU_CODE_CACHE) of
 // test/integration/workbench.test.ts with BENCH_ROWS rows (default 200000), on the production bundle
 // (CMU_BUILD=production: what the .vsix ships), then the .vsix size. What each figure measures: the test
 // file's header. Prints `FIGURE <name> <median> <unit> (min … max, n)` per figure, floors beside.
@@ -15,11 +16,12 @@ const figures = new Map();
 // BENCH_PROFILE=1: the extension host's CPU profile of each report load, in .vscode-test/profiles (test/integration/hostProfile.ts)
 const profileDir = path.join(root, '.vscode-test', 'profiles');
 if (process.env.BENCH_PROFILE) fs.mkdirSync(profileDir, { recursive: true });
+const codeCache = fs.mkdtempSync(path.join(require('os').tmpdir(), 'cmu-bench-code-cache-'));
 for (let s = 1; s <= sessions; s++) {
   const r = spawnSync('bash', [path.join(root, 'test/integration/harness/integration.sh')], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, FILES: 'workbench.test', CMU_BUILD: 'production', CMU_TEST_BENCH_ROWS: rows, TEST_TIMEOUT: '900', ...(process.env.BENCH_PROFILE ? { CMU_TEST_BENCH_PROFILE: profileDir } : {}) },
+    env: { ...process.env, FILES: 'workbench.test', CMU_BUILD: 'production', CMU_TEST_BENCH_ROWS: rows, TEST_TIMEOUT: '900', CMU_CODE_CACHE: codeCache, ...(process.env.BENCH_PROFILE ? { CMU_TEST_BENCH_PROFILE: profileDir } : {}) },
     maxBuffer: 64 * 2 ** 20,
   });
   const out = `${r.stdout}${r.stderr}`;
@@ -36,6 +38,7 @@ for (let s = 1; s <= sessions; s++) {
     figures.set(m[1], f);
   }
 }
+fs.rmSync(codeCache, { recursive: true, force: true });
 const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

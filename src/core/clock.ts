@@ -32,3 +32,17 @@ export function formatInstant(ms: number): string {
   if (Number.isNaN(d.getTime())) return String(ms);
   return `${formatUtc(ms)} (${d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })} local)`;
 }
+
+/** "5h 12m", "3d 4h", "12m 5s", "45s"; "0s" when nothing is left. */
+export function formatRemaining(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) return '0s';
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${sec}s`;
+  return `${sec}s`;
+}

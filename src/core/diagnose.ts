@@ -4,14 +4,13 @@
  * the extension's Diagnose Connection only render these steps; each front words `nextStep` its own way.
  * A step that depends on a failed one is `skipped`, never checked.
  */
-import { SKEW_RESOLUTION_MS, skewVerdict } from './clock';
+import { SKEW_RESOLUTION_MS, formatRemaining, skewVerdict } from './clock';
 import { CmuClient } from './cmu/client';
 import { emptyQuery } from './cmu/query';
-import { BILLING_SCOPE, CMU_SCOPES, missingScopes, scopeAdvice, type CmuScope } from './cmu/scopes';
+import { billingScope, cmuScopes, missingScopes, scopeAdvice, type CmuScope } from './cmu/scopes';
 import { CmuError, InputError, type NextStep } from './errors';
 import type { HttpClient } from './http';
 import type { Session } from './session';
-import { formatRemaining } from './token';
 
 export type DiagnoseVerdict = 'ok' | 'warn' | 'fail' | 'skipped';
 
@@ -140,13 +139,13 @@ export async function runDiagnosis(opts: DiagnoseOptions): Promise<DiagnoseStep[
     const valid = `${how}, valid for ${formatRemaining(t.expiresAt - Date.now())}`;
     // the scopes against what CMU needs: advice (the server's 403 decides), a warning when one is missing
     const missing = t.scopes.length ? missingScopes(t.scopes) : [];
-    const needs = (m: CmuScope) => `${m.name} (${m.name === BILLING_SCOPE.name ? 'billing/daily needs it' : 'every report but billing/daily needs it'})`;
+    const needs = (m: CmuScope) => `${m.name} (${m.name === billingScope().name ? 'billing/daily needs it' : 'every report but billing/daily needs it'})`;
     steps.push({
       name: 'token',
       verdict: missing.length ? 'warn' : 'ok',
       detail:
         `${valid}; token scopes: ${t.scopes.join(', ') || '(none stated; the server\'s 403 will name a missing one)'}` +
-        (missing.length ? `; missing ${missing.map(needs).join(', ')}` : t.scopes.length ? `; CMU needs ${CMU_SCOPES.map((c) => c.name).join(' and ')}: granted` : ''),
+        (missing.length ? `; missing ${missing.map(needs).join(', ')}` : t.scopes.length ? `; CMU needs ${cmuScopes().map((c) => c.name).join(' and ')}: granted` : ''),
       ...(missing.length ? { fix: missing.map(scopeAdvice).join(' ') } : {}),
     });
   } catch (e) {

@@ -2,7 +2,7 @@
  * Access tokens: lifetime math and a description for humans. Adobe's tokens are RS256 JWTs, but the
  * docs call them opaque, so claims are only used for display; `expires_in` is authoritative.
  */
-import { formatInstant } from './clock';
+import { formatInstant, formatRemaining } from './clock';
 import { decodeJwt } from 'jose';
 import { isoSeconds } from './statement';
 
@@ -71,20 +71,6 @@ export function tokenFromResponse(body: TokenResponseBody, receivedAt: number, l
     tokenType: body.token_type || 'bearer',
     ...(claims ? { claims } : {}),
   };
-}
-
-/** "5h 12m", "3d 4h", "12m 5s", "45s"; "0s" when nothing is left. */
-export function formatRemaining(ms: number): string {
-  if (!Number.isFinite(ms) || ms <= 0) return '0s';
-  const s = Math.floor(ms / 1000);
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${sec}s`;
-  return `${sec}s`;
 }
 
 export interface TokenDescription {

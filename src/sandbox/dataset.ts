@@ -20,7 +20,7 @@
  * distinct/peak counts (users, bstreams-*) that is stronger than the real server's "a child is at most
  * its parent", and good enough for a sandbox.
  */
-import { BSTREAMS_METRICS, DURATION_METRICS, GENERAL_METRICS, LEVEL_METRICS, YEAR_METRICS } from '../core/cmu/catalog';
+import { bstreamsMetrics, durationMetrics, generalMetrics, levelMetrics, yearMetrics } from '../core/cmu/catalog';
 import { TIME_ORDER, buckets, type TimeDim } from './time';
 
 export const TENANTS: readonly string[] = ['ACME', 'Globex', 'Initech'];
@@ -312,7 +312,7 @@ export class Dataset {
   }
 
   private buildGeneral(): Cube {
-    const metrics = [...GENERAL_METRICS, ...DURATION_METRICS, ...BSTREAMS_METRICS];
+    const metrics = [...generalMetrics(), ...durationMetrics(), ...bstreamsMetrics()];
     const combinations: Combination[] = [];
     TENANTS.forEach((tenant, t) => {
       for (const app of this.appsOf(tenant)) {
@@ -345,11 +345,11 @@ export class Dataset {
       'killed-sessions': r(7, 4) === 0 ? 1 : 0,
     };
     // duration buckets: shorter streams are more common
-    DURATION_METRICS.forEach((m, i) => {
+    durationMetrics().forEach((m, i) => {
       byName[m] = Math.max(0, Math.round((started * 6) / (i + 2) / (i + 2)) - r(8 + i, 2));
     });
     // bstreams-15 … bstreams-120: fewer as the window grows
-    BSTREAMS_METRICS.forEach((m, i) => {
+    bstreamsMetrics().forEach((m, i) => {
       byName[m] = Math.max(0, Math.round((started * 2) / (i + 1)) - r(30 + i, 2));
     });
     return metrics.map((m) => byName[m] ?? 0);
@@ -368,7 +368,7 @@ export class Dataset {
         }
       });
     });
-    return { name: level, dimensions: ['tenant', 'mvpd', level], metrics: [...LEVEL_METRICS], finest: 'day', combinations };
+    return { name: level, dimensions: ['tenant', 'mvpd', level], metrics: [...levelMetrics()], finest: 'day', combinations };
   }
 
   /**
@@ -378,7 +378,7 @@ export class Dataset {
    * combinations, so `year/duration` adds up to `year` for the additive metrics.
    */
   private buildRealLevels(): Cube {
-    const metrics = [...LEVEL_METRICS, ...YEAR_METRICS];
+    const metrics = [...levelMetrics(), ...yearMetrics()];
     const combinations: Combination[] = [];
     const tuples = new Map<string, Record<string, string>[]>();
     TENANTS.forEach((tenant, t) => {
@@ -393,7 +393,7 @@ export class Dataset {
                 const users = Math.round(base * Math.pow(0.55, a - 1) * Math.pow(0.6, c - 1));
                 if (users === 0) continue;
                 const values = { tenant, mvpd, duration, occurrences, 'activity-level': String(a), 'concurrency-level': String(c) };
-                combinations.push({ values, family: h % FAMILIES, weights: [users, ...YEAR_METRICS.map(() => 0)] });
+                combinations.push({ values, family: h % FAMILIES, weights: [users, ...yearMetrics().map(() => 0)] });
                 const k = `${tenant}|${mvpd}`;
                 tuples.set(k, [...(tuples.get(k) ?? []), values]);
               }
@@ -403,11 +403,11 @@ export class Dataset {
       });
     });
     // year's metrics: summed per (tenant, mvpd, family) from the general cube, then split in three exact parts
-    const idx = YEAR_METRICS.map((name) => this.general.metrics.indexOf(name));
+    const idx = yearMetrics().map((name) => this.general.metrics.indexOf(name));
     const sums = new Map<string, { tenant: string; mvpd: string; family: number; w: number[] }>();
     for (const g of this.general.combinations) {
       const k = `${g.values.tenant}|${g.values.mvpd}|${g.family}`;
-      const acc = sums.get(k) ?? { tenant: g.values.tenant, mvpd: g.values.mvpd, family: g.family, w: YEAR_METRICS.map(() => 0) };
+      const acc = sums.get(k) ?? { tenant: g.values.tenant, mvpd: g.values.mvpd, family: g.family, w: yearMetrics().map(() => 0) };
       idx.forEach((i, j) => (acc.w[j] += g.weights[i]));
       sums.set(k, acc);
     }
@@ -417,7 +417,7 @@ export class Dataset {
         ? [0, 1, 2].map((i) => list[this.hash(51, s.family, i, list.length) % list.length])
         : [{ tenant: s.tenant, mvpd: s.mvpd, duration: DURATIONS[0], occurrences: OCCURRENCES[0], 'activity-level': '1', 'concurrency-level': '1' }];
       const shares = targets.length === 3 ? [0.5, 0.3, 0.2] : [1];
-      const parts = targets.map(() => YEAR_METRICS.map(() => 0));
+      const parts = targets.map(() => yearMetrics().map(() => 0));
       s.w.forEach((w, j) => {
         let left = w;
         for (let i = targets.length - 1; i > 0; i--) {

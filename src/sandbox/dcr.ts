@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CMU_SCOPES } from '../core/cmu/scopes';
+import { cmuScopes } from '../core/cmu/scopes';
 import type { Jwks, SigningKey } from './keys';
 import { BodyTooLarge, mediaType, parsePairs, readBody, sendJson } from './respond';
 
@@ -12,7 +12,9 @@ import { BodyTooLarge, mediaType, parsePairs, readBody, sendJson } from './respo
  * The scopes a registered application gets unless told otherwise: both CMU scopes seen on the real backend
  * (`cmu:analytics:client` for the reports, `cmu:billing:client` for billing/daily).
  */
-export const DEFAULT_SCOPES: readonly string[] = CMU_SCOPES.map((s) => s.name);
+export function defaultScopes(): string[] {
+  return cmuScopes().map((s) => s.name);
+}
 export const DEFAULT_TENANT = 'ACME';
 export const ISSUER = 'auth.adobe.com';
 export const DEVICE_INFO_REQUIRED_KEYS: readonly string[] = ['model', 'version', 'osName', 'osVersion', 'connectionType'];
@@ -57,7 +59,7 @@ export interface DcrConfig {
   tokenLifetimeSec: number;
   /** registered-application domains a `redirect_uri` host must be on (the domain itself or a subdomain) */
   redirectDomains: string[];
-  /** what registered applications are granted when a statement does not say (default DEFAULT_SCOPES) */
+  /** what registered applications are granted when a statement does not say (default: defaultScopes()) */
   scopes?: readonly string[];
   now: () => number;
 }
@@ -82,7 +84,7 @@ export class DcrService {
     const compact = await this.key.sign({ sub: randomUUID(), nbf: iat, iss: ISSUER, iat, ...claims });
     this.statements.set(hash(compact), {
       approved: policy.approved ?? true,
-      scopes: [...(policy.scopes ?? this.config.scopes ?? DEFAULT_SCOPES)],
+      scopes: [...(policy.scopes ?? this.config.scopes ?? defaultScopes())],
       tenant: policy.tenant ?? DEFAULT_TENANT,
       unauthorized: policy.unauthorized ?? false,
     });
@@ -96,7 +98,7 @@ export class DcrService {
       clientSecret: randomUUID(),
       issuedAt: this.config.now(),
       redirectUris,
-      scopes: [...(policy.scopes ?? this.config.scopes ?? DEFAULT_SCOPES)],
+      scopes: [...(policy.scopes ?? this.config.scopes ?? defaultScopes())],
       tenant: policy.tenant ?? DEFAULT_TENANT,
       unauthorized: policy.unauthorized ?? false,
     };

@@ -20,7 +20,7 @@ import { CMU_BASE_PATH } from '../core/cmu/catalog';
 /** Both base forms: Adobe's documented `/cmu/v2` and the CM reports hosts' `/v2`. */
 const DEFAULT_CMU_PREFIXES: readonly string[] = [CMU_BASE_PATH, '/v2'];
 
-export { DEFAULT_SCOPES, DEFAULT_TENANT } from './dcr';
+export { defaultScopes, DEFAULT_TENANT } from './dcr';
 export type { ExtraReport, KindChange } from './cmu';
 export { TENANTS } from './dataset';
 

@@ -55,7 +55,7 @@ suite('history and Run Query…', function () {
     assert.ok(top().status! >= 400 && top().rows === undefined, JSON.stringify(top()));
 
     // nothing secret in what globalState holds
-    const token = (await api.services.peekSession()!.peekToken())!.accessToken;
+    const token = (await (await api.services.peekSession())!.peekToken())!.accessToken;
     const stored = JSON.stringify(api.globalState.get('cmu.history'));
     assert.ok(stored.includes('"tenant","year","month"'), stored.slice(0, 200));
     assert.ok(!stored.includes(token) && !/Bearer|client_secret|authorization/i.test(stored), 'no token, header or client secret');

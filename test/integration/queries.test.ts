@@ -378,7 +378,7 @@ suite('Connection view', function () {
     assert.strictEqual(item(s, 'Access token').contextValue, 'cmu.conn.token');
     // nothing secret in what the view shows
     const shown = JSON.stringify(s);
-    const token = await (await testApi()).services.peekSession()!.peekToken();
+    const token = await (await (await testApi()).services.peekSession())!.peekToken();
     assert.ok(token && !shown.includes(token.accessToken));
   });
 

@@ -13,7 +13,10 @@
  * Figures, `FIGURE <name> <value> <unit>` lines on the extension host's console:
  * - `activation`: loading dist/extension.js (require) + activate() until its promise settles, from VS Code's
  *   own marks around both (`code/extHost/{will,did}{LoadExtensionCode,ActivateExtension}/<id>`); not the
- *   extension context's setup nor the activation queue before it. Whoever activated it: this test after
+ *   extension context's setup nor the activation queue before it. The same again as `activation_cached`
+ *   when the loader compiled dist/extensionMain.js with a code cache an earlier session wrote (a user's
+ *   every activation but the first after an install or update; CMU_CODE_CACHE of the harness), else as
+ *   `activation_uncached`. Whoever activated it: this test after
  *   a 2 s pause (when the suite starts the workbench is still loading; a user's first command comes
  *   later), unless a view or an event did first.
  * - `webview_first_boot`: the session's first webview (a plain panel with a tiny page) from
@@ -217,6 +220,13 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
   };
 }
 
+/** Whether the code cache the loader used was written before this extension host started (an earlier session's). */
+function codeCacheFromEarlierSession(globalStorage: string): boolean {
+  const dir = path.join(globalStorage, 'code-cache');
+  const started = performance.timeOrigin;
+  return fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.cache') && fs.statSync(path.join(dir, f)).mtimeMs < started);
+}
+
 /** Loading the extension's module and its activate() (ms), from VS Code's performance marks. */
 function activationMarks(): { load: number; activate: number } | undefined {
   const perf = (globalThis as { MonacoPerformanceMarks?: { getMarks(): { name: string; startTime: number }[] } }).MonacoPerformanceMarks;
@@ -249,6 +259,7 @@ suite('workbench figures', function () {
     const activation = activationMarks();
     if (activation) {
       figure('activation', activation.load + activation.activate, 'ms');
+      figure(codeCacheFromEarlierSession(api.services.context.globalStorageUri.fsPath) ? 'activation_cached' : 'activation_uncached', activation.load + activation.activate, 'ms');
       console.log(`# activation: load ${activation.load.toFixed(1)} ms + activate() ${activation.activate.toFixed(1)} ms; ${wasActive ? 'already active when the test started' : `ext.activate() took ${(Number(process.hrtime.bigint() - ext0) / 1e6).toFixed(0)} ms in all`}`);
     } else console.log('# activation: no VS Code activation marks in this extension host, not measured');
 

@@ -33,11 +33,11 @@ describe('packaging', function () {
     build();
     const devSize = fs.statSync(path.join(dist, 'cli.js')).size;
     assert.ok(fs.existsSync(path.join(dist, 'extension.js.map')), 'dev build: maps');
-    assert.match(fs.readFileSync(path.join(dist, 'extension.js'), 'utf8'), /\/\/# sourceMappingURL=extension\.js\.map\s*$/);
+    assert.match(fs.readFileSync(path.join(dist, 'extensionMain.js'), 'utf8'), /\/\/# sourceMappingURL=extensionMain\.js\.map\s*$/);
     write(dir, 'dist/test/suite.js'); // a leftover of another build
 
     build('--production');
-    assert.deepStrictEqual(fs.readdirSync(dist).sort(), ['chart.js', 'cli.js', 'extension.js', 'reportWorker.js', 'webview.css', 'webview.js']);
+    assert.deepStrictEqual(fs.readdirSync(dist).sort(), ['chart.js', 'cli.js', 'extension.js', 'extensionMain.js', 'reportWorker.js', 'webview.css', 'webview.js']);
     for (const f of fs.readdirSync(dist)) {
       const text = fs.readFileSync(path.join(dist, f), 'utf8');
       assert.ok(!text.includes('sourceMappingURL'), `${f} points at a map`);
@@ -46,7 +46,7 @@ describe('packaging', function () {
     assert.ok(cli.startsWith('#!/usr/bin/env node\n'), 'shebang');
     assert.ok(cli.length < devSize * 0.75, `minified (${cli.length} vs ${devSize} bytes)`);
     if (process.platform !== 'win32') assert.strictEqual(fs.statSync(path.join(dist, 'cli.js')).mode & 0o111, 0o111, 'cli.js executable');
-    assert.ok(fs.readFileSync(path.join(dist, 'extension.js'), 'utf8').includes('require("vscode")'), 'vscode stays external');
+    assert.ok(fs.readFileSync(path.join(dist, 'extensionMain.js'), 'utf8').includes('require("vscode")'), 'vscode stays external');
     assert.match(execFileSync(process.execPath, [path.join(dist, 'cli.js'), '--version'], { encoding: 'utf8' }), /^\d+\.\d+\.\d+/);
   });
 
@@ -66,8 +66,8 @@ describe('packaging', function () {
       }
     };
     try {
-      await until('initial build', () => (log.match(/: built/g) ?? []).length >= 5);
-      assert.match(log, /watching 5 bundles/);
+      await until('initial build', () => (log.match(/: built/g) ?? []).length >= 6);
+      assert.match(log, /watching 6 bundles/);
       assert.ok(fs.existsSync(path.join(dir, 'dist/cli.js.map')), 'watch builds are dev builds');
       fs.appendFileSync(path.join(dir, 'src/cli/main.ts'), "\nexport const watchProbe = 'probe-7f3a';\n");
       const cli = path.join(dir, 'dist/cli.js');
@@ -82,9 +82,9 @@ describe('packaging', function () {
     const dir = path.join(tmp, 'pkg');
     fs.mkdirSync(dir);
     for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-    const shipped = ['dist/extension.js', 'dist/webview.js', 'dist/chart.js', 'dist/reportWorker.js', 'dist/webview.css', 'media/cmu.svg', 'media/walkthrough/import.md'];
+    const shipped = ['dist/extension.js', 'dist/extensionMain.js', 'dist/webview.js', 'dist/chart.js', 'dist/reportWorker.js', 'dist/webview.css', 'media/cmu.svg', 'media/walkthrough/import.md'];
     // dist/cli.js: the `cmu` bin runs from the repository / npm link, the extension never loads it; docs/: README-only images
-    const kept = ['dist/cli.js', 'docs/screenshot-report.png', 'docs/first-run.gif', 'docs/themes/hc-light.png', 'docs/screenshots.js', 'dist/extension.js.map', 'dist/webview.css.map', 'dist/test/suite.js', 'src/core/http.ts', 'test/unit/x.test.ts', 'bench/run.js', 'esbuild.js', 'tsconfig.json', '.ci/run', '.gitignore', 'out/test/it.js', 'cmu-explorer.vsix', 'test-results/a.png'];
+    const kept = ['dist/cli.js', 'docs/screenshot-report.png', 'docs/first-run.gif', 'docs/themes/hc-light.png', 'docs/screenshots.js', 'dist/extension.js.map', 'dist/extensionMain.js.map', 'dist/webview.css.map', 'dist/test/suite.js', 'src/core/http.ts', 'test/unit/x.test.ts', 'bench/run.js', 'esbuild.js', 'tsconfig.json', '.ci/run', '.gitignore', 'out/test/it.js', 'cmu-explorer.vsix', 'test-results/a.png'];
     for (const f of [...shipped, ...kept]) write(dir, f);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const vsce = require('@vscode/vsce') as { listFiles(o: { cwd: string; packageManager: number }): Promise<string[]> };

@@ -5,7 +5,7 @@
  */
 import { resolveEnvironment } from '../../core/environments';
 import { fixedZoneId, parseZone, zoneLabel } from '../../core/cmu/time/zone';
-import { CMU_SCOPES } from '../../core/cmu/scopes';
+import { cmuScopes } from '../../core/cmu/scopes';
 import { InputError } from '../../core/errors';
 import { Sandbox } from '../../sandbox/server';
 import { CliContext } from '../context';
@@ -29,9 +29,9 @@ export function parseScopesOption(s: string | undefined): string[] | undefined {
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean)
-    .map((x) => CMU_SCOPES.find((c) => c.name === `cmu:${x}:client`)?.name ?? x);
+    .map((x) => cmuScopes().find((c) => c.name === `cmu:${x}:client`)?.name ?? x);
   if (names.length === 0 || names.some((n) => !/^[\w:.-]+$/.test(n))) {
-    throw new InputError(`Bad --scopes ${s}`, `Give scope names separated by commas: analytics, billing, or full names such as ${CMU_SCOPES.map((c) => c.name).join(', ')}.`, 'none', 'bad_usage');
+    throw new InputError(`Bad --scopes ${s}`, `Give scope names separated by commas: analytics, billing, or full names such as ${cmuScopes().map((c) => c.name).join(', ')}.`, 'none', 'bad_usage');
   }
   return [...new Set(names)];
 }
@@ -70,7 +70,7 @@ export async function sandbox(ctx: CliContext, opts: { port?: string; statementO
     ctx.out(`  dcr origin: ${sb.dcrOrigin}`);
     ctx.out(`  cmu base:   ${sb.cmuBase}`);
     ctx.out(`  jwks:       ${sb.jwksUrl}`);
-    ctx.out(`  scopes:     ${(scopes ?? CMU_SCOPES.map((c) => c.name)).join(', ')}`);
+    ctx.out(`  scopes:     ${(scopes ?? cmuScopes().map((c) => c.name)).join(', ')}`);
     ctx.out(`  time zone:  ${zoneLabel(parseZone(fixedZoneId(ctx.zone)), Date.now())} (report times and start/end without a suffix; --tz to change)`);
     if (opts.statementOut) ctx.out(`  statement:  ${opts.statementOut} (0600)`);
     ctx.out(`Its statement is already imported into ${scoped.storeDir} (profile ${scoped.profile}). Use it with:`);

@@ -3,13 +3,12 @@
  * reports and the documented report presets, read from catalog-data.json (the project's copy of
  * shared/reference/cmu-catalog.json plus the real backend's facts from real-cmu-evidence.md), and the real
  * backend's report tree from real-paths.json (457 harvested paths with their columns). Both are bundled
- * by esbuild. The query builder, validation, the tree view's examples and the sandbox all answer their
- * questions here. The catalog advises: the server's HAL links and columns are the truth when connected.
+ * and parsed on first use (catalogData.ts). The query builder, validation, the tree view's examples and the
+ * sandbox all answer their questions here. The catalog advises: the server's HAL links and columns are the truth when connected.
  *
  * Paths are arrays of dimension segments without the `/cmu/v2` base: `['tenant', 'year', 'month']`; `[]` is the root.
  */
-import raw from './catalog-data.json';
-import harvest from './real-paths.json';
+import { catalogData, realPathsData } from './catalogData';
 
 /** Where a fact comes from: Adobe's pages, or public code that talked to the real backend (the evidence wins). */
 export type FactSource = 'documented' | 'seen on the real backend';
@@ -56,56 +55,64 @@ export const RESERVED_PARAMETERS: readonly string[] = ['access_token', 'start', 
 export const DEFAULT_LIMIT = 1000;
 export const CMU_BASE_PATH = '/cmu/v2';
 
-const generalMetrics: NamedItem[] = raw.metrics.general_reports.map(copyItem);
-const levelMetrics: NamedItem[] = raw.metrics.concurrency_and_activity_level_reports.map(copyItem);
+/**
+ * What comes from the bundled data is built on its first use, not when the module loads (catalogData.ts):
+ * each accessor below computes its value once.
+ */
+function once<T>(build: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: build() }).v;
+}
+
+const generalItems = once((): readonly NamedItem[] => catalogData().metrics.general_reports.map(copyItem));
 
 /** The seven session metrics every general report has. */
-export const GENERAL_METRICS: readonly string[] = generalMetrics.map((m) => m.name).filter((n) => !n.startsWith('duration_'));
+export const generalMetrics = once((): readonly string[] => generalItems().map((m) => m.name).filter((n) => !n.startsWith('duration_')));
 /** Stream-duration histogram buckets; documented only on paths that start with `tenant` or `mvpd`. */
-export const DURATION_METRICS: readonly string[] = generalMetrics.map((m) => m.name).filter((n) => n.startsWith('duration_'));
+export const durationMetrics = once((): readonly string[] => generalItems().map((m) => m.name).filter((n) => n.startsWith('duration_')));
 /** The metric of the concurrency-level and activity-level reports. */
-export const LEVEL_METRICS: readonly string[] = levelMetrics.map((m) => m.name);
+export const levelMetrics = once((): readonly string[] => catalogData().metrics.concurrency_and_activity_level_reports.map((m) => m.name));
 
 /** Undocumented metrics the real backend returns at `/v2/year`: `bstreams-15` … `bstreams-120`. */
-export const BSTREAMS_METRICS: readonly string[] = raw.real_backend.metrics.map((m) => m.name).filter((n) => n.startsWith('bstreams-'));
+export const bstreamsMetrics = once((): readonly string[] => catalogData().real_backend.metrics.map((m) => m.name).filter((n) => n.startsWith('bstreams-')));
 /** The metrics of the real backend's `year` report (no `active-users` there). */
-export const YEAR_METRICS: readonly string[] = [...raw.real_backend.year_metrics];
+export const yearMetrics = once((): readonly string[] => [...catalogData().real_backend.year_metrics]);
 
-export const METRICS: NamedItem[] = uniqueItems([generalMetrics, levelMetrics, raw.real_backend.metrics.map(copyItem)]);
+/** Every metric: documented (general, then level reports), then the real backend's. */
+export const allMetrics = once((): readonly NamedItem[] => {
+  const raw = catalogData();
+  return uniqueItems([generalItems(), raw.metrics.concurrency_and_activity_level_reports.map(copyItem), raw.real_backend.metrics.map(copyItem)]);
+});
 
-export const DIMENSIONS: NamedItem[] = uniqueItems(
-  [
-    raw.dimensions.general_reports,
-    raw.dimensions.used_but_not_in_dimension_tables,
-    raw.dimensions.concurrency_and_activity_level_reports,
-    raw.real_backend.dimensions,
-  ].map((list) => list.map(copyItem)),
-);
+/** Every dimension: documented, then the real backend's. */
+export const allDimensions = once((): readonly NamedItem[] => {
+  const raw = catalogData();
+  return uniqueItems(
+    [raw.dimensions.general_reports, raw.dimensions.used_but_not_in_dimension_tables, raw.dimensions.concurrency_and_activity_level_reports, raw.real_backend.dimensions].map((list) =>
+      list.map(copyItem),
+    ),
+  );
+});
 
-/** The CM-tenant drill-down tree (root node `tenant`). */
-export const TREE: TreeNode = raw.drill_down_tree_cm_tenants as TreeNode;
-
-/** Every root-to-node path of the CM-tenant tree, in depth-first order. */
-export const TREE_PATHS: readonly string[][] = (() => {
+/** Every root-to-node path of the CM-tenant drill-down tree (root node `tenant`), in depth-first order. */
+export const treePaths = once((): readonly string[][] => {
   const out: string[][] = [];
   const walk = (node: TreeNode, prefix: string[]) => {
     const p = [...prefix, node.dimension];
     out.push(p);
     for (const c of node.children) walk(c, p);
   };
-  walk(TREE, []);
+  walk(catalogData().drill_down_tree_cm_tenants as TreeNode, []);
   return out;
-})();
+});
 
-const treeKeys = new Set(TREE_PATHS.map(key));
+const treeKeys = once(() => new Set(treePaths().map(key)));
 
 /** Documented concurrency/activity-level report paths. */
-export const LEVEL_REPORT_PATHS: readonly string[][] = raw.concurrency_activity_level_reports.example_paths.map(splitPath);
+const levelReportPaths = once((): readonly string[][] => catalogData().concurrency_activity_level_reports.example_paths.map(splitPath));
 
 /** The daily billing report (Adobe's own DCR sample call); needs the billing scope. */
-export const BILLING_PATH: readonly string[] = splitPath(raw.real_backend.billing.path);
-const billingDimensions: readonly string[] = raw.real_backend.billing.dimensions;
-const billingMetrics: readonly string[] = raw.real_backend.billing.metrics;
+export const billingPath = once((): readonly string[] => splitPath(catalogData().real_backend.billing.path));
 
 interface RealNode {
   /** dimensions the server returns beyond the path's (the `year` report also returns `tenant`) */
@@ -116,7 +123,9 @@ interface RealNode {
 }
 
 /** The source named in real-paths.json (the public harvest it was copied from). */
-export const REAL_PATHS_SOURCE: string = harvest.source;
+export function realPathsSource(): string {
+  return realPathsData().source;
+}
 
 /**
  * What is derived from the harvest and the examples (real nodes, presets, known paths) is built on first use:
@@ -129,16 +138,12 @@ interface Index {
   children: Map<string, string[]>;
   known: Set<string>;
 }
-let built: Index | undefined;
-function index(): Index {
-  if (!built) {
-    const paths = harvest.paths.map((p) => splitPath(p.path));
-    const realNodes = buildRealNodes(paths);
-    const list = buildPresets(realNodes);
-    built = { realPaths: paths, realNodes, presets: list, ...buildKnown(paths, list) };
-  }
-  return built;
-}
+const index = once((): Index => {
+  const paths = realPathsData().paths.map((p) => splitPath(p.path));
+  const realNodes = buildRealNodes(paths);
+  const list = buildPresets(realNodes);
+  return { realPaths: paths, realNodes, presets: list, ...buildKnown(paths, list) };
+});
 
 /** Every report path harvested from the real CM reports backend (billing/daily included), in harvest order. */
 export function realPaths(): readonly string[][] {
@@ -153,25 +158,26 @@ export function realPaths(): readonly string[][] {
  */
 function buildRealNodes(paths: string[][]): Map<string, RealNode> {
   const out = new Map<string, RealNode>();
-  const isDim = (c: string) => DIMENSIONS.some((d) => d.name === c);
-  harvest.paths.forEach((p, i) => {
+  const harvest = realPathsData().paths;
+  harvest.forEach((p, i) => {
     const path = paths[i];
     if (!p.columns.length) return;
     out.set(key(path), {
-      extraDimensions: p.columns.filter((c) => isDim(c) && !path.includes(c) && c !== 'tenant'),
-      metrics: inCatalogOrder(p.columns.filter((c) => !isDim(c))),
+      extraDimensions: p.columns.filter((c) => isDimension(c) && !path.includes(c) && c !== 'tenant'),
+      metrics: inCatalogOrder(p.columns.filter((c) => !isDimension(c))),
       harvested: true,
     });
     // the `year` report returns a tenant column without naming it in the path
     if (path.length === 1 && p.columns.includes('tenant')) out.get(key(path))?.extraDimensions.push('tenant');
   });
-  out.set(key(BILLING_PATH), { extraDimensions: billingDimensions.slice(), metrics: billingMetrics.slice(), harvested: false });
+  const billing = catalogData().real_backend.billing;
+  out.set(key(billingPath()), { extraDimensions: billing.dimensions.slice(), metrics: billing.metrics.slice(), harvested: false });
   const realKeys = new Set(paths.map(key));
   // what the harvested reports below a node return (`users` under year/duration/occurrences)
   const below = new Map<string, Set<string>>();
-  harvest.paths.forEach((p, n) => {
+  harvest.forEach((p, n) => {
     const path = paths[n];
-    const metrics = p.columns.filter((c) => !isDim(c));
+    const metrics = p.columns.filter((c) => !isDimension(c));
     for (let i = 1; i < path.length && metrics.length; i++) {
       const k = key(path.slice(0, i));
       const set = below.get(k) ?? new Set<string>();
@@ -209,7 +215,7 @@ export function realColumns(path: readonly string[]): { dimensions: string[]; me
 function columnsOf(realNodes: Map<string, RealNode>, path: readonly string[]): { dimensions: string[]; metrics: string[]; harvested: boolean } | undefined {
   const n = realNodes.get(key(path));
   if (!n) return undefined;
-  const own = path.join('/') === BILLING_PATH.join('/') ? [] : [...path];
+  const own = key(path) === key(billingPath()) ? [] : [...path];
   return { dimensions: [...own, ...n.extraDimensions], metrics: [...n.metrics], harvested: n.harvested };
 }
 
@@ -236,7 +242,7 @@ function buildPresets(realNodes: Map<string, RealNode>): ReportPreset[] {
     ids.add(id);
     out.push({ id, name: r.name, group: r.group, path, dimensions: cols?.dimensions ?? [...path], metrics: cols?.metrics ?? [], onTree: false, source: 'seen on the real backend' });
   }
-  const groups = raw.report_examples as Record<string, RawExample[]>;
+  const groups = catalogData().report_examples as Record<string, RawExample[]>;
   for (const group of ['monthly', 'daily', 'hourly'] as const) {
     for (const ex of groups[group] ?? []) {
       // One documented example ("Mvpd/platform hourly stats with application name") lists mvpd among its
@@ -254,14 +260,14 @@ function buildPresets(realNodes: Map<string, RealNode>): ReportPreset[] {
         path,
         dimensions: [...ex.dimensions],
         metrics,
-        onTree: treeKeys.has(key(path)),
+        onTree: isOnTree(path),
         source: 'documented',
       });
     }
   }
   // Adobe's examples page leads with year-rooted paths; so do ours, within each group (stable order):
   // the real backend's year-rooted reports, the documented ones, billing/daily, then tenant/… and mvpd/…
-  const rank = (p: ReportPreset) => (p.path[0] === 'year' ? (p.source === 'documented' ? 1 : 0) : p.path[0] === BILLING_PATH[0] ? 2 : 3);
+  const rank = (p: ReportPreset) => (p.path[0] === 'year' ? (p.source === 'documented' ? 1 : 0) : p.path[0] === billingPath()[0] ? 2 : 3);
   return out.map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map((x) => x.p);
 }
 
@@ -284,12 +290,13 @@ function buildKnown(paths: string[][], list: ReportPreset[]): { children: Map<st
       }
     }
   };
-  for (const p of TREE_PATHS) addPath(p);
-  for (const p of list) if (p.path.join('/') !== BILLING_PATH.join('/')) addPath(p.path);
-  for (const p of LEVEL_REPORT_PATHS) addPath(p);
-  for (const p of paths) if (p.join('/') !== BILLING_PATH.join('/')) addPath(p);
+  const billing = key(billingPath());
+  for (const p of treePaths()) addPath(p);
+  for (const p of list) if (key(p.path) !== billing) addPath(p.path);
+  for (const p of levelReportPaths()) addPath(p);
+  for (const p of paths) if (key(p) !== billing) addPath(p);
   // billing/daily is a named report, not a drill-down below a `billing` dimension
-  known.add(key(BILLING_PATH));
+  known.add(billing);
   return { children, known };
 }
 
@@ -313,7 +320,7 @@ export function isLevelPath(path: string[]): boolean {
 
 /** On the CM-tenant tree (every root-to-node prefix). */
 export function isOnTree(path: string[]): boolean {
-  return treeKeys.has(key(path));
+  return treeKeys().has(key(path));
 }
 
 /**
@@ -331,7 +338,7 @@ export function nextSteps(path: string[]): string[] {
 
 /** The parent path; undefined at the root and for billing/daily (a named report, not a drill-down). */
 export function rollUpPath(path: string[]): string[] | undefined {
-  return path.length === 0 || key(path) === key(BILLING_PATH) ? undefined : path.slice(0, -1);
+  return path.length === 0 || key(path) === key(billingPath()) ? undefined : path.slice(0, -1);
 }
 
 /**
@@ -366,26 +373,26 @@ export function filterableDimensions(path: string[]): string[] {
 export function metricsFor(path: string[]): string[] {
   const real = index().realNodes.get(key(path));
   if (real?.metrics.length) return [...real.metrics];
-  if (isLevelPath(path) || path.includes('duration') || path.includes('occurrences')) return [...LEVEL_METRICS];
-  if (path[0] === 'tenant' || path[0] === 'mvpd') return [...GENERAL_METRICS, ...DURATION_METRICS];
-  return [...GENERAL_METRICS];
+  if (isLevelPath(path) || path.includes('duration') || path.includes('occurrences')) return [...levelMetrics()];
+  if (path[0] === 'tenant' || path[0] === 'mvpd') return [...generalMetrics(), ...durationMetrics()];
+  return [...generalMetrics()];
 }
 
 /** Names seen in Adobe's live capture but in no documentation (reference, ambiguity 25): tolerated, with a warning. */
-const observed = (kind: string): readonly string[] => raw.observed_but_undocumented.filter((o) => o.kind === kind).map((o) => o.name);
-export const UNDOCUMENTED_METRICS: readonly string[] = observed('metric');
-export const UNDOCUMENTED_SEGMENTS: readonly string[] = observed('drill-down segment');
+const observed = (kind: string): readonly string[] => catalogData().observed_but_undocumented.filter((o) => o.kind === kind).map((o) => o.name);
+export const undocumentedMetrics = once(() => observed('metric'));
+export const undocumentedSegments = once(() => observed('drill-down segment'));
 
 export function isMetric(name: string): boolean {
-  return METRICS.some((m) => m.name === name);
+  return allMetrics().some((m) => m.name === name);
 }
 
 export function isDimension(name: string): boolean {
-  return DIMENSIONS.some((d) => d.name === name);
+  return allDimensions().some((d) => d.name === name);
 }
 
 export function describe(name: string): string | undefined {
-  return (METRICS.find((m) => m.name === name) ?? DIMENSIONS.find((d) => d.name === name))?.description;
+  return (allMetrics().find((m) => m.name === name) ?? allDimensions().find((d) => d.name === name))?.description;
 }
 
 export interface MetricSemantics {
@@ -397,14 +404,13 @@ export interface MetricSemantics {
   why: string;
 }
 
-const semantics = raw.metric_semantics.metrics as Record<string, MetricSemantics>;
-
 /**
  * Whether a metric may be summed over time buckets and over dimension values. Sessions started/completed/
  * failed/dismissed/killed: yes; distinct or peak counts (`active-users`, `users`, `bstreams-*`): no;
  * `active-sessions`: over dimensions only. Unknown metrics: not additive (a sum could be meaningless).
  */
 export function metricSemantics(name: string): MetricSemantics {
+  const semantics = catalogData().metric_semantics.metrics as Record<string, MetricSemantics>;
   const s = Object.prototype.hasOwnProperty.call(semantics, name) ? semantics[name] : undefined;
   return s ? { ...s } : { additiveOverTime: false, additiveOverDimensions: false, why: 'not a metric the catalog knows: treated as not additive' };
 }
@@ -414,7 +420,7 @@ export function isAdditive(name: string, over: 'time' | 'dimensions'): boolean {
   return over === 'time' ? s.additiveOverTime : s.additiveOverDimensions;
 }
 
-const horizon = raw.freshness_horizon.ms;
+type Horizons = Readonly<Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'levels', number>>;
 
 /**
  * How far behind "now" the server's data may be for a report at this path (ms): by its finest time
@@ -422,13 +428,16 @@ const horizon = raw.freshness_horizon.ms;
  * reports whatever the granularity; undefined without a time dimension.
  */
 export function freshnessHorizonMs(path: readonly string[]): number | undefined {
+  const horizon: Horizons = catalogData().freshness_horizon.ms;
   if (path.some(isLevelDimension)) return horizon.levels;
   const finest = [...TIME_DIMENSIONS].reverse().find((t) => path.includes(t));
   return finest && finest in horizon ? horizon[finest as keyof typeof horizon] : undefined;
 }
 
 /** The data-freshness horizon per time dimension and for level reports, in ms. */
-export const FRESHNESS_HORIZON_MS: Readonly<Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'levels', number>> = { ...horizon };
+export function freshnessHorizons(): Horizons {
+  return { ...catalogData().freshness_horizon.ms };
+}
 
 export function presetById(id: string): ReportPreset | undefined {
   return presets().find((p) => p.id === id);
@@ -468,14 +477,14 @@ function copyItem(it: { name: string; description: string; source?: string }): N
 /** Known metrics in catalog order (the harvest lists columns alphabetically), then unknown ones. */
 function inCatalogOrder(metrics: string[]): string[] {
   const rank = (m: string) => {
-    const i = METRICS.findIndex((x) => x.name === m);
-    return i < 0 ? METRICS.length : i;
+    const i = allMetrics().findIndex((x) => x.name === m);
+    return i < 0 ? allMetrics().length : i;
   };
   return metrics.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map((x) => x.m);
 }
 
 /** The first item of each name wins (the documented description), in list order. */
-function uniqueItems(lists: NamedItem[][]): NamedItem[] {
+function uniqueItems(lists: (readonly NamedItem[])[]): NamedItem[] {
   const out: NamedItem[] = [];
   for (const list of lists) for (const it of list) if (!out.some((o) => o.name === it.name)) out.push(it);
   return out;

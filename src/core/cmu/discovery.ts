@@ -10,7 +10,7 @@
  */
 import { CmuError } from '../errors';
 import { CancelledError } from '../http';
-import { BILLING_PATH, isKnownPath, metricsFor, nextSteps, pathHref, realColumns, rollUpPath } from './catalog';
+import { billingPath, isKnownPath, metricsFor, nextSteps, pathHref, realColumns, rollUpPath } from './catalog';
 import type { CmuClient } from './client';
 import { CmuApiError } from './client';
 import { hrefPath, lastSegment } from './hal';
@@ -166,7 +166,7 @@ export function catalogNode(path: readonly string[], opts: { reason?: string; at
 
 /** Root-level entry points the catalog knows besides the drill-down tree (billing/daily). */
 export function catalogEntryPoints(): string[][] {
-  return isKnownPath([...BILLING_PATH]) ? [[...BILLING_PATH]] : [];
+  return isKnownPath([...billingPath()]) ? [[...billingPath()]] : [];
 }
 
 function catalogColumns(path: string[]): { dimensions: string[]; metrics: string[] } {

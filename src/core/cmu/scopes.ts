@@ -4,7 +4,7 @@
  * Analytics") for every report but billing, `cmu:billing:client` ("CM Usage Billing") for `billing/…`.
  * Advisory: the server's 403 decides; these help say what to ask Adobe for.
  */
-import raw from './catalog-data.json';
+import { catalogData } from './catalogData';
 import { hrefPath } from './hal';
 import { parseScopes } from '../token';
 
@@ -14,17 +14,28 @@ export interface CmuScope {
   label: string;
 }
 
-const scopes: CmuScope[] = raw.real_backend.scopes.map((s) => ({ name: s.name, label: s.label }));
+/** Every scope CMU reports may need: analytics, then billing (read from the data on first use). */
+export function cmuScopes(): readonly CmuScope[] {
+  return [analyticsScope(), billingScope()];
+}
 
-export const ANALYTICS_SCOPE: CmuScope = scopes.find((s) => s.name === 'cmu:analytics:client') as CmuScope;
-export const BILLING_SCOPE: CmuScope = scopes.find((s) => s.name === 'cmu:billing:client') as CmuScope;
-/** Every scope CMU reports may need. */
-export const CMU_SCOPES: readonly CmuScope[] = [ANALYTICS_SCOPE, BILLING_SCOPE];
+function scope(name: string): CmuScope {
+  const s = catalogData().real_backend.scopes.find((x) => x.name === name) as CmuScope;
+  return { name: s.name, label: s.label };
+}
+
+export function analyticsScope(): CmuScope {
+  return scope('cmu:analytics:client');
+}
+
+export function billingScope(): CmuScope {
+  return scope('cmu:billing:client');
+}
 
 /** The scope a report path needs: a segment array, `billing/daily`, `/cmu/v2/billing/daily?…` or a URL. */
 export function requiredScope(path: readonly string[] | string): CmuScope {
   const segs = typeof path === 'string' ? hrefPath(path) : path;
-  return segs[0] === 'billing' ? BILLING_SCOPE : ANALYTICS_SCOPE;
+  return segs[0] === 'billing' ? billingScope() : analyticsScope();
 }
 
 /**
@@ -36,7 +47,7 @@ export function grantedScopes(claims: Record<string, unknown> | undefined): stri
 }
 
 /** The CMU scopes the granted list lacks (e.g. to show in diagnose: what to ask Adobe for). */
-export function missingScopes(granted: readonly string[], needed: readonly CmuScope[] = CMU_SCOPES): CmuScope[] {
+export function missingScopes(granted: readonly string[], needed: readonly CmuScope[] = cmuScopes()): CmuScope[] {
   return needed.filter((s) => !granted.includes(s.name));
 }
 

@@ -5,10 +5,9 @@
  *
  * It only peeks (no network, no sandbox start): what is stored for the current environment/profile.
  */
-import { formatInstant, formatUtc } from '../../core/clock';
+import { formatInstant, formatRemaining, formatUtc } from '../../core/clock';
 import * as vscode from 'vscode';
 import type { Services } from '../host/services';
-import { formatRemaining } from '../../core/token';
 import { Cmd, Ctx, View, VsCmd, type CmdId } from '../host/ids';
 import { registerCommand } from '../host/commands';
 
@@ -92,7 +91,7 @@ export class ConnectionTreeProvider implements vscode.TreeDataProvider<ConnNode>
         this.snap = { ...snap, state: 'sandboxStopped' };
         return;
       }
-      const session = this.services.peekSession();
+      const session = await this.services.peekSession();
       if (!session) {
         this.snap = { ...snap, state: 'notConfigured' };
         return;

@@ -51,9 +51,10 @@ export function toExtensionStep(s: CoreStep, env: string): DiagnoseStep {
 /** Runs the core chain on the current environment. The token is only ever sent to the environment's CMU base. */
 export async function diagnose(services: Pick<Services, 'settings' | 'session' | 'http' | 'reportZone'>, signal?: AbortSignal): Promise<DiagnoseResult> {
   const settings = services.settings();
-  const steps = await runDiagnosis({ session: () => services.session(), http: services.http, signal });
+  const http = await services.http();
+  const steps = await runDiagnosis({ session: () => services.session(), http, signal });
   // a failed step quotes an error, which may quote a server: the session's secrets plus the patterns
-  const redact = (t: string) => services.http.redact(t);
+  const redact = (t: string) => http.redact(t);
   const redacted = steps.map((s) => ({ ...s, detail: redact(s.detail), ...(s.why ? { why: redact(s.why) } : {}) }));
   return { environment: settings.environment, profile: settings.profile, timeZone: timeZoneText(services), steps: redacted.map((s) => toExtensionStep(s, settings.environment)) };
 }

@@ -96,7 +96,7 @@ export function registerEnvironmentCommands(ctx: CommandContext): void {
       scope = pick.scope;
     }
     const where = `${environment}/${profile}`;
-    const current = services.peekSession();
+    const current = await services.peekSession();
     if (current && current.env.name === environment && current.profile === profile) {
       await current.forget(scope);
     } else {

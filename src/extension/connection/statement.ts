@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { EnvironmentName } from '../../core/environments';
 import { CmuError, InputError } from '../../core/errors';
-import { parseStatement, refuseAccessToken, verifyStatement, type StatementInfo } from '../../core/statement';
+import type { StatementInfo } from '../../core/statement';
 import type { Session } from '../../core/session';
 import type { Services } from '../host/services';
 import { ENV_DESCRIPTIONS, switchEnvironment } from './environment';
@@ -83,8 +83,12 @@ async function askForStatement(services: Services, where: string): Promise<{ tex
   return text?.trim() ? { text, from: 'paste' } : undefined; // an empty box is a change of mind, not an error
 }
 
+/** The statement's parser and checks (with jose): loaded by the first command that reads a statement, not at activation. */
+const statements = () => import('../../core/statement');
+
 /** checks the text before anything is stored; a clipboard that holds something else says so */
-function checkStatement(text: string, from: 'file' | 'clipboard' | 'paste'): StatementInfo {
+async function checkStatement(text: string, from: 'file' | 'clipboard' | 'paste'): Promise<StatementInfo> {
+  const { parseStatement } = await statements();
   if (from === 'clipboard' && !text.trim()) {
     throw new InputError(
       'The clipboard is empty',
@@ -117,6 +121,7 @@ async function targetFor(services: Services, info: StatementInfo): Promise<Envir
   if (current !== 'sandbox') return current;
   await services.startSandbox();
   const jwks = services.sandboxHost.current?.jwks;
+  const { verifyStatement } = await statements();
   if (jwks && (await verifyStatement(info.compact, JSON.stringify(jwks)).then(() => true, () => false))) return 'sandbox';
   services.log.trace('asking: environment of a statement the sandbox did not sign');
   const pick = await vscode.window.showQuickPick(
@@ -136,7 +141,7 @@ async function importFromPalette(services: Services): Promise<{ alg: string; cla
   const s = services.settings();
   const picked = await askForStatement(services, `${s.environment}/${s.profile}`);
   if (!picked) return undefined;
-  const checked = checkStatement(picked.text, picked.from); // nothing stored is touched before this passes
+  const checked = await checkStatement(picked.text, picked.from); // nothing stored is touched before this passes
   if (!(await targetFor(services, checked))) return undefined;
   const session = await services.session();
   const where = `${session.env.name}/${session.profile}`;
@@ -161,6 +166,7 @@ async function importFromPalette(services: Services): Promise<{ alg: string; cla
 
 /** the raw access token (CMU: Copy Raw Access Token…) is a JWT too: never store it as the statement */
 async function refuseToken(session: Session, info: StatementInfo): Promise<void> {
+  const { refuseAccessToken } = await statements();
   refuseAccessToken(info, (await session.peekToken())?.accessToken);
 }
 
@@ -190,6 +196,7 @@ export function registerStatementCommands(ctx: CommandContext): void {
     const text = await statementText(uriOrText);
     if (text === undefined) return importFromPalette(services); // no argument: ask
     const session = await services.session();
+    const { parseStatement } = await statements();
     await refuseToken(session, parseStatement(text));
     const info = await session.importStatement(text);
     logImport(services, info, `${session.env.name}/${session.profile}`);

@@ -1,6 +1,5 @@
-import { formatInstant } from '../../core/clock';
+import { formatInstant, formatRemaining } from '../../core/clock';
 import * as vscode from 'vscode';
-import { formatRemaining } from '../../core/token';
 import type { Services } from '../host/services';
 import { registerCommand } from '../host/commands';
 import { Cmd, View } from '../host/ids';
@@ -79,7 +78,7 @@ export class StatusBar implements vscode.Disposable {
     if (s.environment === 'sandbox' && !this.services.sandboxHost.current) {
       return { state: 'stopped', warn: false, tooltip: `CMU ${where}: the sandbox is not running (CMU: Start Sandbox).` };
     }
-    const session = this.services.peekSession();
+    const session = await this.services.peekSession();
     if (!session) return { state: 'not configured', warn: true, tooltip: `CMU ${where}: endpoints not set (user settings cmu.${s.environment}.*).` };
     if (this.services.busy) return { state: 'refreshing…', warn: false, tooltip: `CMU ${where}: getting a new access token…` };
     const token = await session.peekToken();

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { describeToken, formatRemaining, type TokenInfo } from '../../core/token';
+import type { TokenInfo } from '../../core/token';
+import { formatRemaining } from '../../core/clock';
 import { registerCommand, options, type CommandContext } from '../host/commands';
 import { Cmd } from '../host/ids';
 import { InputError } from '../../core/errors';
@@ -11,8 +12,11 @@ export function tokenResult(t: TokenInfo): { expiresAt: number; scopes: string[]
   return { expiresAt: t.expiresAt, scopes: [...t.scopes] };
 }
 
-function tokenDocument(t: TokenInfo, where: string): string {
-  const d = describeToken(t);
+/** Token descriptions (core/token.ts, with jose's decoder): loaded by the first command that shows a token, not at activation. */
+const tokens = () => import('../../core/token');
+
+async function tokenDocument(t: TokenInfo, where: string): Promise<string> {
+  const d = (await tokens()).describeToken(t);
   const lines = [
     `# Access token — ${where}`,
     '',
@@ -59,7 +63,7 @@ export function registerTokenCommands(ctx: CommandContext): void {
     // showing never requests a token (which could register a client as a side effect)
     const t = await session.peekToken();
     if (!t) throw new InputError('No access token yet', 'Showing never requests one: get it first.', 'getToken', 'no_token');
-    await ctx.docs.open(`access-token-${session.env.name}-${session.profile}.md`, tokenDocument(t, `${session.env.name}/${session.profile}`), 'markdown', { preview: true });
+    await ctx.docs.open(`access-token-${session.env.name}-${session.profile}.md`, await tokenDocument(t, `${session.env.name}/${session.profile}`), 'markdown', { preview: true });
     return tokenResult(t);
   });
 

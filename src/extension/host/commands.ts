@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { CmuError } from '../../core/errors';
-import { OriginChangedError } from '../../core/session';
 import type { Services } from './services';
 import type { ReadonlyDocs } from './readonlyDocs';
 import type { CmdId } from './ids';
@@ -59,8 +58,11 @@ export function registerCommand<A extends unknown[], R>(
         try {
           return await body(...(args as A));
         } catch (e) {
-          // a secret pinned to the old host: the user is asked (a script gets the typed error); confirmed, it runs again
-          if (!(e instanceof OriginChangedError) || caller !== 'ui' || !(await services.askOriginChange(e))) throw e;
+          // a secret pinned to the old host: the user is asked (a script gets the typed error); confirmed, it runs again.
+          // Only a session throws it, so its module (not loaded at activation) is loaded by then.
+          if (caller !== 'ui' || !(e instanceof CmuError && e.code === 'originChanged')) throw e;
+          const { OriginChangedError } = await import('../../core/session');
+          if (!(e instanceof OriginChangedError) || !(await services.askOriginChange(e))) throw e;
           return await body(...(args as A));
         }
       } catch (e) {

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import { HttpClient, formatDuration, type RetryWait } from '../../core/http';
-import { OriginChangedError, Session, type SessionEvent } from '../../core/session';
+import type { HttpClient, RetryWait } from '../../core/http';
+import { formatDuration } from '../../core/http/errors';
+import { redactText } from '../../core/redact';
+import type { OriginChangedError, Session, SessionEvent } from '../../core/session';
 import type { CmuClient } from '../../core/cmu/client';
 import { fixedZoneId, parseZone, type ReportZone } from '../../core/cmu/time/zone';
 import type { DiscoveredNode, DiscoveryRegistry } from '../../core/cmu/discovery';
@@ -26,6 +28,8 @@ export interface ReportRun {
 interface Current {
   key: string;
   session: Session;
+  /** the client the session was built with */
+  http: HttpClient;
   cmu?: CmuClient;
   unsubscribe: () => void;
 }
@@ -45,7 +49,8 @@ export class Services implements vscode.Disposable {
   readonly sandboxHost: SandboxHost;
   /** the threads that parse report bodies off this one (one kept warm) */
   readonly reportWorkers: ReportWorkers;
-  private client: HttpClient;
+  /** made on first use (the session's first read, a request): the HTTP stack and the session chain load then */
+  private client?: HttpClient;
   private clientLimits: string;
   private settingsCache: CmuSettings;
   private current?: Current;
@@ -72,7 +77,6 @@ export class Services implements vscode.Disposable {
     this.settingsCache = readSettings();
     this.log.setFloor(this.settingsCache.logLevel);
     this.clientLimits = limitsOf(this.settingsCache);
-    this.client = this.newHttp();
     context.subscriptions.push(
       this,
       this.log,
@@ -94,21 +98,24 @@ export class Services implements vscode.Disposable {
     this.log.setFloor(this.settingsCache.logLevel);
     if (limitsOf(this.settingsCache) !== this.clientLimits) {
       this.clientLimits = limitsOf(this.settingsCache);
-      this.client = this.newHttp();
+      this.client = undefined; // the next use makes one with the new limits
     }
     this.notifySessionChanged();
   }
 
-  private newHttp(): HttpClient {
+  /** The shared HTTP client (its module, node-fetch and zlib load with the first one). */
+  async http(): Promise<HttpClient> {
+    const { HttpClient } = await import('../../core/http/client');
+    if (this.client) return this.client;
     const version = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version ?? '0';
     const { timeoutMs, maxTimeMs } = this.settingsCache;
-    return new HttpClient({
+    return (this.client = new HttpClient({
       timeoutMs,
       maxTimeMs,
       userAgent: `CMU-Explorer/${version} VSCode/${vscode.version}`,
       log: this.log.exchange,
       onWait: (w) => this.showWait(w),
-    });
+    }));
   }
 
   /** A retry wait (429 throttling, 5xx backoff) is shown, not silent; its Cancel stops the running operations. */
@@ -127,10 +134,6 @@ export class Services implements vscode.Disposable {
     );
   }
 
-  get http(): HttpClient {
-    return this.client;
-  }
-
   settings(): CmuSettings {
     return this.settingsCache;
   }
@@ -144,16 +147,20 @@ export class Services implements vscode.Disposable {
     return resolveEnvironment(name, this.settingsCache.endpoints[name]);
   }
 
-  private build(env: Environment): Session {
+  /** The session of an environment: the current one while nothing it depends on changed. */
+  private async build(env: Environment): Promise<Session> {
+    const [{ Session }, http] = await Promise.all([import('../../core/session'), this.http()]); // the session chain loads with the first session
     const s = this.settingsCache;
     const key = JSON.stringify([env, s.profile, s.refreshMarginMs, s.redirectUri, s.deviceInfo, this.clientLimits]);
     if (this.current?.key === key) return this.current.session;
+    // settings changed while the client was made: the next call builds with the new one
+    if (http !== this.client) return this.build(env);
     this.current?.unsubscribe();
     const session = new Session({
       store: this.store,
       env,
       profile: s.profile,
-      http: this.client,
+      http,
       refreshMarginMs: s.refreshMarginMs,
       ...(s.redirectUri ? { redirectUri: s.redirectUri } : {}),
       ...(s.deviceInfo ? { deviceInfo: s.deviceInfo } : {}),
@@ -167,7 +174,7 @@ export class Services implements vscode.Disposable {
       this.busySince = e === 'refreshing' ? Date.now() : 0;
       this.notifySessionChanged();
     });
-    this.current = { key, session, unsubscribe: () => (unsubscribe(), session.dispose()) };
+    this.current = { key, session, http, unsubscribe: () => (unsubscribe(), session.dispose()) };
     this.notifySessionChanged();
     return session;
   }
@@ -181,13 +188,23 @@ export class Services implements vscode.Disposable {
     return this.build(this.environment()!);
   }
 
-  /** the current session if it exists without starting anything (status bar, diagnostics) */
-  peekSession(): Session | undefined {
+  /** the current environment's endpoints without starting anything; undefined when not usable (a custom one without a DCR origin) */
+  peekEnvironment(): Environment | undefined {
     try {
-      const env = this.environment();
-      return env ? this.build(env) : undefined;
+      return this.environment();
     } catch {
-      return undefined; // e.g. custom environment without a DCR origin
+      return undefined;
+    }
+  }
+
+  /** the current session if it exists without starting anything (status bar, diagnostics) */
+  async peekSession(): Promise<Session | undefined> {
+    const env = this.peekEnvironment();
+    if (!env) return undefined;
+    try {
+      return await this.build(env);
+    } catch {
+      return undefined; // as an environment that cannot be resolved
     }
   }
 
@@ -216,7 +233,7 @@ export class Services implements vscode.Disposable {
           'no_cmu_base',
         );
       }
-      cur.cmu = new CmuClient({ http: this.client, session, cmuBase: base });
+      cur.cmu = new CmuClient({ http: cur.http, session, cmuBase: base });
     }
     return cur.cmu;
   }
@@ -228,7 +245,7 @@ export class Services implements vscode.Disposable {
    */
   async discover(path: readonly string[], opts: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<DiscoveredNode> {
     const { DiscoveryRegistry, catalogNode } = await import('../../core/cmu/discovery');
-    const session = this.peekSession();
+    const session = await this.peekSession();
     const base = session?.env.cmuBase;
     if (!session || !base) return catalogNode(path, { reason: session ? `no CMU base URL is set for ${session.env.name}` : 'not connected' });
     let client: CmuClient;
@@ -260,7 +277,7 @@ export class Services implements vscode.Disposable {
       );
     }
     const { sandbox, fresh } = await this.sandboxHost.ensure(fixedZoneId(this.reportZone()));
-    const session = this.build(resolveEnvironment('sandbox', { dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase }));
+    const session = await this.build(resolveEnvironment('sandbox', { dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase }));
     if (fresh || !(await session.getStatement())) {
       // clients and tokens of an earlier sandbox instance mean nothing to this one
       await session.forget('all');
@@ -318,7 +335,7 @@ export class Services implements vscode.Disposable {
 
   /** the patterns plus the secrets the HTTP client has seen */
   redact(text: string): string {
-    return this.client.redact(text);
+    return this.client ? this.client.redact(text) : redactText(text);
   }
 
   /** controllers of the operations running under withProgress (Cancel aborts them) */

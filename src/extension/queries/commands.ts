@@ -18,12 +18,14 @@
  * The History node's commands are in historyCommands.ts; Run Query…'s picker in runQueryPicker.ts.
  */
 import * as vscode from 'vscode';
-import { parseTree, findNodeAtLocation } from 'jsonc-parser';
 import type { Services } from '../host/services';
 import { InputError } from '../../core/errors';
 import { curlCommand, emptyQuery, parseQueryUrl } from '../../core/cmu/query';
 import { splitPath } from '../../core/cmu/catalog';
-import { hasHost, sanitizeQuery, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
+// not the savedQueries index: its parser (jsonc-parser) loads with the first read of a file (queryFileSource.ts)
+import { hasHost } from '../../core/cmu/savedQueries/secrets';
+import { WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries/types';
+import { sanitizeQuery } from '../../core/cmu/savedQueries/values';
 import type { CmuQuery } from '../../core/cmu/types';
 import { QueryStore, defaultName, type FoundQuery, type WritableGroup } from './queryStore';
 import { isNode, isViewNode, QueryTreeProvider, type QueryNode, type ViewNode } from './treeProvider';
@@ -31,7 +33,6 @@ import { BrowseTree, isBrowseNode } from './browseTree';
 import { HistoryStore } from './historyStore';
 import { QueryDragAndDrop } from './dragAndDrop';
 import { askNameAndGroup, pickGroup as pickGroupIn, placeFromNode, resolveId as resolveIdIn, urlOrPlaceholder, type PickOptions } from './pickers';
-import { copyHttpFile } from '../report/httpFile';
 import { registerCommand } from '../host/commands';
 import { writeFileAtomic } from './atomicWrite';
 import { Cmd, Ctx, View, VsCmd, type CmdId } from '../host/ids';
@@ -330,6 +331,7 @@ export function registerQueries(services: Services): QueriesApi {
       const qid = await resolveId(arg, `Copy a saved query as ${flavor === 'httpyac' ? 'httpYac' : 'REST Client'} request`);
       if (!qid) return undefined;
       const { saved } = located(qid);
+      const { copyHttpFile } = await import('../report/httpFile'); // with the DCR client's request shapes: loads when first asked for
       return copyHttpFile(services, saved.query, flavor, { title: saved.name, quiet: typeof arg === 'string' });
     });
   }
@@ -356,6 +358,7 @@ export function registerQueries(services: Services): QueriesApi {
     const doc = await vscode.workspace.openTextDocument(src.uri);
     let selection: vscode.Range | undefined;
     if (index >= 0) {
+      const { parseTree, findNodeAtLocation } = await import('jsonc-parser');
       const node = findNodeAtLocation(parseTree(doc.getText(), [], { allowTrailingComma: true }) ?? { type: 'null', offset: 0, length: 0 }, ['queries', index]);
       if (node) selection = new vscode.Range(doc.positionAt(node.offset), doc.positionAt(node.offset));
     }

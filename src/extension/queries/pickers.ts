@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { InputError } from '../../core/errors';
 import { queryToHref, queryToUrl } from '../../core/cmu/query';
-import { checkName, WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries';
+import { WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries/types';
+import { checkName } from '../../core/cmu/savedQueries/values';
 import type { CmuQuery } from '../../core/cmu/types';
 import type { Services } from '../host/services';
 import type { QueryStore, WritableGroup } from './queryStore';

@@ -7,10 +7,24 @@
 import * as vscode from 'vscode';
 import * as fs from 'fs';
 import { InputError } from '../../core/errors';
-import { parseQueryFile, formatProblems, WORKSPACE_QUERY_FILE, type FileProblem, type QueryFileModel } from '../../core/cmu/savedQueries';
+import type { FileProblem, QueryFileModel } from '../../core/cmu/savedQueries';
+import { WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries/types';
 import { writeFileAtomic } from './atomicWrite';
 
 export type WritableGroup = 'workspace' | 'user';
+
+/** The file's parser and model (with jsonc-parser): loaded by the first read, which starts after activation. */
+const fileModel = () => import('../../core/cmu/savedQueries');
+
+/** What the views and commands read from a file's model; a change goes through mutate(). */
+export type QueryFileView = Pick<QueryFileModel, 'has' | 'get' | 'list' | 'folders' | 'inFolder'>;
+
+/** Before the first read: what an empty or missing file holds (no queries, no folders, no problems). */
+const NOT_READ: { valid: boolean; model: QueryFileView; problems: FileProblem[] } = {
+  valid: true,
+  model: { has: () => false, get: () => undefined, list: () => [], folders: () => [], inFolder: () => [] },
+  problems: [],
+};
 
 function isEnoent(e: unknown): boolean {
   return !!e && typeof e === 'object' && (e as { code?: string }).code === 'ENOENT';
@@ -18,7 +32,7 @@ function isEnoent(e: unknown): boolean {
 
 /** One JSON file of saved queries. */
 export class QueryFileSource implements vscode.Disposable {
-  private state: { text: string; exists: boolean; valid: boolean; model: QueryFileModel; problems: FileProblem[] };
+  private state: { text: string; exists: boolean; valid: boolean; model: QueryFileView; problems: FileProblem[] };
   private queue: Promise<unknown> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly emitter = new vscode.EventEmitter<void>();
@@ -33,8 +47,7 @@ export class QueryFileSource implements vscode.Disposable {
     watchBase?: vscode.Uri,
     watchPattern?: string,
   ) {
-    const p = parseQueryFile('', newId);
-    this.state = { text: '', exists: false, ...p };
+    this.state = { text: '', exists: false, ...NOT_READ };
     if (file && watchBase && watchPattern) {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(watchBase, watchPattern));
       const later = () => this.scheduleReload();
@@ -57,7 +70,7 @@ export class QueryFileSource implements vscode.Disposable {
   get problems(): FileProblem[] {
     return this.state.problems;
   }
-  get model(): QueryFileModel {
+  get model(): QueryFileView {
     return this.state.model;
   }
   get text(): string {
@@ -87,6 +100,7 @@ export class QueryFileSource implements vscode.Disposable {
     await this.enqueue(async () => {
       const { text, exists } = await this.readText();
       if (text === this.state.text && exists === this.state.exists) return;
+      const { parseQueryFile } = await fileModel();
       this.state = { text, exists, ...parseQueryFile(text, this.newId) };
       this.emitter.fire();
     });
@@ -123,6 +137,7 @@ export class QueryFileSource implements vscode.Disposable {
       );
     }
     const { text, exists } = await this.readText();
+    const { parseQueryFile, formatProblems } = await fileModel();
     const parsed = parseQueryFile(text, this.newId);
     if (text !== this.state.text || exists !== this.state.exists) {
       this.state = { text, exists, ...parseQueryFile(text, this.newId) };

@@ -11,15 +11,11 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
 import { InputError } from '../../core/errors';
-import {
-  randomId,
-  sanitizeQuery,
-  checkName,
-  normFolder,
-  lineCol,
-  WORKSPACE_QUERY_FILE,
-  type SavedQuery,
-} from '../../core/cmu/savedQueries';
+// not the savedQueries index: its parser and model (jsonc-parser) load with the first read of a file (queryFileSource.ts)
+import type { SavedQuery } from '../../core/cmu/savedQueries';
+import { randomId } from '../../core/cmu/savedQueries/ids';
+import { WORKSPACE_QUERY_FILE } from '../../core/cmu/savedQueries/types';
+import { checkName, normFolder, sanitizeQuery } from '../../core/cmu/savedQueries/values';
 import { presets, type ReportPreset } from '../../core/cmu/catalog';
 import { emptyQuery, queryToHref } from '../../core/cmu/query';
 import type { CmuQuery } from '../../core/cmu/types';
@@ -80,7 +76,7 @@ export class QueryStore implements vscode.Disposable {
       this.disposables.push(
         s,
         s.onDidChange(() => {
-          this.publishDiagnostics(s);
+          void this.publishDiagnostics(s);
           this.emitter.fire();
         }),
       );
@@ -222,8 +218,10 @@ export class QueryStore implements vscode.Disposable {
     return g;
   }
 
-  private publishDiagnostics(s: QueryFileSource): void {
+  /** A file's problems as diagnostics (it changes only once read: its parser is loaded by then). */
+  private async publishDiagnostics(s: QueryFileSource): Promise<void> {
     if (!s.uri) return;
+    const { lineCol } = await import('../../core/cmu/savedQueries/parse');
     const text = s.text.replace(/^\uFEFF/, ''); // problem offsets do not count a byte order mark
     this.diagnostics.set(
       s.uri,

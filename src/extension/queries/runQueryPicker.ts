@@ -142,7 +142,7 @@ export class RunQueryPicker {
   }
 
   private cmuBase(): string | undefined {
-    return this.deps.services.peekSession()?.env.cmuBase;
+    return this.deps.services.peekEnvironment()?.cmuBase;
   }
 
   /** The items for `v`: shown at once without completions, again when the next segments arrived. */

@@ -13,7 +13,6 @@ import { registerCommand } from '../host/commands';
 import { Cmd, View } from '../host/ids';
 import { ReportDocuments, REPORT_SCHEME, type DocFormat } from './reportDocuments';
 import type { RunResult } from './reportPanel';
-import { copyHttpFile } from './httpFile';
 
 export interface ReportFeature {
   /** what the serializer does with a panel VS Code restores after a reload */
@@ -59,8 +58,10 @@ export function registerReportPanel(services: Services, deps: ReportFeatureDeps)
   });
   registerCommand(services, Cmd.copyReportUrl, async () => (await actions()).copyUrl(await target()));
   registerCommand(services, Cmd.copyReportCurl, async (opts?: { includeToken?: boolean }) => (await actions()).copyCurl(await target(), opts));
-  registerCommand(services, Cmd.copyReportAsHttpYac, async () => copyHttpFile(services, (await target()).query, 'httpyac'));
-  registerCommand(services, Cmd.copyReportAsRestClient, async () => copyHttpFile(services, (await target()).query, 'restClient'));
+  // the .http builder (with the DCR client's request shapes) loads when it is first asked for
+  const copyHttpFile = async (flavor: 'httpyac' | 'restClient') => (await import('./httpFile')).copyHttpFile(services, (await target()).query, flavor);
+  registerCommand(services, Cmd.copyReportAsHttpYac, async () => copyHttpFile('httpyac'));
+  registerCommand(services, Cmd.copyReportAsRestClient, async () => copyHttpFile('restClient'));
   registerCommand(services, Cmd.saveReportAs, async (file?: vscode.Uri | string, format?: DocFormat) => {
     const p = await target();
     const uri = typeof file === 'string' ? vscode.Uri.file(file) : file;

@@ -1,5 +1,5 @@
 /** Messages between the extension host and the report worker (./reportWorker.ts), and its host side. */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CsvChunk } from '../../core/cmu/parse/csvColumns';
 import type { ReportColumn } from '../../core/cmu/types';
 import type { WireColumn } from '../../shared/protocol';
@@ -76,6 +76,9 @@ export class ReportWorkers {
   }
 
   private spawn(): Worker {
+    // worker_threads loads with the first worker, not with the extension (Services makes this object at activation)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const w = new Worker(this.workerFile);
     w.on('error', () => undefined); // a job's worker failing: the job sees it exit
     // an idle worker that exits is dropped (a job handed a dead worker would never hear back)

@@ -4,6 +4,9 @@
 # Env: FILES=a,b (only test files whose path contains one), GREP=regex (only matching test titles),
 #      TEST_TIMEOUT=seconds for the whole suite (default 900), VERBOSE=1, KEEP_RUN=1 (keep the run dir for inspection).
 #      CMU_BUILD=production builds the extension as published (`node esbuild.js --production`: minified, no maps).
+#      CMU_CODE_CACHE=dir: the extension's code cache (src/extension/codeCache.ts) is copied from dir into the
+#      run's global storage before the start and back after the run, so a later run activates as a user does
+#      after the first activation (bench/workbench.js); without it every run is a first activation.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -29,11 +32,16 @@ cleanup() {
   rm -rf "$LAST"; mkdir -p "$LAST"
   cp "$RUN/cs.log" "$RUN/results.json" "$LAST/" 2>/dev/null
   cp -r "$RUN/ud/logs" "$LAST/vscode-logs" 2>/dev/null
+  if [ -n "${CMU_CODE_CACHE:-}" ] && [ -d "${CACHE_IN_RUN:-}" ]; then mkdir -p "$CMU_CODE_CACHE" && cp -a "$CACHE_IN_RUN/." "$CMU_CODE_CACHE/"; fi
   [ -n "${KEEP_RUN:-}" ] || rm -rf "$RUN"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$RUN/ws"
+CACHE_IN_RUN="$RUN/ud/User/globalStorage/cmu-explorer.cmu-explorer/code-cache"
+if [ -n "${CMU_CODE_CACHE:-}" ] && [ -d "$CMU_CODE_CACHE" ]; then
+  mkdir -p "$(dirname "$CACHE_IN_RUN")" && cp -a "$CMU_CODE_CACHE" "$CACHE_IN_RUN"
+fi
 cp -r "$ROOT/test/integration/fixtures/workspace/." "$RUN/ws/" 2>/dev/null || true
 node "$HERE/build.js" || { echo "0 passed, 1 failed (suite build failed)"; exit 1; }
 PORT=${PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}

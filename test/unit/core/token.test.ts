@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { describeToken, formatRemaining, parseScopes, tokenFromResponse, tokenLifetimeMs } from '../../../src/core/token';
+import { formatRemaining } from '../../../src/core/clock';
+import { describeToken, parseScopes, tokenFromResponse, tokenLifetimeMs } from '../../../src/core/token';
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 // the claims of Adobe's real capture (reference (d))

@@ -7,8 +7,8 @@
  *   a path off the documented tree, old data…); the request is sent and the server's answer shown.
  */
 import {
-  DIMENSIONS,
-  METRICS,
+  allDimensions,
+  allMetrics,
   filterableDimensions,
   isDimension,
   isKnownPath,
@@ -16,8 +16,8 @@ import {
   metricsFor,
   nextSteps,
   realColumns,
-  UNDOCUMENTED_METRICS,
-  UNDOCUMENTED_SEGMENTS,
+  undocumentedMetrics,
+  undocumentedSegments,
 } from '../catalog';
 import { windowProblem } from '../time/windows';
 import { InputError } from '../../errors';
@@ -150,7 +150,7 @@ function catalogAdvice(q: CmuQuery, now: Date): string[] {
       known = path.slice(0, i + 1);
       continue;
     }
-    if (UNDOCUMENTED_SEGMENTS.includes(seg)) {
+    if (undocumentedSegments().includes(seg)) {
       warnings.push(`\`${seg}\` is an undocumented drill-down step (seen in a CMU drill-down link); the catalog knows nothing below ${pathText(path.slice(0, i + 1))}`);
       leftCatalog = true;
       break;
@@ -214,10 +214,10 @@ function catalogAdvice(q: CmuQuery, now: Date): string[] {
   const metricsKnownHere = onTree && pathMetrics.length > 0 && (!real || real.harvested);
   for (const m of q.metrics) {
     if (m.trim() === '') continue;
-    if (UNDOCUMENTED_METRICS.includes(m) && !isMetric(m)) {
+    if (undocumentedMetrics().includes(m) && !isMetric(m)) {
       warnings.push(`\`${m}\` is an undocumented metric (seen in a CMU self link); the server may refuse it`);
     } else if (!isMetric(m)) {
-      const guess = didYouMean(m, pathMetrics.length > 0 ? pathMetrics : METRICS.map((x) => x.name));
+      const guess = didYouMean(m, pathMetrics.length > 0 ? pathMetrics : allMetrics().map((x) => x.name));
       warnings.push(`\`${m}\` is not a metric the catalog knows${guessText(guess)}${pathMetrics.length ? `; metrics it documents here: ${listText(pathMetrics)}` : ''}; ${SENT}`);
     } else if (metricsKnownHere && !pathMetrics.includes(m)) {
       warnings.push(`\`${m}\` is not documented for ${pathText(path)}; metrics here: ${listText(pathMetrics)}`);
@@ -261,6 +261,6 @@ export function checkQuery(q: CmuQuery, now: Date = new Date()): string[] {
 
 function allDimensionNames(extra: readonly string[]): string[] {
   const names = new Set<string>(extra);
-  for (const d of DIMENSIONS) names.add(d.name);
+  for (const d of allDimensions()) names.add(d.name);
   return [...names];
 }

@@ -2,25 +2,25 @@ import assert from 'node:assert/strict';
 import reference from '../../../../src/core/cmu/catalog-data.json';
 import realHarvest from '../../../../src/core/cmu/real-paths.json';
 import {
-  BILLING_PATH,
-  BSTREAMS_METRICS,
-  DIMENSIONS,
-  FRESHNESS_HORIZON_MS,
+  billingPath,
+  bstreamsMetrics,
+  allDimensions,
+  freshnessHorizons,
   realPaths,
-  REAL_PATHS_SOURCE,
-  YEAR_METRICS,
+  realPathsSource,
+  yearMetrics,
   freshnessHorizonMs,
   isAdditive,
   isRealPath,
   metricSemantics,
   realColumns,
-  DURATION_METRICS,
-  GENERAL_METRICS,
+  durationMetrics,
+  generalMetrics,
   knownPaths,
-  METRICS,
+  allMetrics,
   presets,
   TIME_DIMENSIONS,
-  TREE_PATHS,
+  treePaths,
   describe as describeName,
   filterableDimensions,
   isDimension,
@@ -36,12 +36,12 @@ import {
 
 describe('cmu/catalog', () => {
   it('has every path of the CM-tenant tree, each known and on the tree', () => {
-    assert.equal(TREE_PATHS.length, reference.drill_down_tree_cm_tenants_all_paths.length);
+    assert.equal(treePaths().length, reference.drill_down_tree_cm_tenants_all_paths.length);
     assert.deepEqual(
-      TREE_PATHS.map((p) => '/cmu/v2/' + p.join('/')).sort(),
+      treePaths().map((p) => '/cmu/v2/' + p.join('/')).sort(),
       [...reference.drill_down_tree_cm_tenants_all_paths].sort(),
     );
-    for (const p of TREE_PATHS) {
+    for (const p of treePaths()) {
       assert.ok(isKnownPath(p), p.join('/'));
       assert.ok(isOnTree(p), p.join('/'));
     }
@@ -68,7 +68,7 @@ describe('cmu/catalog', () => {
       for (const s of nextSteps(p)) assert.ok(isKnownPath([...p, s]), [...p, s].join('/'));
       const up = rollUpPath(p);
       // billing/daily is a named report: no `billing` dimension above it
-      if (p.length && p.join('/') !== BILLING_PATH.join('/')) assert.ok(up && isKnownPath(up), p.join('/'));
+      if (p.length && p.join('/') !== billingPath().join('/')) assert.ok(up && isKnownPath(up), p.join('/'));
       // time dimensions come in their natural order
       const time = p.filter(isTimeDimension);
       assert.deepEqual(time, TIME_DIMENSIONS.slice(0, time.length), p.join('/'));
@@ -105,12 +105,12 @@ describe('cmu/catalog', () => {
 
   it('gives the metrics of a path: users for level reports, durations only under tenant/mvpd', () => {
     assert.deepEqual(metricsFor(['year', 'month', 'day', 'activity-level', 'tenant']), ['users']);
-    assert.deepEqual(metricsFor(['year', 'month', 'mvpd']), [...GENERAL_METRICS]);
-    assert.deepEqual(metricsFor(['tenant', 'year', 'month']), [...GENERAL_METRICS, ...DURATION_METRICS]);
-    assert.deepEqual(metricsFor(['mvpd', 'year', 'month']), [...GENERAL_METRICS, ...DURATION_METRICS]);
-    assert.deepEqual(metricsFor([]), [...GENERAL_METRICS]);
-    assert.equal(GENERAL_METRICS.length, 7);
-    assert.equal(DURATION_METRICS.length, 12);
+    assert.deepEqual(metricsFor(['year', 'month', 'mvpd']), [...generalMetrics()]);
+    assert.deepEqual(metricsFor(['tenant', 'year', 'month']), [...generalMetrics(), ...durationMetrics()]);
+    assert.deepEqual(metricsFor(['mvpd', 'year', 'month']), [...generalMetrics(), ...durationMetrics()]);
+    assert.deepEqual(metricsFor([]), [...generalMetrics()]);
+    assert.equal(generalMetrics().length, 7);
+    assert.equal(durationMetrics().length, 12);
   });
 
   it('has the documented presets, normalized and flagged when off the tree', () => {
@@ -147,14 +147,14 @@ describe('cmu/catalog', () => {
   });
 
   it('knows metrics and dimensions with descriptions', () => {
-    assert.equal(METRICS.length, 28); // 20 documented + bstreams-15 … bstreams-120 seen on the real backend
+    assert.equal(allMetrics().length, 28); // 20 documented + bstreams-15 … bstreams-120 seen on the real backend
     assert.ok(isMetric('active-users') && isMetric('duration_over-1m') && isMetric('users'));
     assert.ok(!isMetric('clients') && !isMetric('mvpd'));
     for (const d of ['tenant', 'mvpd', 'channel', 'platform', 'application', 'application-id', 'year', 'minute', 'concurrency-level', 'activity-level']) {
       assert.ok(isDimension(d), d);
     }
     assert.ok(!isDimension('platfrom'));
-    assert.equal(DIMENSIONS.filter((d) => d.name === 'year').length, 1);
+    assert.equal(allDimensions().filter((d) => d.name === 'year').length, 1);
     assert.match(describeName('channel') ?? '', /Unknown/);
     assert.match(describeName('killed-sessions') ?? '', /X-Terminate/);
     assert.equal(describeName('nope'), undefined);
@@ -172,7 +172,7 @@ describe('cmu/catalog', () => {
     it('knows every harvested path, with billing/daily, and names the harvest it came from', () => {
       assert.equal(realPaths().length, 457);
       assert.equal(realHarvest.paths.length, 457);
-      assert.match(REAL_PATHS_SOURCE, /UNDERPAR/);
+      assert.match(realPathsSource(), /UNDERPAR/);
       for (const p of realPaths()) assert.ok(isKnownPath(p) && isRealPath(p), p.join('/'));
       assert.ok(isKnownPath(['billing', 'daily']));
       assert.ok(!isKnownPath(['billing']), 'billing alone is no report');
@@ -189,12 +189,12 @@ describe('cmu/catalog', () => {
       assert.ok(isKnownPath(splitPath('year/duration/occurrences/month/concurrency-level/day/mvpd/tenant')));
       for (const d of ['duration', 'occurrences']) {
         assert.ok(isDimension(d), d);
-        assert.equal(DIMENSIONS.find((x) => x.name === d)?.source, 'seen on the real backend');
+        assert.equal(allDimensions().find((x) => x.name === d)?.source, 'seen on the real backend');
       }
     });
 
     it('gives the real metric and column sets per node, derived where the harvest has none', () => {
-      assert.deepEqual(metricsFor(['year']), [...YEAR_METRICS]);
+      assert.deepEqual(metricsFor(['year']), [...yearMetrics()]);
       assert.ok(!metricsFor(['year']).includes('active-users'));
       assert.deepEqual(realColumns(['year'])?.dimensions, ['year', 'tenant']);
       const harvested = splitPath('year/duration/occurrences/activity-level/month/tenant');
@@ -202,18 +202,18 @@ describe('cmu/catalog', () => {
       // no columns in the harvest: the node has its parent's metrics, all the way up to year's, plus what the
       // harvested reports below it return (users: the level reports)
       assert.equal(realHarvest.paths.find((p) => p.path === 'year/duration')?.columns.length, 0);
-      assert.deepEqual(new Set(metricsFor(['year', 'duration'])), new Set([...YEAR_METRICS, 'users']));
-      assert.deepEqual(new Set(metricsFor(['year', 'duration', 'occurrences', 'activity-level'])), new Set([...YEAR_METRICS, 'users']));
+      assert.deepEqual(new Set(metricsFor(['year', 'duration'])), new Set([...yearMetrics(), 'users']));
+      assert.deepEqual(new Set(metricsFor(['year', 'duration', 'occurrences', 'activity-level'])), new Set([...yearMetrics(), 'users']));
       assert.equal(realColumns(['year', 'duration'])?.harvested, false);
       assert.deepEqual(metricsFor(splitPath('year/duration/occurrences/month/tenant')), ['users']);
-      assert.deepEqual(realColumns(BILLING_PATH as string[])?.dimensions, ['year', 'month', 'day', 'tenant']);
+      assert.deepEqual(realColumns(billingPath() as string[])?.dimensions, ['year', 'month', 'day', 'tenant']);
       assert.ok(metricsFor(['billing', 'daily']).includes('bstreams-30'));
-      assert.deepEqual(BSTREAMS_METRICS, ['bstreams-15', 'bstreams-30', 'bstreams-45', 'bstreams-60', 'bstreams-75', 'bstreams-90', 'bstreams-105', 'bstreams-120']);
-      for (const m of BSTREAMS_METRICS) {
+      assert.deepEqual(bstreamsMetrics(), ['bstreams-15', 'bstreams-30', 'bstreams-45', 'bstreams-60', 'bstreams-75', 'bstreams-90', 'bstreams-105', 'bstreams-120']);
+      for (const m of bstreamsMetrics()) {
         assert.ok(isMetric(m), m);
-        assert.equal(METRICS.find((x) => x.name === m)?.source, 'seen on the real backend');
+        assert.equal(allMetrics().find((x) => x.name === m)?.source, 'seen on the real backend');
       }
-      assert.equal(METRICS.find((x) => x.name === 'killed-sessions')?.source, 'documented');
+      assert.equal(allMetrics().find((x) => x.name === 'killed-sessions')?.source, 'documented');
       // every harvested column is a known metric or dimension
       for (const p of realHarvest.paths) for (const c of p.columns) assert.ok(isMetric(c) || isDimension(c), `${p.path}: ${c}`);
     });
@@ -237,13 +237,13 @@ describe('cmu/catalog', () => {
     for (const m of ['started-sessions', 'completed-sessions', 'failed-attempts', 'dismissed-sessions', 'killed-sessions']) {
       assert.ok(isAdditive(m, 'time') && isAdditive(m, 'dimensions'), m);
     }
-    for (const m of ['active-users', 'users', ...BSTREAMS_METRICS]) assert.ok(!isAdditive(m, 'time') && !isAdditive(m, 'dimensions'), m);
+    for (const m of ['active-users', 'users', ...bstreamsMetrics()]) assert.ok(!isAdditive(m, 'time') && !isAdditive(m, 'dimensions'), m);
     assert.deepEqual([isAdditive('active-sessions', 'time'), isAdditive('active-sessions', 'dimensions')], [false, true]);
     assert.match(metricSemantics('active-sessions').why, /both/);
     assert.deepEqual(metricSemantics('no-such-metric'), { additiveOverTime: false, additiveOverDimensions: false, why: metricSemantics('x-y').why });
     assert.equal(metricSemantics('toString').additiveOverTime, false);
-    for (const m of METRICS) assert.equal(typeof metricSemantics(m.name).why, 'string');
-    for (const m of METRICS) assert.notEqual(metricSemantics(m.name).why, metricSemantics('no-such-metric').why, m.name);
+    for (const m of allMetrics()) assert.equal(typeof metricSemantics(m.name).why, 'string');
+    for (const m of allMetrics()) assert.notEqual(metricSemantics(m.name).why, metricSemantics('no-such-metric').why, m.name);
   });
 
   it('gives the data-freshness horizon by the finest time dimension, daily for level reports', () => {
@@ -255,6 +255,6 @@ describe('cmu/catalog', () => {
     assert.equal(freshnessHorizonMs(['tenant', 'year', 'month', 'day', 'hour', 'minute']), 60_000);
     assert.equal(freshnessHorizonMs(splitPath('year/duration/occurrences/month/day/hour/concurrency-level/tenant')), 24 * H);
     assert.equal(freshnessHorizonMs(['tenant']), undefined);
-    assert.equal(FRESHNESS_HORIZON_MS.levels, 24 * H);
+    assert.equal(freshnessHorizons().levels, 24 * H);
   });
 });

@@ -66,7 +66,7 @@ describe('extension diagnose: verdicts', () => {
       const session = new Session({ store: new MemoryStore(), env, profile: 'default', http: client });
       await session.importStatement(sandbox.statement);
       const token = (await session.getToken()).accessToken;
-      const services = { settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: client, reportZone: () => parseZone('-08:00') };
+      const services = { settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: async () => client, reportZone: () => parseZone('-08:00') };
       const result = await diagnose(services as unknown as Services);
       const step = result.steps.find((st) => st.name === 'cmu');
       assert.ok(step && !step.ok && step.verdict === 'fail', JSON.stringify(result.steps));
@@ -104,7 +104,7 @@ describe('extension diagnose: verdicts', () => {
       await sandbox.stop();
     }
   }
-  const run = (session: Session, client: HttpClient) => diagnose({ settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: client } as never);
+  const run = (session: Session, client: HttpClient) => diagnose({ settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: async () => client } as never);
 
   it('a failed step that quotes a secret the session has seen is redacted (opaque, no pattern would catch it)', async () => {
     const secret = 'opaque-7f3a9c2e5b1d4a6f8e0c';
@@ -113,7 +113,7 @@ describe('extension diagnose: verdicts', () => {
     const services = {
       settings: () => ({ environment: 'custom', profile: 'p' }),
       session: () => Promise.reject(new CmuError(`server said: ${secret} is wrong`, `it echoed ${secret}`, 'openSettings', 'x')),
-      http,
+      http: async () => http,
       reportZone: () => parseZone('-08:00'),
     } as unknown as Pick<Services, 'settings' | 'session' | 'http' | 'reportZone'>;
     const r = await diagnose(services);
@@ -128,7 +128,7 @@ describe('extension diagnose: verdicts', () => {
       const client = new HttpClient({ timeoutMs: 10_000 });
       const session = new Session({ store: new MemoryStore(), env: { name: 'sandbox', dcrOrigin: sandbox.dcrOrigin, cmuBase: sandbox.cmuBase }, profile: 'default', http: client });
       await session.importStatement(sandbox.statement);
-      const r = await diagnose({ settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: client } as never);
+      const r = await diagnose({ settings: () => ({ environment: 'sandbox', profile: 'default' }), session: async () => session, http: async () => client } as never);
       assert.deepEqual(r.steps.map((s) => s.name), ['environment', 'statement', 'credentials', 'token', 'clock', 'cmu']);
       for (const s of r.steps) assert.ok(s.ok && s.verdict === 'ok', JSON.stringify(s));
     } finally {

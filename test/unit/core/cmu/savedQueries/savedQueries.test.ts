@@ -18,7 +18,7 @@ import { writeFileAtomic, type AtomicFs } from '../../../../../src/extension/que
 import { InputError } from '../../../../../src/core/errors';
 import type { CmuQuery } from '../../../../../src/core/cmu/types';
 import { runQueryBuilderFlow, BACK, type BuilderUi, type PickOptions, type InputOptions, type Back } from '../../../../../src/extension/queries/builderFlow';
-import { nextSteps, metricsFor, filterableDimensions, DIMENSIONS, METRICS } from '../../../../../src/core/cmu/catalog';
+import { nextSteps, metricsFor, filterableDimensions, allDimensions, allMetrics } from '../../../../../src/core/cmu/catalog';
 import { queryToHref, isIsoTime, RESERVED_PARAMS, TIME_SHAPE_SOURCE } from '../../../../../src/core/cmu/query';
 import { resolveQueryTime } from '../../../../../src/core/cmu/time/queryTime';
 import { NAMED_WINDOWS, WINDOW_COUNT_PATTERN, parseWindow } from '../../../../../src/core/cmu/time/windows';
@@ -606,9 +606,9 @@ describe('saved queries: the JSON schema (media/cmu-queries.schema.json)', () =>
 
   it('offers every catalog dimension and metric for completion (with descriptions), and still allows others', () => {
     const qdef = schema.definitions.query.properties;
-    assert.deepStrictEqual([...enumOf(qdef.path.items)].sort(), DIMENSIONS.map((d) => d.name).sort());
-    assert.deepStrictEqual([...enumOf(qdef.metrics.items)].sort(), METRICS.map((m) => m.name).sort());
-    assert.strictEqual(qdef.path.items.anyOf[0].markdownEnumDescriptions.length, DIMENSIONS.length);
+    assert.deepStrictEqual([...enumOf(qdef.path.items)].sort(), allDimensions().map((d) => d.name).sort());
+    assert.deepStrictEqual([...enumOf(qdef.metrics.items)].sort(), allMetrics().map((m) => m.name).sort());
+    assert.strictEqual(qdef.path.items.anyOf[0].markdownEnumDescriptions.length, allDimensions().length);
   });
 
   it('describes what the model writes: names, ops, formats, and refuses secret property names', () => {
@@ -685,7 +685,7 @@ describe('saved queries: the JSON schema (media/cmu-queries.schema.json)', () =>
       assert.ok(!dimOk.test(d), `schema allows dimension "${d}"`);
       assert.strictEqual(parseQueryFile(filterFile(d)).valid, false, `model allows dimension "${d}"`);
     }
-    for (const d of [...DIMENSIONS.map((x) => x.name), 'custom-dim', 'tokenized', 'started']) {
+    for (const d of [...allDimensions().map((x) => x.name), 'custom-dim', 'tokenized', 'started']) {
       assert.ok(dimOk.test(d), `schema refuses dimension "${d}"`);
       assert.strictEqual(parseQueryFile(filterFile(d)).valid, true, `model refuses dimension "${d}"`);
     }
