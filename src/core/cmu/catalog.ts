@@ -108,6 +108,10 @@ export const treePaths = once((): readonly string[][] => {
 
 const treeKeys = once(() => new Set(treePaths().map(key)));
 
+/** Each metric's place in allMetrics() and each dimension by name: isMetric/isDimension/describe are asked per column and per header cell. */
+const metricRank = once(() => new Map(allMetrics().map((m, i) => [m.name, i])));
+const dimensionByName = once(() => new Map(allDimensions().map((d) => [d.name, d])));
+
 /** Documented concurrency/activity-level report paths. */
 const levelReportPaths = once((): readonly string[][] => catalogData().concurrency_activity_level_reports.example_paths.map(splitPath));
 
@@ -345,7 +349,19 @@ export function rollUpPath(path: string[]): string[] | undefined {
  * Non-time dimensions on the path or on any known path below it (filters and projections may name them).
  * The concurrency/activity levels belong to their own reports: below a general path they are not offered.
  */
+/** filterableDimensions of known paths (a report view asks on every message; a walk below `tenant` visits hundreds of nodes) */
+const filterable = new Map<string, readonly string[]>();
+
 export function filterableDimensions(path: string[]): string[] {
+  const k = key(path);
+  const hit = filterable.get(k);
+  if (hit) return [...hit];
+  const out = walkFilterable(path);
+  if (isKnownPath(path)) filterable.set(k, out); // bounded: the known paths are the catalog's
+  return [...out];
+}
+
+function walkFilterable(path: string[]): string[] {
   const level = isLevelPath(path);
   const out: string[] = [];
   const add = (d: string) => {
@@ -384,15 +400,16 @@ export const undocumentedMetrics = once(() => observed('metric'));
 export const undocumentedSegments = once(() => observed('drill-down segment'));
 
 export function isMetric(name: string): boolean {
-  return allMetrics().some((m) => m.name === name);
+  return metricRank().has(name);
 }
 
 export function isDimension(name: string): boolean {
-  return allDimensions().some((d) => d.name === name);
+  return dimensionByName().has(name);
 }
 
 export function describe(name: string): string | undefined {
-  return (allMetrics().find((m) => m.name === name) ?? allDimensions().find((d) => d.name === name))?.description;
+  const rank = metricRank().get(name);
+  return (rank !== undefined ? allMetrics()[rank] : dimensionByName().get(name))?.description;
 }
 
 export interface MetricSemantics {
@@ -476,10 +493,8 @@ function copyItem(it: { name: string; description: string; source?: string }): N
 
 /** Known metrics in catalog order (the harvest lists columns alphabetically), then unknown ones. */
 function inCatalogOrder(metrics: string[]): string[] {
-  const rank = (m: string) => {
-    const i = allMetrics().findIndex((x) => x.name === m);
-    return i < 0 ? allMetrics().length : i;
-  };
+  const ranks = metricRank();
+  const rank = (m: string) => ranks.get(m) ?? ranks.size;
   return metrics.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map((x) => x.m);
 }
 

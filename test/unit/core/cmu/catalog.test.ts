@@ -101,6 +101,9 @@ describe('cmu/catalog', () => {
     assert.ok(!filterableDimensions([]).includes('concurrency-level'));
     assert.ok(!filterableDimensions(['year', 'month']).includes('activity-level'));
     for (const p of knownPaths()) for (const d of filterableDimensions(p)) assert.ok(!isTimeDimension(d));
+    // kept per known path: a caller that changes its copy changes nothing for the next one
+    filterableDimensions(['tenant', 'year', 'month', 'day', 'mvpd', 'hour']).push('x');
+    assert.deepEqual(filterableDimensions(['tenant', 'year', 'month', 'day', 'mvpd', 'hour']), ['tenant', 'mvpd']);
   });
 
   it('gives the metrics of a path: users for level reports, durations only under tenant/mvpd', () => {
