@@ -6,7 +6,7 @@
  * typed arrays per column and chunk (growing one array per column meant copying it all at each
  * doubling: a 300 ms task at 160k rows). No `vscode` here (unit-tested as it is).
  */
-import { numberOf, type AnalysisColumn, type ReportColumns } from '../../core/cmu/analysis/columns';
+import { numberOf, type AnalysisColumn, type CodedNumbers, type ReportColumns } from '../../core/cmu/analysis/columns';
 import type { ReportCell, ReportColumn } from '../../core/cmu/types';
 import { ColumnEncoder, columnTypes, type ColumnView, type WireColumn } from '../../shared/protocol';
 
@@ -184,11 +184,11 @@ export class ReportRows {
     this.shownColumns.forEach((c, col) => {
       if (kind && c.kind !== kind) return;
       const w = one?.data[col];
-      const number = w?.type === 'text' ? this.textNumbers(w, col, start - one!.start) : undefined;
+      const coded = w?.type === 'text' ? this.textNumbers(w, col, start - one!.start) : undefined;
       columns.push({
         name: c.name,
         kind: c.kind,
-        ...(number ? { number } : {}),
+        ...(coded ? { coded } : {}),
         // within one chunk (a chunk's partial rows), no search per cell
         at: one
           ? (r: number) => this.cell(one.data[col], col, start - one.start + r)
@@ -203,7 +203,7 @@ export class ReportRows {
   }
 
   /** A text column of one chunk read as numbers (row r is row offset + r of the chunk): each value of the table is parsed once. */
-  private textNumbers(w: Extract<WireColumn, { type: 'text' }>, col: number, offset: number): (r: number) => number {
+  private textNumbers(w: Extract<WireColumn, { type: 'text' }>, col: number, offset: number): CodedNumbers {
     const dict = this.dicts[col];
     let nums = this.dictNumbers[col];
     if (!nums || nums.length < dict.length) {
@@ -212,12 +212,7 @@ export class ReportRows {
       for (let i = nums?.length ?? 0; i < dict.length; i++) grown[i] = numberOf(dict[i]);
       this.dictNumbers[col] = nums = grown;
     }
-    const table = nums;
-    const codes = w.codes;
-    return (r: number) => {
-      const k = codes[offset + r];
-      return k === 0 ? NaN : table[k - 1];
-    };
+    return { codes: w.codes, offset, values: nums };
   }
 
   /**

@@ -10,8 +10,21 @@ export interface AnalysisColumn {
   readonly kind: 'dimension' | 'metric';
   /** the cell of row r: a string or number, null when empty (a NaN number counts as empty) */
   at(row: number): ReportCell;
-  /** numberOf(at(row)), where the source has it at hand (a dictionary-coded column reads each value once) */
-  number?(row: number): number;
+  /** A dictionary-coded column's numbers at hand (each value of its table read once): numberOf(at(row)) is codedNumber(coded, row). */
+  readonly coded?: CodedNumbers;
+}
+
+/** Row r's number is `values[codes[offset + r] - 1]`, NaN for code 0 (an empty cell). */
+export interface CodedNumbers {
+  readonly codes: ArrayLike<number>;
+  readonly offset: number;
+  /** numberOf() of each value of the column's table */
+  readonly values: Float64Array;
+}
+
+export function codedNumber(c: CodedNumbers, row: number): number {
+  const k = c.codes[c.offset + row];
+  return k === 0 ? NaN : c.values[k - 1];
 }
 
 export interface ReportColumns {

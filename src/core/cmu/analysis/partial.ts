@@ -72,9 +72,10 @@ export function partialBuckets(report: ReportColumns, opts: PartialOptions): Par
   // rows repeat buckets (one per tenant, per channel…): the last one judged is remembered
   let lastStart = NaN;
   let lastWhy: PartialReason | undefined;
-  for (let r = 0; r < report.rowCount; r++) {
-    const w = reader.wallStart(r);
-    if (w === undefined) continue;
+  const starts = reader.wallStarts();
+  for (let r = 0; r < starts.length; r++) {
+    const w = starts[r];
+    if (Number.isNaN(w)) continue;
     if (w !== lastStart) {
       lastStart = w;
       lastWhy = judge(w);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { BucketReader, wallToInstant } from '../../../../../src/core/cmu/analysis/buckets';
-import { columnsOfRows, type ReportColumns } from '../../../../../src/core/cmu/analysis/columns';
+import { columnsOfRows, numberOf, type ReportColumns } from '../../../../../src/core/cmu/analysis/columns';
 import { compareQuery, compareReports, compareWindow, reportWindow } from '../../../../../src/core/cmu/analysis/compare';
 import { partialBuckets } from '../../../../../src/core/cmu/analysis/partial';
 import { dataQuality, isUnknownValue } from '../../../../../src/core/cmu/analysis/quality';
@@ -265,6 +265,47 @@ describe('cmu/analysis: partial periods', () => {
       }
     }
     assert.ok(flagged > 100, `the cases flag rows (${flagged})`);
+  });
+
+  it('dictionary-coded time columns (a report chunk): wallStarts() reads the codes in one pass and gives what wallStart() gives row by row, bad values included', () => {
+    // tables with good values and every kind of bad one: empty, text, fractions, out of range, a two-digit year
+    const tables: Record<string, (string | null)[]> = {
+      year: ['2024', '2025', '99', '1999.5', 'x', '-2000', '275760'],
+      month: ['1', '2', '12', '0', '13', '2.5', ''],
+      day: ['1', '15', '31', '29', '0', '32', ' 7 '],
+      hour: ['0', '23', '24', '-1', '12', 'noon', '5'],
+      minute: ['0', '59', '60', '30', '-5', '1e1', '7'],
+      second: ['0', '59', '60', '1', '30', '2', '3'],
+    };
+    let seed = 11;
+    const rnd = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    for (const depth of [1, 2, 3, 4, 5, 6]) {
+      const names = ['year', 'month', 'day', 'hour', 'minute', 'second'].slice(0, depth);
+      const n = 3000;
+      const codes = names.map(() => new Uint8Array(n + 5));
+      for (const c of codes) for (let i = 0; i < c.length; i++) c[i] = rnd(8); // 0: an empty cell
+      const offset = 5; // a chunk's rows read from an offset
+      const cell = (col: number, r: number) => {
+        const k = codes[col][offset + r];
+        return k === 0 ? null : tables[names[col]][k - 1];
+      };
+      const plain: ReportColumns = { rowCount: n, columns: names.map((name, col) => ({ name, kind: 'dimension' as const, at: (r: number) => cell(col, r) })) };
+      const coded: ReportColumns = {
+        rowCount: n,
+        columns: names.map((name, col) => ({
+          name,
+          kind: 'dimension' as const,
+          at: (r: number) => cell(col, r),
+          coded: { codes: codes[col], offset, values: Float64Array.from(tables[name], (v) => numberOf(v)) },
+        })),
+      };
+      const expected = Array.from({ length: n }, (_, r) => new BucketReader(plain).wallStart(r) ?? NaN);
+      assert.deepEqual([...new BucketReader(coded).wallStarts()], expected, `${names.join('/')}`);
+      assert.deepEqual([...new BucketReader(plain).wallStarts()], expected);
+      assert.ok(expected.some((t) => !Number.isNaN(t)) && expected.some((t) => Number.isNaN(t)), 'valid and invalid rows both occur');
+      const o = { now: Date.UTC(2025, 1, 15), horizonMs: 86_400_000, window: { start: Date.UTC(2024, 0, 10), end: Date.UTC(2025, 0, 20) } };
+      assert.deepEqual(partialBuckets(coded, o), partialBuckets(plain, o));
+    }
   });
 
   it('no time chain from year down: no bucket, no flag', () => {
