@@ -4,6 +4,8 @@
  * out (their typed arrays transferred, not copied). The extension host thread only moves the encoded bytes
  * and forwards the chunks to the webview. Protocol: ./workerProtocol.ts.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import { decode } from '../../core/http/body';
@@ -12,6 +14,23 @@ import { transferList, type ToWorker, type FromWorker } from './workerProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('reportWorker runs as a worker thread');
+
+/**
+ * This thread yields the CPU to the extension host's thread and the workbench: on a machine with few cores a
+ * parse at full priority kept the host's thread waiting for a core (its timers fired 50–70 ms late with
+ * nothing of its own running). Linux keeps a nice value per thread (setpriority on the thread's id);
+ * elsewhere, or when it cannot be read, the thread keeps its priority.
+ */
+function runInBackground(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const tid = Number(/\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) setPriority(tid, 10);
+  } catch {
+    // no /proc, or not allowed: the parse runs at the host's priority
+  }
+}
+runInBackground();
 
 /** One body being parsed: encoded bytes into `raw`, decoded text into the parser. */
 interface Job {
