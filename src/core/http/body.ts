@@ -99,6 +99,8 @@ export class InternalResponse implements HttpResponse {
     // its callback could give it the mapped one.
     // A large buffer between the decoder and the reader: fewer pause/resume round trips per chunk.
     const out = new PassThrough({ highWaterMark: STREAM_BUFFER });
+    // a reader that gave up before listening (it threw) must not crash the process when the body then fails
+    out.on('error', () => undefined);
     let failed = false;
     const failWith = (e: unknown): void => {
       if (failed) return;
