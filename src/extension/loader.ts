@@ -12,8 +12,9 @@ let extension: Extension | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<unknown> {
   const storage = context.globalStorageUri;
-  extension = loadBundle(path.join(__dirname, 'extensionMain.js'), storage.scheme === 'file' ? path.join(storage.fsPath, 'code-cache') : undefined).exports as Extension;
-  return extension.activate(context);
+  const bundle = loadBundle(path.join(__dirname, 'extensionMain.js'), storage.scheme === 'file' ? path.join(storage.fsPath, 'code-cache') : undefined);
+  extension = bundle.exports as Extension;
+  return extension.activate(context, bundle);
 }
 
 export function deactivate(): void {
