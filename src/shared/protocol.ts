@@ -427,8 +427,8 @@ export interface RenderStats {
 }
 
 export type WebviewMessage =
-  /** `boot`: when the page said ready, ms since its time origin, and how long the bundle's own start took (the bench splits the wait with it) */
-  | { type: 'ready'; boot?: { atMs: number; scriptMs: number } }
+  /** `boot`: when the page said ready, ms since its time origin; how long the bundle's own start took; the time origin (ms since the epoch: when the document started, on the machine's clock). The bench splits the wait with it */
+  | { type: 'ready'; boot?: { atMs: number; scriptMs: number; originMs: number } }
   | { type: 'navigate'; linkId: string }
   | { type: 'action'; action: PanelAction }
   | { type: 'errorAction'; id: string }
@@ -465,7 +465,7 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
   switch (raw.type) {
     case 'ready': {
       const b = raw.boot;
-      return isObj(b) && isCount(b.atMs) && isCount(b.scriptMs) ? { type: 'ready', boot: { atMs: b.atMs, scriptMs: b.scriptMs } } : { type: 'ready' };
+      return isObj(b) && isCount(b.atMs) && isCount(b.scriptMs) && isCount(b.originMs) ? { type: 'ready', boot: { atMs: b.atMs, scriptMs: b.scriptMs, originMs: b.originMs } } : { type: 'ready' };
     }
     case 'navigate':
       return isStr(raw.linkId) ? { type: 'navigate', linkId: raw.linkId } : undefined;

@@ -319,4 +319,4 @@ window.addEventListener('message', (e: MessageEvent) => {
 // Expose the widgets to the browser tests (read-only use).
 (window as unknown as { __cmuReport: unknown }).__cmuReport = { table, chart, ReportData };
 
-post({ type: 'ready', boot: { atMs: Math.round(performance.now()), scriptMs: Math.round(performance.now() - scriptStart) } });
+post({ type: 'ready', boot: { atMs: Math.round(performance.now()), scriptMs: Math.round(performance.now() - scriptStart), originMs: Math.round(performance.timeOrigin) } });

@@ -115,7 +115,7 @@ export class ReportPanel implements vscode.Disposable {
   firstRowsAt: number | undefined;
   /** when the webview first said it was ready, and its own account of its start (the bench splits the wait for the first rows with them) */
   readyAt: number | undefined;
-  webviewBoot: { atMs: number; scriptMs: number } | undefined;
+  webviewBoot: { atMs: number; scriptMs: number; originMs: number } | undefined;
   /** when the current request's first rows and links were in, and when its report message was posted (Date.now()), for the benchmark */
   firstRowsInAt: number | undefined;
   reportPostedAt: number | undefined;

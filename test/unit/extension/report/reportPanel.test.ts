@@ -44,7 +44,8 @@ function parsed(links: ParsedReport['links'], rows: ParsedReport['rows'] = []): 
 describe('report panel: protocol', () => {
   it('accepts exactly the webview messages it knows, as fresh objects', () => {
     assert.deepStrictEqual(parseWebviewMessage({ type: 'ready', extra: 1 }), { type: 'ready' });
-    assert.deepStrictEqual(parseWebviewMessage({ type: 'ready', boot: { atMs: 120, scriptMs: 14, x: 1 } }), { type: 'ready', boot: { atMs: 120, scriptMs: 14 } });
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'ready', boot: { atMs: 120, scriptMs: 14, originMs: 1796279023376, x: 1 } }), { type: 'ready', boot: { atMs: 120, scriptMs: 14, originMs: 1796279023376 } });
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'ready', boot: { atMs: 120, scriptMs: 14 } }), { type: 'ready' }, 'a boot without its time origin is dropped');
     assert.deepStrictEqual(parseWebviewMessage({ type: 'ready', boot: { atMs: -1, scriptMs: 'x' } }), { type: 'ready' }, 'a malformed boot timing is dropped, the ready kept');
     assert.deepStrictEqual(parseWebviewMessage({ type: 'navigate', linkId: 'd0' }), { type: 'navigate', linkId: 'd0' });
     assert.deepStrictEqual(parseWebviewMessage({ type: 'action', action: 'openJson' }), { type: 'action', action: 'openJson' });
