@@ -28,25 +28,12 @@ const STALE_MS = 30 * 24 * 3600 * 1000;
 
 /** How the code cache served a load: used; none yet (written later); refused by V8 (rewritten later); no private directory. */
 export type CacheUse = 'used' | 'missing' | 'rejected' | 'off';
-/** A cache rewritten after a feature's first use holds this much more, at least (else it is left as it is). */
-const GROWTH = 1.1;
-
-export interface LoadedBundle {
-  exports: unknown;
-  cache: CacheUse;
-  /**
-   * The code run since the load compiled functions the cache may not hold (a feature's first use, e.g. the
-   * first report): the cache is written again a few seconds later when it would grow by 10% or more, so the
-   * next activation's first use of it is not compiled from the source either. Once per load.
-   */
-  compiledMore(): void;
-}
 
 /**
  * Compiles and runs a CommonJS bundle as Node's loader would (its own `require`, `module`, `__filename`,
  * `__dirname`), with the code cache of `cacheDir` when there is a valid one; returns its exports.
  */
-export function loadBundle(file: string, cacheDir: string | undefined, writeDelayMs = WRITE_DELAY_MS): LoadedBundle {
+export function loadBundle(file: string, cacheDir: string | undefined, writeDelayMs = WRITE_DELAY_MS): { exports: unknown; cache: CacheUse } {
   const bytes = fs.readFileSync(file);
   const dir = cacheDir !== undefined && privateDir(cacheDir) ? cacheDir : undefined;
   const cacheFile = dir && path.join(dir, `${path.basename(file, '.js')}-${createHash('sha1').update(bytes).digest('hex').slice(0, 20)}-v8-${process.versions.v8}.cache`);
@@ -62,26 +49,8 @@ export function loadBundle(file: string, cacheDir: string | undefined, writeDela
   (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
   mod.loaded = true;
   const cache: CacheUse = !dir || !cacheFile ? 'off' : !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'used';
-  if (cache === 'missing' || cache === 'rejected') setTimeout(() => writeCache(dir!, cacheFile!, script.createCachedData()), writeDelayMs).unref();
-  let rewrite = dir !== undefined && cacheFile !== undefined;
-  const compiledMore = (): void => {
-    if (!rewrite) return;
-    rewrite = false;
-    setTimeout(() => {
-      const data = script.createCachedData();
-      if (data.length >= sizeOf(cacheFile!) * GROWTH) writeCache(dir!, cacheFile!, data);
-    }, writeDelayMs).unref();
-  };
-  return { exports: mod.exports, cache, compiledMore };
-}
-
-/** The file's size, 0 when there is none. */
-function sizeOf(file: string): number {
-  try {
-    return fs.lstatSync(file).size;
-  } catch {
-    return 0;
-  }
+  if (cache === 'missing' || cache === 'rejected') setTimeout(() => writeCache(dir!, cacheFile!, script), writeDelayMs).unref();
+  return { exports: mod.exports, cache };
 }
 
 /** `dir` exists (made here), is a directory (not a link) of this user, and nobody else may open it. */
@@ -118,10 +87,10 @@ function readPrivate(file: string): Buffer | undefined {
 }
 
 /** Writes the cache (a new file, 0600, renamed into place) and removes the caches of earlier bundles. */
-function writeCache(dir: string, cacheFile: string, data: Buffer): void {
+function writeCache(dir: string, cacheFile: string, script: vm.Script): void {
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, cacheFile);
     const v8 = `-v8-${process.versions.v8}.cache`;
     for (const name of fs.readdirSync(dir)) {

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { LoadedBundle } from './codeCache';
 import { Services } from './host/services';
 import { ReadonlyDocs } from './host/readonlyDocs';
 import { registerConnection } from './connection/register';
@@ -7,20 +6,9 @@ import { registerQueries } from './queries/commands';
 import { registerReportPanel } from './report/register';
 import { registerHistory } from './queries/historyCommands';
 
-/**
- * Activation is cheap: it wires objects together; nothing touches the network until a command runs.
- * `loaded`: how ./loader.ts compiled this bundle (absent when it was required directly).
- */
-export async function activate(context: vscode.ExtensionContext, loaded?: Pick<LoadedBundle, 'compiledMore'>) {
+/** Activation is cheap: it wires objects together; nothing touches the network until a command runs. */
+export async function activate(context: vscode.ExtensionContext) {
   const services = new Services(context);
-  if (loaded) {
-    // the first report compiles the report feature: the code cache takes it in for the next activation
-    const first = services.onDidRunReport(() => {
-      first.dispose();
-      loaded.compiledMore();
-    });
-    context.subscriptions.push(first);
-  }
   const docs = new ReadonlyDocs();
   context.subscriptions.push(docs);
 

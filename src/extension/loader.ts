@@ -12,9 +12,8 @@ let extension: Extension | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<unknown> {
   const storage = context.globalStorageUri;
-  const bundle = loadBundle(path.join(__dirname, 'extensionMain.js'), storage.scheme === 'file' ? path.join(storage.fsPath, 'code-cache') : undefined);
-  extension = bundle.exports as Extension;
-  return extension.activate(context, bundle);
+  extension = loadBundle(path.join(__dirname, 'extensionMain.js'), storage.scheme === 'file' ? path.join(storage.fsPath, 'code-cache') : undefined).exports as Extension;
+  return extension.activate(context);
 }
 
 export function deactivate(): void {
