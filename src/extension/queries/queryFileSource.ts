@@ -2,7 +2,8 @@
  * One JSON file of saved queries (Workspace: `.vscode/cmu-queries.json`; User: in the extension's global
  * storage). Every change re-reads the file, applies the change to that fresh model and writes it back
  * atomically (temp file + rename in the same folder). A file that does not parse or validate is never
- * written: the change fails with the line of the problem. A file watcher follows outside edits.
+ * written: the change fails with the line of the problem. A file watcher follows outside edits from the
+ * first read on (made at activation it was ~8 ms of it; an edit before the first read is in that read).
  */
 import * as vscode from 'vscode';
 import * as fs from 'fs';
@@ -38,21 +39,26 @@ export class QueryFileSource implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
   private reloadTimer?: ReturnType<typeof setTimeout>;
+  private watching = false;
 
   constructor(
     readonly group: WritableGroup,
     /** undefined: no place for this group (no folder open) */
     readonly file: string | undefined,
     private readonly newId: () => string,
-    watchBase?: vscode.Uri,
-    watchPattern?: string,
+    private readonly watchBase?: vscode.Uri,
+    private readonly watchPattern?: string,
   ) {
     this.state = { text: '', exists: false, ...NOT_READ };
-    if (file && watchBase && watchPattern) {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(watchBase, watchPattern));
-      const later = () => this.scheduleReload();
-      this.disposables.push(w, w.onDidChange(later), w.onDidCreate(later), w.onDidDelete(later));
-    }
+  }
+
+  /** Follows outside edits of the file (once, from the first read on). */
+  private watch(): void {
+    if (this.watching || !this.file || !this.watchBase || !this.watchPattern) return;
+    this.watching = true;
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.watchBase, this.watchPattern));
+    const later = () => this.scheduleReload();
+    this.disposables.push(w, w.onDidChange(later), w.onDidCreate(later), w.onDidDelete(later));
   }
 
   get available(): boolean {
@@ -98,6 +104,11 @@ export class QueryFileSource implements vscode.Disposable {
   /** Re-reads the file; fires onDidChange when what it holds changed. */
   async reload(): Promise<void> {
     await this.enqueue(async () => {
+      if (!this.watching) {
+        // the first read starts during activation: its watcher a turn later (still before the read it covers)
+        await new Promise((resolve) => setImmediate(resolve));
+        this.watch();
+      }
       const { text, exists } = await this.readText();
       if (text === this.state.text && exists === this.state.exists) return;
       const { parseQueryFile } = await fileModel();
