@@ -10,11 +10,18 @@ import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../core/environments
  */
 export const SECTION = 'cmu';
 
-/** read a setting honouring only the user (global) value and the default (`cfg`: the section, read once for many keys) */
-export function userValue<T>(key: string, cfg = vscode.workspace.getConfiguration(SECTION)): T | undefined {
-  const i = cfg.inspect<T>(key);
-  if (!i) return undefined;
-  return i.globalValue !== undefined ? i.globalValue : i.defaultValue;
+/**
+ * The section's settings honouring only the user (global) value and the default: one inspect() of the whole
+ * section (its values are objects, `production.dcrOrigin` a nested key). An inspect() per key took 5–22 ms of
+ * activation in the workbench: each one computes every scope and language override again.
+ */
+function userValues(): <T>(key: string) => T | undefined {
+  const i = vscode.workspace.getConfiguration().inspect<Record<string, unknown>>(SECTION);
+  const at = (o: unknown, key: string): unknown => key.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
+  return <T>(key: string): T | undefined => {
+    const user = at(i?.globalValue, key);
+    return (user !== undefined ? user : at(i?.defaultValue, key)) as T | undefined;
+  };
 }
 
 export interface CmuSettings {
@@ -34,18 +41,16 @@ export interface CmuSettings {
 }
 
 export function readSettings(): CmuSettings {
-  // one configuration object for every key: getConfiguration() merges every scope each time (15 of them were
-  // ~16 ms of activation in the workbench)
-  const cfg = vscode.workspace.getConfiguration(SECTION);
+  const userValue = userValues();
   const str = (key: string): string | undefined => {
-    const v = userValue<string>(key, cfg);
+    const v = userValue<string>(key);
     return typeof v === 'string' && v.trim() ? v.trim() : undefined;
   };
   const num = (key: string, fallback: number): number => {
-    const v = userValue<number>(key, cfg);
+    const v = userValue<number>(key);
     return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback;
   };
-  const env = userValue<string>('environment', cfg);
+  const env = userValue<string>('environment');
   const profile = str('profile') ?? 'default';
   return {
     environment: (ENVIRONMENT_NAMES as readonly string[]).includes(env ?? '') ? (env as EnvironmentName) : 'production',
