@@ -39,7 +39,9 @@ export class QueryFileSource implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
   private reloadTimer?: ReturnType<typeof setTimeout>;
+  /** the watcher was asked for (the first operation), or this source was disposed */
   private watching = false;
+  private disposed = false;
 
   constructor(
     readonly group: WritableGroup,
@@ -52,10 +54,9 @@ export class QueryFileSource implements vscode.Disposable {
     this.state = { text: '', exists: false, ...NOT_READ };
   }
 
-  /** Follows outside edits of the file (once, from the first read on). */
+  /** Follows outside edits of the file (from the first operation on). */
   private watch(): void {
-    if (this.watching || !this.file || !this.watchBase || !this.watchPattern) return;
-    this.watching = true;
+    if (this.disposed || !this.file || !this.watchBase || !this.watchPattern) return;
     const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.watchBase, this.watchPattern));
     const later = () => this.scheduleReload();
     this.disposables.push(w, w.onDidChange(later), w.onDidCreate(later), w.onDidDelete(later));
@@ -104,11 +105,6 @@ export class QueryFileSource implements vscode.Disposable {
   /** Re-reads the file; fires onDidChange when what it holds changed. */
   async reload(): Promise<void> {
     await this.enqueue(async () => {
-      if (!this.watching) {
-        // the first read starts during activation: its watcher a turn later (still before the read it covers)
-        await new Promise((resolve) => setImmediate(resolve));
-        this.watch();
-      }
       const { text, exists } = await this.readText();
       if (text === this.state.text && exists === this.state.exists) return;
       const { parseQueryFile } = await fileModel();
@@ -174,12 +170,18 @@ export class QueryFileSource implements vscode.Disposable {
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    if (!this.watching) {
+      // the first operation (a read, during activation) starts the watcher a turn later, before the file is read
+      this.watching = true;
+      this.queue = this.queue.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => this.watch());
+    }
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.disposables.forEach((d) => d.dispose());
     this.emitter.dispose();
