@@ -158,8 +158,6 @@ export class ReportPanel implements vscode.Disposable {
       chartUri: w.asWebviewUri(vscode.Uri.joinPath(dist, 'chart.js')).toString(),
       title: queryTitle(query),
     });
-    // the worker parses the first report while the webview boots (its start-up is not on the first paint's path)
-    services.reportWorkers.warm();
     this.updateTitle();
     this.disposables.push(
       w.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),

@@ -1,15 +1,13 @@
 /**
  * The report worker (dist/reportWorker.js, a worker_threads Worker): the CSV body's bytes in, as they
- * arrive and as they came (gzip/deflate: decoded here, with the HTTP module's decoder); wire column chunks
- * out (their typed arrays transferred, not copied). The extension host thread only moves the encoded bytes
- * and forwards the chunks to the webview. Protocol: ./workerProtocol.ts.
+ * arrive and as they came; wire column chunks out (their typed arrays transferred, not copied), parsed by
+ * ./csvJob.ts. The extension host thread only moves the encoded bytes and forwards the chunks to the
+ * webview. Protocol: ./workerProtocol.ts.
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { PassThrough } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
-import { decode } from '../../core/http/body';
-import { CsvColumns, CsvParseError } from '../../core/cmu/parse/csvColumns';
+import { startCsvJob, type CsvJob } from './csvJob';
 import { transferList, type ToWorker, type FromWorker } from './workerProtocol';
 
 const port = parentPort;
@@ -32,71 +30,17 @@ function runInBackground(): void {
 }
 runInBackground();
 
-/** One body being parsed: encoded bytes into `raw`, decoded text into the parser. */
-interface Job {
-  raw: PassThrough;
-  parser: CsvColumns;
-  failed: boolean;
-}
-let job: Job | undefined;
+/** the body being parsed; after its done or error, the rest of what arrives for it is ignored */
+let job: CsvJob | undefined;
 const post = (m: FromWorker): void => port.postMessage(m, m.type === 'chunk' ? transferList(m.chunk.data) : []);
 
-function fail(j: Job, e: unknown, code?: string): void {
-  if (j.failed) return;
-  j.failed = true;
-  j.raw.destroy();
-  if (job === j) job = undefined;
-  post({ type: 'error', message: e instanceof Error ? e.message : String(e), code: code ?? (e instanceof CsvParseError ? e.code : 'csv_malformed') });
-}
-
-function start(m: Extract<ToWorker, { type: 'start' }>): void {
-  const raw = new PassThrough();
-  const text = new TextDecoder('utf-8');
-  const j: Job = {
-    raw,
-    failed: false,
-    parser: new CsvColumns({
-      first: m.first,
-      chunk: m.chunk,
-      maxChars: m.maxChars,
-      maxColumns: m.maxColumns,
-      onHeader: (columns) => post({ type: 'header', columns }),
-      onChunk: (chunk) => post({ type: 'chunk', chunk }),
-    }),
-  };
-  job = j;
-  let bytes = 0;
-  const body = decode(raw, m.encoding).stream;
-  body.on('data', (c: Buffer) => {
-    if (j.failed) return;
-    bytes += c.length;
-    try {
-      j.parser.push(text.decode(c, { stream: true }));
-    } catch (e) {
-      fail(j, e);
-    }
-  });
-  body.once('end', () => {
-    if (j.failed) return;
-    try {
-      j.parser.push(text.decode());
-      j.parser.end();
-      post({ type: 'done', rowCount: j.parser.rowCount, bytes });
-      if (job === j) job = undefined;
-    } catch (e) {
-      fail(j, e);
-    }
-  });
-  // zlib's errors (a gzip stream cut short or corrupt), in words the user can act on
-  body.once('error', (e: Error & { code?: string }) =>
-    fail(j, new Error(`The report's ${m.encoding} body could not be decoded (${e.code ?? e.message}): it was cut short or is corrupt. Try again; if it keeps failing, the server sends a broken body.`), 'body_decode'),
-  );
-}
-
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'start') return start(m);
-  const j = job;
-  if (!j || j.failed) return; // after an error: the rest of the body is ignored
-  if (m.type === 'data') j.raw.write(m.bytes);
-  else j.raw.end();
+  if (m.type === 'start') {
+    const j: CsvJob = startCsvJob(m, (out) => {
+      if (out.type === 'done' || out.type === 'error') job = job === j ? undefined : job;
+      post(out);
+    });
+    job = j;
+  } else if (m.type === 'data') job?.write(m.bytes);
+  else job?.end();
 });
