@@ -53,12 +53,16 @@ export interface OffThreadOptions {
   signal?: AbortSignal;
 }
 
-/** How much of a body (decoded) the extension host parses itself before a worker takes it over. */
-const IN_THREAD_BYTES = 1 << 20;
+/**
+ * How much of a body (decoded) the extension host parses itself before a worker takes it over: ~3k rows of a
+ * minute report. The rows of a chunk live until it is full, so what the host parses is young garbage that
+ * V8's scavenges copy: at 1 MB they took 55–97 ms on the host at the start of a 200k-row load.
+ */
+const IN_THREAD_BYTES = 256 * 1024;
 
 /**
  * The report workers of the extension host. A small body is parsed on the host's thread, in the pieces it
- * arrives in (a 1k-row report is ~150 KB: a few ms, where starting a worker costs ~100 ms of CPU while the
+ * arrives in (a 1k-row report is ~80 KB: a few ms, where starting a worker costs ~100 ms of CPU while the
  * panel's webview boots on the same cores). A larger one is handed to a worker once its decoded size passes
  * `inThreadBytes`: the worker parses it again from its first byte (the host keeps the bytes until then) and
  * the chunks the host already gave are skipped, so the first rows are not held back meanwhile. One worker is
