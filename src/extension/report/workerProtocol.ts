@@ -59,6 +59,8 @@ export interface OffThreadOptions {
  * V8's scavenges copy: at 1 MB they took 55–97 ms on the host at the start of a 200k-row load.
  */
 const IN_THREAD_BYTES = 256 * 1024;
+/** What the host parses per task (~400 rows): the rest of the piece waits a turn. */
+const HOST_SLICE_CHARS = 32 * 1024;
 
 /**
  * The report workers of the extension host. A small body is parsed on the host's thread, in the pieces it
@@ -184,8 +186,11 @@ export class ReportWorkers {
         held = undefined;
         if (ended) whenEnded();
       };
-      const local = startCsvJob(start, onMessage, (decoded) => {
-        if (decoded > inThreadBytes) handOver();
+      const local = startCsvJob(start, onMessage, {
+        sliceChars: HOST_SLICE_CHARS,
+        onDecoded: (decoded) => {
+          if (decoded > inThreadBytes) handOver();
+        },
       });
       const onData = (c: Buffer): void => {
         // copied (a memcpy): the stream's Buffer may share its memory with others (pools, slices)

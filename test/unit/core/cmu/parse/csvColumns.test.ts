@@ -201,6 +201,31 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       assert.equal(host.started, before, 'no worker was started');
     });
 
+    it('on the host, a large decoded piece is parsed a slice per turn: other work runs in between', async () => {
+      const pool = new ReportWorkers(join(dir, 'dying.js'), { inThreadBytes: 1e9 });
+      const { stream, text } = await body(8000);
+      stream.resume();
+      const one = new PassThrough();
+      one.end(Buffer.from(await text)); // ~650 KB in one piece
+      let turns = 0;
+      let ticking = true;
+      const tick = (): void => {
+        if (!ticking) return;
+        turns++;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      try {
+        const r = await pool.parse(one, { first: 200, chunk: 2000, maxChars: 1e9, onHeader: () => undefined, onChunk: () => undefined });
+        assert.equal(r.rowCount, 8000);
+        assert.ok(turns >= 15, `other work ran between the slices (${turns} turns)`);
+        assert.equal(pool.started, 0);
+      } finally {
+        ticking = false;
+        pool.dispose();
+      }
+    });
+
     it('a body that grows past the host\'s share goes to a worker: the first rows are not given twice, the rest come from the worker', async () => {
       const pool = new ReportWorkers(workerFile, { inThreadBytes: 100_000 });
       try {
