@@ -4,7 +4,8 @@
  * restores panels after a reload (from the query in the webview state; the data is fetched again).
  */
 import * as vscode from 'vscode';
-import { checkQuery } from '../../core/cmu/query';
+import { warmCatalog } from '../../core/cmu/catalog';
+import { catalogAdvice, checkStructure } from '../../core/cmu/query';
 import type { CompareMode } from '../../core/cmu/analysis/compare';
 import type { CmuQuery } from '../../core/cmu/types';
 import { InputError } from '../../core/errors';
@@ -26,6 +27,9 @@ export interface ReportFeatureDeps {
   pickQuery(): Promise<CmuQuery | undefined>;
 }
 
+/** When the report feature gets ready for a first report (after codeCache.ts writes the cache, at 5 s). */
+const WARM_AFTER_MS = 6000;
+
 export function registerReportPanel(services: Services, deps: ReportFeatureDeps): ReportFeature {
   const ctx = services.context;
   const docs = new ReportDocuments(services);
@@ -36,12 +40,23 @@ export function registerReportPanel(services: Services, deps: ReportFeatureDeps)
   const panels = async () => (await panelModule()).ReportPanel;
   const target = async () => (await panels()).target();
   const actions = () => import('./commands');
+  /**
+   * A query is refused only when no server could serve it. The catalog's advice goes to the log once the
+   * report is loaded (the caller gets it before the command's result): its first reading builds the
+   * catalog's indexes, ~20 ms that held back the panel's HTML.
+   */
+  const gate = (q: CmuQuery): (() => void) => {
+    checkStructure(q);
+    const now = new Date();
+    return () => {
+      for (const w of catalogAdvice(q, now)) services.log.warn(`query: ${w}`);
+    };
+  };
 
   registerCommand(services, Cmd.runQuery, async (arg?: unknown): Promise<RunResult | undefined> => {
     const q = await (await actions()).toQuery(services, arg, deps.pickQuery);
     if (!q) return undefined;
-    // refused only when no server could serve it; the catalog's advice goes to the log and the request is sent
-    for (const w of checkQuery(q)) services.log.warn(`query: ${w}`);
+    const advise = gate(q);
     const panel = await (await panels()).show(services, docs, q);
     try {
       const report = await panel.load();
@@ -50,6 +65,8 @@ export function registerReportPanel(services: Services, deps: ReportFeatureDeps)
       // shown in the panel: a script gets the rejection, the palette no second message
       if (arg !== undefined) throw e;
       return undefined;
+    } finally {
+      advise();
     }
   });
   registerCommand(services, Cmd.openReportAs, async (format?: DocFormat) => (await actions()).openAs(await target(), format));
@@ -86,12 +103,24 @@ export function registerReportPanel(services: Services, deps: ReportFeatureDeps)
     await p.load().catch(() => undefined);
   }
   async function compare(query: CmuQuery, mode: CompareMode = 'previous'): Promise<RunResult & { comparedWith?: string }> {
-    for (const w of checkQuery(query)) services.log.warn(`query: ${w}`);
+    const advise = gate(query);
     const panel = await (await panels()).show(services, docs, query);
     panel.compareMode = mode;
-    const report = await panel.load();
-    return Object.assign((await panelModule()).runResult(report), { comparedWith: panel.comparedWith });
+    try {
+      const report = await panel.load();
+      return Object.assign((await panelModule()).runResult(report), { comparedWith: panel.comparedWith });
+    } finally {
+      advise();
+    }
   }
+  // A first report's own work on this thread holds its panel's page back nearly ms for ms on a machine with few
+  // cores (the workbench boots the page meanwhile): the panel's modules and the catalog's indexes are made
+  // ready a while after activation instead, in two turns, after the code cache took what activation compiled.
+  const warm = setTimeout(() => {
+    void panelModule().then(() => setTimeout(warmCatalog, 0).unref());
+  }, WARM_AFTER_MS);
+  warm.unref();
+  ctx.subscriptions.push({ dispose: () => clearTimeout(warm) });
   ctx.subscriptions.push(vscode.window.registerWebviewPanelSerializer(View.report, { deserializeWebviewPanel: restore }));
   ctx.subscriptions.push({ dispose: () => loaded?.ReportPanel.all().forEach((p) => p.dispose()) });
   return { restore, compare };

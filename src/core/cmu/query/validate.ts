@@ -134,7 +134,7 @@ export function structuralProblems(q: CmuQuery): QueryProblem[] {
 const RETENTION_MONTHS = 25;
 
 /** The catalog's advice on a structurally valid query: never a reason to refuse it. */
-function catalogAdvice(q: CmuQuery, now: Date): string[] {
+export function catalogAdvice(q: CmuQuery, now: Date): string[] {
   const warnings: string[] = [];
   const path = q.path;
 
@@ -252,11 +252,19 @@ export function validateQuery(q: CmuQuery, now: Date = new Date()): { errors: st
  * returns the catalog's warnings for the front to show; the request is then sent.
  */
 export function checkQuery(q: CmuQuery, now: Date = new Date()): string[] {
-  const { errors, warnings } = validateQuery(q, now);
+  checkStructure(q);
+  return catalogAdvice(q, now);
+}
+
+/**
+ * checkQuery's gate alone (throws InputError `bad_query` for structural errors), for a front that reads
+ * the catalog's advice (catalogAdvice) later: its first call builds the catalog's indexes.
+ */
+export function checkStructure(q: CmuQuery): void {
+  const errors = structuralProblems(q).map((p) => p.message);
   if (errors.length) {
     throw new InputError(errors.length === 1 ? errors[0] : `The query has ${errors.length} problems:\n  - ${errors.join('\n  - ')}`, 'Fix the path or the parameters and run again.', 'none', 'bad_query');
   }
-  return warnings;
 }
 
 function allDimensionNames(extra: readonly string[]): string[] {
