@@ -23,7 +23,8 @@
  *   createWebviewPanel until its script says it painted (two animation frames): the workbench booting
  *   webviews, paid once per session. The old `rows_1k_*` figures included it (the 1k report showed the
  *   session's first webview); they are now measured on the warm workbench as `rows_1k_warm_*`.
- * - `webview_empty_paint`: the same empty panel again, on the warm workbench: the floor of a small report.
+ * - `webview_empty_paint`: the same empty panel again, on the warm workbench: the floor of a small report;
+ *   `webview_empty_document_start` when its document started (its time origin, from createWebviewPanel).
  * - `rows_<size>_floor_curl_parse`: curl of the report as JSON to a file, read + JSON.parse (in another node
  *   process, its start-up not counted): the least any client can do with the same URL. Floor and ours
  *   alternate, one each per size.
@@ -38,7 +39,8 @@
  *   from the command), `webview_ready_own` (ms from that time origin to `ready`) and
  *   `webview_script_own` (the bundle's run until `ready`).
  * - With CMU_TEST_BENCH_PROFILE=<dir> (`BENCH_PROFILE=1 npm run bench:workbench`): the extension host's CPU
- *   profile of each load, written there, and its tasks of 30 ms or more with what spent them (./hostProfile.ts).
+ *   profile of each load, written there, and its tasks of 30 ms or more with what spent them (./hostProfile.ts);
+ *   and of the activation when this test activates the extension.
  */
 import * as assert from 'assert';
 import { execFile, spawn, type ChildProcess } from 'child_process';
@@ -155,8 +157,8 @@ function warm(url: string, token: string, accept: string): Promise<void> {
   });
 }
 
-/** A plain webview panel with a tiny page: ms from createWebviewPanel until its script says it painted. */
-async function emptyWebviewPaint(): Promise<number> {
+/** A plain webview panel with a tiny page: ms from createWebviewPanel until its script says it painted, and until its document started. */
+async function emptyWebviewPaint(): Promise<{ painted: number; documentStart: number }> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await new Promise((r) => setTimeout(r, 500));
   const nonce = Math.random().toString(36).slice(2);
@@ -164,14 +166,15 @@ async function emptyWebviewPaint(): Promise<number> {
     `<!DOCTYPE html><html><head><meta charset="utf-8">` +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}';">` +
     `</head><body><p>empty</p><script nonce="${nonce}">const vscode = acquireVsCodeApi();` +
-    `requestAnimationFrame(() => requestAnimationFrame(() => vscode.postMessage('painted')));</script></body></html>`;
+    `requestAnimationFrame(() => requestAnimationFrame(() => vscode.postMessage(Math.round(performance.timeOrigin))));</script></body></html>`;
   const t0 = Date.now();
   const panel = vscode.window.createWebviewPanel('cmuBench.empty', 'empty', vscode.ViewColumn.Active, { enableScripts: true });
   try {
-    const painted = new Promise<number>((resolve) => panel.webview.onDidReceiveMessage(() => resolve(Date.now())));
+    const painted = new Promise<{ at: number; origin: number }>((resolve) => panel.webview.onDidReceiveMessage((origin: unknown) => resolve({ at: Date.now(), origin: Number(origin) })));
     panel.webview.html = html;
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the empty webview did not paint in 60 s')), 60_000));
-    return (await Promise.race([painted, timeout])) - t0;
+    const { at, origin } = await Promise.race([painted, timeout]);
+    return { painted: at - t0, documentStart: origin - t0 };
   } finally {
     panel.dispose();
   }
@@ -291,7 +294,14 @@ suite('workbench figures', function () {
     const wasActive = ext.isActive;
     if (!wasActive) await new Promise((r) => setTimeout(r, 2000));
     const ext0 = process.hrtime.bigint();
+    const profileDir = process.env.CMU_TEST_BENCH_PROFILE;
+    const profiler = profileDir && !ext.isActive ? await startHostProfile() : undefined;
     const api = await testApi();
+    if (profiler && profileDir) {
+      const file = path.join(profileDir, `exthost-activation-${Date.now()}.cpuprofile`);
+      await profiler.stop(file, 30);
+      console.log(`# activation: extension-host profile ${file}`);
+    }
     const activation = activationMarks();
     if (activation) {
       figure('activation', activation.load + activation.activate, 'ms');
@@ -323,9 +333,11 @@ suite('workbench figures', function () {
     }
     fs.rmSync(path.join(dir, 'warm.json'), { force: true });
 
-    figure('webview_first_boot', await emptyWebviewPaint(), 'ms');
-    const empty = await emptyWebviewPaint();
+    figure('webview_first_boot', (await emptyWebviewPaint()).painted, 'ms');
+    const emptyPage = await emptyWebviewPaint();
+    const empty = emptyPage.painted;
     figure('webview_empty_paint', empty, 'ms');
+    figure('webview_empty_document_start', emptyPage.documentStart, 'ms');
     for (const { label, rows } of sizes) {
       const href = hugeReportHref(rows, 'json');
       const f = await floor(`${origin}${href}`, token);
