@@ -74,8 +74,7 @@ const HOST_SLICE_CHARS = 32 * 1024;
 export class ReportWorkers {
   private idle: Worker | undefined;
   private disposed = false;
-  /** workers started so far (tests) */
-  started = 0;
+  private spawned = 0;
 
   /**
    * `workerFile`: the bundled worker (dist/reportWorker.js). `afterBodyMs`: how long a worker's parse may go
@@ -87,12 +86,17 @@ export class ReportWorkers {
     private readonly opts: { afterBodyMs?: number; inThreadBytes?: number } = {},
   ) {}
 
+  /** workers started so far (tests) */
+  get started(): number {
+    return this.spawned;
+  }
+
   private spawn(): Worker {
     // worker_threads loads with the first worker, not with the extension (Services makes this object at activation)
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const w = new Worker(this.workerFile);
-    this.started++;
+    this.spawned++;
     w.on('error', () => undefined); // a job's worker failing: the job sees it exit
     // an idle worker that exits is dropped (a job handed a dead worker would never hear back)
     w.once('exit', () => {

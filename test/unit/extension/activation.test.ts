@@ -38,6 +38,9 @@ const LAZY = [
   'src/extension/report/reportPanel.ts',
   'src/extension/report/reportView.ts',
   'src/extension/report/commands.ts',
+  // a report's CSV parse: on the host for a small body, else in the worker (the first report)
+  'src/extension/report/csvJob.ts',
+  'src/core/cmu/parse/csvColumns.ts',
   'src/shared/protocol.ts',
   'src/extension/queries/builderFlow.ts',
   'src/extension/queries/runQueryPicker.ts',
