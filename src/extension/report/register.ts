@@ -117,7 +117,8 @@ export function registerReportPanel(services: Services, deps: ReportFeatureDeps)
   // cores (the workbench boots the page meanwhile): the panel's modules and the catalog's indexes are made
   // ready a while after activation instead, in two turns, after the code cache took what activation compiled.
   const warm = setTimeout(() => {
-    void panelModule().then(() => setTimeout(warmCatalog, 0).unref());
+    // a module that cannot load fails the first report with its own message; here it is not worth a rejection
+    panelModule().then(() => setTimeout(warmCatalog, 0).unref(), () => undefined);
   }, WARM_AFTER_MS);
   warm.unref();
   ctx.subscriptions.push({ dispose: () => clearTimeout(warm) });
