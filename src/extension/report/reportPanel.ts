@@ -4,12 +4,9 @@
  * chunks: reportMessages), validates every message the webview posts (protocol.ts) and maps its link
  * ids back to queries it built itself.
  *
- * A new panel's page is sent its state as soon as there is one, not when it says `ready`: VS Code keeps
- * what is posted to a page still loading and delivers it once the page has run its script, so a small
- * report's rows do not wait for a round trip through the workbench. That page's `ready` then sends
- * nothing (what it was posted is on its way: sending again rendered every report twice). A webview that is
- * hidden is dropped by VS Code (no retainContextWhenHidden): nothing is posted until it is shown again
- * and says `ready`, and then it gets the current state, once.
+ * Nothing is posted before the webview says `ready` (a message posted earlier would reach it and be
+ * posted again on `ready`: every report rendered twice); a webview that is hidden is dropped by VS Code
+ * (no retainContextWhenHidden) and gets the current state again, once, when it is shown and ready.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -104,8 +101,6 @@ export class ReportPanel implements vscode.Disposable {
   private view: PanelView | undefined;
   /** the webview said `ready` and has not been hidden since */
   private webviewReady = false;
-  /** the page of the HTML set at creation is loading and has not been hidden: what is posted waits for it */
-  private pageLoading = true;
   /** bumped on every send: a newer send (or a hide) stops the chunks of an older one */
   private sendGen = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -169,10 +164,7 @@ export class ReportPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.active) ReportPanel.active = this;
-        if (e.webviewPanel.visible) return;
-        // its document is gone; `ready` comes when it is shown again
-        this.webviewReady = false;
-        this.pageLoading = false;
+        if (!e.webviewPanel.visible) this.webviewReady = false; // its document is gone; `ready` comes when shown again
       }),
     );
     ReportPanel.active = this;
@@ -242,17 +234,12 @@ export class ReportPanel implements vscode.Disposable {
 
   /** Posts when the webview can take it; resolves false when it could not be delivered. */
   private async post(msg: HostMessage): Promise<boolean> {
-    if (this.disposed || !this.canPost) return false;
+    if (this.disposed || !this.webviewReady) return false;
     this.posted[msg.type] = (this.posted[msg.type] ?? 0) + 1;
     return this.panel.webview.postMessage(msg).then(
       (ok) => ok,
       () => false,
     );
-  }
-
-  /** a page is there, or loading, to take what is posted */
-  private get canPost(): boolean {
-    return this.webviewReady || this.pageLoading;
   }
 
   /** Makes `view` the panel's state and sends it (now, or when the webview is ready). */
@@ -265,7 +252,7 @@ export class ReportPanel implements vscode.Disposable {
   private async send(): Promise<void> {
     const gen = ++this.sendGen;
     const v = this.view;
-    if (!v || !this.canPost) return;
+    if (!v || !this.webviewReady) return;
     if (v.type !== 'report') {
       await this.post(v);
       return;
@@ -553,13 +540,12 @@ export class ReportPanel implements vscode.Disposable {
   private async handle(msg: WebviewMessage): Promise<void> {
     switch (msg.type) {
       case 'ready':
-        // the webview (re)loaded: it gets the current state, once (the first page already has it)
+        // the webview (re)loaded: it gets the current state, once
         this.readyMessages++;
         this.readyAt ??= Date.now();
         this.webviewBoot ??= msg.boot;
         this.webviewReady = true;
-        if (this.pageLoading) this.pageLoading = false;
-        else await this.send();
+        await this.send();
         return;
       case 'rendered': {
         if (msg.stats.requestId === this.requestId) {
