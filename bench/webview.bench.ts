@@ -2,6 +2,8 @@
  * Report webview in headless Chromium (the production bundle, the panel's own HTML and CSP):
  *  - 200k-row report: ms from posting the data message to the first rows painted (target < 300 ms)
  *  - scripting time per scroll step (CDP ScriptDuration over real scroll + frame cycles)
+ *  - the sandbox's 1k-row report posted to a page that has just booted, as a new panel gets it: ms to its first rows
+ *    painted (`webview_first_paint_1k_fresh_page`, median of 15 fresh pages: the page's cold first layout)
  *  - chart of 100k points: aggregation + uPlot draw (target < 100 ms)
  *  - .vsix size (`vsce package --no-dependencies` to a temp path), else dist/ + media/ size
  * Prints `FIGURE <name> <value> <unit>`.
@@ -16,6 +18,7 @@ import { withSandboxClient } from '../test/e2e/sandboxFetch';
 import { parseQueryUrl } from '../src/core/cmu/query';
 import { navigation, reportView as toReportView } from '../src/extension/report/reportView';
 import type { ReportView } from '../src/shared/protocol';
+import type { Page } from 'playwright-core';
 
 /** The sandbox's 200k-row report through the engine, mapped (and encoded) as the panel does. */
 function sandboxHugeReport(rows: number): Promise<{ view: ReportView; encodeMs: number }> {
@@ -27,6 +30,46 @@ function sandboxHugeReport(rows: number): Promise<{ view: ReportView; encodeMs: 
     const view = toReportView(q, report, navigation(q, report, sandbox.cmuBase), { cmuBase: sandbox.cmuBase, environment: 'sandbox', elapsedMs: 0 });
     return { view, encodeMs: performance.now() - t0 };
   });
+}
+
+/** A report view as plain arrays: what page.evaluate can carry (postAndPaint makes typed arrays of them again). */
+function plainView(view: ReportView): Record<string, unknown> {
+  return {
+    ...view,
+    data: view.data.map((c) => (c.type === 'text' ? { type: 'text', dict: c.dict, codes: Array.from(c.codes) } : { type: 'number', values: Array.from(c.values), nulls: c.nulls && Array.from(c.nulls) })),
+  } as unknown as Record<string, unknown>;
+}
+
+/** Posts `plain` to the page as the extension does (typed arrays, transferred); ms from the post to its first rows painted. */
+function postAndPaint(page: Page, plain: Record<string, unknown>, id: number): Promise<number> {
+  return page.evaluate(
+    async ({ plain, id }) => {
+      const v = plain as unknown as { data: { type: string; codes?: number[]; values?: number[]; nulls?: number[] }[] };
+      const buffers: ArrayBuffer[] = [];
+      const data = v.data.map((c) => {
+        const arr = c.type === 'text' ? Uint32Array.from(c.codes!) : Float64Array.from(c.values!);
+        buffers.push(arr.buffer);
+        if (c.type === 'text') return { ...c, codes: arr };
+        const nulls = c.nulls ? Uint8Array.from(c.nulls) : undefined;
+        return nulls ? { ...c, values: arr, nulls } : { type: 'number', values: arr };
+      });
+      let receivedAt = 0;
+      window.addEventListener('message', () => (receivedAt = performance.now()), { capture: true, once: true });
+      await new Promise((res) => setTimeout(res, 100)); // let the garbage of rebuilding the arrays go first
+      const posted = (window as unknown as { __posted: { type: string; stats?: { requestId: number; firstPaintMs: number; complete?: boolean } }[] }).__posted;
+      const t0 = performance.now();
+      window.postMessage({ type: 'report', requestId: id, report: { ...v, data } }, '*', buffers);
+      for (;;) {
+        const m = posted.find((x) => x.type === 'rendered' && x.stats?.requestId === id && x.stats.complete !== false);
+        if (m?.stats) {
+          console.log(`sandbox run: clone ${(receivedAt - t0).toFixed(1)} ms + paint ${m.stats.firstPaintMs.toFixed(1)} ms`);
+          return receivedAt - t0 + m.stats.firstPaintMs;
+        }
+        await new Promise((res) => setTimeout(res, 5));
+      }
+    },
+    { plain, id },
+  );
 }
 
 const figure = (name: string, value: number, unit: string): void => console.log(`FIGURE ${name} ${Number(value.toFixed(2))} ${unit}`);
@@ -113,49 +156,28 @@ async function main(): Promise<void> {
       const { view, encodeMs } = await sandboxHugeReport(200_000);
       figure('report_encode_columns_200k_rows', encodeMs, 'ms');
       // over CDP as plain arrays (not measured), typed arrays rebuilt in the page, then the measured post
-      const plain = {
-        ...view,
-        data: view.data.map((c) =>
-          c.type === 'text' ? { type: 'text', dict: c.dict, codes: Array.from(c.codes) } : { type: 'number', values: Array.from(c.values), nulls: c.nulls && Array.from(c.nulls) },
-        ),
-      };
+      const plain = plainView(view);
       const times: number[] = [];
-      for (let run = 0; run < 3; run++) {
-        times.push(
-          await rp.page.evaluate(
-            async ({ plain, id }) => {
-              const v = plain as unknown as { data: { type: string; codes?: number[]; values?: number[]; nulls?: number[] }[] };
-              const buffers: ArrayBuffer[] = [];
-              const data = v.data.map((c) => {
-                const arr = c.type === 'text' ? Uint32Array.from(c.codes!) : Float64Array.from(c.values!);
-                buffers.push(arr.buffer);
-                if (c.type === 'text') return { ...c, codes: arr };
-                const nulls = c.nulls ? Uint8Array.from(c.nulls) : undefined;
-                return nulls ? { ...c, values: arr, nulls } : { type: 'number', values: arr };
-              });
-              let receivedAt = 0;
-              window.addEventListener('message', () => (receivedAt = performance.now()), { capture: true, once: true });
-              await new Promise((res) => setTimeout(res, 100)); // let the garbage of rebuilding the arrays go first
-              const posted = (window as unknown as { __posted: { type: string; stats?: { requestId: number; firstPaintMs: number; complete?: boolean } }[] }).__posted;
-              const t0 = performance.now();
-              window.postMessage({ type: 'report', requestId: id, report: { ...v, data } }, '*', buffers);
-              for (;;) {
-                const m = posted.find((x) => x.type === 'rendered' && x.stats?.requestId === id && x.stats.complete !== false);
-                if (m?.stats) {
-                  console.log(`sandbox run: clone ${(receivedAt - t0).toFixed(1)} ms + paint ${m.stats.firstPaintMs.toFixed(1)} ms`);
-                  return receivedAt - t0 + m.stats.firstPaintMs;
-                }
-                await new Promise((res) => setTimeout(res, 5));
-              }
-            },
-            { plain: plain as unknown as Record<string, unknown>, id: 2000 + run },
-          ),
-        );
-      }
+      for (let run = 0; run < 3; run++) times.push(await postAndPaint(rp.page, plain, 2000 + run));
       console.log(`# sandbox report: ${view.rowCount} rows × ${view.columns.length} columns (${view.query.url})`);
       figure('webview_first_paint_200k_sandbox_rows', median(times), 'ms');
     } catch (e) {
       console.log(`# sandbox 200k report unavailable: ${(e as Error).message}`);
+    }
+
+    // --- the sandbox's 1k-row report into a page that has just booted (as a new panel gets it): its first layout is cold ---
+    {
+      const plain = plainView((await sandboxHugeReport(1000)).view);
+      const fresh: number[] = [];
+      for (let run = 0; run < 15; run++) {
+        const page = await openReportPage(browser, server, { width: 1280, height: 900 });
+        if (process.env.BENCH_DEBUG) page.page.on('console', (m) => console.log(`# fresh ${run}: ${m.text()}`));
+        fresh.push(await postAndPaint(page.page, plain, 3000 + run));
+        await page.page.close();
+      }
+      const s = [...fresh].sort((x, y) => x - y);
+      figure('webview_first_paint_1k_fresh_page', median(fresh), 'ms');
+      console.log(`#   webview_first_paint_1k_fresh_page: min ${s[0].toFixed(1)}, max ${s[s.length - 1].toFixed(1)} (${s.length} fresh pages)`);
     }
 
     // --- scrolling: real scroll positions, one frame each; CDP ScriptDuration per step ---

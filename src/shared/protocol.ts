@@ -424,6 +424,9 @@ export interface RenderStats {
   chartMs: number;
   /** false: the first rows are painted, more are coming (a second `rendered` follows when all are in) */
   complete: boolean;
+  /** when the data message came and when its first rows were painted, ms since the epoch on the machine's clock (the bench: the host hears of the paint later) */
+  receivedAt?: number;
+  paintedAt?: number;
 }
 
 export type WebviewMessage =
@@ -482,9 +485,10 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       if (typeof s.chart !== 'boolean') return undefined;
       const chartMs = isCount(s.chartMs) ? s.chartMs : 0;
       const complete = s.complete !== false;
+      const at = isCount(s.receivedAt) && isCount(s.paintedAt) ? { receivedAt: s.receivedAt, paintedAt: s.paintedAt } : {};
       return {
         type: 'rendered',
-        stats: { requestId: s.requestId, rows: s.rows, domRows: s.domRows, chart: s.chart, firstPaintMs: s.firstPaintMs, chartMs, complete },
+        stats: { requestId: s.requestId, rows: s.rows, domRows: s.domRows, chart: s.chart, firstPaintMs: s.firstPaintMs, chartMs, complete, ...at },
       };
     }
     case 'compare':

@@ -120,6 +120,11 @@ function afterPaint(): Promise<void> {
 /** The report being shown and, while it streams in, where its first paint stood. */
 let receiving: { requestId: number; data: ReportData; receivedAt: number; firstPaintMs: number; partial: ReadonlySet<number> } | undefined;
 
+/** the message's arrival and its first paint on the machine's clock (ms since the epoch), for the bench */
+function paintTimes(receivedAt: number, firstPaintMs: number): { receivedAt: number; paintedAt: number } {
+  return { receivedAt: Math.round(performance.timeOrigin + receivedAt), paintedAt: Math.round(performance.timeOrigin + receivedAt + firstPaintMs) };
+}
+
 function domRows(): number {
   return document.querySelectorAll('.grid .body .row:not([hidden])').length;
 }
@@ -161,7 +166,8 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
     tableUrl = report.query.url;
     renderEmpty(stateEl, report.drillDown, handlers);
     await afterPaint();
-    post({ type: 'rendered', stats: { requestId, rows: 0, domRows: 0, chart: false, firstPaintMs: performance.now() - receivedAt, chartMs: 0, complete: true } });
+    const firstPaintMs = performance.now() - receivedAt;
+    post({ type: 'rendered', stats: { requestId, rows: 0, domRows: 0, chart: false, firstPaintMs, chartMs: 0, complete: true, ...paintTimes(receivedAt, firstPaintMs) } });
     return;
   }
   stateEl.replaceChildren();
@@ -176,7 +182,7 @@ async function showReport(requestId: number, report: ReportView, receivedAt: num
   if (receiving?.requestId !== requestId) return; // a newer message replaced this one
   receiving.firstPaintMs = performance.now() - receivedAt;
   // the first rows are on screen: say so now when rows or the chart are still to come
-  if (more || !chart.el.hidden) post({ type: 'rendered', stats: { requestId, rows: table.rowCount, domRows: domRows(), chart: false, firstPaintMs: receiving.firstPaintMs, chartMs: 0, complete: false } });
+  if (more || !chart.el.hidden) post({ type: 'rendered', stats: { requestId, rows: table.rowCount, domRows: domRows(), chart: false, firstPaintMs: receiving.firstPaintMs, chartMs: 0, complete: false, ...paintTimes(receivedAt, receiving.firstPaintMs) } });
   if (!more) await finishReport(requestId);
 }
 
@@ -218,7 +224,7 @@ async function finishReport(requestId: number): Promise<void> {
   table.render(true);
   await afterPaint();
   if (receiving !== r) return;
-  post({ type: 'rendered', stats: { requestId, rows: table.rowCount, domRows: domRows(), chart: shown, firstPaintMs: r.firstPaintMs, chartMs, complete: true } });
+  post({ type: 'rendered', stats: { requestId, rows: table.rowCount, domRows: domRows(), chart: shown, firstPaintMs: r.firstPaintMs, chartMs, complete: true, ...paintTimes(r.receivedAt, r.firstPaintMs) } });
 }
 
 /** the live region that announces a button's confirmation ("Copied") */

@@ -124,6 +124,28 @@ suite('report panel', function () {
     assert.strictEqual(p.stats?.rows, r.rows.length);
   });
 
+  test('a panel hidden before its page booted gets its report when shown again, rendered once', async () => {
+    await closeAllPanels();
+    const running = cmd<RunResult>('cmu.runQuery', DAILY);
+    // another editor in the panel's group hides it (VS Code drops a hidden webview's document)
+    await new Promise((r) => setTimeout(r, 30));
+    const file = path.join(os.tmpdir(), `cmu-hides-the-panel-${process.pid}.txt`);
+    fs.writeFileSync(file, 'hides the panel\n');
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Active, preview: false });
+    const panelTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('cmu.report'));
+    assert.ok(panelTab() && !panelTab()!.isActive, 'the panel is hidden behind the document');
+    await cmd('workbench.action.previousEditor');
+    const r = await running;
+    const p = await activePanel();
+    assert.strictEqual(p.stats?.rows, r.rows.length, 'every row reached the webview shown again');
+    assert.strictEqual(p.renders, 1);
+    // the DAILY panel stays for the tests after this one
+    const fileTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === file);
+    if (fileTab) await vscode.window.tabGroups.close(fileTab);
+    fs.rmSync(file, { force: true });
+  });
+
   test('a large report streams: the first rows, then chunks the webview appends; every row reaches the table', async () => {
     // the sandbox's minute report: 1440 rows a day
     const big = pastDays(MINUTES, 40, 1, 50_000);

@@ -34,7 +34,10 @@
  *   kind and flags), and its peak RSS meanwhile, RSS before. Sizes: 1k (`1k_warm`) and CMU_TEST_BENCH_ROWS.
  *   Where the wait for the first rows goes: the panel created, the first rows and the links in the host
  *   (`first_rows_in_host`), the webview ready, the report message posted, and the webview's own time from
- *   receiving it to painting (`webview_first_paint_own`, its clock); the rest is the message's way. The
+ *   receiving it to painting (`webview_first_paint_own`, its clock); the rest is the message's way. On the
+ *   machine's clock from the webview's own account: when the report message reached the page
+ *   (`webview_report_received`) and when its first rows were painted (`first_rows_painted`: on screen,
+ *   before the host hears of it in `first_rows_visible`). The
  *   webview's own start: `webview_document_start` (its document's time origin, on the machine's clock,
  *   from the command), `webview_ready_own` (ms from that time origin to `ready`) and
  *   `webview_script_own` (the bundle's run until `ready`).
@@ -61,6 +64,7 @@ interface PanelInfo {
   rows?: number;
   stats?: { rows: number; firstPaintMs: number };
   firstRowsAt?: number;
+  firstPaint?: { receivedAt: number; paintedAt: number };
   firstRowsInAt?: number;
   webviewBoot?: { atMs: number; scriptMs: number; originMs: number };
   reportPostedAt?: number;
@@ -210,7 +214,7 @@ function watchGc(): { stop(): { longest: number; long: string[] } } {
 }
 
 /** Runs the report of `href` in a fresh panel; the longest extension-host block and peak RSS while it loads. */
-async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; webviewBoot?: { atMs: number; scriptMs: number; originMs: number }; started: number; resolved: number; rendered: number; rows: number; longestBlock: number; longestGc: number; peakRss: number; baseRss: number }> {
+async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; painted?: { received: number; painted: number }; webviewBoot?: { atMs: number; scriptMs: number; originMs: number }; started: number; resolved: number; rendered: number; rows: number; longestBlock: number; longestGc: number; peakRss: number; baseRss: number }> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await new Promise((r) => setTimeout(r, 500));
   const baseRss = process.memoryUsage.rss();
@@ -247,6 +251,7 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
     firstRowsIn: (panel.firstRowsInAt ?? Date.now()) - t0,
     reportPosted: (panel.reportPostedAt ?? Date.now()) - t0,
     webviewPaint: panel.stats.firstPaintMs,
+    painted: panel.firstPaint && { received: panel.firstPaint.receivedAt - t0, painted: panel.firstPaint.paintedAt - t0 },
     webviewBoot: panel.webviewBoot,
     started: t0,
     resolved,
@@ -350,6 +355,10 @@ suite('workbench figures', function () {
       figure(`rows_${label}_webview_ready`, m.webviewReady, 'ms');
       figure(`rows_${label}_report_posted`, m.reportPosted, 'ms');
       figure(`rows_${label}_webview_first_paint_own`, m.webviewPaint, 'ms');
+      if (m.painted) {
+        figure(`rows_${label}_webview_report_received`, m.painted.received, 'ms');
+        figure(`rows_${label}_first_rows_painted`, m.painted.painted, 'ms');
+      }
       if (m.webviewBoot) {
         figure(`rows_${label}_webview_document_start`, m.webviewBoot.originMs - m.started, 'ms');
         figure(`rows_${label}_webview_ready_own`, m.webviewBoot.atMs, 'ms');

@@ -48,7 +48,9 @@ export class StatusBar implements vscode.Disposable {
     });
     this.subs.push(services.onDidChangeSession(() => this.update()));
     this.timer = setInterval(() => this.update(), intervalMs);
-    this.update();
+    // The first reading loads the session chain (~3 ms) and waits for secret storage: it starts once activate()
+    // has returned. The item's text comes when the secrets are read, after activation either way.
+    this.updating = new Promise((resolve) => setTimeout(() => resolve(this.update()), 0));
     this.item.show();
   }
 

@@ -94,6 +94,7 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
           renders: p.renders,
           readyMessages: p.readyMessages,
           firstRowsAt: p.firstRowsAt,
+          firstPaint: p.firstPaint,
           readyAt: p.readyAt,
           webviewBoot: p.webviewBoot,
           createdAt: p.createdAt,

@@ -111,8 +111,10 @@ export class ReportPanel implements vscode.Disposable {
   /** the query as last sent: its window resolved (Copy URL, cURL, Open As and Save As use it) */
   sent: CmuQuery | undefined;
   lastStats: RenderStats | undefined;
-  /** when the first rows of the current request were painted (Date.now()), for the benchmark */
+  /** when the host heard that the first rows of the current request were painted (Date.now()), for the benchmark */
   firstRowsAt: number | undefined;
+  /** the webview's own account of that request's first paint: when its message came and when the rows were painted (its clock, ms since the epoch) */
+  firstPaint: { receivedAt: number; paintedAt: number } | undefined;
   /** when the webview first said it was ready, and its own account of its start (the bench splits the wait for the first rows with them) */
   readyAt: number | undefined;
   webviewBoot: { atMs: number; scriptMs: number; originMs: number } | undefined;
@@ -306,6 +308,7 @@ export class ReportPanel implements vscode.Disposable {
     this.parentTotal = undefined;
     this.renders = 0;
     this.firstRowsAt = undefined;
+    this.firstPaint = undefined;
     this.firstRowsInAt = undefined;
     this.reportPostedAt = undefined;
     const q = this.query;
@@ -549,7 +552,11 @@ export class ReportPanel implements vscode.Disposable {
         return;
       case 'rendered': {
         if (msg.stats.requestId === this.requestId) {
-          if (this.firstRowsAt === undefined) this.firstRowsAt = Date.now();
+          if (this.firstRowsAt === undefined) {
+            this.firstRowsAt = Date.now();
+            const { receivedAt, paintedAt } = msg.stats;
+            if (receivedAt !== undefined && paintedAt !== undefined) this.firstPaint = { receivedAt, paintedAt };
+          }
           if (msg.stats.complete) this.renders++;
         }
         if (!msg.stats.complete) return;

@@ -55,6 +55,11 @@ describe('report panel: protocol', () => {
     for (const b of bad) assert.strictEqual(parseWebviewMessage(b), undefined, JSON.stringify(b));
     const r = parseWebviewMessage({ type: 'rendered', stats: { requestId: 2, rows: 10, domRows: 5, chart: false, firstPaintMs: 3.5, evil: 1 } });
     assert.deepStrictEqual(r, { type: 'rendered', stats: { requestId: 2, rows: 10, domRows: 5, chart: false, firstPaintMs: 3.5, chartMs: 0, complete: true } });
+    const at = { receivedAt: 1_796_000_000_000, paintedAt: 1_796_000_000_040 };
+    const timed = parseWebviewMessage({ type: 'rendered', stats: { requestId: 2, rows: 10, domRows: 5, chart: false, firstPaintMs: 40, ...at } });
+    assert.deepStrictEqual(timed, { type: 'rendered', stats: { requestId: 2, rows: 10, domRows: 5, chart: false, firstPaintMs: 40, chartMs: 0, complete: true, ...at } });
+    const halfTimed = parseWebviewMessage({ type: 'rendered', stats: { requestId: 2, rows: 10, domRows: 5, chart: false, firstPaintMs: 40, receivedAt: 5, paintedAt: 'soon' } });
+    assert.deepStrictEqual(halfTimed, r && { ...r, stats: { ...r.stats, firstPaintMs: 40 } }, 'paint times are kept only when both are counts');
   });
 
   it('validates the restored state: the query, nothing else', () => {
