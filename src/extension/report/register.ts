@@ -29,8 +29,6 @@ export interface ReportFeatureDeps {
 
 /** When the report feature gets ready for a first report (after codeCache.ts writes the cache, at 5 s). */
 const WARM_AFTER_MS = 6000;
-/** The longest the catalog's advice on a loaded report waits for the page to paint it (a hidden panel paints later). */
-const ADVICE_WAIT_MS = 5000;
 
 export function registerReportPanel(services: Services, deps: ReportFeatureDeps): ReportFeature {
   const ctx = services.context;
@@ -44,18 +42,14 @@ export function registerReportPanel(services: Services, deps: ReportFeatureDeps)
   const actions = () => import('./commands');
   /**
    * A query is refused only when no server could serve it. The catalog's advice goes to the log once the
-   * report is on screen, or at once when the run failed: its first reading builds the catalog's indexes,
-   * 20–45 ms on the host while the panel's page boots (before: as the load ended, in the same task).
+   * report is loaded (the caller gets it before the command's result): its first reading builds the
+   * catalog's indexes, ~20 ms that held back the panel's HTML.
    */
-  const gate = (q: CmuQuery): ((panel: { whenRendered(timeoutMs: number): Promise<unknown> }, loaded: boolean) => void) => {
+  const gate = (q: CmuQuery): (() => void) => {
     checkStructure(q);
     const now = new Date();
-    const advise = (): void => {
+    return () => {
       for (const w of catalogAdvice(q, now)) services.log.warn(`query: ${w}`);
-    };
-    return (panel, loaded) => {
-      if (loaded) void panel.whenRendered(ADVICE_WAIT_MS).then(advise, advise);
-      else advise();
     };
   };
 
@@ -64,17 +58,15 @@ export function registerReportPanel(services: Services, deps: ReportFeatureDeps)
     if (!q) return undefined;
     const advise = gate(q);
     const panel = await (await panels()).show(services, docs, q);
-    let loaded = false;
     try {
       const report = await panel.load();
-      loaded = true;
       return (await panelModule()).runResult(report);
     } catch (e) {
       // shown in the panel: a script gets the rejection, the palette no second message
       if (arg !== undefined) throw e;
       return undefined;
     } finally {
-      advise(panel, loaded);
+      advise();
     }
   });
   registerCommand(services, Cmd.openReportAs, async (format?: DocFormat) => (await actions()).openAs(await target(), format));
@@ -114,13 +106,11 @@ export function registerReportPanel(services: Services, deps: ReportFeatureDeps)
     const advise = gate(query);
     const panel = await (await panels()).show(services, docs, query);
     panel.compareMode = mode;
-    let loaded = false;
     try {
       const report = await panel.load();
-      loaded = true;
       return Object.assign((await panelModule()).runResult(report), { comparedWith: panel.comparedWith });
     } finally {
-      advise(panel, loaded);
+      advise();
     }
   }
   // A first report's own work on this thread holds its panel's page back nearly ms for ms on a machine with few
