@@ -146,6 +146,22 @@ suite('report panel', function () {
     fs.rmSync(file, { force: true });
   });
 
+  test("the catalog's advice reaches the log, for a report served and for one refused", async () => {
+    const api = await testApi();
+    let since = api.logLines().length;
+    // minute data: served by the sandbox, advised on by the catalog (most tenants do not have it)
+    const r = await cmd<RunResult>('cmu.runQuery', pastDays(MINUTES, 1, 3, 50));
+    assert.strictEqual(r.rowCount, 50);
+    const p = await activePanel();
+    assert.ok(p.stats, 'painted');
+    await eventually(() => api.logLines().slice(since).some((l) => /query: minute-level data is off/.test(l)), 10_000, 'the advice in the log');
+    since = api.logLines().length;
+    // a metric no server has: refused (HTTP 400), and the log already says what the catalog knows
+    await assert.rejects(cmd('cmu.runQuery', { ...DAILY, metrics: ['active-user'] }));
+    const lines = api.logLines().slice(since);
+    assert.ok(lines.some((l) => /query: `active-user` is not a metric the catalog knows.*did you mean `active-users`/.test(l)), JSON.stringify(lines));
+  });
+
   test('a large report streams: the first rows, then chunks the webview appends; every row reaches the table', async () => {
     // the sandbox's minute report: 1440 rows a day
     const big = pastDays(MINUTES, 40, 1, 50_000);
