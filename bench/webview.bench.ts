@@ -171,7 +171,6 @@ async function main(): Promise<void> {
       const fresh: number[] = [];
       for (let run = 0; run < 15; run++) {
         const page = await openReportPage(browser, server, { width: 1280, height: 900 });
-        if (process.env.BENCH_DEBUG) page.page.on('console', (m) => console.log(`# fresh ${run}: ${m.text()}`));
         fresh.push(await postAndPaint(page.page, plain, 3000 + run));
         await page.page.close();
       }

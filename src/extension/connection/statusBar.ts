@@ -50,7 +50,8 @@ export class StatusBar implements vscode.Disposable {
     this.timer = setInterval(() => this.update(), intervalMs);
     // The first reading loads the session chain (~3 ms) and waits for secret storage: it starts once activate()
     // has returned. The item's text comes when the secrets are read, after activation either way.
-    this.updating = new Promise((resolve) => setTimeout(() => resolve(this.update()), 0));
+    const first = setTimeout(() => void this.update(), 0);
+    this.subs.push({ dispose: () => clearTimeout(first) });
     this.item.show();
   }
 
