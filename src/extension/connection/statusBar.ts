@@ -35,8 +35,6 @@ export class StatusBar implements vscode.Disposable {
   private readonly timer: ReturnType<typeof setInterval>;
   private seq = 0;
   private readonly subs: vscode.Disposable[] = [];
-  /** resolves when the text reflects the latest change (tests) */
-  updating: Promise<void> = Promise.resolve();
 
   constructor(private readonly services: Services, intervalMs = 30_000) {
     this.item = vscode.window.createStatusBarItem(View.statusBar, vscode.StatusBarAlignment.Left, 50);
@@ -59,9 +57,10 @@ export class StatusBar implements vscode.Disposable {
     return this.item.text.replace(/^\$\([\w~-]+\)\s*/, '');
   }
 
+  /** Reads the state again; resolves when the text shows it (or a newer reading took over). */
   update(): Promise<void> {
     const seq = ++this.seq;
-    this.updating = this.compute().then(
+    return this.compute().then(
       ({ state, warn, tooltip }) => {
         if (seq !== this.seq) return;
         const env = ENV_SHORT[this.services.settings().environment] ?? this.services.settings().environment;
@@ -72,7 +71,6 @@ export class StatusBar implements vscode.Disposable {
       },
       () => undefined,
     );
-    return this.updating;
   }
 
   private async compute(): Promise<{ state: string; warn: boolean; tooltip: string }> {
