@@ -5,7 +5,7 @@
  */
 import type { ReportColumns } from '../../core/cmu/analysis/columns';
 import type { Comparison, CompareMode, Window } from '../../core/cmu/analysis/compare';
-import { PARTIAL_WORDS, partialBuckets, zoneOffsets } from '../../core/cmu/analysis/partial';
+import { PARTIAL_WORDS, partialRowList, zoneOffsets } from '../../core/cmu/analysis/partial';
 import { RATIOS } from '../../core/cmu/analysis/ratios';
 import type { SemanticsLookup } from '../../core/cmu/analysis/semantics';
 import { describe, filterableDimensions, metricSemantics, isTimeDimension, metricsFor, nextSteps } from '../../core/cmu/catalog';
@@ -195,17 +195,8 @@ export function partialRows(
   zone: ReportZone = UTC,
 ): PartialRows | undefined {
   const at = (iso?: string) => (iso ? toZoneWallClock(iso, zone).instant : undefined);
-  const flags = partialBuckets(columns, { now, window: { start: at(window.start), end: at(window.end) }, zone: zoneOffsets(zone) });
-  if (flags.count === 0) return undefined;
-  const rows: number[] = [];
-  const reasons: string[] = [];
-  flags.reasons.forEach((why, r) => {
-    if (why) {
-      rows.push(r);
-      reasons.push(PARTIAL_WORDS[why]);
-    }
-  });
-  return { rows, reasons };
+  const list = partialRowList(columns, { now, window: { start: at(window.start), end: at(window.end) }, zone: zoneOffsets(zone) });
+  return list.rows.length ? { rows: list.rows, reasons: list.reasons.map((why) => PARTIAL_WORDS[why]) } : undefined;
 }
 
 /** The compare view's columns and rows: the dimensions, then value, previous, Δ and Δ% per metric. */

@@ -46,10 +46,18 @@ const MAX_OFFSET_MS = 14 * HOUR;
 const LONGEST_SPAN_MS: Readonly<Record<TimeDimension, number>> = { year: 366 * 24 * HOUR, month: 31 * 24 * HOUR, day: 25 * HOUR, hour: 2 * HOUR, minute: 60_000 * 2, second: 2000 };
 
 export function partialBuckets(report: ReportColumns, opts: PartialOptions): PartialFlags {
-  const reader = new BucketReader(report, opts.zone ?? 0);
   const reasons: (PartialReason | undefined)[] = new Array(report.rowCount).fill(undefined);
-  let count = 0;
-  if (reader.grain === undefined) return { reasons, count };
+  const list = partialRowList(report, opts);
+  list.rows.forEach((r, i) => (reasons[r] = list.reasons[i]));
+  return { reasons, count: list.rows.length };
+}
+
+/** The rows whose bucket is partial, in order, and why: partialBuckets() without a slot per complete row. */
+export function partialRowList(report: ReportColumns, opts: PartialOptions): { rows: number[]; reasons: PartialReason[] } {
+  const reader = new BucketReader(report, opts.zone ?? 0);
+  const rows: number[] = [];
+  const reasons: PartialReason[] = [];
+  if (reader.grain === undefined) return { rows, reasons };
   const horizon = opts.horizonMs ?? freshnessHorizonMs(report.columns.map((c) => c.name)) ?? 0;
   const { now } = opts;
   const wStart = opts.window?.start;
@@ -80,11 +88,10 @@ export function partialBuckets(report: ReportColumns, opts: PartialOptions): Par
       lastStart = w;
       lastWhy = judge(w);
     }
-    const why = lastWhy;
-    if (why) {
-      reasons[r] = why;
-      count++;
+    if (lastWhy) {
+      rows.push(r);
+      reasons.push(lastWhy);
     }
   }
-  return { reasons, count };
+  return { rows, reasons };
 }

@@ -308,6 +308,36 @@ describe('cmu/analysis: partial periods', () => {
     }
   });
 
+  it('a chunk shaped like a minute report (rows in time order, a row per tenant, across days and a year): wallStarts() from the codes is the wall clock of each row', () => {
+    const names = ['tenant', 'year', 'month', 'day', 'hour', 'minute'];
+    const tables: string[][] = names.map(() => []);
+    const code = (col: number, v: string) => {
+      const i = tables[col].indexOf(v);
+      return i >= 0 ? i + 1 : tables[col].push(v);
+    };
+    const first = Date.UTC(2025, 11, 31, 22, 30);
+    const n = 3 * 60 * 2 * 3; // three tenants a minute, three hours across New Year and a day, twice over
+    const codes = names.map(() => new Uint16Array(n + 2));
+    const expected: number[] = [];
+    for (let r = 0; r < n; r++) {
+      const t = first + Math.floor((r % (n / 2)) / 3) * 60_000;
+      const d = new Date(t);
+      const parts = [`t${r % 3}`, d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()].map(String);
+      parts.forEach((v, col) => (codes[col][r + 2] = code(col, v)));
+      expected.push(t);
+    }
+    const coded: ReportColumns = {
+      rowCount: n,
+      columns: names.map((name, col) => ({
+        name,
+        kind: 'dimension' as const,
+        at: (r: number) => tables[col][codes[col][r + 2] - 1],
+        coded: { codes: codes[col], offset: 2, values: Float64Array.from(tables[col], (v) => numberOf(v)) },
+      })),
+    };
+    assert.deepEqual([...new BucketReader(coded).wallStarts()], expected);
+  });
+
   it('no time chain from year down: no bucket, no flag', () => {
     const hourOnly = report([{ hour: '3', 'started-sessions': 1 }]);
     assert.equal(new BucketReader(hourOnly).bucket(0), undefined);
