@@ -31,7 +31,9 @@
  * - `rows_<size>_*`: `cmu.runQuery` of the report in a fresh panel → first rows visible (the webview said
  *   it painted rows), webview ready, command resolves, every row painted, the longest extension-host
  *   event-loop block, its longest garbage collection (V8's pauses of 20 ms or more are printed with their
- *   kind and flags), and its peak RSS meanwhile, RSS before. Sizes: 1k (`1k_warm`) and CMU_TEST_BENCH_ROWS.
+ *   kind and flags) and their sum (`exthost_gc_total`), how long its thread was busy (`exthost_busy`: not
+ *   waiting for events, from the event loop's utilization; includes the test's own light sampling), and
+ *   its peak RSS meanwhile, RSS before. Sizes: 1k (`1k_warm`) and CMU_TEST_BENCH_ROWS.
  *   Where the wait for the first rows goes: the panel created, the first rows and the links in the host
  *   (`first_rows_in_host`), the webview ready, the report message posted, and the webview's own time from
  *   receiving it to painting (`webview_first_paint_own`, its clock); the rest is the message's way. On the
@@ -51,7 +53,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, performance, PerformanceObserver, type PerformanceEntry } from 'perf_hooks';
 import * as vscode from 'vscode';
 import { startHostProfile } from './hostProfile';
 import { cmd, EXTENSION_ID, resetUserSettings, setUserSetting, testApi } from './helpers';
@@ -184,8 +186,8 @@ async function emptyWebviewPaint(): Promise<{ painted: number; documentStart: nu
   }
 }
 
-/** V8's garbage collections in the extension host from now until `stop()`: the longest pause and the pauses of 20 ms or more in words. */
-function watchGc(): { stop(): { longest: number; long: string[] } } {
+/** V8's garbage collections in the extension host from now until `stop()`: the longest pause, their sum, and the pauses of 20 ms or more in words. */
+function watchGc(): { stop(): { longest: number; total: number; long: string[] } } {
   const kinds: Record<number, string> = { [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks' };
   const flagNames: [number, string][] = [
     [perfConstants.NODE_PERFORMANCE_GC_FLAGS_FORCED, 'forced'],
@@ -208,13 +210,13 @@ function watchGc(): { stop(): { longest: number; long: string[] } } {
           const flags = flagNames.filter(([f]) => ((d.flags ?? 0) & f) !== 0).map(([, n]) => n);
           return `gc ${kinds[d.kind ?? -1] ?? d.kind} ${e.duration.toFixed(1)} ms at +${(e.startTime - t0).toFixed(0)} ms${flags.length ? ` (${flags.join(', ')})` : ''}`;
         });
-      return { longest: Math.max(0, ...entries.map((e) => e.duration)), long };
+      return { longest: Math.max(0, ...entries.map((e) => e.duration)), total: entries.reduce((t, e) => t + e.duration, 0), long };
     },
   };
 }
 
 /** Runs the report of `href` in a fresh panel; the longest extension-host block and peak RSS while it loads. */
-async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; painted?: { received: number; painted: number }; webviewBoot?: { atMs: number; scriptMs: number; originMs: number }; started: number; resolved: number; rendered: number; rows: number; longestBlock: number; longestGc: number; peakRss: number; baseRss: number }> {
+async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; painted?: { received: number; painted: number }; webviewBoot?: { atMs: number; scriptMs: number; originMs: number }; started: number; resolved: number; rendered: number; rows: number; longestBlock: number; longestGc: number; gcTotal: number; busy: number; peakRss: number; baseRss: number }> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await new Promise((r) => setTimeout(r, 500));
   const baseRss = process.memoryUsage.rss();
@@ -226,11 +228,13 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const gc = watchGc();
+  const elu0 = performance.eventLoopUtilization();
   const t0 = Date.now();
   const result = await cmd<{ rowCount: number }>('cmu.runQuery', href);
   const resolved = Date.now() - t0;
   const [panel] = await cmd<PanelInfo[]>('cmu._test.reportPanels'); // waits until every row is painted
   const rendered = Date.now() - t0;
+  const busy = performance.eventLoopUtilization(elu0).active;
   delay.disable();
   const gcs = gc.stop();
   for (const g of gcs.long) console.log(`# ${label}: ${g}`);
@@ -259,6 +263,8 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
     rows: result.rowCount,
     longestBlock: delay.max / 1e6,
     longestGc: gcs.longest,
+    gcTotal: gcs.total,
+    busy,
     peakRss,
     baseRss,
   };
@@ -368,6 +374,8 @@ suite('workbench figures', function () {
       figure(`rows_${label}_all_rows_painted`, m.rendered, 'ms');
       figure(`rows_${label}_exthost_longest_block`, m.longestBlock, 'ms');
       figure(`rows_${label}_exthost_longest_gc`, m.longestGc, 'ms');
+      figure(`rows_${label}_exthost_gc_total`, m.gcTotal, 'ms');
+      figure(`rows_${label}_exthost_busy`, m.busy, 'ms');
       figure(`rows_${label}_exthost_peak_rss`, m.peakRss / 2 ** 20, 'MB');
       figure(`rows_${label}_exthost_rss_before`, m.baseRss / 2 ** 20, 'MB');
     }
