@@ -75,6 +75,7 @@ export class ReportWorkers {
   private idle: Worker | undefined;
   private disposed = false;
   private spawned = 0;
+  private hostRows = 0;
 
   /**
    * `workerFile`: the bundled worker (dist/reportWorker.js). `afterBodyMs`: how long a worker's parse may go
@@ -89,6 +90,11 @@ export class ReportWorkers {
   /** workers started so far (tests) */
   get started(): number {
     return this.spawned;
+  }
+
+  /** rows this thread parsed itself, over every body (tests) */
+  get rowsParsedHere(): number {
+    return this.hostRows;
   }
 
   private spawn(): Worker {
@@ -137,7 +143,7 @@ export class ReportWorkers {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
-        local.stop();
+        stopLocal();
         opts.signal?.removeEventListener('abort', onAbort);
         body.removeListener('data', onData);
         worker?.off('message', onMessage);
@@ -178,7 +184,7 @@ export class ReportWorkers {
       };
       const handOver = (): void => {
         if (!held || settled || this.disposed) return;
-        local.stop();
+        stopLocal();
         const w = this.idle ?? this.spawn();
         this.idle = undefined;
         worker = w;
@@ -190,8 +196,16 @@ export class ReportWorkers {
         held = undefined;
         if (ended) whenEnded();
       };
+      let localStopped = false;
+      const stopLocal = (): void => {
+        if (localStopped) return;
+        localStopped = true;
+        this.hostRows += local.rows;
+        local.stop();
+      };
       const local = startCsvJob(start, onMessage, {
         sliceChars: HOST_SLICE_CHARS,
+        holdAfterRows: opts.first,
         onDecoded: (decoded) => {
           if (decoded > inThreadBytes) handOver();
         },

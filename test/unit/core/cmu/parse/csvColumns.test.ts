@@ -240,6 +240,20 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       }
     });
 
+    it('a body that grows past the host\'s share: the host parses its first chunk only, then counts the decoded text until it knows where the body goes', async () => {
+      const pool = new ReportWorkers(workerFile, { inThreadBytes: 100_000 });
+      try {
+        const { rowCount, chunks, want } = await parsed(pool, 5000, { first: 200, chunk: 2000 });
+        assert.equal(pool.started, 1, 'a worker took over');
+        assert.equal(rowCount, 5000);
+        assert.deepEqual(rowsOf(chunks.length ? want.columns : [], chunks), want.rows);
+        // the rows of one 32 KB slice (~400) at most: parsing on up to 100 KB (~1200 rows) was work the worker did again
+        assert.ok(pool.rowsParsedHere > 0 && pool.rowsParsedHere < 600, `rows parsed on this thread: ${pool.rowsParsedHere}`);
+      } finally {
+        pool.dispose();
+      }
+    });
+
     for (const where of ['worker', 'host'] as const) {
       const pool = (): ReportWorkers => (where === 'worker' ? workers : host);
 
