@@ -145,11 +145,12 @@ export class BucketReader {
       const key = (ky * moSpan + kmo) * dSpan + kd;
       if (key !== lastKey) {
         lastKey = key;
-        day = days.get(key) ?? NaN;
-        if (!days.has(key)) {
-          day = dateOnly(valueOf(y!, ky), mo ? valueOf(mo, kmo) : 1, d ? valueOf(d, kd) : 1);
-          days.set(key, day);
+        let known = days.get(key);
+        if (known === undefined) {
+          known = dateOnly(valueOf(y!, ky), mo ? valueOf(mo, kmo) : 1, d ? valueOf(d, kd) : 1);
+          days.set(key, known);
         }
+        day = known;
       }
       // Date.UTC(y, mo − 1, d, h, mi, s) is exactly this sum (ECMA-262 MakeTime, MakeDate), then TimeClip
       const time = hMs[at(h, r)] + miMs[at(mi, r)] + sMs[at(s, r)];
