@@ -33,7 +33,9 @@
  *   event-loop block, its longest garbage collection (V8's pauses of 20 ms or more are printed with their
  *   kind and flags) and their sum (`exthost_gc_total`), how long its thread was busy (`exthost_busy`: not
  *   waiting for events, from the event loop's utilization; includes the test's own light sampling), and
- *   its peak RSS meanwhile, RSS before. Sizes: 1k (`1k_warm`) and CMU_TEST_BENCH_ROWS.
+ *   its peak RSS meanwhile, RSS before. Sizes: 1k (`1k_warm`) and CMU_TEST_BENCH_ROWS. For the large one,
+ *   the floor of those host figures, `rows_<size>_floor_post_*`: VS Code moving the same column bytes in the
+ *   same number of messages to an empty webview, nothing fetched, parsed or rendered (postFloor()).
  *   Where the wait for the first rows goes: the panel created, the first rows and the links in the host
  *   (`first_rows_in_host`), the webview ready, the report message posted, and the webview's own time from
  *   receiving it to painting (`webview_first_paint_own`, its clock); the rest is the message's way. On the
@@ -64,6 +66,8 @@ const ZONE_OFFSET_MS = -8 * 3_600_000;
 
 interface PanelInfo {
   rows?: number;
+  wireBytes?: number;
+  posted?: Record<string, number>;
   stats?: { rows: number; firstPaintMs: number };
   firstRowsAt?: number;
   firstPaint?: { receivedAt: number; paintedAt: number };
@@ -186,6 +190,54 @@ async function emptyWebviewPaint(): Promise<{ painted: number; documentStart: nu
   }
 }
 
+/**
+ * The floor of the extension host's share of a large load: VS Code moving the same bytes to a webview in the
+ * same number of messages, each posted once the previous post resolved (as the panel does), one array per
+ * message (values 0–63 from a fixed PRNG, as compressible as codes and small counts), with no fetch, no parse
+ * and no rendering. Its longest extension-host block, GC pauses and busy time, and ms until the page said it
+ * had them all.
+ */
+async function postFloor(bytes: number, messages: number): Promise<{ ms: number; longestBlock: number; gcTotal: number; busy: number }> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await new Promise((r) => setTimeout(r, 500));
+  const size = Math.max(1, Math.ceil(bytes / messages));
+  let seed = 7;
+  const arrays = Array.from({ length: messages }, () => {
+    const a = new Uint8Array(size);
+    for (let i = 0; i < size; i++) a[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 26;
+    return a;
+  });
+  const nonce = Math.random().toString(36).slice(2);
+  const html =
+    `<!DOCTYPE html><html><head><meta charset="utf-8">` +
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}';">` +
+    `</head><body><p>floor</p><script nonce="${nonce}">const vscode = acquireVsCodeApi(); let n = 0;` +
+    `addEventListener('message', (e) => { n += e.data.data.byteLength; if (e.data.last) vscode.postMessage({ done: n }); });` +
+    `vscode.postMessage({ ready: true });</script></body></html>`;
+  const panel = vscode.window.createWebviewPanel('cmuBench.floor', 'floor', vscode.ViewColumn.Active, { enableScripts: true });
+  try {
+    const said = (key: 'ready' | 'done') => new Promise<number>((resolve) => panel.webview.onDidReceiveMessage((m: Record<string, number>) => key in m && resolve(Number(m[key]))));
+    const ready = said('ready');
+    panel.webview.html = html;
+    await ready;
+    const done = said('done');
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const gc = watchGc();
+    const elu0 = performance.eventLoopUtilization();
+    const t0 = Date.now();
+    for (let i = 0; i < messages; i++) await panel.webview.postMessage({ last: i === messages - 1, data: arrays[i] });
+    const received = await done;
+    const ms = Date.now() - t0;
+    const busy = performance.eventLoopUtilization(elu0).active;
+    delay.disable();
+    assert.strictEqual(received, size * messages, 'the page got every byte');
+    return { ms, longestBlock: delay.max / 1e6, gcTotal: gc.stop().total, busy };
+  } finally {
+    panel.dispose();
+  }
+}
+
 /** V8's garbage collections in the extension host from now until `stop()`: the longest pause, their sum, and the pauses of 20 ms or more in words. */
 function watchGc(): { stop(): { longest: number; total: number; long: string[] } } {
   const kinds: Record<number, string> = { [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks' };
@@ -216,7 +268,7 @@ function watchGc(): { stop(): { longest: number; total: number; long: string[] }
 }
 
 /** Runs the report of `href` in a fresh panel; the longest extension-host block and peak RSS while it loads. */
-async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; painted?: { received: number; painted: number }; webviewBoot?: { atMs: number; scriptMs: number; originMs: number }; started: number; resolved: number; rendered: number; rows: number; longestBlock: number; longestGc: number; gcTotal: number; busy: number; peakRss: number; baseRss: number }> {
+async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; painted?: { received: number; painted: number }; webviewBoot?: { atMs: number; scriptMs: number; originMs: number }; started: number; resolved: number; rendered: number; rows: number; longestBlock: number; longestGc: number; gcTotal: number; busy: number; wireBytes?: number; messages: number; peakRss: number; baseRss: number }> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await new Promise((r) => setTimeout(r, 500));
   const baseRss = process.memoryUsage.rss();
@@ -265,6 +317,8 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
     longestGc: gcs.longest,
     gcTotal: gcs.total,
     busy,
+    wireBytes: panel.wireBytes,
+    messages: (panel.posted?.report ?? 0) + (panel.posted?.rows ?? 0),
     peakRss,
     baseRss,
   };
@@ -378,6 +432,14 @@ suite('workbench figures', function () {
       figure(`rows_${label}_exthost_busy`, m.busy, 'ms');
       figure(`rows_${label}_exthost_peak_rss`, m.peakRss / 2 ** 20, 'MB');
       figure(`rows_${label}_exthost_rss_before`, m.baseRss / 2 ** 20, 'MB');
+      if (rows > 1000 && m.wireBytes && m.messages) {
+        const p = await postFloor(m.wireBytes, m.messages);
+        console.log(`# ${label}: floor of the host's share: ${(m.wireBytes / 2 ** 20).toFixed(1)} MB in ${m.messages} messages to an empty webview in ${p.ms} ms`);
+        figure(`rows_${label}_floor_post_longest_block`, p.longestBlock, 'ms');
+        figure(`rows_${label}_floor_post_gc_total`, p.gcTotal, 'ms');
+        figure(`rows_${label}_floor_post_busy`, p.busy, 'ms');
+        figure(`rows_${label}_floor_post_ms`, p.ms, 'ms');
+      }
     }
   });
 });

@@ -86,6 +86,7 @@ export function createTestApi(services: Services, parts: { statusBar: StatusBar;
           query: p.query,
           url: p.report?.url,
           rows: p.report?.rows.rowCount,
+          wireBytes: p.report?.rows.wireBytes,
           state: p.lastState,
           links: p.links,
           stats,

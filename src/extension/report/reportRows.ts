@@ -156,6 +156,13 @@ export class ReportRows {
     return Number.isNaN(v) ? null : v;
   }
 
+  /** The bytes of the rows' column arrays so far: what the panel posts, less the value tables (the bench's floor). */
+  get wireBytes(): number {
+    let n = 0;
+    for (const c of this.chunks) for (const w of c.data) n += w.type === 'text' ? w.codes.byteLength : w.values.byteLength + (w.nulls?.byteLength ?? 0);
+    return n;
+  }
+
   /** The rows so far as the analysis modules read them (no copy). */
   analysis(kind?: 'dimension' | 'metric'): ReportColumns {
     return this.view(0, this.count, kind);
