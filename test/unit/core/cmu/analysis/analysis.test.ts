@@ -338,6 +338,35 @@ describe('cmu/analysis: partial periods', () => {
     assert.deepEqual([...new BucketReader(coded).wallStarts()], expected);
   });
 
+  it('partial flags of a 10k-row minute chunk, from codes and from cells: each row by the rule, row by row', () => {
+    const names = ['year', 'month', 'day', 'hour', 'minute'];
+    const n = 10_000;
+    const first = Date.UTC(2025, 0, 1);
+    const cells = Array.from({ length: n }, (_, r) => {
+      const d = new Date(first + r * 60_000);
+      return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()].map(String);
+    });
+    const tables = names.map((_, col) => [...new Set(cells.map((c) => c[col]))]);
+    const codes = names.map((_, col) => Uint16Array.from(cells, (c) => tables[col].indexOf(c[col]) + 1));
+    const plain: ReportColumns = { rowCount: n, columns: names.map((name, col) => ({ name, kind: 'dimension' as const, at: (r: number) => cells[r][col] })) };
+    const coded: ReportColumns = {
+      rowCount: n,
+      columns: names.map((name, col) => ({ ...plain.columns[col], coded: { codes: codes[col], offset: 0, values: Float64Array.from(tables[col], (v) => numberOf(v)) } })),
+    };
+    // "now" inside the report: the rows from there on are partial, across read blocks
+    const o = { now: first + 5000 * 60_000, horizonMs: 3 * 3_600_000, window: { start: first, end: first + 9000 * 60_000 } };
+    // each row is the minute [lo, hi) in UTC: the rule of partial.ts, row by row
+    const reasons = cells.map((_, r) => {
+      const lo = first + r * 60_000;
+      const hi = lo + 60_000;
+      return hi > o.now ? 'now' : hi > o.now - o.horizonMs ? 'fresh' : o.window.start > lo || o.window.end < hi ? 'window' : undefined;
+    });
+    const want = { reasons, count: reasons.filter(Boolean).length };
+    assert.ok(want.count > 4096, `partial rows span more than a block (${want.count})`);
+    assert.deepEqual(partialBuckets(coded, o), want);
+    assert.deepEqual(partialBuckets(plain, o), want);
+  });
+
   it('no time chain from year down: no bucket, no flag', () => {
     const hourOnly = report([{ hour: '3', 'started-sessions': 1 }]);
     assert.equal(new BucketReader(hourOnly).bucket(0), undefined);
