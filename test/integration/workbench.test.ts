@@ -167,16 +167,26 @@ function warm(url: string, token: string, accept: string): Promise<void> {
   });
 }
 
-/** A plain webview panel with a tiny page: ms from createWebviewPanel until its script says it painted, and until its document started. */
-async function emptyWebviewPaint(): Promise<{ painted: number; documentStart: number }> {
+/** No editor open, and the workbench given half a second to settle: each measurement starts alike. */
+async function closeEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await new Promise((r) => setTimeout(r, 500));
+}
+
+/** A tiny page for a bench panel: `text` and `script` (which gets `vscode`), nothing else allowed. */
+function plainPage(text: string, script: string): string {
   const nonce = Math.random().toString(36).slice(2);
-  const html =
+  return (
     `<!DOCTYPE html><html><head><meta charset="utf-8">` +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}';">` +
-    `</head><body><p>empty</p><script nonce="${nonce}">const vscode = acquireVsCodeApi();` +
-    `requestAnimationFrame(() => requestAnimationFrame(() => vscode.postMessage(Math.round(performance.timeOrigin))));</script></body></html>`;
+    `</head><body><p>${text}</p><script nonce="${nonce}">const vscode = acquireVsCodeApi();${script}</script></body></html>`
+  );
+}
+
+/** A plain webview panel with a tiny page: ms from createWebviewPanel until its script says it painted, and until its document started. */
+async function emptyWebviewPaint(): Promise<{ painted: number; documentStart: number }> {
+  await closeEditors();
+  const html = plainPage('empty', 'requestAnimationFrame(() => requestAnimationFrame(() => vscode.postMessage(Math.round(performance.timeOrigin))));');
   const t0 = Date.now();
   const panel = vscode.window.createWebviewPanel('cmuBench.empty', 'empty', vscode.ViewColumn.Active, { enableScripts: true });
   try {
@@ -198,8 +208,7 @@ async function emptyWebviewPaint(): Promise<{ painted: number; documentStart: nu
  * had them all.
  */
 async function postFloor(bytes: number, messages: number): Promise<{ ms: number; longestBlock: number; gcTotal: number; busy: number }> {
-  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  await new Promise((r) => setTimeout(r, 500));
+  await closeEditors();
   const size = Math.max(1, Math.ceil(bytes / messages));
   let seed = 7;
   const arrays = Array.from({ length: messages }, () => {
@@ -207,13 +216,10 @@ async function postFloor(bytes: number, messages: number): Promise<{ ms: number;
     for (let i = 0; i < size; i++) a[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 26;
     return a;
   });
-  const nonce = Math.random().toString(36).slice(2);
-  const html =
-    `<!DOCTYPE html><html><head><meta charset="utf-8">` +
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}';">` +
-    `</head><body><p>floor</p><script nonce="${nonce}">const vscode = acquireVsCodeApi(); let n = 0;` +
-    `addEventListener('message', (e) => { n += e.data.data.byteLength; if (e.data.last) vscode.postMessage({ done: n }); });` +
-    `vscode.postMessage({ ready: true });</script></body></html>`;
+  const html = plainPage(
+    'floor',
+    `let n = 0; addEventListener('message', (e) => { n += e.data.data.byteLength; if (e.data.last) vscode.postMessage({ done: n }); }); vscode.postMessage({ ready: true });`,
+  );
   const panel = vscode.window.createWebviewPanel('cmuBench.floor', 'floor', vscode.ViewColumn.Active, { enableScripts: true });
   try {
     const said = (key: 'ready' | 'done') => new Promise<number>((resolve) => panel.webview.onDidReceiveMessage((m: Record<string, number>) => key in m && resolve(Number(m[key]))));
@@ -269,8 +275,7 @@ function watchGc(): { stop(): { longest: number; total: number; long: string[] }
 
 /** Runs the report of `href` in a fresh panel; the longest extension-host block and peak RSS while it loads. */
 async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; painted?: { received: number; painted: number }; webviewBoot?: { atMs: number; scriptMs: number; originMs: number }; started: number; resolved: number; rendered: number; rows: number; longestBlock: number; longestGc: number; gcTotal: number; busy: number; wireBytes?: number; messages: number; peakRss: number; baseRss: number }> {
-  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  await new Promise((r) => setTimeout(r, 500));
+  await closeEditors();
   const baseRss = process.memoryUsage.rss();
   let peakRss = baseRss;
   // memoryUsage.rss(), not memoryUsage(): that one gathers heap statistics, a 10–48 ms task in the host profile

@@ -143,7 +143,8 @@ export class ReportWorkers {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
-        stopLocal();
+        this.hostRows += local.rows; // final: a stopped job parses no more
+        local.stop();
         opts.signal?.removeEventListener('abort', onAbort);
         body.removeListener('data', onData);
         worker?.off('message', onMessage);
@@ -184,7 +185,7 @@ export class ReportWorkers {
       };
       const handOver = (): void => {
         if (!held || settled || this.disposed) return;
-        stopLocal();
+        local.stop();
         const w = this.idle ?? this.spawn();
         this.idle = undefined;
         worker = w;
@@ -195,13 +196,6 @@ export class ReportWorkers {
         for (const bytes of held) w.postMessage({ type: 'data', bytes } satisfies ToWorker);
         held = undefined;
         if (ended) whenEnded();
-      };
-      let localStopped = false;
-      const stopLocal = (): void => {
-        if (localStopped) return;
-        localStopped = true;
-        this.hostRows += local.rows;
-        local.stop();
       };
       const local = startCsvJob(start, onMessage, {
         sliceChars: HOST_SLICE_CHARS,
