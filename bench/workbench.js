@@ -44,7 +44,7 @@ const median = (v) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 for (const [name, f] of figures) {
-  console.log(`FIGURE ${name} ${median(f.values)} ${f.unit} (${Math.min(...f.values)} … ${Math.max(...f.values)}, n=${f.values.length})`);
+  console.log(`FIGURE ${name} ${Math.round(median(f.values) * 10) / 10} ${f.unit} (${Math.min(...f.values)} … ${Math.max(...f.values)}, n=${f.values.length})`);
 }
 // the .vsix as published
 const pkg = spawnSync('npm', ['run', 'package'], { cwd: root, encoding: 'utf8' });

@@ -33,7 +33,12 @@
  *   event-loop block, its longest garbage collection (V8's pauses of 20 ms or more are printed with their
  *   kind and flags) and their sum (`exthost_gc_total`), how long its thread was busy (`exthost_busy`: not
  *   waiting for events, from the event loop's utilization; includes the test's own light sampling), and
- *   its peak RSS meanwhile, RSS before. Sizes: 1k (`1k_warm`) and CMU_TEST_BENCH_ROWS. For the large one,
+ *   its peak RSS meanwhile, RSS before. On Linux, the longest gap of a 5 ms timer on the host's thread
+ *   (`exthost_longest_gap`: the longest block + 5 ms) split by the kernel's counters into the time the thread
+ *   ran (`_running`) and the time it was ready but waited for a CPU (`_waiting_cpu`: the machine's other
+ *   processes and threads; the rest it slept), and over the whole load its waits for a CPU
+ *   (`exthost_waiting_cpu_total`) and its CPU time (`exthost_running_total`; `exthost_busy` counts both)
+ *   (watchThreadSchedule()). Sizes: 1k (`1k_warm`) and CMU_TEST_BENCH_ROWS. For the large one,
  *   the floor of those host figures, `rows_<size>_floor_post_*`: VS Code moving the same column bytes in the
  *   same number of messages to an empty webview, nothing fetched, parsed or rendered (postFloor()).
  *   Where the wait for the first rows goes: the panel created, the first rows and the links in the host
@@ -273,8 +278,58 @@ function watchGc(): { stop(): { longest: number; total: number; long: string[] }
   };
 }
 
+/** The longest gap of the watch's 5 ms timer on this thread, split by Linux's scheduler counters; the sum of its waits for a CPU. */
+interface ThreadSchedule {
+  /** ms between two ticks: the longest block plus the 5 ms period, as monitorEventLoopDelay sees it */
+  gap: number;
+  /** ms of that gap the thread ran (JS, VS Code's code and ours, GC on this thread) */
+  running: number;
+  /** ms of that gap it was ready to run and waited for a CPU (the machine's other work) */
+  waitingForCpu: number;
+  /** ms it waited for a CPU over the whole watch */
+  waitingTotal: number;
+  /** ms it ran over the whole watch (its CPU time) */
+  runningTotal: number;
+}
+
+/**
+ * Where the extension host thread's time went while a report loads, from /proc/thread-self/schedstat (ns on a
+ * CPU, ns waiting in the run queue, per thread; Linux only: undefined elsewhere). The rest of a gap, neither
+ * running nor waiting for a CPU, the thread slept (on a lock, or on GC helper threads that wait for a CPU).
+ * One read per tick (~20 µs).
+ */
+function watchThreadSchedule(): { stop(): ThreadSchedule | undefined } {
+  const read = (): { run: number; wait: number } | undefined => {
+    try {
+      const [run, wait] = fs.readFileSync('/proc/thread-self/schedstat', 'utf8').trim().split(/\s+/).map(Number);
+      return Number.isFinite(run) && Number.isFinite(wait) ? { run: run / 1e6, wait: wait / 1e6 } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const first = read();
+  if (!first) return { stop: () => undefined };
+  let last = { at: performance.now(), ...first };
+  let worst = { gap: 0, running: 0, waitingForCpu: 0 };
+  const tick = (): void => {
+    const now = read();
+    if (!now) return;
+    const at = performance.now();
+    if (at - last.at > worst.gap) worst = { gap: at - last.at, running: now.run - last.run, waitingForCpu: now.wait - last.wait };
+    last = { at, ...now };
+  };
+  const timer = setInterval(tick, 5);
+  return {
+    stop() {
+      clearInterval(timer);
+      tick();
+      return { ...worst, waitingTotal: last.wait - first.wait, runningTotal: last.run - first.run };
+    },
+  };
+}
+
 /** Runs the report of `href` in a fresh panel; the longest extension-host block and peak RSS while it loads. */
-async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; painted?: { received: number; painted: number }; webviewBoot?: { atMs: number; scriptMs: number; originMs: number }; started: number; resolved: number; rendered: number; rows: number; longestBlock: number; longestGc: number; gcTotal: number; busy: number; wireBytes?: number; messages: number; peakRss: number; baseRss: number }> {
+async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; painted?: { received: number; painted: number }; webviewBoot?: { atMs: number; scriptMs: number; originMs: number }; started: number; resolved: number; rendered: number; rows: number; longestBlock: number; longestGc: number; gcTotal: number; busy: number; schedule?: ThreadSchedule; wireBytes?: number; messages: number; peakRss: number; baseRss: number }> {
   await closeEditors();
   const baseRss = process.memoryUsage.rss();
   let peakRss = baseRss;
@@ -285,6 +340,7 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const gc = watchGc();
+  const schedule = watchThreadSchedule();
   const elu0 = performance.eventLoopUtilization();
   const t0 = Date.now();
   const result = await cmd<{ rowCount: number }>('cmu.runQuery', href);
@@ -294,6 +350,7 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
   const busy = performance.eventLoopUtilization(elu0).active;
   delay.disable();
   const gcs = gc.stop();
+  const sched = schedule.stop();
   for (const g of gcs.long) console.log(`# ${label}: ${g}`);
   clearInterval(sample);
   if (profiler && profileDir) {
@@ -322,6 +379,7 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
     longestGc: gcs.longest,
     gcTotal: gcs.total,
     busy,
+    schedule: sched,
     wireBytes: panel.wireBytes,
     messages: (panel.posted?.report ?? 0) + (panel.posted?.rows ?? 0),
     peakRss,
@@ -435,6 +493,13 @@ suite('workbench figures', function () {
       figure(`rows_${label}_exthost_longest_gc`, m.longestGc, 'ms');
       figure(`rows_${label}_exthost_gc_total`, m.gcTotal, 'ms');
       figure(`rows_${label}_exthost_busy`, m.busy, 'ms');
+      if (m.schedule) {
+        figure(`rows_${label}_exthost_longest_gap`, m.schedule.gap, 'ms');
+        figure(`rows_${label}_exthost_longest_gap_running`, m.schedule.running, 'ms');
+        figure(`rows_${label}_exthost_longest_gap_waiting_cpu`, m.schedule.waitingForCpu, 'ms');
+        figure(`rows_${label}_exthost_waiting_cpu_total`, m.schedule.waitingTotal, 'ms');
+        figure(`rows_${label}_exthost_running_total`, m.schedule.runningTotal, 'ms');
+      }
       figure(`rows_${label}_exthost_peak_rss`, m.peakRss / 2 ** 20, 'MB');
       figure(`rows_${label}_exthost_rss_before`, m.baseRss / 2 ** 20, 'MB');
       if (rows > 1000 && m.wireBytes && m.messages) {
