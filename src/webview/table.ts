@@ -517,6 +517,19 @@ export class ReportTable {
     const cells = this.totalsRow.children;
     const view = this.view;
     const cols = this.columns;
+    if (this.loading) {
+      // the rows so far do not total the report; and a pass over every row per chunk was most of the page's work while 200k rows streamed in
+      for (let c = 0; c < cols.length; c++) {
+        const cell = cells[c + 1] as HTMLElement;
+        cell.classList.remove('server-total');
+        cell.classList.toggle('no-total', cols[c].kind === 'metric');
+        cell.textContent = cols[c].kind === 'metric' ? '…' : '';
+        if (cols[c].kind === 'metric') cell.title = 'Totals when every row is in';
+        else cell.removeAttribute('title');
+      }
+      (cells[0] as HTMLElement).title = 'Totals when every row is in';
+      return;
+    }
     const lookup: SemanticsLookup = (name) => {
       const c = cols.find((x) => x.name === name);
       if (c?.additive && c.compare?.role !== 'deltaPct') return { additiveOverTime: c.additive.time, additiveOverDimensions: c.additive.dimensions, why: c.additive.why };
@@ -525,7 +538,7 @@ export class ReportTable {
     const report = this.data.asColumns();
     const totals = new Map(metricTotals(report, lookup, view).map((t) => [t.metric, t]));
     // the parent report's value is the total of every row, so only while every row is in and shown
-    const whole = this.parentTotal && !this.loading && !this.filterText && !this.only && view.length === this.data.rowCount ? this.parentTotal : undefined;
+    const whole = this.parentTotal && !this.filterText && !this.only && view.length === this.data.rowCount ? this.parentTotal : undefined;
     const valueOf = new Map<string, number | undefined>();
     for (let c = 0; c < cols.length; c++) {
       const cell = cells[c + 1] as HTMLElement;

@@ -159,6 +159,30 @@ test('totals row: a sum only for a metric that adds up over what the rows span, 
   if (real) assert.ok(summed > 0 && empty > 0, 'the sandbox report has started-sessions (summed) and active-users (not)');
 });
 
+test('totals row: none while the rows stream in (the rows so far do not total the report), the whole report\'s once every row is in', async () => {
+  const full = real?.time ?? dailyMvpdReport();
+  const cells = () => rp.page.$$eval('.grid .totals .cell', (els) => els.map((e) => ({ text: e.textContent, title: e.getAttribute('title') })));
+  await show(full);
+  const whole = await cells();
+  const rows = rowsOf(full);
+  const enc = new ColumnEncoder(columnTypes(full.columns.length, rows));
+  const half = Math.floor(rows.length / 2);
+  const id = ++requestId;
+  await rp.post({ type: 'report', requestId: id, report: { ...full, rowCount: half, data: enc.encode(rows, 0, half), more: true } });
+  await rp.page.waitForFunction((id) => (window as unknown as { __posted: { type: string; stats?: { requestId: number; complete: boolean } }[] }).__posted.some((m) => m.type === 'rendered' && m.stats?.requestId === id && !m.stats.complete), id);
+  const loading = await cells();
+  full.columns.forEach((c, i) => {
+    if (c.kind !== 'metric') return assert.strictEqual(loading[i + 1].text, '');
+    assert.strictEqual(loading[i + 1].text, '…', `no total of ${c.name} while rows are on their way`);
+    assert.strictEqual(loading[i + 1].title, 'Totals when every row is in');
+  });
+  await rp.post({ type: 'rows', requestId: id, start: half, rowCount: rows.length - half, data: enc.encode(rows, half, rows.length), more: false });
+  await rp.rendered(id);
+  assert.deepStrictEqual(await cells(), whole, 'the totals of the report shown whole');
+  if (real) assert.ok(whole.some((t) => /\d/.test(t.text ?? '')), 'the sandbox report has a summed metric');
+  assert.deepStrictEqual(rp.pageErrors, []);
+});
+
 test('totals row: a distinct count shows the server’s own total for the whole once it arrives, labelled; not under a filter', async () => {
   if (!real) return console.log('  (skipped: no sandbox data)');
   const { report, total, parent } = real.whole;
