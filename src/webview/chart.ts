@@ -11,6 +11,7 @@ import { TIME_ORDER } from '../shared/analysis';
 import { NULL_CODE, type ColumnData, type ColumnView } from '../shared/protocol';
 import type { ReportData } from './data';
 import { h, setChildren } from './dom';
+import { rowBuckets } from './timeBuckets';
 
 // The bundle's own (inline) <script>: it names chart.js (data-chart) and has the nonce that allows it (CSP).
 const ownScript = document.currentScript as HTMLScriptElement | null;
@@ -76,48 +77,10 @@ export function buildSeries(d: ReportData, metric: string, split: string, topN: 
   };
   const n = d.rowCount;
 
-  // one numeric part per time column: per distinct text value, not per row
-  const part = (ci: number, dflt: number): ((r: number) => number) => {
-    if (ci < 0) return () => dflt;
-    const col = d.data[ci];
-    if (col.type === 'number') return (r) => (Number.isNaN(col.values[r]) ? dflt : col.values[r]);
-    const nums = col.dict.map((s) => {
-      const x = Number(s);
-      return Number.isFinite(x) ? x : dflt;
-    });
-    return (r) => (col.codes[r] === NULL_CODE ? dflt : nums[col.codes[r]]);
-  };
-  const [y, mo, da, ho, mi, se] = [part(timeIdx[0], 1970), part(timeIdx[1], 1), part(timeIdx[2], 1), part(timeIdx[3], 0), part(timeIdx[4], 0), part(timeIdx[5], 0)];
-  // a row with an empty time cell has no place on the axis (a compare row only the earlier period has, when
-  // no bucket of this period corresponds: Oct 31 a month before Nov 30): the table shows it, the chart does not
-  const timeCols = timeIdx.filter((ci) => ci >= 0).map((ci) => d.data[ci]);
-  const untimed = (r: number) => timeCols.some((c) => (c.type === 'number' ? Number.isNaN(c.values[r]) : c.codes[r] === NULL_CODE));
-
-  const bucketOf = new Map<number, number>();
-  const xs: number[] = [];
-  const rowBucket = new Int32Array(n);
-  for (let r = 0; r < n; r++) {
-    // rows the quick filter hides are in no bucket
-    if ((keep && !keep[r]) || untimed(r)) {
-      rowBucket[r] = -1;
-      continue;
-    }
-    const t = Date.UTC(y(r), mo(r) - 1, da(r), ho(r), mi(r), se(r)) / 1000;
-    let b = bucketOf.get(t);
-    if (b === undefined) {
-      b = xs.length;
-      bucketOf.set(t, b);
-      xs.push(t);
-    }
-    rowBucket[r] = b;
-  }
-  const perm = Array.from(xs.keys()).sort((a, b) => xs[a] - xs[b]);
-  const rank = new Int32Array(xs.length);
-  perm.forEach((b, i) => (rank[b] = i));
-  const x = perm.map((b) => xs[b]);
+  const { rowBucket, x } = rowBuckets(d, timeIdx, keep);
   const nb = x.length;
   const partial = new Array<boolean>(nb).fill(false);
-  for (const r of partialRows ?? []) if (r < n && rowBucket[r] >= 0) partial[rank[rowBucket[r]]] = true;
+  for (const r of partialRows ?? []) if (r < n && rowBucket[r] >= 0) partial[rowBucket[r]] = true;
 
   /** Sums per (series, bucket), then the ratio when the metric is one. */
   const accumulate = (nseries: number, slotOf: (r: number) => number, k: number) => {
@@ -131,7 +94,7 @@ export function buildSeries(d: ReportData, metric: string, split: string, topN: 
       const dv = p.den ? sumOf(p.den, r) : 0;
       if (Number.isNaN(dv)) continue;
       const s = slotOf(r);
-      const b = rank[rowBucket[r]];
+      const b = rowBucket[r];
       num[s][b] = (num[s][b] ?? 0) + v;
       if (den) den[s][b] += dv;
     }
