@@ -296,7 +296,7 @@ interface ThreadSchedule {
  * Where the extension host thread's time went while a report loads, from /proc/thread-self/schedstat (ns on a
  * CPU, ns waiting in the run queue, per thread; Linux only: undefined elsewhere). The rest of a gap, neither
  * running nor waiting for a CPU, the thread slept (on a lock, or on GC helper threads that wait for a CPU).
- * One read per tick (~20 µs).
+ * One read per tick (~16 µs here).
  */
 function watchThreadSchedule(): { stop(): ThreadSchedule | undefined } {
   const read = (): { run: number; wait: number } | undefined => {
