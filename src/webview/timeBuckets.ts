@@ -37,8 +37,9 @@ export function rowBuckets(d: { data: ColumnData[]; rowCount: number }, timeIdx:
   const untimed = (r: number) => present.some((c) => (c.type === 'number' ? Number.isNaN(c.values[r]) : c.codes[r] === NULL_CODE));
   // (year, month, day) as one number from their codes, when none of the three is a number column
   const dateCols = cols.slice(0, 3);
-  const byCodes = dateCols.every((c) => c?.type !== 'number');
   const radix = dateCols.map((c) => (c?.type === 'text' ? c.dict.length : 1));
+  // the key must be exact: past 2^53 two dates could share one (a hostile server's value tables)
+  const byCodes = dateCols.every((c) => c?.type !== 'number') && radix[0] * radix[1] * radix[2] <= Number.MAX_SAFE_INTEGER;
   const dateKey = (r: number): number => {
     let key = 0;
     for (let j = 0; j < 3; j++) {

@@ -82,6 +82,19 @@ describe('the chart\'s time buckets (rowBuckets)', () => {
     check(rows, [false, false, true, true, false, false], [false, false, false, false, false, false], keep);
   });
 
+  it('value tables too large to key a (year, month, day) triple exactly: each row is still dated by its own cells', () => {
+    // 210,000 values per table: a triple's key would pass 2^53, where (…, day 4) and (…, day 5) round to one number
+    const size = 210_000;
+    const dict = (f: (i: number) => string) => Array.from({ length: size }, (_, i) => f(i));
+    const data: ColumnData[] = [
+      { type: 'text', dict: dict(() => '2026'), codes: Uint32Array.of(size - 1, size - 1) },
+      { type: 'text', dict: dict((i) => String((i % 12) + 1)), codes: Uint32Array.of(size - 1, size - 1) },
+      { type: 'text', dict: dict((i) => String(i + 1)), codes: Uint32Array.of(3, 4) },
+    ];
+    const { x, rowBucket } = rowBuckets({ data, rowCount: 2 }, [0, 1, 2, -1, -1, -1]);
+    assert.deepStrictEqual([...rowBucket].map((b) => x[b]), [Date.UTC(2026, 11, 4) / 1000, Date.UTC(2026, 11, 5) / 1000]);
+  });
+
   it('a minute report: a bucket per minute in time order; a date out of range has none', () => {
     const rows: Cell[][] = [];
     for (let m = 0; m < 2 * 1440; m++) rows.push(['2026', '12', String(31 + Math.floor(m / 1440)), String(Math.floor(m / 60) % 24), String(m % 60), '0']);

@@ -113,7 +113,9 @@ export class BucketReader {
     const n = this.report.rowCount;
     const out = new Float64Array(n);
     const coded = this.chain.map((c) => c.coded);
-    if (coded.length === 0 || !coded.every((c): c is CodedNumbers => c !== undefined)) {
+    const span = (c: CodedNumbers | undefined): number => (c ? c.values.length + 1 : 1);
+    // a (year, month, day) triple's key must be exact: past 2^53 two triples could share one (a hostile server's tables)
+    if (coded.length === 0 || !coded.every((c): c is CodedNumbers => c !== undefined) || span(coded[0]) * span(coded[1]) * span(coded[2]) > Number.MAX_SAFE_INTEGER) {
       for (let r = 0; r < n; r++) out[r] = this.wallStart(r) ?? NaN;
       return out;
     }
@@ -132,8 +134,8 @@ export class BucketReader {
     const miMs = share(mi, 59, 60_000);
     const sMs = share(s, 59, 1000);
     const at = (c: CodedNumbers | undefined, r: number): number => (c ? c.codes[c.offset + r] : 0);
-    const moSpan = mo ? mo.values.length + 1 : 1;
-    const dSpan = d ? d.values.length + 1 : 1;
+    const moSpan = span(mo);
+    const dSpan = span(d);
     /** Date.UTC of a triple's date, NaN when it is not one (or beyond Date's range: such rows are read one by one) */
     const days = new Map<number, number>();
     let lastKey = -1;

@@ -338,6 +338,23 @@ describe('cmu/analysis: partial periods', () => {
     assert.deepEqual([...new BucketReader(coded).wallStarts()], expected);
   });
 
+  it('wallStarts() from codes: value tables too large to key a (year, month, day) triple exactly still date each row by its own cells', () => {
+    // 210,000 values per table: a triple's key would pass 2^53, where (…, day 3) and (…, day 4) round to one number
+    const size = 210_000;
+    const tables = [Array.from({ length: size }, () => '2026'), Array.from({ length: size }, (_, i) => String((i % 12) + 1)), Array.from({ length: size }, (_, i) => String((i % 28) + 1))];
+    const codes = [Uint32Array.of(size, size), Uint32Array.of(size, size), Uint32Array.of(3, 4)];
+    const columns: ReportColumns = {
+      rowCount: 2,
+      columns: ['year', 'month', 'day'].map((name, col) => ({
+        name,
+        kind: 'dimension' as const,
+        at: (r: number) => tables[col][codes[col][r] - 1],
+        coded: { codes: codes[col], offset: 0, values: Float64Array.from(tables[col], (v) => numberOf(v)) },
+      })),
+    };
+    assert.deepEqual([...new BucketReader(columns).wallStarts()], [Date.UTC(2026, 11, 3), Date.UTC(2026, 11, 4)]);
+  });
+
   it('partial flags of a 10k-row minute chunk, from codes and from cells: each row by the rule, row by row', () => {
     const names = ['year', 'month', 'day', 'hour', 'minute'];
     const n = 10_000;
