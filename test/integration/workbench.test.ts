@@ -232,18 +232,14 @@ async function postFloor(bytes: number, messages: number): Promise<{ ms: number;
     panel.webview.html = html;
     await ready;
     const done = said('done');
-    const delay = monitorEventLoopDelay({ resolution: 5 });
-    delay.enable();
-    const gc = watchGc();
-    const elu0 = performance.eventLoopUtilization();
+    const host = watchHost();
     const t0 = Date.now();
     for (let i = 0; i < messages; i++) await panel.webview.postMessage({ last: i === messages - 1, data: arrays[i] });
     const received = await done;
     const ms = Date.now() - t0;
-    const busy = performance.eventLoopUtilization(elu0).active;
-    delay.disable();
+    const h = host.stop();
     assert.strictEqual(received, size * messages, 'the page got every byte');
-    return { ms, longestBlock: delay.max / 1e6, gcTotal: gc.stop().total, busy };
+    return { ms, longestBlock: h.longestBlock, gcTotal: h.gc.total, busy: h.busy };
   } finally {
     panel.dispose();
   }
@@ -328,8 +324,34 @@ function watchThreadSchedule(): { stop(): ThreadSchedule | undefined } {
   };
 }
 
+/** What the extension host's thread did while watched: its longest block, V8's pauses, its busy time and (Linux) where its longest block went. */
+interface HostWatch {
+  /** ms, from monitorEventLoopDelay (5 ms resolution) */
+  longestBlock: number;
+  gc: { longest: number; total: number; long: string[] };
+  /** ms not waiting for events (the event loop's utilization) */
+  busy: number;
+  schedule?: ThreadSchedule;
+}
+
+/** Starts watching the extension host's thread (a load, the floor's posts): the same figures for both. */
+function watchHost(): { stop(): HostWatch } {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const gc = watchGc();
+  const schedule = watchThreadSchedule();
+  const elu0 = performance.eventLoopUtilization();
+  return {
+    stop() {
+      const busy = performance.eventLoopUtilization(elu0).active;
+      delay.disable();
+      return { longestBlock: delay.max / 1e6, gc: gc.stop(), busy, schedule: schedule.stop() };
+    },
+  };
+}
+
 /** Runs the report of `href` in a fresh panel; the longest extension-host block and peak RSS while it loads. */
-async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; painted?: { received: number; painted: number }; webviewBoot?: { atMs: number; scriptMs: number; originMs: number }; started: number; resolved: number; rendered: number; rows: number; longestBlock: number; longestGc: number; gcTotal: number; busy: number; schedule?: ThreadSchedule; wireBytes?: number; messages: number; peakRss: number; baseRss: number }> {
+async function measure(href: string, label: string): Promise<{ firstRows: number; webviewReady: number; panelCreated: number; firstRowsIn: number; reportPosted: number; webviewPaint: number; painted?: { received: number; painted: number }; webviewBoot?: { atMs: number; scriptMs: number; originMs: number }; started: number; resolved: number; rendered: number; rows: number; host: HostWatch; wireBytes?: number; messages: number; peakRss: number; baseRss: number }> {
   await closeEditors();
   const baseRss = process.memoryUsage.rss();
   let peakRss = baseRss;
@@ -337,21 +359,14 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
   const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
   const profileDir = process.env.CMU_TEST_BENCH_PROFILE;
   const profiler = profileDir ? await startHostProfile() : undefined;
-  const delay = monitorEventLoopDelay({ resolution: 5 });
-  delay.enable();
-  const gc = watchGc();
-  const schedule = watchThreadSchedule();
-  const elu0 = performance.eventLoopUtilization();
+  const watch = watchHost();
   const t0 = Date.now();
   const result = await cmd<{ rowCount: number }>('cmu.runQuery', href);
   const resolved = Date.now() - t0;
   const [panel] = await cmd<PanelInfo[]>('cmu._test.reportPanels'); // waits until every row is painted
   const rendered = Date.now() - t0;
-  const busy = performance.eventLoopUtilization(elu0).active;
-  delay.disable();
-  const gcs = gc.stop();
-  const sched = schedule.stop();
-  for (const g of gcs.long) console.log(`# ${label}: ${g}`);
+  const host = watch.stop();
+  for (const g of host.gc.long) console.log(`# ${label}: ${g}`);
   clearInterval(sample);
   if (profiler && profileDir) {
     const file = path.join(profileDir, `exthost-${label}-${Date.now()}.cpuprofile`);
@@ -375,11 +390,7 @@ async function measure(href: string, label: string): Promise<{ firstRows: number
     resolved,
     rendered,
     rows: result.rowCount,
-    longestBlock: delay.max / 1e6,
-    longestGc: gcs.longest,
-    gcTotal: gcs.total,
-    busy,
-    schedule: sched,
+    host,
     wireBytes: panel.wireBytes,
     messages: (panel.posted?.report ?? 0) + (panel.posted?.rows ?? 0),
     peakRss,
@@ -489,16 +500,17 @@ suite('workbench figures', function () {
       }
       figure(`rows_${label}_command_resolves`, m.resolved, 'ms');
       figure(`rows_${label}_all_rows_painted`, m.rendered, 'ms');
-      figure(`rows_${label}_exthost_longest_block`, m.longestBlock, 'ms');
-      figure(`rows_${label}_exthost_longest_gc`, m.longestGc, 'ms');
-      figure(`rows_${label}_exthost_gc_total`, m.gcTotal, 'ms');
-      figure(`rows_${label}_exthost_busy`, m.busy, 'ms');
-      if (m.schedule) {
-        figure(`rows_${label}_exthost_longest_gap`, m.schedule.gap, 'ms');
-        figure(`rows_${label}_exthost_longest_gap_running`, m.schedule.running, 'ms');
-        figure(`rows_${label}_exthost_longest_gap_waiting_cpu`, m.schedule.waitingForCpu, 'ms');
-        figure(`rows_${label}_exthost_waiting_cpu_total`, m.schedule.waitingTotal, 'ms');
-        figure(`rows_${label}_exthost_running_total`, m.schedule.runningTotal, 'ms');
+      figure(`rows_${label}_exthost_longest_block`, m.host.longestBlock, 'ms');
+      figure(`rows_${label}_exthost_longest_gc`, m.host.gc.longest, 'ms');
+      figure(`rows_${label}_exthost_gc_total`, m.host.gc.total, 'ms');
+      figure(`rows_${label}_exthost_busy`, m.host.busy, 'ms');
+      const sched = m.host.schedule;
+      if (sched) {
+        figure(`rows_${label}_exthost_longest_gap`, sched.gap, 'ms');
+        figure(`rows_${label}_exthost_longest_gap_running`, sched.running, 'ms');
+        figure(`rows_${label}_exthost_longest_gap_waiting_cpu`, sched.waitingForCpu, 'ms');
+        figure(`rows_${label}_exthost_waiting_cpu_total`, sched.waitingTotal, 'ms');
+        figure(`rows_${label}_exthost_running_total`, sched.runningTotal, 'ms');
       }
       figure(`rows_${label}_exthost_peak_rss`, m.peakRss / 2 ** 20, 'MB');
       figure(`rows_${label}_exthost_rss_before`, m.baseRss / 2 ** 20, 'MB');
