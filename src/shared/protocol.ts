@@ -215,70 +215,90 @@ const INT_ARRAYS = [
 
 /**
  * Rows to wire columns, chunk by chunk: the value tables of text columns carry over from one chunk to
- * the next (each chunk sends only its new values). Encode the chunks in order, each once.
+ * the next (each chunk sends only its new values). Encode the chunks in order, each once. A parser that
+ * builds columns itself (core/cmu/parse/csvColumns.ts) uses the same pieces: {@link code},
+ * {@link packNumbers}, {@link packText}.
  */
 export class ColumnEncoder {
   private readonly tables: Map<string, number>[];
+  /** per text column: the values new in the chunk being built */
+  private readonly dicts: string[][];
 
   constructor(readonly types: readonly ColumnData['type'][]) {
     this.tables = types.map(() => new Map());
+    this.dicts = types.map(() => []);
   }
 
   encode(rows: readonly (readonly ReportCell[])[], start = 0, end = rows.length): WireColumn[] {
-    return this.types.map((t, c) => (t === 'number' ? this.numbers(rows, c, start, end) : this.text(rows, c, start, end)));
-  }
-
-  private numbers(rows: readonly (readonly ReportCell[])[], c: number, start: number, end: number): WireColumn {
     const n = end - start;
-    let min = 0;
-    let max = 0;
-    let ints = true;
-    let anyNull = false;
-    for (let r = start; r < end; r++) {
-      const v = rows[r][c];
-      if (typeof v !== 'number') anyNull = true;
-      else if (!Number.isInteger(v)) ints = false;
-      else if (v < min) min = v;
-      else if (v > max) max = v;
-    }
-    const Ints = ints ? INT_ARRAYS.find(([lo, hi]) => min >= lo && max <= hi)?.[2] : undefined;
-    if (!Ints) {
-      const values = new Float64Array(n);
+    return this.types.map((t, c) => {
+      if (t === 'number') {
+        const values = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const v = rows[start + i][c];
+          values[i] = typeof v === 'number' ? v : NaN;
+        }
+        return packNumbers(values, n);
+      }
+      const codes = new Uint32Array(n);
       for (let i = 0; i < n; i++) {
         const v = rows[start + i][c];
-        values[i] = typeof v === 'number' ? v : NaN;
+        if (v !== null && v !== undefined) codes[i] = this.code(c, String(v)); // 0: empty
       }
-      return { type: 'number', values };
-    }
-    const values = new Ints(n);
-    const nulls = anyNull ? new Uint8Array(n) : undefined;
-    for (let i = 0; i < n; i++) {
-      const v = rows[start + i][c];
-      if (typeof v === 'number') values[i] = v;
-      else nulls![i] = 1;
-    }
-    return nulls ? { type: 'number', values, nulls } : { type: 'number', values };
+      return this.packText(c, codes, n);
+    });
   }
 
-  private text(rows: readonly (readonly ReportCell[])[], c: number, start: number, end: number): WireColumn {
+  /** Text column c's code for `s` (from 1; 0 is an empty cell); a value not seen before goes to the chunk's table. */
+  code(c: number, s: string): number {
     const table = this.tables[c];
-    const dict: string[] = [];
-    const codes = new Uint32Array(end - start);
-    for (let r = start; r < end; r++) {
-      const v = rows[r][c];
-      if (v === null || v === undefined) continue; // 0: empty
-      const s = String(v);
-      let k = table.get(s);
-      if (k === undefined) {
-        k = table.size + 1;
-        table.set(s, k);
-        dict.push(s);
-      }
-      codes[r - start] = k;
+    let k = table.get(s);
+    if (k === undefined) {
+      k = table.size + 1;
+      table.set(s, k);
+      this.dicts[c].push(s);
     }
-    const size = table.size;
-    return { type: 'text', dict, codes: size < 0x100 ? Uint8Array.from(codes) : size < 0x10000 ? Uint16Array.from(codes) : codes };
+    return k;
   }
+
+  /** Text column c's wire column from the chunk's first `n` codes (copied: the caller may reuse `codes`), in the narrowest array. */
+  packText(c: number, codes: Uint32Array, n: number): WireColumn {
+    const dict = this.dicts[c];
+    this.dicts[c] = [];
+    const size = this.tables[c].size;
+    const used = codes.subarray(0, n);
+    return { type: 'text', dict, codes: size < 0x100 ? new Uint8Array(used) : size < 0x10000 ? new Uint16Array(used) : used.slice() };
+  }
+}
+
+/**
+ * A number column's wire column from the chunk's first `n` values (NaN: an empty cell; copied: the caller
+ * may reuse `values`): integers in the narrowest array that holds them (empty cells flagged in `nulls`),
+ * anything else as Float64Array.
+ */
+export function packNumbers(values: Float64Array, n: number): WireColumn {
+  let min = 0;
+  let max = 0;
+  let ints = true;
+  let anyNull = false;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v !== v) anyNull = true;
+    else if (!Number.isInteger(v)) ints = false;
+    else if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  const Ints = ints ? INT_ARRAYS.find(([lo, hi]) => min >= lo && max <= hi)?.[2] : undefined;
+  if (!Ints) return { type: 'number', values: values.slice(0, n) };
+  if (!anyNull) return { type: 'number', values: new Ints(values.subarray(0, n)) };
+  const out = new Ints(n);
+  const nulls = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === v) out[i] = v;
+    else nulls[i] = 1;
+  }
+  return { type: 'number', values: out, nulls };
 }
 
 /** Rows (arrays aligned with columns) to wire columns in one chunk (small reports, tests). */

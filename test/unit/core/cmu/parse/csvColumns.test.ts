@@ -64,6 +64,34 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
     }
   });
 
+  it('matches parseCsvBody on 1500 random bodies (numbers of every shape, quotes, short and long rows, empty lines), in random pieces and chunk sizes', () => {
+    let seed = 20261203;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+    // -0 is left out: the wire's integer arrays carry it as 0 (as they always have)
+    const cells = ['', '0', '7', '-3', '12345678901234', '123456789012345', '1234567890123456', '99999999999999999', '1.5', '1e3', ' 4 ', '+5', '-', '0x10', 'Infinity', '300', '70000', '-200', '4294967296', 'abc', 'A, Inc.', '"q"', 'x"y', 'été', 'two\nlines'];
+    const names = ['mvpd', 'platform', 'active-users', 'started-sessions', 'zz-count', 'note', 'year', 'Month'];
+    const cell = (): string => {
+      const v = pick(cells);
+      return /[",\r\n]/.test(v) || rnd() < 0.1 ? `"${v.replace(/"/g, '""')}"` : v;
+    };
+    for (let t = 0; t < 1500; t++) {
+      const width = 1 + Math.floor(rnd() * 5);
+      const lines = [Array.from({ length: width }, () => pick(names)).join(',')];
+      for (let r = Math.floor(rnd() * (rnd() < 0.2 ? 60 : 12)); r > 0; r--) {
+        lines.push(Array.from({ length: rnd() < 0.15 ? Math.floor(rnd() * (width + 2)) : width }, cell).join(','));
+        if (rnd() < 0.05) lines.push('');
+      }
+      const eol = pick(['\n', '\r\n']);
+      const text = lines.join(eol) + eol;
+      // a column the catalog does not know: every row in the first chunk, so that it is decided on all of them, as parseCsvBody does
+      const unknown = /zz-count|note/.test(lines[0]);
+      const got = parse(text, pick([1, 2, 3, 7, text.length]), { first: unknown ? 200 : pick([1, 2, 3]), chunk: pick([1, 2, 5, 40]) });
+      const want = parseCsvBody(text);
+      assert.deepEqual({ columns: got.columns, rows: got.rows }, { columns: want.columns, rows: want.rows }, JSON.stringify(text));
+    }
+  });
+
   it('keeps empty cells as parseCsvBody does (empty text, null metric; quoted too), and a BOM out of the header', () => {
     const body = '\ufeffmvpd,active-users\n"",\n,5\nA,""\n';
     const got = parse(body);
