@@ -36,7 +36,7 @@
  *   its peak RSS meanwhile, RSS before. On Linux, the longest gap of a 5 ms timer on the host's thread
  *   (`exthost_longest_gap`: the longest block + 5 ms) split by the kernel's counters into the time the thread
  *   ran (`_running`) and the time it was ready but waited for a CPU (`_waiting_cpu`: the machine's other
- *   processes and threads; the rest it slept), and over the whole load its waits for a CPU
+ *   processes and threads; the rest it slept) and when it ended (`_at`, ms from the command), and over the whole load its waits for a CPU
  *   (`exthost_waiting_cpu_total`) and its CPU time (`exthost_running_total`; `exthost_busy` counts both)
  *   (watchThreadSchedule()). Sizes: 1k (`1k_warm`) and CMU_TEST_BENCH_ROWS. For the large one,
  *   the floor of those host figures, `rows_<size>_floor_post_*`: VS Code moving the same column bytes in the
@@ -282,6 +282,8 @@ interface ThreadSchedule {
   running: number;
   /** ms of that gap it was ready to run and waited for a CPU (the machine's other work) */
   waitingForCpu: number;
+  /** ms from the start of the watch to the end of that gap */
+  at: number;
   /** ms it waited for a CPU over the whole watch */
   waitingTotal: number;
   /** ms it ran over the whole watch (its CPU time) */
@@ -305,13 +307,14 @@ function watchThreadSchedule(): { stop(): ThreadSchedule | undefined } {
   };
   const first = read();
   if (!first) return { stop: () => undefined };
-  let last = { at: performance.now(), ...first };
-  let worst = { gap: 0, running: 0, waitingForCpu: 0 };
+  const start = performance.now();
+  let last = { at: start, ...first };
+  let worst = { gap: 0, running: 0, waitingForCpu: 0, at: 0 };
   const tick = (): void => {
     const now = read();
     if (!now) return;
     const at = performance.now();
-    if (at - last.at > worst.gap) worst = { gap: at - last.at, running: now.run - last.run, waitingForCpu: now.wait - last.wait };
+    if (at - last.at > worst.gap) worst = { gap: at - last.at, running: now.run - last.run, waitingForCpu: now.wait - last.wait, at: at - start };
     last = { at, ...now };
   };
   const timer = setInterval(tick, 5);
@@ -509,6 +512,7 @@ suite('workbench figures', function () {
         figure(`rows_${label}_exthost_longest_gap`, sched.gap, 'ms');
         figure(`rows_${label}_exthost_longest_gap_running`, sched.running, 'ms');
         figure(`rows_${label}_exthost_longest_gap_waiting_cpu`, sched.waitingForCpu, 'ms');
+        figure(`rows_${label}_exthost_longest_gap_at`, sched.at, 'ms');
         figure(`rows_${label}_exthost_waiting_cpu_total`, sched.waitingTotal, 'ms');
         figure(`rows_${label}_exthost_running_total`, sched.runningTotal, 'ms');
       }
