@@ -280,12 +280,12 @@ export class CsvColumns {
   }
 
   /**
-   * Twice the room for the chunk being built (it is flushed when full, so the room stops at a chunk's rows).
-   * From 256 rows: fresh memory costs on a thread others share (a 20k-row room for every column of a 1k-row
-   * report took 11 ms of the extension host's longest task in a workbench profile).
+   * Twice the room for the chunk being built, up to a chunk's rows (it is flushed when full). From 256 rows:
+   * fresh memory costs on a thread others share (a 20k-row room for every column of a 1k-row report took
+   * 11 ms of the extension host's longest task in a workbench profile).
    */
   private grow(): void {
-    this.room = Math.max(256, this.room * 2);
+    this.room = Math.min(Math.max(256, this.room * 2), Math.max(this.opts.first, this.opts.chunk));
     for (let k = 0; k < this.width; k++) {
       const nums = this.nums[k];
       if (nums) (this.nums[k] = new Float64Array(this.room)).set(nums);
