@@ -51,6 +51,12 @@ export interface OffThreadOptions {
   /** called in order; the chunk's arrays are this thread's now (post them on as they are) */
   onChunk(chunk: CsvChunk): void;
   signal?: AbortSignal;
+  /**
+   * A worker takes a large body over no sooner than this settles; meanwhile the body's bytes are kept (as
+   * they came) and nothing more is parsed here. The panel passes "its page has booted": a worker starting
+   * while the page boots held the page back on the same cores (see ReportPanel.pageBooted).
+   */
+  handOverAfter?: Promise<unknown>;
 }
 
 /**
@@ -139,6 +145,14 @@ export class ReportWorkers {
       /** what the caller was given: a worker that takes over says the header and the first chunks again */
       let headerGiven = false;
       let rowsGiven = 0;
+      /** handOverAfter has settled; `waiting`: the body is past this thread's share and waits for it */
+      let gateOpen = !opts.handOverAfter;
+      let waiting = false;
+      const open = (): void => {
+        gateOpen = true;
+        if (waiting) handOver();
+      };
+      opts.handOverAfter?.then(open, open);
       const finish = (e: unknown, rowCount = 0, bytes = 0): void => {
         if (settled) return;
         settled = true;
@@ -184,8 +198,13 @@ export class ReportWorkers {
         deadline = setTimeout(() => finish(new WorkerParseError(`The report worker did not finish within ${Math.round(ms / 1000)} s after the body arrived. Try again; if it keeps happening, Save As… keeps the report without parsing it.`, 'worker_timeout')), ms);
       };
       const handOver = (): void => {
-        if (!held || settled || this.disposed) return;
+        if (!held || settled) return;
+        if (this.disposed) return finish(new WorkerParseError('the extension is shutting down', 'worker_exit'));
         local.stop();
+        if (!gateOpen) {
+          waiting = true;
+          return;
+        }
         const w = this.idle ?? this.spawn();
         this.idle = undefined;
         worker = w;
@@ -220,6 +239,7 @@ export class ReportWorkers {
       body.once('end', () => {
         if (settled) return;
         ended = true;
+        if (waiting) return; // the hand-over says the end
         if (held) local.end();
         else whenEnded();
       });

@@ -268,6 +268,31 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       }
     });
 
+    it('a body past the host\'s share waits for handOverAfter (the panel\'s page booting): no worker starts before it settles, then one parses it all', async () => {
+      const pool = new ReportWorkers(workerFile, { inThreadBytes: 100_000 });
+      let open = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      try {
+        const { stream, text } = await body(5000);
+        let columns: ReportColumn[] = [];
+        const chunks: CsvChunk[] = [];
+        let settled = false;
+        const run = pool.parse(stream, { first: 200, chunk: 2000, maxChars: 1e9, handOverAfter: gate, onHeader: (c) => (columns = c), onChunk: (c) => chunks.push(c) });
+        void run.then(() => (settled = true));
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the whole body has arrived meanwhile
+        assert.equal(pool.started, 0, 'no worker before the gate');
+        assert.equal(settled, false);
+        assert.deepEqual(chunks.map((c) => c.rowCount), [200], 'the first rows were given at once');
+        open();
+        const { rowCount } = await run;
+        assert.equal(pool.started, 1, 'a worker took over once the gate opened');
+        assert.equal(rowCount, 5000);
+        assert.deepEqual(rowsOf(columns, chunks), parseCsvBody(await text).rows);
+      } finally {
+        pool.dispose();
+      }
+    });
+
     it('a body that grows past the host\'s share: the host parses its first chunk only, then counts the decoded text until it knows where the body goes', async () => {
       const pool = new ReportWorkers(workerFile, { inThreadBytes: 100_000 });
       try {
