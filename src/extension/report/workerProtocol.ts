@@ -61,8 +61,7 @@ export interface OffThreadOptions {
 
 /**
  * How much of a body (decoded) the extension host parses itself before a worker takes it over: ~3k rows of a
- * minute report. The rows of a chunk live until it is full, so what the host parses is young garbage that
- * V8's scavenges copy: at 1 MB they took 55–97 ms on the host at the start of a 200k-row load.
+ * minute report (a 1k-row report, ~80 KB, never starts a worker).
  */
 const IN_THREAD_BYTES = 256 * 1024;
 /** What the host parses per task (~400 rows): the rest of the piece waits a turn. */
@@ -72,7 +71,7 @@ const HOST_SLICE_CHARS = 32 * 1024;
  * The report workers of the extension host. A small body is parsed on the host's thread, in the pieces it
  * arrives in (a 1k-row report is ~80 KB: a few ms, where starting a worker costs ~100 ms of CPU while the
  * panel's webview boots on the same cores). A larger one is handed to a worker once its decoded size passes
- * `inThreadBytes`: the worker parses it again from its first byte (the host keeps the bytes until then) and
+ * `inThreadBytes` and `handOverAfter` has settled: the worker parses it again from its first byte (the host keeps the bytes until then) and
  * the chunks the host already gave are skipped, so the first rows are not held back meanwhile. One worker is
  * kept between reports, more start while several panels load at once; one is reused only after it finished
  * a body (one that failed, was cancelled or was cut off is terminated).
