@@ -204,6 +204,7 @@ export class ReportWorkers {
           waiting = true;
           return;
         }
+        waiting = false; // from here the body's end goes to the worker
         const w = this.idle ?? this.spawn();
         this.idle = undefined;
         worker = w;

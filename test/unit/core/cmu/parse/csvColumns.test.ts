@@ -293,6 +293,34 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       }
     });
 
+    it('handOverAfter settling while the body still arrives: the worker takes it over then, and the end that comes later settles the parse', async () => {
+      const pool = new ReportWorkers(workerFile, { inThreadBytes: 100_000 });
+      let open = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      try {
+        const res = await fetch(sb.origin + sb.hugeReportHref(5000, 'csv'), { headers: { Authorization: `Bearer ${token}` } });
+        const bytes = Buffer.from(await res.arrayBuffer());
+        const stream = new PassThrough();
+        let columns: ReportColumn[] = [];
+        const chunks: CsvChunk[] = [];
+        const run = pool.parse(stream, { first: 200, chunk: 2000, maxChars: 1e9, handOverAfter: gate, onHeader: (c) => (columns = c), onChunk: (c) => chunks.push(c) });
+        const half = bytes.length >> 1;
+        stream.write(bytes.subarray(0, half)); // past the host's share: the hand-over waits
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.equal(pool.started, 0);
+        open();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.equal(pool.started, 1, 'the worker took over when the gate opened');
+        stream.end(bytes.subarray(half));
+        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the parse did not settle')), 5000));
+        const { rowCount } = await Promise.race([run, timeout]);
+        assert.equal(rowCount, 5000);
+        assert.deepEqual(rowsOf(columns, chunks), parseCsvBody(bytes.toString('utf8')).rows);
+      } finally {
+        pool.dispose();
+      }
+    });
+
     it('a body that grows past the host\'s share: the host parses its first chunk only, then counts the decoded text until it knows where the body goes', async () => {
       const pool = new ReportWorkers(workerFile, { inThreadBytes: 100_000 });
       try {
