@@ -268,10 +268,15 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       }
     });
 
-    it('a body past the host\'s share waits for handOverAfter (the panel\'s page booting): no worker starts before it settles, then one parses it all', async () => {
-      const pool = new ReportWorkers(workerFile, { inThreadBytes: 100_000 });
+    /** A pool that hands a body past 100 kB to a worker once open() is called. */
+    function gatedPool(): { pool: ReportWorkers; gate: Promise<void>; open(): void } {
       let open = (): void => undefined;
       const gate = new Promise<void>((resolve) => (open = resolve));
+      return { pool: new ReportWorkers(workerFile, { inThreadBytes: 100_000 }), gate, open: () => open() };
+    }
+
+    it('a body past the host\'s share waits for handOverAfter (the panel\'s page booting): no worker starts before it settles, then one parses it all', async () => {
+      const { pool, gate, open } = gatedPool();
       try {
         const { stream, text } = await body(5000);
         let columns: ReportColumn[] = [];
@@ -294,9 +299,7 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
     });
 
     it('handOverAfter settling while the body still arrives: the worker takes it over then, and the end that comes later settles the parse', async () => {
-      const pool = new ReportWorkers(workerFile, { inThreadBytes: 100_000 });
-      let open = (): void => undefined;
-      const gate = new Promise<void>((resolve) => (open = resolve));
+      const { pool, gate, open } = gatedPool();
       try {
         const res = await fetch(sb.origin + sb.hugeReportHref(5000, 'csv'), { headers: { Authorization: `Bearer ${token}` } });
         const bytes = Buffer.from(await res.arrayBuffer());
