@@ -484,47 +484,49 @@ suite('workbench figures', function () {
       const href = hugeReportHref(rows, 'json');
       const f = await floor(`${origin}${href}`, token);
       const m = await measure(href, label);
+      /** one figure of this size: rows_<label>_<name> */
+      const put = (name: string, value: number, unit = 'ms'): void => figure(`rows_${label}_${name}`, value, unit);
       console.log(`# ${label}: ${m.rows} rows; floor: curl ${f.curl} ms + read ${f.read} ms + JSON.parse ${f.parse} ms${rows <= 1000 ? `; empty webview paints in ${empty} ms` : ''}`);
-      figure(`rows_${label}_floor_curl_parse`, f.total, 'ms');
-      figure(`rows_${label}_first_rows_visible`, m.firstRows, 'ms');
-      figure(`rows_${label}_panel_created`, m.panelCreated, 'ms');
-      figure(`rows_${label}_first_rows_in_host`, m.firstRowsIn, 'ms');
-      figure(`rows_${label}_webview_ready`, m.webviewReady, 'ms');
-      figure(`rows_${label}_report_posted`, m.reportPosted, 'ms');
-      figure(`rows_${label}_webview_first_paint_own`, m.webviewPaint, 'ms');
+      put('floor_curl_parse', f.total);
+      put('first_rows_visible', m.firstRows);
+      put('panel_created', m.panelCreated);
+      put('first_rows_in_host', m.firstRowsIn);
+      put('webview_ready', m.webviewReady);
+      put('report_posted', m.reportPosted);
+      put('webview_first_paint_own', m.webviewPaint);
       if (m.painted) {
-        figure(`rows_${label}_webview_report_received`, m.painted.received, 'ms');
-        figure(`rows_${label}_first_rows_painted`, m.painted.painted, 'ms');
+        put('webview_report_received', m.painted.received);
+        put('first_rows_painted', m.painted.painted);
       }
       if (m.webviewBoot) {
-        figure(`rows_${label}_webview_document_start`, m.webviewBoot.originMs - m.started, 'ms');
-        figure(`rows_${label}_webview_ready_own`, m.webviewBoot.atMs, 'ms');
-        figure(`rows_${label}_webview_script_own`, m.webviewBoot.scriptMs, 'ms');
+        put('webview_document_start', m.webviewBoot.originMs - m.started);
+        put('webview_ready_own', m.webviewBoot.atMs);
+        put('webview_script_own', m.webviewBoot.scriptMs);
       }
-      figure(`rows_${label}_command_resolves`, m.resolved, 'ms');
-      figure(`rows_${label}_all_rows_painted`, m.rendered, 'ms');
-      figure(`rows_${label}_exthost_longest_block`, m.host.longestBlock, 'ms');
-      figure(`rows_${label}_exthost_longest_gc`, m.host.gc.longest, 'ms');
-      figure(`rows_${label}_exthost_gc_total`, m.host.gc.total, 'ms');
-      figure(`rows_${label}_exthost_busy`, m.host.busy, 'ms');
+      put('command_resolves', m.resolved);
+      put('all_rows_painted', m.rendered);
+      put('exthost_longest_block', m.host.longestBlock);
+      put('exthost_longest_gc', m.host.gc.longest);
+      put('exthost_gc_total', m.host.gc.total);
+      put('exthost_busy', m.host.busy);
       const sched = m.host.schedule;
       if (sched) {
-        figure(`rows_${label}_exthost_longest_gap`, sched.gap, 'ms');
-        figure(`rows_${label}_exthost_longest_gap_running`, sched.running, 'ms');
-        figure(`rows_${label}_exthost_longest_gap_waiting_cpu`, sched.waitingForCpu, 'ms');
-        figure(`rows_${label}_exthost_longest_gap_at`, sched.at, 'ms');
-        figure(`rows_${label}_exthost_waiting_cpu_total`, sched.waitingTotal, 'ms');
-        figure(`rows_${label}_exthost_running_total`, sched.runningTotal, 'ms');
+        put('exthost_longest_gap', sched.gap);
+        put('exthost_longest_gap_running', sched.running);
+        put('exthost_longest_gap_waiting_cpu', sched.waitingForCpu);
+        put('exthost_longest_gap_at', sched.at);
+        put('exthost_waiting_cpu_total', sched.waitingTotal);
+        put('exthost_running_total', sched.runningTotal);
       }
-      figure(`rows_${label}_exthost_peak_rss`, m.peakRss / 2 ** 20, 'MB');
-      figure(`rows_${label}_exthost_rss_before`, m.baseRss / 2 ** 20, 'MB');
+      put('exthost_peak_rss', m.peakRss / 2 ** 20, 'MB');
+      put('exthost_rss_before', m.baseRss / 2 ** 20, 'MB');
       if (rows > 1000 && m.wireBytes && m.messages) {
         const p = await postFloor(m.wireBytes, m.messages);
         console.log(`# ${label}: floor of the host's share: ${(m.wireBytes / 2 ** 20).toFixed(1)} MB in ${m.messages} messages to an empty webview in ${p.ms} ms`);
-        figure(`rows_${label}_floor_post_longest_block`, p.longestBlock, 'ms');
-        figure(`rows_${label}_floor_post_gc_total`, p.gcTotal, 'ms');
-        figure(`rows_${label}_floor_post_busy`, p.busy, 'ms');
-        figure(`rows_${label}_floor_post_ms`, p.ms, 'ms');
+        put('floor_post_longest_block', p.longestBlock);
+        put('floor_post_gc_total', p.gcTotal);
+        put('floor_post_busy', p.busy);
+        put('floor_post_ms', p.ms);
       }
     }
   });
