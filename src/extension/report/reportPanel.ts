@@ -454,7 +454,7 @@ export class ReportPanel implements vscode.Disposable {
             maxChars: client.maxReportBytes,
             maxColumns: MAX_PANEL_COLUMNS,
             signal: stop,
-            handOverAfter: this.pageBooted(),
+            handOverAfter: () => this.pageBooted(),
             onHeader: (columns) => rows.setColumns(columns, MAX_PANEL_COLUMNS),
             onChunk: (c) => rows.add(c.start, c.rowCount, c.data),
           })

@@ -52,11 +52,12 @@ export interface OffThreadOptions {
   onChunk(chunk: CsvChunk): void;
   signal?: AbortSignal;
   /**
-   * A worker takes a large body over no sooner than this settles; meanwhile the body's bytes are kept (as
-   * they came) and nothing more is parsed here. The panel passes "its page has booted": a worker starting
-   * while the page boots held the page back on the same cores (see ReportPanel.pageBooted).
+   * A worker takes a large body over no sooner than what this returns settles (asked when the body passes
+   * this thread's share, never for a small body); meanwhile the body's bytes are kept (as they came) and
+   * nothing more is parsed here. The panel passes "its page has booted": a worker starting while the page
+   * boots held the page back on the same cores (see ReportPanel.pageBooted).
    */
-  handOverAfter?: Promise<unknown>;
+  handOverAfter?: () => Promise<unknown>;
 }
 
 /**
@@ -151,7 +152,6 @@ export class ReportWorkers {
         gateOpen = true;
         if (waiting) handOver();
       };
-      opts.handOverAfter?.then(open, open);
       const finish = (e: unknown, rowCount = 0, bytes = 0): void => {
         if (settled) return;
         settled = true;
@@ -201,6 +201,7 @@ export class ReportWorkers {
         if (this.disposed) return finish(new WorkerParseError('the extension is shutting down', 'worker_exit'));
         local.stop();
         if (!gateOpen) {
+          if (!waiting) opts.handOverAfter!().then(open, open);
           waiting = true;
           return;
         }

@@ -282,7 +282,7 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
         let columns: ReportColumn[] = [];
         const chunks: CsvChunk[] = [];
         let settled = false;
-        const run = pool.parse(stream, { first: 200, chunk: 2000, maxChars: 1e9, handOverAfter: gate, onHeader: (c) => (columns = c), onChunk: (c) => chunks.push(c) });
+        const run = pool.parse(stream, { first: 200, chunk: 2000, maxChars: 1e9, handOverAfter: () => gate, onHeader: (c) => (columns = c), onChunk: (c) => chunks.push(c) });
         void run.then(() => (settled = true));
         await new Promise((resolve) => setTimeout(resolve, 300)); // the whole body has arrived meanwhile
         assert.equal(pool.started, 0, 'no worker before the gate');
@@ -298,6 +298,26 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
       }
     });
 
+    it('a body within the host\'s share never asks handOverAfter (no wait is armed for a small report); a larger one asks it once', async () => {
+      const { pool, gate, open } = gatedPool();
+      try {
+        let asked = 0;
+        const handOverAfter = () => (asked++, gate);
+        const small = await body(300);
+        const { rowCount } = await pool.parse(small.stream, { first: 200, chunk: 2000, maxChars: 1e9, handOverAfter, onHeader: () => undefined, onChunk: () => undefined });
+        assert.equal(rowCount, 300);
+        assert.equal(asked, 0, 'a small body did not ask');
+        const large = await body(5000);
+        const run = pool.parse(large.stream, { first: 200, chunk: 2000, maxChars: 1e9, handOverAfter, onHeader: () => undefined, onChunk: () => undefined });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        open();
+        assert.equal((await run).rowCount, 5000);
+        assert.equal(asked, 1, 'asked once, when the body passed the share');
+      } finally {
+        pool.dispose();
+      }
+    });
+
     it('handOverAfter settling while the body still arrives: the worker takes it over then, and the end that comes later settles the parse', async () => {
       const { pool, gate, open } = gatedPool();
       try {
@@ -306,7 +326,7 @@ describe('CsvColumns (streaming CSV → wire columns)', () => {
         const stream = new PassThrough();
         let columns: ReportColumn[] = [];
         const chunks: CsvChunk[] = [];
-        const run = pool.parse(stream, { first: 200, chunk: 2000, maxChars: 1e9, handOverAfter: gate, onHeader: (c) => (columns = c), onChunk: (c) => chunks.push(c) });
+        const run = pool.parse(stream, { first: 200, chunk: 2000, maxChars: 1e9, handOverAfter: () => gate, onHeader: (c) => (columns = c), onChunk: (c) => chunks.push(c) });
         const half = bytes.length >> 1;
         stream.write(bytes.subarray(0, half)); // past the host's share: the hand-over waits
         await new Promise((resolve) => setTimeout(resolve, 100));
