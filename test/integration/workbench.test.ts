@@ -25,6 +25,9 @@
  *   session's first webview); they are now measured on the warm workbench as `rows_1k_warm_*`.
  * - `webview_empty_paint`: the same empty panel again, on the warm workbench: the floor of a small report;
  *   `webview_empty_document_start` when its document started (its time origin, from createWebviewPanel).
+ * - `webview_report_page_ready`: the report panel's own page (its HTML, as a panel sets it; nothing fetched,
+ *   nothing posted) from createWebviewPanel until it says `ready`, and `webview_report_page_document_start`:
+ *   the floor of `rows_1k_warm_webview_ready` and `_document_start` (the same page, booting while a report loads).
  * - `rows_<size>_floor_curl_parse`: curl of the report as JSON to a file, read + JSON.parse (in another node
  *   process, its start-up not counted): the least any client can do with the same URL. Floor and ours
  *   alternate, one each per size.
@@ -36,7 +39,7 @@
  *   its peak RSS meanwhile, RSS before. On Linux, the longest gap of a 5 ms timer on the host's thread
  *   (`exthost_longest_gap`: the longest block + 5 ms) split by the kernel's counters into the time the thread
  *   ran (`_running`) and the time it was ready but waited for a CPU (`_waiting_cpu`: the machine's other
- *   processes and threads; the rest it slept) and when it ended (`_at`, ms from the command), and over the whole load its waits for a CPU
+ *   processes and threads; the rest it slept) and when it ended (`_at`, ms from the start of the watch, which starts right before the command), and over the whole load its waits for a CPU
  *   (`exthost_waiting_cpu_total`) and its CPU time (`exthost_running_total`; `exthost_busy` counts both)
  *   (watchThreadSchedule()). Sizes: 1k (`1k_warm`) and CMU_TEST_BENCH_ROWS. For the large one,
  *   the floor of those host figures, `rows_<size>_floor_post_*`: VS Code moving the same column bytes in the
@@ -63,6 +66,7 @@ import * as path from 'path';
 import { constants as perfConstants, monitorEventLoopDelay, performance, PerformanceObserver, type PerformanceEntry } from 'perf_hooks';
 import * as vscode from 'vscode';
 import { startHostProfile } from './hostProfile';
+import { newNonce, renderPanelHtml } from '../../src/extension/report/html';
 import { cmd, EXTENSION_ID, resetUserSettings, setUserSetting, testApi } from './helpers';
 
 const figure = (name: string, value: number, unit: string) => console.log(`FIGURE ${name} ${Math.round(value * 10) / 10} ${unit}`);
@@ -200,6 +204,24 @@ async function emptyWebviewPaint(): Promise<{ painted: number; documentStart: nu
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the empty webview did not paint in 60 s')), 60_000));
     const { at, origin } = await Promise.race([painted, timeout]);
     return { painted: at - t0, documentStart: origin - t0 };
+  } finally {
+    panel.dispose();
+  }
+}
+
+/** The report panel's own page (the panel's HTML, nothing fetched or posted): ms from createWebviewPanel to its document start and to its `ready`. */
+async function reportPageBoot(extensionPath: string): Promise<{ ready: number; documentStart: number }> {
+  await closeEditors();
+  const read = (...p: string[]) => fs.readFileSync(path.join(extensionPath, ...p), 'utf8');
+  const t0 = Date.now();
+  const panel = vscode.window.createWebviewPanel('cmuBench.page', 'page', vscode.ViewColumn.Active, { enableScripts: true });
+  try {
+    // the page's first message is `ready`, with its document's time origin
+    const ready = new Promise<{ at: number; origin: number }>((resolve) => panel.webview.onDidReceiveMessage((m: { boot?: { originMs: number } }) => resolve({ at: Date.now(), origin: Number(m.boot?.originMs) })));
+    panel.webview.html = renderPanelHtml({ cspSource: panel.webview.cspSource, nonce: newNonce(), script: read('dist', 'webview.js'), styles: [read('media', 'report.css'), read('dist', 'webview.css')], chartUri: '', title: 'page' });
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the report page did not say ready in 60 s')), 60_000));
+    const { at, origin } = await Promise.race([ready, timeout]);
+    return { ready: at - t0, documentStart: origin - t0 };
   } finally {
     panel.dispose();
   }
@@ -480,6 +502,9 @@ suite('workbench figures', function () {
     const empty = emptyPage.painted;
     figure('webview_empty_paint', empty, 'ms');
     figure('webview_empty_document_start', emptyPage.documentStart, 'ms');
+    const page = await reportPageBoot(ext.extensionPath);
+    figure('webview_report_page_document_start', page.documentStart, 'ms');
+    figure('webview_report_page_ready', page.ready, 'ms');
     for (const { label, rows } of sizes) {
       const href = hugeReportHref(rows, 'json');
       const f = await floor(`${origin}${href}`, token);
