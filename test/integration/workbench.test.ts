@@ -192,39 +192,39 @@ function plainPage(text: string, script: string): string {
   );
 }
 
-/** A plain webview panel with a tiny page: ms from createWebviewPanel until its script says it painted, and until its document started. */
-async function emptyWebviewPaint(): Promise<{ painted: number; documentStart: number }> {
+/**
+ * A bench panel with `html(webview)`: ms from createWebviewPanel until the page's first message (`at`) and until
+ * its document started (`documentStart`: the time origin `originOf` reads from that message).
+ */
+async function timePanel(what: string, html: (w: vscode.Webview) => string, originOf: (message: unknown) => number): Promise<{ at: number; documentStart: number }> {
   await closeEditors();
-  const html = plainPage('empty', 'requestAnimationFrame(() => requestAnimationFrame(() => vscode.postMessage(Math.round(performance.timeOrigin))));');
   const t0 = Date.now();
-  const panel = vscode.window.createWebviewPanel('cmuBench.empty', 'empty', vscode.ViewColumn.Active, { enableScripts: true });
+  const panel = vscode.window.createWebviewPanel(`cmuBench.${what}`, what, vscode.ViewColumn.Active, { enableScripts: true });
   try {
-    const painted = new Promise<{ at: number; origin: number }>((resolve) => panel.webview.onDidReceiveMessage((origin: unknown) => resolve({ at: Date.now(), origin: Number(origin) })));
-    panel.webview.html = html;
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the empty webview did not paint in 60 s')), 60_000));
-    const { at, origin } = await Promise.race([painted, timeout]);
-    return { painted: at - t0, documentStart: origin - t0 };
+    const said = new Promise<{ at: number; origin: number }>((resolve) => panel.webview.onDidReceiveMessage((m: unknown) => resolve({ at: Date.now(), origin: originOf(m) })));
+    panel.webview.html = html(panel.webview);
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the ${what} page said nothing in 60 s`)), 60_000));
+    const { at, origin } = await Promise.race([said, timeout]);
+    return { at: at - t0, documentStart: origin - t0 };
   } finally {
     panel.dispose();
   }
 }
 
-/** The report panel's own page (the panel's HTML, nothing fetched or posted): ms from createWebviewPanel to its document start and to its `ready`. */
+/** A plain webview panel with a tiny page: ms until its script says it painted (two animation frames), and until its document started. */
+async function emptyWebviewPaint(): Promise<{ painted: number; documentStart: number }> {
+  const script = 'requestAnimationFrame(() => requestAnimationFrame(() => vscode.postMessage(Math.round(performance.timeOrigin))));';
+  const { at, documentStart } = await timePanel('empty', () => plainPage('empty', script), Number);
+  return { painted: at, documentStart };
+}
+
+/** The report panel's own page (its HTML as a panel sets it; nothing fetched or posted): ms until it says `ready` (its first message), and until its document started. */
 async function reportPageBoot(extensionPath: string): Promise<{ ready: number; documentStart: number }> {
-  await closeEditors();
   const read = (...p: string[]) => fs.readFileSync(path.join(extensionPath, ...p), 'utf8');
-  const t0 = Date.now();
-  const panel = vscode.window.createWebviewPanel('cmuBench.page', 'page', vscode.ViewColumn.Active, { enableScripts: true });
-  try {
-    // the page's first message is `ready`, with its document's time origin
-    const ready = new Promise<{ at: number; origin: number }>((resolve) => panel.webview.onDidReceiveMessage((m: { boot?: { originMs: number } }) => resolve({ at: Date.now(), origin: Number(m.boot?.originMs) })));
-    panel.webview.html = renderPanelHtml({ cspSource: panel.webview.cspSource, nonce: newNonce(), script: read('dist', 'webview.js'), styles: [read('media', 'report.css'), read('dist', 'webview.css')], chartUri: '', title: 'page' });
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the report page did not say ready in 60 s')), 60_000));
-    const { at, origin } = await Promise.race([ready, timeout]);
-    return { ready: at - t0, documentStart: origin - t0 };
-  } finally {
-    panel.dispose();
-  }
+  const styles = [read('media', 'report.css'), read('dist', 'webview.css')];
+  const html = (w: vscode.Webview) => renderPanelHtml({ cspSource: w.cspSource, nonce: newNonce(), script: read('dist', 'webview.js'), styles, chartUri: '', title: 'page' });
+  const { at, documentStart } = await timePanel('page', html, (m) => Number((m as { boot?: { originMs?: unknown } }).boot?.originMs));
+  return { ready: at, documentStart };
 }
 
 /**
